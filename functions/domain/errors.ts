@@ -1,0 +1,56 @@
+/**
+ * Errors the domain raises. Each `name` is part of the contract: Step Functions
+ * matches Retry and Catch clauses on it, and the HTTP edge maps it to a status.
+ */
+export class DomainError extends Error {
+  override name = 'DomainError';
+}
+
+/** Not enough available-to-promise stock for at least one line. */
+export class OutOfStock extends DomainError {
+  override name = 'OutOfStock';
+  readonly skus: string[];
+  constructor(skus: string[]) {
+    super(`Not enough stock for ${skus.join(', ')}`);
+    this.skus = skus;
+  }
+}
+
+/** No warehouse can fill the order. */
+export class NoRoute extends DomainError {
+  override name = 'NoRoute';
+}
+
+/** The order was cancelled while the workflow was working on it. */
+export class OrderCancelled extends DomainError {
+  override name = 'OrderCancelled';
+}
+
+/** The requested status change is not allowed from the order's current status. */
+export class IllegalTransition extends DomainError {
+  override name = 'IllegalTransition';
+  readonly from: string;
+  readonly to: string;
+  constructor(from: string, to: string) {
+    super(`An order cannot go from ${from} to ${to}`);
+    this.from = from;
+    this.to = to;
+  }
+}
+
+export class OrderNotFound extends DomainError {
+  override name = 'OrderNotFound';
+  constructor(orderId: string) {
+    super(`Order ${orderId} does not exist`);
+  }
+}
+
+/** A stock change would leave a counter negative (e.g. on-hand set below what is allocated). */
+export class InventoryConflict extends DomainError {
+  override name = 'InventoryConflict';
+}
+
+/** A retry is likely to succeed (write conflict, throttling). The workflow retries these with backoff. */
+export class TransientError extends DomainError {
+  override name = 'TransientError';
+}

@@ -1,0 +1,93 @@
+/**
+ * Order events: one detail-type per transition, in a versioned envelope that
+ * carries no personal data (phone masked, address reduced to country/region/city,
+ * no name, no street, no attribution).
+ */
+import type { Order, OrderStatus } from './order.ts';
+
+export const EVENT_SCHEMA_VERSION = '1.0';
+
+export const DETAIL_TYPES = {
+  PLACED: 'OrderPlaced',
+  STOCK_LOCKED: 'OrderStockLocked',
+  ROUTED: 'OrderRouted',
+  SHIPMENT_REQUESTED: 'OrderShipmentRequested',
+  SHIPPED: 'OrderShipped',
+  DELIVERED: 'OrderDelivered',
+  REJECTED: 'OrderRejected',
+  CANCELLED: 'OrderCancelled',
+  FAILED: 'OrderFailed',
+} as const satisfies Record<OrderStatus, string>;
+export type DetailType = (typeof DETAIL_TYPES)[OrderStatus];
+
+export interface OrderEvent {
+  /** Stable across redeliveries, so consumers can deduplicate: `<orderId>:<sequence>`. */
+  eventId: string;
+  schemaVersion: typeof EVENT_SCHEMA_VERSION;
+  type: DetailType;
+  orderId: string;
+  /** The order's version after the transition: consecutive per order, so consumers can order and spot gaps. */
+  sequence: number;
+  occurredAt: string;
+  status: OrderStatus;
+  previousStatus: OrderStatus | null;
+  channel: string;
+  channelOrderId: string;
+  data: OrderEventData;
+}
+
+export interface OrderEventData {
+  customerTier: Order['customer']['tier'];
+  currency: string;
+  totals: Order['totals'];
+  lines: Order['lines'];
+  shipTo: { country: string; region: string; city: string; phone: string };
+  deliveryPreference?: Order['deliveryPreference'];
+  reason?: string;
+  route?: Pick<NonNullable<Order['route']>, 'warehouseId' | 'carrier' | 'serviceLevel'>;
+  shipment?: Order['shipment'];
+}
+
+/** Keeps the last four digits, so support can match a number the customer reads out. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '').length;
+  let seen = 0;
+  return phone.replace(/\d/g, (digit) => (++seen > digits - 4 ? digit : '*'));
+}
+
+/** The event for the order's latest transition. */
+export function orderEventOf(order: Order): OrderEvent {
+  const last = order.history[order.history.length - 1];
+  const reason = order.rejectionReason ?? order.failureReason ?? order.cancellationReason;
+  const data: OrderEventData = {
+    customerTier: order.customer.tier,
+    currency: order.currency,
+    totals: order.totals,
+    lines: order.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
+    shipTo: {
+      country: order.shipTo.country,
+      region: order.shipTo.region,
+      city: order.shipTo.city,
+      phone: maskPhone(order.shipTo.phone),
+    },
+    ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
+    ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),
+    ...(order.route
+      ? { route: { warehouseId: order.route.warehouseId, carrier: order.route.carrier, serviceLevel: order.route.serviceLevel } }
+      : {}),
+    ...(order.shipment ? { shipment: order.shipment } : {}),
+  };
+  return {
+    eventId: `${order.orderId}:${order.version}`,
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    type: DETAIL_TYPES[order.status],
+    orderId: order.orderId,
+    sequence: order.version,
+    occurredAt: last?.at ?? order.updatedAt,
+    status: order.status,
+    previousStatus: last?.from ?? null,
+    channel: order.channel,
+    channelOrderId: order.channelOrderId,
+    data,
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The order and its lifecycle. Pure: no I/O, no AWS, no clock (callers pass `now`).
+ */
+import { IllegalTransition } from './errors.ts';
+
+export const ORDER_STATUSES = [
+  'PLACED',
+  'STOCK_LOCKED',
+  'ROUTED',
+  'SHIPMENT_REQUESTED',
+  'SHIPPED',
+  'DELIVERED',
+  'REJECTED',
+  'CANCELLED',
+  'FAILED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const CUSTOMER_TIERS = ['standard', 'plus', 'vip'] as const;
+export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
+
+export const DELIVERY_PREFERENCES = ['fastest', 'cheapest', 'greenest'] as const;
+export type DeliveryPreference = (typeof DELIVERY_PREFERENCES)[number];
+
+export const REJECTION_REASONS = ['OUT_OF_STOCK', 'NO_ROUTE'] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+  /** Integer, minor currency units. */
+  unitPrice: number;
+}
+
+export interface ShipTo {
+  name: string;
+  phone: string;
+  country: string;
+  region: string;
+  city: string;
+  postalCode: string;
+  line1: string;
+}
+
+/** What a channel sends to place an order. */
+export interface OrderRequest {
+  channel: string;
+  channelOrderId: string;
+  currency: string;
+  customer: { id: string; tier: CustomerTier };
+  lines: OrderLine[];
+  shipTo: ShipTo;
+  deliveryPreference?: DeliveryPreference;
+  attribution?: Record<string, unknown>;
+}
+
+export interface Allocation {
+  sku: string;
+  warehouseId: string;
+  quantity: number;
+}
+
+export interface RoutePlan {
+  warehouseId: string;
+  carrier: string;
+  serviceLevel: string;
+  allocations: Allocation[];
+}
+
+export interface Shipment {
+  carrier: string;
+  trackingNumber: string;
+}
+
+export interface Transition {
+  from: OrderStatus | null;
+  to: OrderStatus;
+  at: string;
+  reason?: string;
+}
+
+export interface Order extends OrderRequest {
+  orderId: string;
+  status: OrderStatus;
+  /** Increments on every transition; the event sequence number per order. */
+  version: number;
+  totals: { itemCount: number; amount: number };
+  placedAt: string;
+  updatedAt: string;
+  history: Transition[];
+  rejectionReason?: RejectionReason;
+  failureReason?: string;
+  cancellationReason?: string;
+  route?: RoutePlan;
+  shipment?: Shipment;
+}
+
+const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
+  PLACED: ['STOCK_LOCKED', 'REJECTED', 'CANCELLED', 'FAILED'],
+  STOCK_LOCKED: ['ROUTED', 'REJECTED', 'CANCELLED', 'FAILED'],
+  ROUTED: ['SHIPMENT_REQUESTED', 'REJECTED', 'CANCELLED', 'FAILED'],
+  SHIPMENT_REQUESTED: ['SHIPPED'],
+  SHIPPED: ['DELIVERED'],
+  DELIVERED: [],
+  REJECTED: [],
+  CANCELLED: [],
+  FAILED: [],
+};
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** Statuses a channel may cancel from: everything before the shipment is requested. */
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED'];
+
+/**
+ * Statuses in which stock held for the order must stay where it is: the shipment
+ * exists, so compensation must not hand the stock back.
+ */
+export const SHIPMENT_STATUSES: readonly OrderStatus[] = ['SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED'];
+
+export function isFinal(status: OrderStatus): boolean {
+  return NEXT[status].length === 0;
+}
+
+export function totalsOf(lines: readonly OrderLine[]): Order['totals'] {
+  return {
+    itemCount: lines.reduce((sum, line) => sum + line.quantity, 0),
+    amount: lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0),
+  };
+}
+
+export function placeOrder(request: OrderRequest, orderId: string, now: string): Order {
+  return {
+    ...request,
+    orderId,
+    status: 'PLACED',
+    version: 1,
+    totals: totalsOf(request.lines),
+    placedAt: now,
+    updatedAt: now,
+    history: [{ from: null, to: 'PLACED', at: now }],
+  };
+}
+
+/** Fields a transition may set alongside the new status. */
+export type TransitionChanges = Partial<
+  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'route' | 'shipment'>
+>;
+
+/**
+ * The order after moving to `to`. Throws IllegalTransition when the lifecycle
+ * forbids it; the store additionally guards the write on status and version.
+ */
+export function transition(
+  order: Order,
+  to: OrderStatus,
+  now: string,
+  changes: TransitionChanges = {},
+  reason?: string,
+): Order {
+  if (!canTransition(order.status, to)) throw new IllegalTransition(order.status, to);
+  const entry: Transition = { from: order.status, to, at: now, ...(reason ? { reason } : {}) };
+  return {
+    ...order,
+    ...changes,
+    status: to,
+    version: order.version + 1,
+    updatedAt: now,
+    history: [...order.history, entry],
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Parsing at the edge: the body and query are validated with zod before any
+ * use case sees them, and every failure becomes a precise 4xx.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { problems, type FieldError } from './problem.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+function jsonPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, key) =>
+      typeof key === 'number'
+        ? `${acc}[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(String(key))
+          ? `${acc}.${String(key)}`
+          : `${acc}[${JSON.stringify(String(key))}]`,
+    '$',
+  );
+}
+
+function jsonPointer(path: readonly PropertyKey[]): string {
+  return path.map((key) => `/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({ path: jsonPath(issue.path), pointer: jsonPointer(issue.path), message: issue.message }));
+}
+
+/** Validates a value against a schema, or throws a 400 problem listing every failing field. */
+export function validate<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.output<Schema> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const errors = fieldErrors(result.error);
+    throw problems.validation(`The ${what} has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}`, errors);
+  }
+  return result.data;
+}
+
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === wanted);
+  return entry?.[1];
+}
+
+export { header };
+
+/** The JSON body, size-checked, then validated against the schema. */
+export function jsonBody<Schema extends z.ZodType>(event: APIGatewayProxyEventV2, schema: Schema): z.output<Schema> {
+  const contentType = header(event, 'content-type');
+  if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)) {
+    throw problems.unsupportedMediaType(`Send the body as application/json, not ${contentType}`);
+  }
+  const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.length > MAX_BODY_BYTES) throw problems.tooLarge(MAX_BODY_BYTES);
+  if (raw.length === 0) throw problems.validation('The request body is missing', [{ path: '$', pointer: '', message: 'Required' }]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw problems.malformedJson((error as Error).message);
+  }
+  return validate(schema, parsed, 'request body');
+}

@@ -1,0 +1,65 @@
+/**
+ * The HTTP contract's request shapes. Objects are strict: a misspelt field is
+ * reported, not silently dropped.
+ */
+import { z } from 'zod';
+import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, ORDER_STATUSES } from '../domain/order.ts';
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const skuSchema = identifier;
+export const warehouseIdSchema = identifier;
+export const channelSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'Use 1-64 lowercase letters, digits, ".", "_" or "-"');
+export const orderIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be an order id (ULID)');
+
+const text = (max: number) => z.string().trim().min(1, 'Must not be empty').max(max);
+
+export const orderRequestSchema = z.strictObject({
+  channel: channelSchema,
+  channelOrderId: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'Use 1-128 printable ASCII characters without spaces'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code such as EUR'),
+  customer: z.strictObject({ id: text(128), tier: z.enum(CUSTOMER_TIERS) }),
+  lines: z
+    .array(
+      z.strictObject({
+        sku: skuSchema,
+        quantity: z.number().int().positive().max(10_000),
+        unitPrice: z.number().int('Must be an integer amount in minor units').nonnegative().max(1_000_000_000),
+      }),
+    )
+    .min(1)
+    .max(50),
+  shipTo: z.strictObject({
+    name: text(200),
+    phone: z.string().regex(/^\+?[0-9][0-9 ().-]{4,31}$/, 'Must be a phone number'),
+    country: z.string().regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code such as CN'),
+    region: text(100),
+    city: text(100),
+    postalCode: text(20),
+    line1: text(200),
+  }),
+  deliveryPreference: z.enum(DELIVERY_PREFERENCES).optional(),
+  attribution: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,255}$/, 'Use 1-255 printable ASCII characters');
+
+export const cancelRequestSchema = z.strictObject({ reason: text(200).optional() });
+
+export const listOrdersQuerySchema = z.strictObject({
+  channel: channelSchema,
+  status: z.enum(ORDER_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const inventoryRequestSchema = z.strictObject({
+  warehouses: z
+    .record(warehouseIdSchema, z.number().int().nonnegative().max(1_000_000_000))
+    .refine((warehouses) => Object.keys(warehouses).length > 0, 'List at least one warehouse')
+    .refine((warehouses) => Object.keys(warehouses).length <= 100, 'At most 100 warehouses'),
+});

@@ -1,0 +1,26 @@
+/**
+ * Single-table layout of the orders table. Only order items carry `channel`,
+ * `channelStatus` and `customerId`, so the list indexes stay sparse.
+ */
+export const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
+export const reservationKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'RESERVATION' });
+export const stockKey = (sku: string) => ({ pk: `SKU#${sku}`, sk: 'STOCK' });
+export const channelOrderKey = (channel: string, channelOrderId: string) => ({
+  pk: `CHANNELORDER#${channel}#${channelOrderId}`,
+  sk: 'KEY',
+});
+export const idempotencyKey = (channel: string, key: string) => ({ pk: `IDEMPOTENCY#${channel}#${key}`, sk: 'KEY' });
+
+export const ENTITY = {
+  order: 'Order',
+  reservation: 'Reservation',
+  stock: 'Stock',
+  channelOrderKey: 'ChannelOrderKey',
+  idempotencyKey: 'IdempotencyKey',
+} as const;
+
+export const INDEX = {
+  byChannelStatus: 'byChannelStatus',
+  byChannel: 'byChannel',
+  byCustomer: 'byCustomer',
+} as const;

@@ -1,0 +1,33 @@
+import { IllegalTransition, OrderNotFound, TransientError } from '../domain/errors.ts';
+import { CANCELLABLE_STATUSES, transition, type Order } from '../domain/order.ts';
+import { releaseReservationMoves } from '../domain/stock.ts';
+import type { Dependencies } from './dependencies.ts';
+
+const ATTEMPTS = 4;
+
+/**
+ * Cancels an order before its shipment is requested, giving back whatever stock it
+ * holds in the same transaction, so stock is restored the moment the cancel answers.
+ * The workflow notices at its next step and stops. Cancelling twice is not an error.
+ */
+export async function cancelOrder(deps: Dependencies, orderId: string, reason = 'CANCELLED_BY_CHANNEL'): Promise<Order> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const order = await deps.orders.get(orderId);
+    if (!order) throw new OrderNotFound(orderId);
+    if (order.status === 'CANCELLED') return order;
+    if (!CANCELLABLE_STATUSES.includes(order.status)) throw new IllegalTransition(order.status, 'CANCELLED');
+    const reservation = await deps.orders.getReservation(orderId);
+    const after = transition(order, 'CANCELLED', deps.now(), { cancellationReason: reason }, reason);
+    const result = await deps.orders.transact([
+      deps.orders.transitionItem(order, after),
+      ...(reservation
+        ? [
+            deps.orders.deleteReservationItem(orderId, reservation.state),
+            ...releaseReservationMoves(reservation).map((move) => deps.stock.moveItem(move)),
+          ]
+        : []),
+    ]);
+    if (result.ok) return after;
+  }
+  throw new TransientError(`Order ${orderId} kept changing while cancelling`);
+}

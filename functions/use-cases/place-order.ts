@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { placeOrder, type OrderRequest } from '../domain/order.ts';
+import type { CreateOrderResult } from '../store/order-store.ts';
+import type { Dependencies } from './dependencies.ts';
+
+/** JSON with sorted keys, so the same request hashes the same whatever its key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function requestFingerprint(request: OrderRequest): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+/** Places the order once per (channel, channelOrderId) and per Idempotency-Key. */
+export async function placeOrderOnce(
+  deps: Dependencies,
+  request: OrderRequest,
+  idempotencyKey?: string,
+): Promise<CreateOrderResult> {
+  const order = placeOrder(request, deps.newOrderId(), deps.now());
+  return deps.orders.create(order, requestFingerprint(request), idempotencyKey);
+}

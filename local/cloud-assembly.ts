@@ -1,0 +1,29 @@
+/**
+ * The synthesized app, as the local runtime and tests read it. Bundling is
+ * skipped: locally the handlers run from source, the template is what matters.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createOrderPipelineApp } from '../lib/order-pipeline-app.ts';
+import type { CfnTemplate } from './dynamodb/tables.ts';
+
+export interface SynthesizedStack {
+  stackName: string;
+  template: CfnTemplate & Record<string, unknown>;
+}
+
+export function synthesizeStack(stage = 'local'): SynthesizedStack {
+  const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cdk-'));
+  try {
+    const { app, stack } = createOrderPipelineApp({
+      outdir,
+      context: { stage, 'aws:cdk:bundling-stacks': [] },
+    });
+    const assembly = app.synth();
+    const artifact = assembly.getStackByName(stack.stackName);
+    return { stackName: stack.stackName, template: artifact.template };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * A fresh orders table per test file in the shared DynamoDB Local, created from
+ * the synthesized template, and the stores wired to it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { ulid } from 'ulid';
+import { LOCAL_AWS_ENV } from '../../local/dynamodb/dynamodb-local.ts';
+import { ensureTable, type TableDefinition } from '../../local/dynamodb/tables.ts';
+import { SandboxCarrier } from '../../functions/carriers/sandbox-carrier.ts';
+import { createDocumentClient } from '../../functions/store/dynamodb.ts';
+import { OrderStore } from '../../functions/store/order-store.ts';
+import { StockStore } from '../../functions/store/stock-store.ts';
+import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
+
+export function localDynamoDbClient(): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: inject('dynamodbEndpoint'),
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+    maxAttempts: 10,
+  });
+}
+
+export async function createOrdersTable(client: DynamoDBClient, prefix: string): Promise<string> {
+  const definition = JSON.parse(inject('ordersTableTemplateInput')) as TableDefinition;
+  const tableName = `${prefix}-${ulid().toLowerCase()}`;
+  await ensureTable(client, { ...definition, input: { ...definition.input, TableName: tableName } });
+  return tableName;
+}
+
+export async function localDependencies(prefix: string, overrides: Partial<Dependencies> = {}): Promise<Dependencies> {
+  const client = localDynamoDbClient();
+  const tableName = await createOrdersTable(client, prefix);
+  const documents = createDocumentClient(client);
+  return {
+    orders: new OrderStore(documents, tableName),
+    stock: new StockStore(documents, tableName),
+    carrier: new SandboxCarrier(),
+    now: () => new Date().toISOString(),
+    newOrderId: () => ulid(),
+    ...overrides,
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * The fulfilment steps against DynamoDB Local: real conditional writes and
+ * transactions, so oversell and double-processing would show up here.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inventoryView } from '../../functions/domain/stock.ts';
+import { IllegalTransition, OrderCancelled, OutOfStock } from '../../functions/domain/errors.ts';
+import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
+import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
+import { cancelOrder } from '../../functions/use-cases/cancel-order.ts';
+import {
+  cancelShipment,
+  closeOrder,
+  lockStock,
+  releaseAllocation,
+  releaseStock,
+  requestShipment,
+  routeOrder,
+} from '../../functions/use-cases/fulfilment.ts';
+import { localDependencies } from '../support/dynamodb.ts';
+import { orderRequest } from '../fixtures/orders.ts';
+
+let deps: Dependencies;
+let skuCounter = 0;
+
+beforeAll(async () => {
+  deps = await localDependencies('fulfilment');
+});
+
+async function stockedSku(warehouses: Record<string, number>): Promise<string> {
+  const sku = `SKU-${++skuCounter}-${Date.now()}`;
+  await deps.stock.setOnHand(sku, warehouses);
+  return sku;
+}
+
+async function view(sku: string) {
+  const stock = await deps.stock.get(sku);
+  if (!stock) throw new Error(`no stock for ${sku}`);
+  return inventoryView(stock);
+}
+
+async function place(sku: string, quantity: number) {
+  const { order } = await placeOrderOnce(deps, orderRequest({ lines: [{ sku, quantity, unitPrice: 500 }] }));
+  return order.orderId;
+}
+
+describe('forward steps', () => {
+  it('locks, routes and requests the shipment, moving stock from promise to a warehouse', async () => {
+    const sku = await stockedSku({ 'wh-east': 5, 'wh-west': 8 });
+    const orderId = await place(sku, 3);
+
+    await lockStock(deps, orderId);
+    expect(await view(sku)).toMatchObject({ availableToPromise: 10, reserved: 3, onHand: 13 });
+
+    const route = await routeOrder(deps, orderId);
+    expect(route.warehouseId).toBe('wh-west');
+    const routed = await view(sku);
+    expect(routed.warehouses['wh-west']).toEqual({ onHand: 8, reserved: 3, available: 5 });
+    expect(routed).toMatchObject({ availableToPromise: 10, reserved: 3 });
+
+    const shipment = await requestShipment(deps, orderId);
+    expect(shipment.trackingNumber).toMatch(/^SBX[0-9A-F]{12}$/);
+    const order = await deps.orders.get(orderId);
+    expect(order?.status).toBe('SHIPMENT_REQUESTED');
+    expect(order?.version).toBe(4);
+    expect(order?.history.map((entry) => entry.to)).toEqual(['PLACED', 'STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED']);
+  });
+
+  it('changes nothing when a step runs again (at-least-once executions)', async () => {
+    const sku = await stockedSku({ 'wh-a': 10 });
+    const orderId = await place(sku, 4);
+    for (const step of [lockStock, lockStock, routeOrder, lockStock, routeOrder, requestShipment, requestShipment]) {
+      await step(deps, orderId);
+    }
+    expect(await view(sku)).toMatchObject({ availableToPromise: 6, reserved: 4, onHand: 10 });
+    expect((await deps.orders.get(orderId))?.version).toBe(4);
+  });
+
+  it('refuses to lock more than is available, writing nothing', async () => {
+    const sku = await stockedSku({ 'wh-a': 2 });
+    const orderId = await place(sku, 3);
+    await expect(lockStock(deps, orderId)).rejects.toBeInstanceOf(OutOfStock);
+    expect(await view(sku)).toMatchObject({ availableToPromise: 2, reserved: 0 });
+    expect((await deps.orders.get(orderId))?.status).toBe('PLACED');
+    expect(await deps.orders.getReservation(orderId)).toBeUndefined();
+  });
+
+  it('locks all lines or none', async () => {
+    const plenty = await stockedSku({ 'wh-a': 10 });
+    const scarce = await stockedSku({ 'wh-a': 1 });
+    const { order } = await placeOrderOnce(
+      deps,
+      orderRequest({ lines: [{ sku: plenty, quantity: 2, unitPrice: 1 }, { sku: scarce, quantity: 2, unitPrice: 1 }] }),
+    );
+    const error = await lockStock(deps, order.orderId).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OutOfStock);
+    expect((error as OutOfStock).skus).toEqual([scarce]);
+    expect((await view(plenty)).availableToPromise).toBe(10);
+  });
+
+  it('never oversells: 50 orders racing for 10 units lock exactly 10', async () => {
+    const sku = await stockedSku({ 'wh-a': 6, 'wh-b': 4 });
+    const orderIds = await Promise.all(Array.from({ length: 50 }, () => place(sku, 1)));
+    const outcomes = await Promise.allSettled(orderIds.map((orderId) => lockStock(deps, orderId)));
+    const locked = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    expect(locked).toHaveLength(10);
+    expect(refused).toHaveLength(40);
+    expect(refused.every((reason) => reason instanceof OutOfStock)).toBe(true);
+    expect(await view(sku)).toMatchObject({ availableToPromise: 0, reserved: 10, onHand: 10 });
+  });
+});
+
+describe('cancel', () => {
+  it('gives locked stock back in the same write and stops the workflow at its next step', async () => {
+    const sku = await stockedSku({ 'wh-a': 5 });
+    const orderId = await place(sku, 2);
+    await lockStock(deps, orderId);
+    const cancelled = await cancelOrder(deps, orderId, 'customer changed their mind');
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(await view(sku)).toMatchObject({ availableToPromise: 5, reserved: 0 });
+    await expect(routeOrder(deps, orderId)).rejects.toBeInstanceOf(OrderCancelled);
+  });
+
+  it('gives allocated stock back to the warehouse and to available-to-promise', async () => {
+    const sku = await stockedSku({ 'wh-a': 5 });
+    const orderId = await place(sku, 2);
+    await lockStock(deps, orderId);
+    await routeOrder(deps, orderId);
+    await cancelOrder(deps, orderId);
+    await cancelOrder(deps, orderId);
+    const after = await view(sku);
+    expect(after).toMatchObject({ availableToPromise: 5, reserved: 0 });
+    expect(after.warehouses['wh-a']).toEqual({ onHand: 5, reserved: 0, available: 5 });
+  });
+
+  it('is refused once the shipment is requested', async () => {
+    const sku = await stockedSku({ 'wh-a': 5 });
+    const orderId = await place(sku, 1);
+    for (const step of [lockStock, routeOrder, requestShipment]) await step(deps, orderId);
+    await expect(cancelOrder(deps, orderId)).rejects.toBeInstanceOf(IllegalTransition);
+  });
+});
+
+describe('compensation', () => {
+  it('undoes allocation then lock, and closes the order as FAILED', async () => {
+    const sku = await stockedSku({ 'wh-a': 5 });
+    const orderId = await place(sku, 2);
+    await lockStock(deps, orderId);
+    await routeOrder(deps, orderId);
+
+    expect(await cancelShipment(deps, orderId)).toEqual({ orderId, undone: true });
+    expect(await releaseAllocation(deps, orderId)).toEqual({ orderId, undone: true });
+    expect(await view(sku)).toMatchObject({ availableToPromise: 3, reserved: 2 });
+    expect(await releaseStock(deps, orderId)).toEqual({ orderId, undone: true });
+    expect(await view(sku)).toMatchObject({ availableToPromise: 5, reserved: 0 });
+    // Compensation runs again after a retry: nothing left to undo, nothing changes.
+    expect(await releaseAllocation(deps, orderId)).toEqual({ orderId, undone: false });
+    expect(await releaseStock(deps, orderId)).toEqual({ orderId, undone: false });
+
+    const closed = await closeOrder(deps, { orderId, failedStep: 'RequestShipment', error: { Error: 'TransientError' } });
+    expect(closed.status).toBe('FAILED');
+    expect((await deps.orders.get(orderId))?.failureReason).toBe('RequestShipment: TransientError');
+  });
+
+  it('closes a business refusal as REJECTED with its reason', async () => {
+    const sku = await stockedSku({ 'wh-a': 1 });
+    const orderId = await place(sku, 2);
+    await expect(lockStock(deps, orderId)).rejects.toBeInstanceOf(OutOfStock);
+    await releaseStock(deps, orderId);
+    const closed = await closeOrder(deps, { orderId, failedStep: 'LockStock', error: { Error: 'OutOfStock' } });
+    expect(closed.status).toBe('REJECTED');
+    expect((await deps.orders.get(orderId))?.rejectionReason).toBe('OUT_OF_STOCK');
+  });
+
+  it('leaves an order that holds a shipment alone (a late duplicate execution)', async () => {
+    const sku = await stockedSku({ 'wh-a': 3 });
+    const orderId = await place(sku, 1);
+    for (const step of [lockStock, routeOrder, requestShipment]) await step(deps, orderId);
+    expect(await cancelShipment(deps, orderId)).toEqual({ orderId, undone: false });
+    expect(await releaseAllocation(deps, orderId)).toEqual({ orderId, undone: false });
+    expect(await releaseStock(deps, orderId)).toEqual({ orderId, undone: false });
+    const closed = await closeOrder(deps, { orderId, failedStep: 'RequestShipment', error: { Error: 'TransientError' } });
+    expect(closed.status).toBe('SHIPMENT_REQUESTED');
+    expect(await view(sku)).toMatchObject({ availableToPromise: 2, reserved: 1 });
+  });
+
+  it('leaves a cancelled order CANCELLED', async () => {
+    const sku = await stockedSku({ 'wh-a': 3 });
+    const orderId = await place(sku, 1);
+    await lockStock(deps, orderId);
+    await cancelOrder(deps, orderId);
+    const closed = await closeOrder(deps, { orderId, failedStep: 'RouteOrder', error: { Error: 'OrderCancelled' } });
+    expect(closed.status).toBe('CANCELLED');
+  });
+});
+
+describe('inventory', () => {
+  it('keeps reservations made in flight when on-hand is replaced', async () => {
+    const sku = await stockedSku({ 'wh-a': 10 });
+    const orderId = await place(sku, 3);
+    await lockStock(deps, orderId);
+    const updated = await deps.stock.setOnHand(sku, { 'wh-a': 5, 'wh-b': 2 });
+    expect(inventoryView(updated)).toMatchObject({ onHand: 7, reserved: 3, availableToPromise: 4 });
+  });
+
+  it('refuses on-hand below what is promised to orders', async () => {
+    const sku = await stockedSku({ 'wh-a': 4 });
+    const orderId = await place(sku, 3);
+    await lockStock(deps, orderId);
+    await routeOrder(deps, orderId);
+    await expect(deps.stock.setOnHand(sku, { 'wh-a': 2 })).rejects.toMatchObject({ name: 'InventoryConflict' });
+    expect((await view(sku)).onHand).toBe(4);
+  });
+
+  it('loses no reservation when counts are replaced while orders lock concurrently', async () => {
+    const sku = await stockedSku({ 'wh-a': 100 });
+    const orderIds = await Promise.all(Array.from({ length: 20 }, () => place(sku, 2)));
+    await Promise.all([
+      ...orderIds.map((orderId) => lockStock(deps, orderId)),
+      deps.stock.setOnHand(sku, { 'wh-a': 100, 'wh-b': 50 }),
+      deps.stock.setOnHand(sku, { 'wh-a': 90, 'wh-b': 50 }),
+    ]);
+    const after = await view(sku);
+    expect(after.reserved).toBe(40);
+    expect(after.availableToPromise).toBe(after.onHand - 40);
+  });
+});
