@@ -13,7 +13,7 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_REGION: 'us-east-1',
       POWERTOOLS_DEV: 'false',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       CDK_DISABLE_CLI_TELEMETRY: 'true',

@@ -1,4 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from '../observability.ts';
 
@@ -18,17 +19,24 @@ export function requiredEnv(name: string): string {
   return value;
 }
 
+interface RawCancellationReason {
+  Code?: string;
+  Item?: Record<string, AttributeValue>;
+}
+
 interface CancellationReason {
   Code?: string;
   Item?: Record<string, unknown>;
 }
 
-/** The per-item reasons of a cancelled transaction, or undefined for any other error. */
+/**
+ * The per-item reasons of a cancelled transaction, or undefined for any other error.
+ * The document client does not unmarshall items carried by the exception, so this does.
+ */
 export function cancellationReasons(error: unknown): CancellationReason[] | undefined {
-  if (error instanceof Error && error.name === 'TransactionCanceledException') {
-    return (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-  }
-  return undefined;
+  if (!(error instanceof Error && error.name === 'TransactionCanceledException')) return undefined;
+  const reasons = (error as Error & { CancellationReasons?: RawCancellationReason[] }).CancellationReasons ?? [];
+  return reasons.map(({ Code, Item }) => ({ ...(Code ? { Code } : {}), ...(Item ? { Item: unmarshall(Item) } : {}) }));
 }
 
 /** Write conflicts and throttling: worth retrying, never a business outcome. */

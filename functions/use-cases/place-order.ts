@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { placeOrder, type OrderRequest } from '../domain/order.ts';
 import type { CreateOrderResult } from '../store/order-store.ts';
 import type { Dependencies } from './dependencies.ts';
+import { TransientError } from '../domain/errors.ts';
+
+const CREATE_ATTEMPTS = 4;
 
 /** JSON with sorted keys, so the same request hashes the same whatever its key order. */
 function canonicalJson(value: unknown): string {
@@ -26,5 +29,14 @@ export async function placeOrderOnce(
   idempotencyKey?: string,
 ): Promise<CreateOrderResult> {
   const order = placeOrder(request, deps.newOrderId(), deps.now());
-  return deps.orders.create(order, requestFingerprint(request), idempotencyKey);
+  const fingerprint = requestFingerprint(request);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.orders.create(order, fingerprint, idempotencyKey);
+    } catch (error) {
+      // Identical requests racing each other conflict inside DynamoDB; one wins, the others then read its order.
+      if (!(error instanceof TransientError) || attempt >= CREATE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+    }
+  }
 }

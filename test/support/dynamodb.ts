@@ -2,7 +2,7 @@
  * A fresh orders table per test file in the shared DynamoDB Local, created from
  * the synthesized template, and the stores wired to it.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { ulid } from 'ulid';
 import { LOCAL_AWS_ENV } from '../../local/dynamodb/dynamodb-local.ts';
@@ -41,4 +41,20 @@ export async function localDependencies(prefix: string, overrides: Partial<Depen
     newOrderId: () => ulid(),
     ...overrides,
   };
+}
+
+/**
+ * Points the handlers' own environment-driven wiring at a fresh table in DynamoDB
+ * Local, exactly as the local cloud does: AWS_ENDPOINT_URL_DYNAMODB and ORDERS_TABLE_NAME.
+ */
+export async function useLocalTableForHandlers(prefix: string): Promise<string> {
+  const tableName = await createOrdersTable(localDynamoDbClient(), prefix);
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamodbEndpoint');
+  process.env.ORDERS_TABLE_NAME = tableName;
+  return tableName;
+}
+
+export async function countItems(tableName: string): Promise<number> {
+  const { Count = 0 } = await localDynamoDbClient().send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ConsistentRead: true }));
+  return Count;
 }

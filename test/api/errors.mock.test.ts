@@ -1,0 +1,67 @@
+/**
+ * How the HTTP edge answers when AWS misbehaves, with the DynamoDB client mocked:
+ * a generic 500 that leaks nothing, and 503 with Retry-After for write conflicts.
+ */
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { handler as getOrder } from '../../functions/api/get-order.ts';
+import { handler as placeOrder } from '../../functions/api/place-order.ts';
+import { requestFingerprint } from '../../functions/use-cases/place-order.ts';
+import { invoke } from '../support/http-event.ts';
+import { orderRequest } from '../fixtures/orders.ts';
+
+const documents = mockClient(DynamoDBDocumentClient);
+
+beforeAll(() => {
+  process.env.ORDERS_TABLE_NAME = 'orders-mock';
+});
+afterEach(() => documents.reset());
+
+describe('error mapping', () => {
+  it('answers an unexpected failure with a generic 500 problem that does not leak internals', async () => {
+    documents.on(GetCommand).rejects(new Error('socket hang up at 10.0.0.7'));
+    const response = await invoke(getOrder, {
+      method: 'GET',
+      path: '/orders/01JZZZZZZZZZZZZZZZZZZZZZZZ',
+      pathParameters: { orderId: '01JZZZZZZZZZZZZZZZZZZZZZZZ' },
+    });
+    expect(response.status).toBe(500);
+    expect(response.headers['Content-Type']).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ type: '/problems/internal-error', status: 500 });
+    expect(JSON.stringify(response.body)).not.toContain('10.0.0.7');
+  });
+
+  it('answers persistent write conflicts with 503 and Retry-After, after retrying', async () => {
+    documents.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+      }),
+    );
+    const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: orderRequest() });
+    expect(response.status).toBe(503);
+    expect(response.headers['Retry-After']).toBe('1');
+    expect(documents.commandCalls(TransactWriteCommand).length).toBeGreaterThan(1);
+  });
+
+  it('reads the existing order when the channel key exists with the same request', async () => {
+    const request = orderRequest();
+    documents.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed', Item: { orderId: { S: '01JEXISTING0000000000000000' }, requestHash: { S: requestFingerprint(request) } } },
+        ],
+      }),
+    );
+    documents.on(GetCommand).resolves({ Item: { pk: 'ORDER#x', sk: 'ORDER', orderId: '01JEXISTING0000000000000000', status: 'PLACED' } });
+    const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: request });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ orderId: '01JEXISTING0000000000000000', status: 'PLACED' });
+  });
+});

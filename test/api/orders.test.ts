@@ -1,0 +1,151 @@
+/**
+ * Reading, listing and cancelling orders, and inventory, through the real
+ * handlers against DynamoDB Local.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { handler as placeOrder } from '../../functions/api/place-order.ts';
+import { handler as getOrder } from '../../functions/api/get-order.ts';
+import { handler as listOrders } from '../../functions/api/list-orders.ts';
+import { handler as cancelOrder } from '../../functions/api/cancel-order.ts';
+import { handler as putInventory } from '../../functions/api/put-inventory.ts';
+import { handler as getInventory } from '../../functions/api/get-inventory.ts';
+import { dependencies } from '../../functions/use-cases/dependencies.ts';
+import { lockStock, requestShipment, routeOrder } from '../../functions/use-cases/fulfilment.ts';
+import { countItems, useLocalTableForHandlers } from '../support/dynamodb.ts';
+import { invoke } from '../support/http-event.ts';
+import { orderRequest } from '../fixtures/orders.ts';
+
+let tableName: string;
+
+beforeAll(async () => {
+  tableName = await useLocalTableForHandlers('orders-api');
+});
+
+async function placed(channel = 'marketplace', lines = [{ sku: 'MUG-1', quantity: 1, unitPrice: 900 }]) {
+  const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: orderRequest({ channel, lines }) });
+  expect(response.status).toBe(201);
+  return response.body.orderId as string;
+}
+
+const get = (orderId: string) => invoke(getOrder, { method: 'GET', path: `/orders/${orderId}`, pathParameters: { orderId } });
+const cancel = (orderId: string, body?: object) =>
+  invoke(cancelOrder, { method: 'POST', path: `/orders/${orderId}/cancel`, pathParameters: { orderId }, ...(body ? { body } : {}) });
+const list = (query: Record<string, string>) => invoke(listOrders, { method: 'GET', path: '/orders', query });
+const putStock = (sku: string, body: unknown) =>
+  invoke(putInventory, { method: 'PUT', path: `/inventory/${sku}`, pathParameters: { sku }, body: body as object });
+const getStock = (sku: string) => invoke(getInventory, { method: 'GET', path: `/inventory/${sku}`, pathParameters: { sku } });
+
+describe('GET /orders/{orderId}', () => {
+  it('returns the order', async () => {
+    const orderId = await placed();
+    const response = await get(orderId);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ orderId, status: 'PLACED', shipTo: { city: 'Shanghai' } });
+  });
+
+  it('answers 404 for an unknown id and 400 for a malformed one', async () => {
+    expect((await get('01JZZZZZZZZZZZZZZZZZZZZZZZ')).status).toBe(404);
+    const malformed = await get('not-an-id');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.type).toBe('/problems/validation-error');
+  });
+});
+
+describe('GET /orders', () => {
+  it('pages through a channel\'s orders newest first, optionally by status', async () => {
+    const channel = `ch-${Date.now()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await placed(channel));
+    await cancel(ids[1]!);
+
+    const first = await list({ channel, limit: '2' });
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((item: { orderId: string }) => item.orderId)).toEqual([ids[4], ids[3]]);
+    expect(first.body.items[0]).not.toHaveProperty('shipTo');
+    const second = await list({ channel, limit: '2', cursor: first.body.nextCursor });
+    const third = await list({ channel, limit: '2', cursor: second.body.nextCursor });
+    const all = [...first.body.items, ...second.body.items, ...third.body.items].map((item) => item.orderId);
+    expect(all).toEqual([...ids].reverse());
+
+    const cancelled = await list({ channel, status: 'CANCELLED' });
+    expect(cancelled.body.items.map((item: { orderId: string }) => item.orderId)).toEqual([ids[1]]);
+    expect(cancelled.body.nextCursor).toBeNull();
+  });
+
+  it('answers 400 for a missing channel, an unknown status, a bad limit or a forged cursor', async () => {
+    for (const query of [{}, { channel: 'web', status: 'LOST' }, { channel: 'web', limit: '1000' }, { channel: 'web', cursor: 'bm90IGpzb24' }]) {
+      const response = await list(query);
+      expect(response.status, JSON.stringify(query)).toBe(400);
+      expect(response.body.errors.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('POST /orders/{orderId}/cancel', () => {
+  it('cancels, gives the stock back, and is idempotent', async () => {
+    const sku = `CANCEL-${Date.now()}`;
+    expect((await putStock(sku, { warehouses: { 'wh-1': 4 } })).status).toBe(200);
+    const orderId = await placed('web-shop', [{ sku, quantity: 3, unitPrice: 100 }]);
+    await lockStock(dependencies(), orderId);
+    expect((await getStock(sku)).body.availableToPromise).toBe(1);
+
+    const response = await cancel(orderId, { reason: 'customer request' });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'CANCELLED', cancellationReason: 'customer request' });
+    expect((await getStock(sku)).body.availableToPromise).toBe(4);
+    expect((await cancel(orderId)).status).toBe(200);
+  });
+
+  it('answers 409 once the shipment is requested, 404 for an unknown order', async () => {
+    const sku = `SHIP-${Date.now()}`;
+    await putStock(sku, { warehouses: { 'wh-1': 1 } });
+    const orderId = await placed('web-shop', [{ sku, quantity: 1, unitPrice: 100 }]);
+    for (const step of [lockStock, routeOrder, requestShipment]) await step(dependencies(), orderId);
+    const refused = await cancel(orderId);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ type: '/problems/illegal-transition', currentStatus: 'SHIPMENT_REQUESTED' });
+    expect((await cancel('01JZZZZZZZZZZZZZZZZZZZZZZZ')).status).toBe(404);
+  });
+});
+
+describe('inventory', () => {
+  it('sets on-hand per warehouse and reports on-hand, reserved and available', async () => {
+    const sku = `INV-${Date.now()}`;
+    const set = await putStock(sku, { warehouses: { 'wh-north': 7, 'wh-south': 3 } });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({
+      sku,
+      warehouses: {
+        'wh-north': { onHand: 7, reserved: 0, available: 7 },
+        'wh-south': { onHand: 3, reserved: 0, available: 3 },
+      },
+      onHand: 10,
+      reserved: 0,
+      availableToPromise: 10,
+    });
+    const replaced = await putStock(sku, { warehouses: { 'wh-north': 2 } });
+    expect(replaced.body).toMatchObject({ onHand: 2, availableToPromise: 2, warehouses: { 'wh-south': { onHand: 0 } } });
+    expect((await getStock(sku)).body).toEqual(replaced.body);
+  });
+
+  it('answers 409 when on-hand would drop below what orders hold, 404 for an unknown SKU', async () => {
+    const sku = `HELD-${Date.now()}`;
+    await putStock(sku, { warehouses: { 'wh-1': 5 } });
+    const orderId = await placed('web-shop', [{ sku, quantity: 4, unitPrice: 100 }]);
+    await lockStock(dependencies(), orderId);
+    const refused = await putStock(sku, { warehouses: { 'wh-1': 3 } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('/problems/inventory-conflict');
+    expect((await getStock(`NOPE-${Date.now()}`)).status).toBe(404);
+  });
+
+  it('refuses invalid bodies and SKUs with 400, writing nothing', async () => {
+    const before = await countItems(tableName);
+    for (const body of [{}, { warehouses: {} }, { warehouses: { 'wh-1': -1 } }, { warehouses: { 'wh 1': 1 } }, { warehouses: { w: 1.5 } }]) {
+      const response = await putStock('SKU-OK', body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await putStock('bad sku!', { warehouses: { w: 1 } })).status).toBe(400);
+    expect(await countItems(tableName)).toBe(before);
+  });
+});

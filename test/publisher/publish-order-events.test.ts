@@ -1,0 +1,133 @@
+/**
+ * The stream relay with EventBridge mocked: one event per transition, in stream
+ * order, partial failures retried, and what still fails handed back to the stream.
+ */
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { placeOrder, transition, type Order } from '../../functions/domain/order.ts';
+import { OrderEventPublisher } from '../../functions/events/order-event-publisher.ts';
+import { publishStreamBatch, transitionEventOf } from '../../functions/publisher/publish-order-events.ts';
+import { orderRequest } from '../fixtures/orders.ts';
+
+const eventBridge = mockClient(EventBridgeClient);
+afterEach(() => eventBridge.reset());
+
+const publisher = () =>
+  new OrderEventPublisher(new EventBridgeClient({ region: 'us-east-1' }), {
+    busName: 'orders-bus',
+    source: 'order-pipeline',
+    sleep: async () => undefined,
+  });
+
+let sequence = 0;
+function orderItem(order: Order) {
+  return marshall(
+    { pk: `ORDER#${order.orderId}`, sk: 'ORDER', entityType: 'Order', channelStatus: `${order.channel}#${order.status}`, ...order },
+    { removeUndefinedValues: true },
+  );
+}
+
+function record(newOrder: Order | Record<string, unknown>, oldOrder?: Order, eventName: DynamoDBRecord['eventName'] = oldOrder ? 'MODIFY' : 'INSERT'): DynamoDBRecord {
+  sequence += 1;
+  const image = (value: Order | Record<string, unknown>) =>
+    ('orderId' in value && 'history' in value ? orderItem(value as Order) : marshall(value)) as never;
+  return {
+    eventName,
+    dynamodb: {
+      SequenceNumber: String(1000 + sequence),
+      NewImage: image(newOrder),
+      ...(oldOrder ? { OldImage: image(oldOrder) } : {}),
+    },
+  };
+}
+
+function lifecycle(): Order[] {
+  const placed = placeOrder(orderRequest(), `01JORDER${String(++sequence).padStart(18, '0')}`, '2026-11-23T10:00:00.000Z');
+  const locked = transition(placed, 'STOCK_LOCKED', '2026-11-23T10:00:01.000Z');
+  const routed = transition(locked, 'ROUTED', '2026-11-23T10:00:02.000Z', {
+    route: { warehouseId: 'wh-1', carrier: 'sandbox', serviceLevel: 'EXPRESS', allocations: [] },
+  });
+  return [placed, locked, routed];
+}
+
+function streamOf(orders: Order[]): DynamoDBStreamEvent {
+  return { Records: orders.map((order, i) => record(order, orders[i - 1])) };
+}
+
+const sentEntries = (): PutEventsRequestEntry[] =>
+  eventBridge.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+
+describe('transitionEventOf', () => {
+  it('ignores items that are not orders, removals, and writes that did not change the version', () => {
+    const [placed] = lifecycle();
+    expect(transitionEventOf(record({ pk: 'SKU#A', sk: 'STOCK', entityType: 'Stock', available: 3 }))).toBeUndefined();
+    expect(transitionEventOf(record(placed!, placed!))).toBeUndefined();
+    expect(transitionEventOf(record(placed!, undefined, 'REMOVE'))).toBeUndefined();
+    expect(transitionEventOf(record(placed!))?.type).toBe('OrderPlaced');
+  });
+});
+
+describe('publishStreamBatch', () => {
+  it('puts one event per transition, in stream order, with no personal data', async () => {
+    eventBridge.on(PutEventsCommand).callsFake(({ Entries }: { Entries: unknown[] }) => ({
+      FailedEntryCount: 0,
+      Entries: Entries.map((_, i) => ({ EventId: `e${i}` })),
+    }));
+    const orders = lifecycle();
+    const result = await publishStreamBatch(streamOf(orders), publisher());
+    expect(result.batchItemFailures).toEqual([]);
+    const entries = sentEntries();
+    expect(entries.map((entry) => entry.DetailType)).toEqual(['OrderPlaced', 'OrderStockLocked', 'OrderRouted']);
+    expect(entries.every((entry) => entry.Source === 'order-pipeline' && entry.EventBusName === 'orders-bus')).toBe(true);
+    const details = entries.map((entry) => JSON.parse(entry.Detail ?? '{}'));
+    expect(details.map((detail) => detail.sequence)).toEqual([1, 2, 3]);
+    const text = entries.map((entry) => entry.Detail).join('\n');
+    for (const secret of ['Li Wei', '88 Century Avenue', '200000', '138 0013 8000']) expect(text).not.toContain(secret);
+  });
+
+  it('sends at most 10 entries per PutEvents call', async () => {
+    eventBridge.on(PutEventsCommand).callsFake(({ Entries }: { Entries: unknown[] }) => ({
+      FailedEntryCount: 0,
+      Entries: Entries.map((_, i) => ({ EventId: `e${i}` })),
+    }));
+    const orders = Array.from({ length: 8 }, () => lifecycle()).flat();
+    await publishStreamBatch({ Records: orders.map((order) => record(order)) }, publisher());
+    const sizes = eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries?.length);
+    expect(sizes).toEqual([10, 10, 4]);
+  });
+
+  it('retries only the entries that failed', async () => {
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ EventId: 'a' }, { ErrorCode: 'ThrottlingException' }, { EventId: 'c' }] })
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'b' }] });
+    const result = await publishStreamBatch(streamOf(lifecycle()), publisher());
+    expect(result.batchItemFailures).toEqual([]);
+    const calls = eventBridge.commandCalls(PutEventsCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.args[0].input.Entries?.map((entry) => entry.DetailType)).toEqual(['OrderStockLocked']);
+  });
+
+  it('hands the first failing record and everything after it back to the stream', async () => {
+    eventBridge.on(PutEventsCommand).callsFake(({ Entries }: { Entries: PutEventsRequestEntry[] }) => ({
+      FailedEntryCount: 1,
+      Entries: Entries.map((entry) => (entry.DetailType === 'OrderStockLocked' ? { ErrorCode: 'InternalFailure' } : { EventId: 'ok' })),
+    }));
+    const event = streamOf(lifecycle());
+    const result = await publishStreamBatch(event, publisher());
+    expect(result.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
+      event.Records.slice(1).map((r) => r.dynamodb?.SequenceNumber),
+    );
+  });
+
+  it('hands everything back when EventBridge cannot be reached', async () => {
+    eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
+    const event = streamOf(lifecycle());
+    const result = await publishStreamBatch(event, publisher());
+    expect(result.batchItemFailures).toHaveLength(3);
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(4);
+  });
+});

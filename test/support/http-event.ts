@@ -1,0 +1,76 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  routeKey?: string;
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string | object;
+  base64?: boolean;
+}
+
+/** An HTTP API payload format 2.0 event, as API Gateway sends it. */
+export function httpEvent(request: HttpRequest): APIGatewayProxyEventV2 {
+  const text = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  const headers = { 'content-type': 'application/json', ...request.headers };
+  return {
+    version: '2.0',
+    routeKey: request.routeKey ?? `${request.method} ${request.path}`,
+    rawPath: request.path,
+    rawQueryString: new URLSearchParams(request.query ?? {}).toString(),
+    headers,
+    ...(request.query ? { queryStringParameters: request.query } : {}),
+    ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: `req-${Math.random().toString(36).slice(2)}`,
+      routeKey: request.routeKey ?? `${request.method} ${request.path}`,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    isBase64Encoded: request.base64 ?? false,
+    ...(text === undefined ? {} : { body: request.base64 ? Buffer.from(text).toString('base64') : text }),
+  };
+}
+
+export function lambdaContext(functionName = 'test-function'): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: `aws-${Math.random().toString(36).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: any;
+}
+
+/** Invokes a handler the way API Gateway would and parses the JSON answer. */
+export async function invoke(handler: Handler, request: HttpRequest): Promise<HttpResponse> {
+  const result = await handler(httpEvent(request), lambdaContext());
+  return {
+    status: result.statusCode ?? 200,
+    headers: (result.headers ?? {}) as Record<string, string>,
+    body: result.body ? JSON.parse(result.body) : undefined,
+  };
+}
