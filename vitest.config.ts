@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/dynamodb-global-setup.ts'],
     pool: 'forks',
+    // The JSON report feeds the closing line CI counts (scripts/test-summary.ts).
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     // Synthesis and DynamoDB Local transactions are slow on a shared 2-core machine; no test asserts time.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -73,7 +73,8 @@ describe('GET /orders', () => {
   });
 
   it('answers 400 for a missing channel, an unknown status, a bad limit or a forged cursor', async () => {
-    for (const query of [{}, { channel: 'web', status: 'LOST' }, { channel: 'web', limit: '1000' }, { channel: 'web', cursor: 'bm90IGpzb24' }]) {
+    const queries: Record<string, string>[] = [{}, { channel: 'web', status: 'LOST' }, { channel: 'web', limit: '1000' }, { channel: 'web', cursor: 'bm90IGpzb24' }];
+    for (const query of queries) {
       const response = await list(query);
       expect(response.status, JSON.stringify(query)).toBe(400);
       expect(response.body.errors.length).toBeGreaterThan(0);
