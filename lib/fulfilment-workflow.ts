@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
+import { acknowledgeNagFinding } from './nag.ts';
+import type { OrderStore } from './order-store.ts';
+import { PipelineFunction, REPO_ROOT } from './pipeline-function.ts';
+
+/** Amazon States Language definition of the workflow, relative to the repository root. */
+export const FULFILMENT_DEFINITION_PATH = 'state-machines/fulfilment.asl.json';
+
+interface StepSpec {
+  /** Construct id; `<id>FunctionArn` is the definition substitution it fills. */
+  readonly id: string;
+  readonly entry: string;
+  readonly environment?: Record<string, string>;
+}
+
+/** Forward steps then compensations; each is a Task state of the definition. */
+const STEPS: readonly StepSpec[] = [
+  { id: 'LockStock', entry: 'workflow/lock-stock' },
+  { id: 'RouteOrder', entry: 'workflow/route-order' },
+  { id: 'RequestShipment', entry: 'workflow/request-shipment', environment: { CARRIER_MODE: 'sandbox' } },
+  { id: 'CancelShipment', entry: 'workflow/cancel-shipment', environment: { CARRIER_MODE: 'sandbox' } },
+  { id: 'ReleaseAllocation', entry: 'workflow/release-allocation' },
+  { id: 'ReleaseStock', entry: 'workflow/release-stock' },
+  { id: 'CloseOrder', entry: 'workflow/close-order' },
+];
+
+/** Express executions cannot run longer than this anyway; stating it makes the limit visible in the definition. */
+const EXECUTION_TIMEOUT = Duration.minutes(5);
+
+/**
+ * The definition file with the execution timeout set, as a string: `StateMachine` ignores its
+ * `timeout` prop for string definitions, so the timeout has to be part of the definition.
+ */
+function loadDefinition(timeout: Duration): string {
+  const definition = JSON.parse(readFileSync(join(REPO_ROOT, FULFILMENT_DEFINITION_PATH), 'utf8')) as Record<string, unknown>;
+  const seconds = timeout.toSeconds();
+  if (definition.TimeoutSeconds !== undefined && definition.TimeoutSeconds !== seconds) {
+    throw new Error(`${FULFILMENT_DEFINITION_PATH} sets TimeoutSeconds ${definition.TimeoutSeconds}, expected ${seconds}`);
+  }
+  return JSON.stringify({ ...definition, TimeoutSeconds: seconds }, undefined, 2);
+}
+
+/** Properties of a {@link FulfilmentWorkflow}. */
+export interface FulfilmentWorkflowProps {
+  readonly stage: string;
+  readonly store: OrderStore;
+  /** Bus the `OrderPlaced` events arrive on. */
+  readonly eventBus: IEventBus;
+  /** `source` of the pipeline's own events. */
+  readonly orderEventSource: string;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * Fulfilment of a placed order: lock stock, route, request shipment, and on failure undo what was
+ * done in reverse order (`state-machines/fulfilment.asl.json`).
+ *
+ * Express type: executions are short and at peak there is one per order, where Standard's
+ * per-transition price and start rate would dominate. Express runs at least once, so every step
+ * must be idempotent. Started by an EventBridge rule on `OrderPlaced`, whose retries and DLQ cover
+ * failures to start, not failures of an execution (those raise the ExecutionsFailed alarm).
+ */
+export class FulfilmentWorkflow extends Construct {
+  public readonly stateMachine: StateMachine;
+  /** Starts an execution for each `OrderPlaced` event. */
+  public readonly orderPlacedRule: Rule;
+  /** `OrderPlaced` events whose execution could not be started after retries. */
+  public readonly deadLetterQueue: DeadLetterQueue;
+  /** Step handlers by state name (`LockStock`, ...). */
+  public readonly functions: Readonly<Record<string, PipelineFunction>>;
+
+  constructor(scope: Construct, id: string, props: FulfilmentWorkflowProps) {
+    super(scope, id);
+    const table = props.store.table;
+    const isProd = props.stage === 'prod';
+
+    const functions: Record<string, PipelineFunction> = {};
+    for (const step of STEPS) {
+      const fn = new PipelineFunction(this, step.id, {
+        entry: step.entry,
+        serviceName: 'order-fulfilment',
+        stage: props.stage,
+        timeout: Duration.seconds(20),
+        environment: { ORDERS_TABLE_NAME: table.tableName, ...step.environment },
+      });
+      props.store.grantReadWriteItems(fn);
+      functions[step.id] = fn;
+    }
+    this.functions = functions;
+
+    // Vended-logs prefix: keeps Step Functions from growing the account's CloudWatch Logs resource policy.
+    const logGroup = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-fulfilment`,
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.EXPRESS,
+      // Inline (not an S3 asset) so the template, tests and the local runtime see the definition.
+      definitionBody: DefinitionBody.fromString(loadDefinition(EXECUTION_TIMEOUT)),
+      definitionSubstitutions: Object.fromEntries(
+        Object.entries(functions).map(([stepId, fn]) => [`${stepId}FunctionArn`, fn.functionArn]),
+      ),
+      // Not `timeout`: StateMachine applies it only to definitions built from CDK states.
+      tracingEnabled: true,
+      // Execution data is safe to log: the definition carries only the order id, never personal data.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    });
+    // The definition invokes unqualified function ARNs, so no `:*` (version/alias) grant is needed.
+    for (const fn of Object.values(functions)) {
+      Grant.addToPrincipal({
+        grantee: this.stateMachine,
+        actions: ['lambda:InvokeFunction'],
+        resourceArns: [fn.functionArn],
+      });
+    }
+    acknowledgeNagFinding(
+      this.stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Added by StateMachine for logging and tracing: the CloudWatch Logs vended-delivery APIs (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and xray:PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets support only Resource "*".',
+    );
+
+    this.deadLetterQueue = new DeadLetterQueue(this, 'OrderPlacedDlq', {
+      deadLetterSourceDescription: 'the OrderPlaced rule target that starts fulfilment executions',
+    });
+    this.orderPlacedRule = new Rule(this, 'OrderPlacedRule', {
+      eventBus: props.eventBus,
+      description: 'Starts fulfilment for each placed order',
+      eventPattern: { source: [props.orderEventSource], detailType: ['OrderPlaced'] },
+      targets: [
+        new SfnStateMachine(this.stateMachine, {
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+  }
+}

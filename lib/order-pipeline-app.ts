@@ -1,0 +1,33 @@
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { OrderPipelineStack } from './order-pipeline-stack.ts';
+
+/** Stage names end up in resource names (`order-pipeline-<stage>`), so keep them short and plain. */
+const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** The app with its one stack, as `cdk synth` builds it. */
+export interface OrderPipelineApp {
+  readonly app: App;
+  readonly stack: OrderPipelineStack;
+}
+
+/**
+ * Builds the CDK app: stack `OrderPipeline-<stage>` (context `stage`, default `dev`) with the
+ * AWS Solutions checks of cdk-nag, whose errors fail synthesis.
+ *
+ * Shared by `bin/order-pipeline.ts` and the tests, so the tests check the app that deploys.
+ */
+export function createOrderPipelineApp(appProps: AppProps = {}): OrderPipelineApp {
+  const app = new App(appProps);
+  const stage = String(app.node.tryGetContext('stage') ?? 'dev');
+  if (!STAGE_PATTERN.test(stage)) {
+    throw new Error(`Invalid stage "${stage}": use 1-20 lowercase letters, digits or dashes, starting with a letter`);
+  }
+  const stack = new OrderPipelineStack(app, `OrderPipeline-${stage}`, {
+    stage,
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    description: `Serverless order pipeline (${stage})`,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}

@@ -1,0 +1,53 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { EventPublishing } from './event-publishing.ts';
+import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
+import { IntakeApi } from './intake-api.ts';
+import { OperationsAlarms } from './operations-alarms.ts';
+import { OrderStore } from './order-store.ts';
+
+/** Properties of an {@link OrderPipelineStack}. */
+export interface OrderPipelineStackProps extends StackProps {
+  /** Deployment stage (`dev`, `prod`, a developer's name...); `prod` retains data on deletion. */
+  readonly stage: string;
+}
+
+/**
+ * The whole order pipeline: intake API, order store, event publishing, fulfilment workflow and
+ * alarms. It only composes; each concern lives in its own construct.
+ */
+export class OrderPipelineStack extends Stack {
+  public readonly store: OrderStore;
+  public readonly api: IntakeApi;
+  public readonly events: EventPublishing;
+  public readonly fulfilment: FulfilmentWorkflow;
+  public readonly alarms: OperationsAlarms;
+
+  constructor(scope: Construct, id: string, props: OrderPipelineStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+
+    this.store = new OrderStore(this, 'OrderStore', { stage });
+    this.api = new IntakeApi(this, 'IntakeApi', { stage, store: this.store });
+    this.events = new EventPublishing(this, 'EventPublishing', { stage, store: this.store });
+    this.fulfilment = new FulfilmentWorkflow(this, 'Fulfilment', {
+      stage,
+      store: this.store,
+      eventBus: this.events.eventBus,
+      orderEventSource: this.events.eventSource,
+    });
+    this.alarms = new OperationsAlarms(this, 'OperationsAlarms', {
+      deadLetterQueues: {
+        PublisherDlq: this.events.publisherDeadLetterQueue,
+        OrderPlacedDlq: this.fulfilment.deadLetterQueue,
+      },
+      stateMachine: this.fulfilment.stateMachine,
+      keyRemovalPolicy: stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the intake API (SigV4)' });
+    new CfnOutput(this, 'EventBusName', { value: this.events.eventBus.eventBusName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.fulfilment.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'OrdersTableName', { value: this.store.table.tableName });
+  }
+}

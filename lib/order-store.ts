@@ -1,0 +1,112 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/** Global secondary indexes of the orders table, by name: partition and sort key attributes. */
+export const ORDER_INDEXES = {
+  byChannelStatus: { partitionKey: 'channelStatus', sortKey: 'orderId' },
+  byChannel: { partitionKey: 'channel', sortKey: 'orderId' },
+  byCustomer: { partitionKey: 'customerId', sortKey: 'orderId' },
+} as const;
+
+/** Name of a global secondary index of the orders table. */
+export type OrderIndexName = keyof typeof ORDER_INDEXES;
+
+/** Item-level reads. No Scan: at peak a Scan of this table is a bug, not a query plan. */
+const READ_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+/** Item-level writes; transactions are authorised per contained action, so these cover TransactWriteItems too. */
+const WRITE_ITEM_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+/** Properties of an {@link OrderStore}. */
+export interface OrderStoreProps {
+  /** Deployment stage; `prod` keeps the table on stack deletion and turns deletion protection on. */
+  readonly stage: string;
+}
+
+/**
+ * The single table holding orders, stock and reservations: the pipeline's source of truth.
+ *
+ * Its stream (new and old images) is the transactional outbox events are derived from, so a write
+ * is never published twice or lost. Indexes project keys only: list handlers BatchGet the page, so
+ * a status change rewrites one narrow index entry instead of a copy of the whole order.
+ *
+ * Encrypted with the AWS managed key (`aws/dynamodb`): KMS-backed and audited in CloudTrail, with no
+ * key policy to keep in step with every reader. A customer managed key would add a grant per
+ * function and the stream consumer, and is only worth it for cross-account access or key-level
+ * revocation, which this pipeline does not need yet.
+ *
+ * Grants are item-level and name each index: no `/index/*` wildcard, and readers that do not list
+ * orders cannot query indexes at all.
+ */
+export class OrderStore extends Construct {
+  /** The orders table (partition key `pk`, sort key `sk`). */
+  public readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: OrderStoreProps) {
+    super(scope, id);
+    const isProd = props.stage === 'prod';
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: 'expiresAt',
+      deletionProtection: isProd,
+      removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    for (const [indexName, keys] of Object.entries(ORDER_INDEXES)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: keys.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: keys.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.KEYS_ONLY,
+      });
+    }
+  }
+
+  /** Allows reading items of the table (not its indexes). */
+  grantReadItems(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({ grantee, actions: READ_ITEM_ACTIONS, resourceArns: [this.table.tableArn] });
+  }
+
+  /** Allows reading and writing items of the table (not its indexes). */
+  grantReadWriteItems(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...READ_ITEM_ACTIONS, ...WRITE_ITEM_ACTIONS],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+
+  /** Allows querying the named indexes (all of them by default). */
+  grantQueryIndexes(grantee: IGrantable, indexNames: OrderIndexName[] = Object.keys(ORDER_INDEXES) as OrderIndexName[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: indexNames.map((name) => `${this.table.tableArn}/index/${name}`),
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { acknowledgeNagFinding } from './nag.ts';
+
+/** Repository root: bundling resolves `functions/` and the lock file from here, wherever synth is started. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** CloudFormation metadata key that names a function's source file, relative to the repository root. */
+export const ENTRY_METADATA_KEY = 'order-pipeline:entry';
+
+/** Namespace shared by every function's Powertools Metrics, so dashboards find all pipeline metrics in one place. */
+export const METRICS_NAMESPACE = 'OrderPipeline';
+
+/**
+ * Reason for the one wildcard every pipeline function's role carries.
+ * X-Ray's write APIs have no resource-level permissions, so active tracing needs `Resource: *`.
+ */
+const XRAY_WILDCARD_REASON =
+  'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support only Resource "*": X-Ray has no resource-level permissions for trace ingestion.';
+
+/** Properties of a {@link PipelineFunction}. */
+export interface PipelineFunctionProps {
+  /**
+   * Handler source, relative to `functions/` and without extension, e.g. `api/place-order`.
+   * The module must export `handler`.
+   */
+  readonly entry: string;
+  /** `POWERTOOLS_SERVICE_NAME`: the service dimension of logs, traces and metrics. */
+  readonly serviceName: string;
+  /** Deployment stage; non-prod stages drop their logs when the stack is deleted. */
+  readonly stage: string;
+  /** Extra environment variables, merged over the Powertools defaults. */
+  readonly environment?: Record<string, string>;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Justifications for other `Resource: *` statements that callers add to this function's role
+   * (e.g. `dynamodb:ListStreams` from a stream event source), appended to the X-Ray reason so the
+   * acknowledgement of `AwsSolutions-IAM5[Resource::*]` names every wildcard it covers.
+   * @default - the role's only wildcard is X-Ray's
+   */
+  readonly additionalWildcardReasons?: string[];
+}
+
+/**
+ * A Node.js Lambda function with the pipeline's defaults: Node 24 on Graviton, ESM bundle with the
+ * AWS SDK inside (pinned by our lock file rather than whatever the runtime ships), source maps,
+ * active tracing, and JSON logs in a log group the stack owns.
+ *
+ * It gets its own role instead of `AWSLambdaBasicExecutionRole`: that managed policy allows
+ * creating and writing any log group in the account, while the function only ever writes to its own.
+ *
+ * The role and log group are created next to the function (ids `<id>Role`, `<id>Logs`) because a
+ * Lambda function takes both at construction.
+ */
+export class PipelineFunction extends NodejsFunction {
+  /** The function's source file relative to the repository root, e.g. `functions/api/place-order.ts`. */
+  public readonly entryPath: string;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    const entryPath = `functions/${props.entry}.ts`;
+    const entry = join(REPO_ROOT, entryPath);
+    if (!existsSync(entry)) {
+      // NodejsFunction would fail too, but naming the construct saves a search.
+      throw new Error(`PipelineFunction ${id}: handler source ${entryPath} does not exist`);
+    }
+
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${entryPath}`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry,
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup,
+      role,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        STAGE: props.stage,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // esbuild's ESM output has no `require`; CJS dependencies still call it.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        // Bundle the SDK: cold starts load one file, and the version is the one our tests ran against.
+        externalModules: [],
+        bundleAwsSDK: true,
+      },
+    });
+
+    this.entryPath = entryPath;
+    // Lets tooling (the local runtime, tests) map a deployed function back to its source file.
+    (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA_KEY, entryPath);
+
+    acknowledgeNagFinding(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      [XRAY_WILDCARD_REASON, ...(props.additionalWildcardReasons ?? [])].join(' '),
+    );
+  }
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrderPipelineApp } from '../../lib/order-pipeline-app.ts';
+import { testContext } from './support.ts';
+
+/** `validation-report.json` as aws-cdk-lib 2.276 writes it. */
+interface ValidationReport {
+  pluginReports: Array<{
+    pluginName: string;
+    conclusion: string;
+    violations: Array<{ ruleName: string; severity: string; violatingConstructs: Array<{ constructPath: string }> }>;
+    suppressedViolations?: Array<{
+      ruleName: string;
+      reason: string;
+      acknowledgedAt: string;
+      violatingConstructs: Array<{ constructPath: string }>;
+    }>;
+  }>;
+}
+
+const STACK = 'OrderPipeline-dev';
+const FUNCTION_ROLES = [
+  'IntakeApi/PlaceOrderRole',
+  'IntakeApi/GetOrderRole',
+  'IntakeApi/ListOrdersRole',
+  'IntakeApi/CancelOrderRole',
+  'IntakeApi/PutInventoryRole',
+  'IntakeApi/GetInventoryRole',
+  'EventPublishing/PublisherRole',
+  'Fulfilment/LockStockRole',
+  'Fulfilment/RouteOrderRole',
+  'Fulfilment/RequestShipmentRole',
+  'Fulfilment/CancelShipmentRole',
+  'Fulfilment/ReleaseAllocationRole',
+  'Fulfilment/ReleaseStockRole',
+  'Fulfilment/CloseOrderRole',
+];
+/**
+ * Every acknowledged finding, where. A new acknowledgement must be added here on purpose,
+ * so review sees it.
+ */
+const EXPECTED_ACKNOWLEDGEMENTS = [
+  ...[...FUNCTION_ROLES, 'Fulfilment/StateMachine/Role'].map((path) => `AwsSolutions-IAM5[Resource::*] @ ${path}`),
+  'AwsSolutions-SQS3 @ EventPublishing/PublisherDlq',
+  'AwsSolutions-SQS3 @ Fulfilment/OrderPlacedDlq',
+].sort();
+
+let outdir: string;
+let synthError: unknown;
+let report: ValidationReport;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-nag-'));
+  const { app } = createOrderPipelineApp({ outdir, context: testContext({ stage: 'dev' }) });
+  try {
+    app.synth();
+  } catch (error) {
+    // Validation errors throw; keep the error for the assertion and read the report anyway.
+    synthError = error;
+  }
+  report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+}, 120_000);
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('cdk-nag AWS Solutions checks', () => {
+  it('let the app synthesize', () => {
+    expect(synthError).toBeUndefined();
+  });
+
+  it('ran on the app', () => {
+    expect(report.pluginReports.map((r) => r.pluginName)).toContain('AwsSolutions');
+  });
+
+  it('report no unacknowledged finding, error or warning, from any validation plugin', () => {
+    const open = report.pluginReports.flatMap((r) =>
+      r.violations.flatMap((v) => v.violatingConstructs.map((c) => `${r.pluginName} ${v.severity} ${v.ruleName} @ ${c.constructPath}`)),
+    );
+    expect(open).toEqual([]);
+  });
+
+  it('acknowledge exactly the expected findings, each at its own construct with a specific reason', () => {
+    const nag = report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')!;
+    const suppressed = nag.suppressedViolations ?? [];
+    for (const finding of suppressed) {
+      expect(finding.reason.length, `${finding.ruleName} @ ${finding.acknowledgedAt}`).toBeGreaterThan(60);
+      // Acknowledged at the resource's own construct, not at a stack or a whole concern.
+      for (const construct of finding.violatingConstructs) {
+        expect(construct.constructPath.startsWith(`${finding.acknowledgedAt}/`)).toBe(true);
+        expect(construct.constructPath.split('/').length - finding.acknowledgedAt.split('/').length).toBeLessThanOrEqual(2);
+      }
+    }
+    const acknowledged = suppressed
+      .map((f) => `${f.ruleName} @ ${f.acknowledgedAt.replace(`${STACK}/`, '')}`)
+      .sort();
+    expect(acknowledged).toEqual(EXPECTED_ACKNOWLEDGEMENTS);
+  });
+});

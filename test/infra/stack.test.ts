@@ -1,0 +1,458 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrderPipelineStack } from '../../lib/order-pipeline-stack.ts';
+import { OrderStore } from '../../lib/order-store.ts';
+import { type CfnResource, getAtt, REPO_ROOT, ref, testContext } from './support.ts';
+
+/** The contract: which source file serves which route. */
+const ROUTES: Record<string, string> = {
+  'POST /orders': 'functions/api/place-order.ts',
+  'GET /orders/{orderId}': 'functions/api/get-order.ts',
+  'GET /orders': 'functions/api/list-orders.ts',
+  'POST /orders/{orderId}/cancel': 'functions/api/cancel-order.ts',
+  'PUT /inventory/{sku}': 'functions/api/put-inventory.ts',
+  'GET /inventory/{sku}': 'functions/api/get-inventory.ts',
+};
+/** The contract: which source file each Task state of the fulfilment definition runs. */
+const TASKS: Record<string, string> = {
+  LockStock: 'functions/workflow/lock-stock.ts',
+  RouteOrder: 'functions/workflow/route-order.ts',
+  RequestShipment: 'functions/workflow/request-shipment.ts',
+  CancelShipment: 'functions/workflow/cancel-shipment.ts',
+  ReleaseAllocation: 'functions/workflow/release-allocation.ts',
+  ReleaseStock: 'functions/workflow/release-stock.ts',
+  CloseOrder: 'functions/workflow/close-order.ts',
+};
+const PUBLISHER = 'functions/publisher/publish-order-events.ts';
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+let template: Template;
+let prodStoreTemplate: Template;
+let resources: Record<string, CfnResource>;
+const outdirs: string[] = [];
+const newApp = () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-stack-test-'));
+  outdirs.push(outdir);
+  return new App({ outdir, context: testContext() });
+};
+
+const ofType = (type: string): [string, CfnResource][] =>
+  Object.entries(resources).filter(([, r]) => r.Type === type);
+const onlyOfType = (type: string): [string, CfnResource] => {
+  const found = ofType(type);
+  expect(found, `exactly one ${type}`).toHaveLength(1);
+  return found[0]!;
+};
+/** Logical id of the function built from `entry` (a path relative to the repo root). */
+const functionId = (entry: string): string => {
+  const found = ofType('AWS::Lambda::Function').filter(([, r]) => r.Metadata?.['order-pipeline:entry'] === entry);
+  expect(found, `exactly one function for ${entry}`).toHaveLength(1);
+  return found[0]![0];
+};
+/** Every IAM statement attached to the execution role of a function. */
+const roleStatements = (roleRef: unknown): Array<{ Effect: string; Action: string | string[]; Resource: unknown }> =>
+  ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify(roleRef)))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+const functionStatements = (entry: string) => {
+  const role = resources[functionId(entry)]!.Properties.Role as { 'Fn::GetAtt': [string, string] };
+  return roleStatements(ref(role['Fn::GetAtt'][0]));
+};
+const actionsOf = (statements: Array<{ Action: string | string[] }>): string[] =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+beforeAll(() => {
+  const stack = new OrderPipelineStack(newApp(), 'OrderPipeline-test', { stage: 'test' });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+
+  // Only the store for prod: the full stack is not needed to check the stage switch.
+  const prodStack = new Stack(newApp(), 'Prod');
+  new OrderStore(prodStack, 'OrderStore', { stage: 'prod' });
+  prodStoreTemplate = Template.fromStack(prodStack);
+}, 120_000);
+
+afterAll(() => {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('orders table', () => {
+  it('is keyed by pk/sk, on demand, with PITR, KMS encryption, TTL on expiresAt and a new-and-old-images stream', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+  });
+
+  it('has exactly the three keys-only indexes with string keys', () => {
+    const [, table] = onlyOfType('AWS::DynamoDB::Table');
+    const indexes = Object.fromEntries(
+      (table.Properties.GlobalSecondaryIndexes as any[]).map((i) => [
+        i.IndexName,
+        { keys: i.KeySchema.map((k: any) => `${k.KeyType}:${k.AttributeName}`), projection: i.Projection.ProjectionType },
+      ]),
+    );
+    expect(indexes).toEqual({
+      byChannelStatus: { keys: ['HASH:channelStatus', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
+      byChannel: { keys: ['HASH:channel', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
+      byCustomer: { keys: ['HASH:customerId', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
+    });
+    const types = Object.fromEntries(
+      (table.Properties.AttributeDefinitions as any[]).map((a) => [a.AttributeName, a.AttributeType]),
+    );
+    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S' });
+  });
+
+  it('is deleted with a non-prod stack', () => {
+    const [, table] = onlyOfType('AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties.DeletionProtectionEnabled).not.toBe(true);
+  });
+
+  it('is retained and deletion-protected in prod', () => {
+    prodStoreTemplate.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { DeletionProtectionEnabled: true },
+    });
+  });
+});
+
+describe('event bus', () => {
+  it('is named after the stage and archived in full for 30 days', () => {
+    const [busId] = onlyOfType('AWS::Events::EventBus');
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'order-pipeline-test' });
+    const [, archive] = onlyOfType('AWS::Events::Archive');
+    expect(archive.Properties.SourceArn).toEqual(getAtt(busId));
+    expect(archive.Properties.RetentionDays).toBe(30);
+    // Every event on the bus carries the stack's account; a narrower pattern would leave events out of replay.
+    expect(archive.Properties.EventPattern).toEqual({ account: [{ Ref: 'AWS::AccountId' }] });
+  });
+
+  it('receives events from the publisher only through PutEvents on this bus', () => {
+    const [busId] = onlyOfType('AWS::Events::EventBus');
+    const publisher = resources[functionId(PUBLISHER)]!;
+    expect(publisher.Properties.Environment.Variables).toMatchObject({
+      EVENT_BUS_NAME: ref(busId),
+      EVENT_SOURCE: 'order-pipeline',
+    });
+    const putEvents = functionStatements(PUBLISHER).filter((s) => actionsOf([s]).some((a) => a.startsWith('events:')));
+    expect(putEvents).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: getAtt(busId) }]);
+  });
+});
+
+describe('stream to publisher', () => {
+  it('feeds only order inserts and modifications to the publisher, reporting per-item failures', () => {
+    const [tableId] = onlyOfType('AWS::DynamoDB::Table');
+    const [, mapping] = onlyOfType('AWS::Lambda::EventSourceMapping');
+    const props = mapping.Properties;
+    expect(props.FunctionName).toEqual(ref(functionId(PUBLISHER)));
+    expect(props.EventSourceArn).toEqual(getAtt(tableId, 'StreamArn'));
+    expect(props).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 0,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 86_400,
+      ParallelizationFactor: 10,
+    });
+    const patterns = (props.FilterCriteria.Filters as Array<{ Pattern: string }>).map((f) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual([
+      { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entityType: { S: ['Order'] } } } },
+    ]);
+  });
+
+  it('sends batches that exhaust their retries to an encrypted, TLS-only queue kept 14 days', () => {
+    const [, mapping] = onlyOfType('AWS::Lambda::EventSourceMapping');
+    const destination = mapping.Properties.DestinationConfig.OnFailure.Destination as { 'Fn::GetAtt': [string, string] };
+    const queueId = destination['Fn::GetAtt'][0];
+    expect(destination).toEqual(getAtt(queueId));
+    expectEncryptedTlsOnlyQueue(queueId);
+    // Lambda writes on-failure records with the function's role.
+    expect(
+      functionStatements(PUBLISHER).some(
+        (s) => actionsOf([s]).includes('sqs:SendMessage') && JSON.stringify(s.Resource) === JSON.stringify(getAtt(queueId)),
+      ),
+    ).toBe(true);
+  });
+});
+
+function expectEncryptedTlsOnlyQueue(queueId: string): void {
+  const queue = resources[queueId]!;
+  expect(queue.Type).toBe('AWS::SQS::Queue');
+  expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+  expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  const statements = ofType('AWS::SQS::QueuePolicy')
+    .filter(([, p]) => JSON.stringify(p.Properties.Queues) === JSON.stringify([ref(queueId)]))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  expect(statements).toContainEqual(
+    expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+  );
+}
+
+describe('fulfilment workflow', () => {
+  const definitionFile = JSON.parse(readFileSync(join(REPO_ROOT, 'state-machines/fulfilment.asl.json'), 'utf8'));
+
+  it('is an Express state machine logging everything, traced, timing out after 5 minutes', () => {
+    const [, machine] = onlyOfType('AWS::StepFunctions::StateMachine');
+    expect(machine.Properties.StateMachineType).toBe('EXPRESS');
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    const logGroupArn = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
+    expect(resources[logGroupArn['Fn::GetAtt'][0]]!.Type).toBe('AWS::Logs::LogGroup');
+    expect(JSON.parse(machine.Properties.DefinitionString).TimeoutSeconds).toBe(300);
+  });
+
+  it('deploys the definition file (plus the execution timeout), every placeholder substituted', () => {
+    const [, machine] = onlyOfType('AWS::StepFunctions::StateMachine');
+    const definitionString = machine.Properties.DefinitionString as string;
+    expect(typeof definitionString, 'definition inline, not an S3 asset').toBe('string');
+    expect(JSON.parse(definitionString)).toEqual({ ...definitionFile, TimeoutSeconds: 300 });
+    const placeholders = new Set([...definitionString.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+    expect([...placeholders].sort()).toEqual(Object.keys(machine.Properties.DefinitionSubstitutions).sort());
+  });
+
+  it('runs the right function in each Task state', () => {
+    const [, machine] = onlyOfType('AWS::StepFunctions::StateMachine');
+    const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    const states = JSON.parse(machine.Properties.DefinitionString).States as Record<string, any>;
+    const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual(Object.keys(TASKS).sort());
+    for (const [name, state] of tasks) {
+      const placeholder = /^\$\{(\w+)\}$/.exec(state.Resource)?.[1];
+      expect(placeholder, `${name} Resource is a placeholder`).toBeDefined();
+      expect(substitutions[placeholder!], name).toEqual(getAtt(functionId(TASKS[name]!)));
+    }
+  });
+
+  it('may invoke exactly the seven step functions, unqualified', () => {
+    const [, machine] = onlyOfType('AWS::StepFunctions::StateMachine');
+    const roleId = machine.Properties.RoleArn['Fn::GetAtt'][0];
+    const invoke = roleStatements(ref(roleId)).filter((s) => actionsOf([s]).includes('lambda:InvokeFunction'));
+    const invocable = invoke.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    expect(invocable).toHaveLength(7);
+    expect(invocable).toEqual(expect.arrayContaining(Object.values(TASKS).map((entry) => getAtt(functionId(entry)))));
+  });
+
+  it('gives step functions the table, a 20 s timeout, and the sandbox carrier to the shipment steps', () => {
+    const [tableId] = onlyOfType('AWS::DynamoDB::Table');
+    for (const [name, entry] of Object.entries(TASKS)) {
+      const fn = resources[functionId(entry)]!.Properties;
+      expect(fn.Timeout, name).toBe(20);
+      expect(fn.Environment.Variables.ORDERS_TABLE_NAME, name).toEqual(ref(tableId));
+      const carrier = ['RequestShipment', 'CancelShipment'].includes(name) ? 'sandbox' : undefined;
+      expect(fn.Environment.Variables.CARRIER_MODE, name).toBe(carrier);
+      expect(actionsOf(functionStatements(entry)), name).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+    }
+  });
+
+  it('starts for each OrderPlaced event of the pipeline, retrying 8 times for up to an hour, then dead-lettering', () => {
+    const [busId] = onlyOfType('AWS::Events::EventBus');
+    const [machineId] = onlyOfType('AWS::StepFunctions::StateMachine');
+    const [ruleId, rule] = onlyOfType('AWS::Events::Rule');
+    expect(rule.Properties.EventBusName).toEqual(ref(busId));
+    expect(rule.Properties.EventPattern).toEqual({ source: ['order-pipeline'], 'detail-type': ['OrderPlaced'] });
+    // The rule must match what the publisher stamps on its events.
+    expect(resources[functionId(PUBLISHER)]!.Properties.Environment.Variables.EVENT_SOURCE).toBe('order-pipeline');
+
+    expect(rule.Properties.Targets).toHaveLength(1);
+    const target = rule.Properties.Targets[0];
+    expect(target.Arn).toEqual(ref(machineId));
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 });
+    const queueId = target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expectEncryptedTlsOnlyQueue(queueId);
+    // EventBridge needs the queue's permission to dead-letter, scoped to this rule.
+    const allowEvents = ofType('AWS::SQS::QueuePolicy')
+      .filter(([, p]) => JSON.stringify(p.Properties.Queues) === JSON.stringify([ref(queueId)]))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => s.Effect === 'Allow' && s.Principal?.Service === 'events.amazonaws.com');
+    expect(allowEvents).toEqual([
+      expect.objectContaining({ Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': getAtt(ruleId) } } }),
+    ]);
+  });
+});
+
+describe('intake API', () => {
+  it('is an HTTP API without CORS', () => {
+    const [, api] = onlyOfType('AWS::ApiGatewayV2::Api');
+    expect(api.Properties.ProtocolType).toBe('HTTP');
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('has exactly the six routes, each IAM-authorized and served by its own function over payload 2.0', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route');
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(Object.keys(ROUTES).sort());
+    for (const [, route] of routes) {
+      const key = route.Properties.RouteKey as string;
+      expect(route.Properties.AuthorizationType, key).toBe('AWS_IAM');
+      const [, [prefix, integrationRef]] = route.Properties.Target['Fn::Join'];
+      expect(prefix).toBe('integrations/');
+      const integration = resources[integrationRef.Ref]!.Properties;
+      expect(integration, key).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+      expect(integration.IntegrationUri, key).toEqual(getAtt(functionId(ROUTES[key]!)));
+    }
+  });
+
+  it('gives route handlers the table, writes only to the routes that change state, indexes only to listing', () => {
+    const [tableId] = onlyOfType('AWS::DynamoDB::Table');
+    for (const [key, entry] of Object.entries(ROUTES)) {
+      expect(resources[functionId(entry)]!.Properties.Environment.Variables.ORDERS_TABLE_NAME, key).toEqual(ref(tableId));
+      const statements = functionStatements(entry);
+      const actions = actionsOf(statements);
+      if (key.startsWith('GET ')) expect(actions.filter((a) => WRITE_ACTIONS.includes(a)), key).toEqual([]);
+      else expect(actions, key).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+      const indexResources = JSON.stringify(statements.map((s) => s.Resource)).match(/\/index\/\w+/g) ?? [];
+      const expected = key === 'GET /orders' ? ['/index/byChannel', '/index/byChannelStatus', '/index/byCustomer'] : [];
+      expect(indexResources.sort(), key).toEqual(expected);
+    }
+  });
+
+  it('logs every request as JSON and throttles at 2000 rps, bursts of 5000', () => {
+    const [, stage] = onlyOfType('AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 2000, ThrottlingBurstLimit: 5000 },
+    });
+    const destination = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(resources[destination]!.Type).toBe('AWS::Logs::LogGroup');
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latency: '$context.responseLatency',
+      integrationLatency: '$context.integrationLatency',
+    });
+  });
+});
+
+describe('functions', () => {
+  const allEntries = [...Object.values(ROUTES), ...Object.values(TASKS), PUBLISHER];
+
+  it('are exactly the pipeline handlers (no hidden helper functions)', () => {
+    const entries = ofType('AWS::Lambda::Function').map(([, r]) => r.Metadata?.['order-pipeline:entry']);
+    expect(entries.sort()).toEqual([...allEntries].sort());
+  });
+
+  it('run Node 24 on arm64 with active tracing and JSON logs in their own log group', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties, id).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
+      const logGroup = resources[fn.Properties.LoggingConfig.LogGroup.Ref]!;
+      expect(logGroup.Type, id).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties.RetentionInDays, id).toBe(30);
+    }
+  });
+
+  it('carry the Powertools and stage environment', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables, id).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: expect.any(String),
+        POWERTOOLS_METRICS_NAMESPACE: 'OrderPipeline',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        STAGE: 'test',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('use roles without AWS managed policies', () => {
+    for (const [id, role] of ofType('AWS::IAM::Role')) {
+      expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const firstOccurrence = {
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 1,
+    DatapointsToAlarm: 1,
+    Period: 60,
+    TreatMissingData: 'notBreaching',
+  };
+
+  it('fire on the first message in every dead-letter queue', () => {
+    const queues = ofType('AWS::SQS::Queue').map(([id]) => id);
+    expect(queues).toHaveLength(2);
+    for (const queueId of queues) {
+      const matching = alarms().filter(
+        (a) =>
+          a.Namespace === 'AWS/SQS' &&
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }]),
+      );
+      expect(matching, queueId).toHaveLength(1);
+      expect(matching[0], queueId).toMatchObject(firstOccurrence);
+    }
+  });
+
+  it('fire on the first failed or timed-out fulfilment execution', () => {
+    const [machineId] = onlyOfType('AWS::StepFunctions::StateMachine');
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      const matching = alarms().filter(
+        (a) =>
+          a.Namespace === 'AWS/States' &&
+          a.MetricName === metric &&
+          JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'StateMachineArn', Value: ref(machineId) }]),
+      );
+      expect(matching, metric).toHaveLength(1);
+      expect(matching[0], metric).toMatchObject(firstOccurrence);
+    }
+  });
+
+  it('notify a TLS-only topic encrypted with a rotating key CloudWatch may use', () => {
+    const [topicId, topic] = onlyOfType('AWS::SNS::Topic');
+    for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([ref(topicId)]);
+    const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    const key = resources[keyId]!.Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    expect(key.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']),
+      }),
+    );
+    const [, policy] = onlyOfType('AWS::SNS::TopicPolicy');
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }),
+      ]),
+    );
+  });
+});
+
+describe('outputs', () => {
+  it('name the API URL, bus, state machine and table', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const [apiId] = onlyOfType('AWS::ApiGatewayV2::Api');
+    expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain(apiId);
+    expect(outputs.EventBusName?.Value).toEqual(ref(onlyOfType('AWS::Events::EventBus')[0]));
+    expect(outputs.StateMachineArn?.Value).toEqual(ref(onlyOfType('AWS::StepFunctions::StateMachine')[0]));
+    expect(outputs.OrdersTableName?.Value).toEqual(ref(onlyOfType('AWS::DynamoDB::Table')[0]));
+  });
+});
