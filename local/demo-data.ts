@@ -1,0 +1,47 @@
+/**
+ * Demo data for a first start: stock for a few SKUs across warehouses in different
+ * regions, written through the API like an operator would, so a first order works.
+ */
+export const DEMO_STOCK: Record<string, Record<string, number>> = {
+  'TEA-001': { 'wh-shanghai': 120, 'wh-guangzhou': 80, 'wh-beijing': 60 },
+  'MUG-002': { 'wh-shanghai': 40, 'wh-chengdu': 25 },
+  'CHILI-OIL-003': { 'wh-chengdu': 200, 'wh-guangzhou': 30 },
+  'FLASH-SALE-100': { 'wh-shanghai': 50 },
+};
+
+export const EXAMPLE_ORDER = {
+  channel: 'web-shop',
+  channelOrderId: 'WEB-1001',
+  currency: 'CNY',
+  customer: { id: 'cust-42', tier: 'vip' },
+  lines: [
+    { sku: 'TEA-001', quantity: 2, unitPrice: 1299 },
+    { sku: 'MUG-002', quantity: 1, unitPrice: 4500 },
+  ],
+  shipTo: {
+    name: 'Li Wei',
+    phone: '+86 138 0013 8000',
+    country: 'CN',
+    region: 'Shanghai',
+    city: 'Shanghai',
+    postalCode: '200000',
+    line1: '88 Century Avenue',
+  },
+  deliveryPreference: 'fastest',
+};
+
+/** Seeds stock unless the first demo SKU already has some (a persistent data directory). */
+export async function seedDemoData(baseUrl: string): Promise<'seeded' | 'present'> {
+  const first = Object.keys(DEMO_STOCK)[0]!;
+  const existing = await fetch(`${baseUrl}/inventory/${first}`);
+  if (existing.status === 200) return 'present';
+  for (const [sku, warehouses] of Object.entries(DEMO_STOCK)) {
+    const response = await fetch(`${baseUrl}/inventory/${sku}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ warehouses }),
+    });
+    if (!response.ok) throw new Error(`Seeding ${sku} failed: ${response.status} ${await response.text()}`);
+  }
+  return 'seeded';
+}

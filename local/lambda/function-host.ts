@@ -1,0 +1,110 @@
+/**
+ * Hosts the stack's functions locally: each in a worker thread with the environment
+ * the template gives it (names resolved to local resources) plus the SDK endpoint
+ * variables that point it at the local services. Invoking one resembles Lambda's
+ * Invoke: the result, or an error carrying the handler's error name.
+ */
+import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { FunctionTopology } from '../topology.ts';
+
+/** A handler error as Lambda reports it: `name` is the errorType Step Functions matches on. */
+export class FunctionError extends Error {
+  readonly functionName: string;
+  constructor(functionName: string, name: string, message: string) {
+    super(message);
+    this.name = name;
+    this.functionName = functionName;
+  }
+}
+
+export class FunctionTimeout extends Error {
+  override name = 'States.Timeout';
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class LocalFunction {
+  readonly topology: FunctionTopology;
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private readonly ready: Promise<void>;
+  private nextId = 0;
+  invocations = 0;
+
+  /** `logs` receives the function's stdout and stderr (its Powertools JSON logs), like its log group would. */
+  constructor(topology: FunctionTopology, projectRoot: string, env: Record<string, string>, logs?: NodeJS.WritableStream) {
+    this.topology = topology;
+    this.worker = new Worker(new URL('./function-worker.ts', import.meta.url), {
+      workerData: { entryPath: resolve(projectRoot, topology.entry), exportName: topology.exportName },
+      env: { ...env, ...topology.environment, AWS_LAMBDA_FUNCTION_NAME: topology.logicalId },
+      stdout: true,
+      stderr: true,
+    });
+    for (const stream of [this.worker.stdout, this.worker.stderr]) {
+      if (logs) stream.pipe(logs, { end: false });
+      else stream.resume();
+    }
+    this.ready = new Promise((resolveReady, rejectReady) => {
+      const onMessage = (message: { ready?: boolean }) => {
+        if (message.ready) {
+          this.worker.off('error', rejectReady);
+          resolveReady();
+        }
+      };
+      this.worker.on('message', onMessage);
+      this.worker.once('error', rejectReady);
+    });
+    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string } }) => {
+      if (message.id === undefined) return;
+      const pending = this.pending.get(message.id);
+      if (!pending) return;
+      this.pending.delete(message.id);
+      clearTimeout(pending.timer);
+      if (message.ok) pending.resolve(message.result);
+      else pending.reject(new FunctionError(topology.logicalId, message.error?.name ?? 'Error', message.error?.message ?? ''));
+    });
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  async invoke(event: unknown): Promise<unknown> {
+    await this.ready;
+    this.invocations += 1;
+    const id = this.nextId++;
+    const timeoutMs = this.topology.timeoutSeconds * 1000;
+    return new Promise((resolvePromise, rejectPromise) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        rejectPromise(new FunctionTimeout(`${this.topology.logicalId} timed out after ${this.topology.timeoutSeconds} s`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolvePromise, reject: rejectPromise, timer });
+      this.worker.postMessage({
+        id,
+        event,
+        context: {
+          functionName: this.topology.logicalId,
+          functionVersion: '$LATEST',
+          invokedFunctionArn: this.topology.arn,
+          memoryLimitInMB: '512',
+          awsRequestId: randomUUID(),
+          logGroupName: `/aws/lambda/${this.topology.logicalId}`,
+          logStreamName: 'local',
+          timeoutMs,
+        },
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const pending of this.pending.values()) clearTimeout(pending.timer);
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The whole pipeline on one machine, derived from the synthesized CDK app: DynamoDB
+ * Local with the template's tables, the functions in worker threads with their
+ * template environment, stream event source mappings, a local EventBridge with the
+ * template's rules, the state machines run by aws-local-stepfunctions, and the HTTP
+ * API's routes on a local port.
+ */
+import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { compileRoutes, readBody, toEvent, writeJson, writeResult } from './apigateway/http-api.ts';
+import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint.ts';
+import { synthesizeStack, type SynthesizedStack } from './cloud-assembly.ts';
+import { LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local.ts';
+import { DynamoDbStreamRelay } from './dynamodb/stream-relay.ts';
+import { ensureTable, tableDefinitions } from './dynamodb/tables.ts';
+import { LocalEventBus, type DeadLetter } from './eventbridge/local-event-bus.ts';
+import { Feed } from './feed.ts';
+import { LocalFunction } from './lambda/function-host.ts';
+import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
+import { readTopology, type Topology } from './topology.ts';
+
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+export interface LocalCloudOptions {
+  /** HTTP port of the API; 0 picks a free one. */
+  port?: number;
+  /** Where orders, stock and stream positions survive restarts; in memory when omitted. */
+  dataDir?: string;
+  stage?: string;
+  /** A stack synthesized earlier; synthesized now when omitted. */
+  stack?: SynthesizedStack;
+  log?: (line: string) => void;
+  /** Extra environment for every function (e.g. SANDBOX_CARRIER_FAILURE_RATE). */
+  functionEnvironment?: Record<string, string>;
+}
+
+export interface LocalCloud {
+  url: string;
+  topology: Topology;
+  feed: Feed;
+  tableName(logicalId?: string): string;
+  dynamodbEndpoint: string;
+  stepFunctions: LocalStepFunctions;
+  deadLetters: Map<string, unknown[]>;
+  /** Resolves once everything written so far has flowed through streams, rules and workflows. */
+  settle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const stopStack: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stopStack.reverse()) await stop().catch(() => undefined);
+  };
+
+  try {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const [stack, dynamodb] = await Promise.all([
+      Promise.resolve().then(() => options.stack ?? synthesizeStack(options.stage ?? 'local')),
+      startDynamoDbLocal(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+    ]);
+    stopStack.push(() => dynamodb.stop());
+    const topology = readTopology(stack.template, stack.stackName);
+    log(`synthesized ${stack.stackName} and started DynamoDB Local at ${dynamodb.endpoint} (${Date.now() - started} ms)`);
+
+    const tableNames = new Map(topology.tables.map((table) => [table.logicalId, table.name]));
+    for (const table of tableDefinitions(stack.template, (logicalId) => tableNames.get(logicalId) ?? logicalId)) {
+      const outcome = await ensureTable(dynamodb.client, table);
+      log(`table ${table.input.TableName}: ${outcome}`);
+    }
+
+    const feed = new Feed();
+    const deadLetters = new Map<string, unknown[]>();
+    const queueNames = new Map(topology.queues.map((queue) => [queue.logicalId, queue.name]));
+    const deadLetter = (queueLogicalId: string | undefined, message: unknown) => {
+      const queue = queueNames.get(queueLogicalId ?? '') ?? 'unrouted-failures';
+      deadLetters.set(queue, [...(deadLetters.get(queue) ?? []), message]);
+      if (options.dataDir) appendFileSync(join(options.dataDir, 'dead-letters.jsonl'), `${JSON.stringify({ queue, message })}\n`);
+      feed.publish({ kind: 'dead-letter', at: new Date().toISOString(), queue, message });
+    };
+
+    // The engines reference each other through the functions; they are wired once all exist.
+    const functions = new Map<string, LocalFunction>();
+    const invoke = (logicalId: string, event: unknown) => {
+      const fn = functions.get(logicalId);
+      if (!fn) throw new Error(`Function ${logicalId} is not part of the stack`);
+      return fn.invoke(event);
+    };
+
+    const stepFunctions = new LocalStepFunctions({
+      stateMachines: topology.stateMachines.values(),
+      invoke,
+      onExecutionChange: (execution) =>
+        feed.publish({
+          kind: 'execution',
+          at: new Date().toISOString(),
+          executionArn: execution.executionArn,
+          status: execution.status,
+          input: execution.input,
+          ...(execution.error ? { error: execution.error, cause: execution.cause } : {}),
+        }),
+    });
+
+    const archive = options.dataDir ? join(options.dataDir, 'events-archive.jsonl') : undefined;
+    const bus = new LocalEventBus({
+      rules: topology.rules,
+      deliver: async (target, input) => {
+        if (target.kind === 'stateMachine') stepFunctions.startExecution(target.arn, input);
+        else if (target.kind === 'function' && target.logicalId) await invoke(target.logicalId, input);
+        else throw Object.assign(new Error(`Target ${target.arn} is not run locally`), { name: 'UnsupportedTarget' });
+      },
+      onDeadLetter: (letter: DeadLetter) => deadLetter(letter.queueLogicalId, letter),
+      onEvent: (busName, event) => {
+        if (archive) appendFileSync(archive, `${JSON.stringify({ busName, event })}\n`);
+        feed.publish({ kind: 'event', at: new Date().toISOString(), busName, event });
+      },
+    });
+    stopStack.push(() => bus.stop());
+
+    const awsEndpoint: AwsEndpoint = await startAwsEndpoint(bus, stepFunctions);
+    stopStack.push(() => awsEndpoint.stop());
+
+    const functionLogs = options.dataDir ? createWriteStream(join(options.dataDir, 'functions.log'), { flags: 'a' }) : undefined;
+    if (functionLogs) stopStack.push(() => new Promise((done) => functionLogs.end(() => done())));
+    const environment: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      ...LOCAL_AWS_ENV,
+      AWS_DEFAULT_REGION: LOCAL_AWS_ENV.AWS_REGION,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint.url,
+      AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
+      ...options.functionEnvironment,
+    };
+    for (const fn of topology.functions.values()) {
+      functions.set(fn.logicalId, new LocalFunction(fn, PROJECT_ROOT, { ...environment }, functionLogs));
+    }
+    stopStack.push(async () => {
+      await Promise.all([...functions.values()].map((fn) => fn.stop()));
+    });
+    await Promise.all([...functions.values()].map((fn) => fn.whenReady()));
+    log(`${functions.size} functions loaded (${Date.now() - started} ms)`);
+
+    const streamsClient = new DynamoDBStreamsClient({
+      endpoint: dynamodb.endpoint,
+      region: LOCAL_AWS_ENV.AWS_REGION,
+      credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+    });
+    const relays = topology.streamMappings.map(
+      (mapping) =>
+        new DynamoDbStreamRelay({
+          client: streamsClient,
+          dynamodb: dynamodb.client,
+          tableName: tableNames.get(mapping.tableLogicalId) ?? mapping.tableLogicalId,
+          settings: mapping,
+          invoke: (event) => invoke(mapping.functionLogicalId, event) as never,
+          onDeadLetter: (failure) => deadLetter(mapping.deadLetterQueueLogicalId, failure),
+          ...(options.dataDir ? { checkpointFile: join(options.dataDir, `stream-${mapping.logicalId}.json`) } : {}),
+          log,
+        }),
+    );
+    for (const relay of relays) await relay.start();
+    stopStack.push(async () => {
+      await Promise.all(relays.map((relay) => relay.stop()));
+      streamsClient.destroy();
+    });
+
+    const server = await startHttpServer(options.port ?? 3000, topology, invoke, feed, stepFunctions, deadLetters);
+    stopStack.push(() => new Promise((done) => server.close(() => done())));
+    const { port } = server.address() as AddressInfo;
+    log(`HTTP API on port ${port}: ${topology.routes.length} routes (${Date.now() - started} ms)`);
+
+    // Streams feed the bus, the bus starts workflows, workflows write the table: drain in
+    // that order until a whole round adds nothing to the feed.
+    const settle = async (timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let seen = -1;
+      while (Date.now() < deadline) {
+        const before = feed.size();
+        await Promise.all(relays.map((relay) => relay.drain(Math.max(1, deadline - Date.now()))));
+        await bus.drain();
+        await stepFunctions.drain();
+        if (before === seen && feed.size() === before) return;
+        seen = feed.size();
+      }
+    };
+
+    return {
+      url: `http://127.0.0.1:${port}`,
+      topology,
+      feed,
+      tableName: (logicalId) => (logicalId ? tableNames.get(logicalId) : [...tableNames.values()][0]) ?? '',
+      dynamodbEndpoint: dynamodb.endpoint,
+      stepFunctions,
+      deadLetters,
+      settle,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startHttpServer(
+  port: number,
+  topology: Topology,
+  invoke: (logicalId: string, event: unknown) => Promise<unknown>,
+  feed: Feed,
+  stepFunctions: LocalStepFunctions,
+  deadLetters: Map<string, unknown[]>,
+): Promise<Server> {
+  const match = compileRoutes(topology.routes);
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    try {
+      if (url.pathname.startsWith('/_local/')) {
+        handleLocalRoute(url, request, response, feed, stepFunctions, deadLetters, topology);
+        return;
+      }
+      const route = match(request.method ?? 'GET', url.pathname);
+      if (!route) return writeJson(response, 404, { message: 'Not Found' });
+      const body = await readBody(request);
+      if (!body) return writeJson(response, 413, { message: 'Request Entity Too Large' });
+      writeResult(response, await invoke(route.route.functionLogicalId, toEvent(request, body, route, url)));
+    } catch {
+      if (!response.headersSent) writeJson(response, 500, { message: 'Internal Server Error' });
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, '127.0.0.1', () => resolveListen());
+  });
+  return server;
+}
+
+/** Operator endpoints of the local cloud only; they are not part of the deployed API. */
+function handleLocalRoute(
+  url: URL,
+  request: IncomingMessage,
+  response: ServerResponse,
+  feed: Feed,
+  stepFunctions: LocalStepFunctions,
+  deadLetters: Map<string, unknown[]>,
+  topology: Topology,
+): void {
+  if (url.pathname === '/_local/health') return writeJson(response, 200, { status: 'ok', stack: topology.stackName });
+  if (url.pathname === '/_local/executions') {
+    return writeJson(
+      response,
+      200,
+      stepFunctions.listExecutions().map(({ history, ...summary }) => ({ ...summary, historyEvents: history.length })),
+    );
+  }
+  if (url.pathname.startsWith('/_local/executions/')) {
+    const execution = stepFunctions.describeExecution(decodeURIComponent(url.pathname.slice('/_local/executions/'.length)));
+    return execution ? writeJson(response, 200, execution) : writeJson(response, 404, { message: 'No such execution' });
+  }
+  if (url.pathname === '/_local/events') {
+    const orderId = url.searchParams.get('orderId');
+    const events = feed
+      .recent()
+      .flatMap((item) => (item.kind === 'event' ? [item.event] : []))
+      .filter((event) => !orderId || (event.detail as { orderId?: string }).orderId === orderId);
+    return writeJson(response, 200, events);
+  }
+  if (url.pathname === '/_local/dead-letters') return writeJson(response, 200, Object.fromEntries(deadLetters));
+  if (url.pathname === '/_local/feed') {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const send = (item: unknown) => response.write(`data: ${JSON.stringify(item)}\n\n`);
+    if (url.searchParams.get('replay') === 'true') feed.recent().forEach(send);
+    const unsubscribe = feed.subscribe(send);
+    request.on('close', unsubscribe);
+    return;
+  }
+  writeJson(response, 404, { message: 'Not Found' });
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm start`: the whole pipeline on this machine. PORT (default 3000) and
+ * DATA_DIR (default .local/) or --in-memory; Ctrl-C stops everything, Java included.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { JavaMissingError, assertJava17 } from './dynamodb/dynamodb-local.ts';
+import { EXAMPLE_ORDER, seedDemoData } from './demo-data.ts';
+import { PROJECT_ROOT, startLocalCloud } from './local-cloud.ts';
+
+const { values } = parseArgs({
+  options: {
+    'in-memory': { type: 'boolean', default: false },
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+  },
+});
+
+const port = Number(values.port ?? process.env.PORT ?? 3000);
+const dataDir = values['in-memory'] ? undefined : (values['data-dir'] ?? process.env.DATA_DIR ?? join(PROJECT_ROOT, '.local'));
+const log = (line: string) => console.log(`\x1b[2m[local]\x1b[0m ${line}`);
+
+try {
+  assertJava17();
+} catch (error) {
+  if (error instanceof JavaMissingError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+process.env.CDK_DISABLE_CLI_TELEMETRY = 'true';
+const cloud = await startLocalCloud({ port, ...(dataDir ? { dataDir } : {}), log });
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping`);
+  await cloud.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+const seeded = await seedDemoData(cloud.url);
+log(seeded === 'seeded' ? 'demo stock seeded (TEA-001, MUG-002, CHILI-OIL-003, FLASH-SALE-100)' : 'existing data kept');
+log(dataDir ? `data in ${dataDir} (orders, stock, archive and function logs survive restarts)` : 'in memory: nothing is kept');
+
+const example = JSON.stringify({ ...EXAMPLE_ORDER, channelOrderId: `WEB-${Date.now()}` });
+console.log(`
+Order pipeline running at ${cloud.url}
+
+Place an order:
+  curl -s -X POST ${cloud.url}/orders -H 'content-type: application/json' -d '${example}'
+
+Then watch it move:   curl -s ${cloud.url}/orders/<orderId>
+Live events:          npm run tail        (or: curl -N ${cloud.url}/_local/feed)
+Workflow executions:  curl -s ${cloud.url}/_local/executions
+Stock:                curl -s ${cloud.url}/inventory/TEA-001
+
+Ctrl-C to stop.
+`);

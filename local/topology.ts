@@ -1,0 +1,303 @@
+/**
+ * Reads the synthesized template into the topology the local cloud runs: tables,
+ * functions (entry, environment), HTTP routes, the bus and its rules, state machines
+ * and stream event source mappings. There is no second list of resources to keep in
+ * sync: a route, rule or function added to the CDK app appears here by itself.
+ */
+import type { CfnTemplate } from './dynamodb/tables.ts';
+
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+
+type Json = any;
+
+export interface FunctionTopology {
+  logicalId: string;
+  /** Source file, from the `order-pipeline:entry` metadata the PipelineFunction construct writes. */
+  entry: string;
+  exportName: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  arn: string;
+}
+
+export interface RouteTopology {
+  routeKey: string;
+  functionLogicalId: string;
+}
+
+export interface RuleTargetTopology {
+  id: string;
+  kind: 'stateMachine' | 'function' | 'unsupported';
+  logicalId?: string;
+  arn: string;
+  maximumRetryAttempts: number;
+  maximumEventAgeInSeconds: number;
+  deadLetterQueueLogicalId?: string;
+  input?: string;
+  inputPath?: string;
+}
+
+export interface RuleTopology {
+  logicalId: string;
+  busName: string;
+  patternText: string;
+  enabled: boolean;
+  targets: RuleTargetTopology[];
+}
+
+export interface StateMachineTopology {
+  logicalId: string;
+  arn: string;
+  name: string;
+  type: 'STANDARD' | 'EXPRESS';
+  definition: Json;
+  /** Task state name to the function it calls. */
+  taskFunctions: Record<string, string>;
+}
+
+export interface StreamMappingTopology {
+  logicalId: string;
+  functionLogicalId: string;
+  tableLogicalId: string;
+  batchSize: number;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  filterPatterns: string[];
+  reportBatchItemFailures: boolean;
+  bisectBatchOnFunctionError: boolean;
+  maximumRetryAttempts: number;
+  maximumRecordAgeInSeconds: number;
+  deadLetterQueueLogicalId?: string;
+}
+
+export interface Topology {
+  stackName: string;
+  tables: Array<{ logicalId: string; name: string }>;
+  buses: Array<{ logicalId: string; name: string }>;
+  queues: Array<{ logicalId: string; name: string }>;
+  functions: Map<string, FunctionTopology>;
+  routes: RouteTopology[];
+  rules: RuleTopology[];
+  stateMachines: Map<string, StateMachineTopology>;
+  streamMappings: StreamMappingTopology[];
+}
+
+const ENTRY_METADATA = 'order-pipeline:entry';
+
+function resourcesOf(template: CfnTemplate, type: string): Array<[string, Json]> {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** Physical names and ARNs of local resources, and a resolver for the intrinsics that reference them. */
+class Names {
+  private readonly template: CfnTemplate;
+  private readonly stackName: string;
+
+  constructor(template: CfnTemplate, stackName: string) {
+    this.template = template;
+    this.stackName = stackName;
+  }
+
+  physicalName(logicalId: string): string {
+    const resource = this.template.Resources[logicalId];
+    const props = resource?.Properties ?? {};
+    const explicit = props.TableName ?? props.Name ?? props.QueueName ?? props.StateMachineName ?? props.FunctionName;
+    return typeof explicit === 'string' ? explicit : `${this.stackName}-${logicalId}`;
+  }
+
+  arn(logicalId: string): string {
+    const type = this.template.Resources[logicalId]?.Type;
+    const name = this.physicalName(logicalId);
+    switch (type) {
+      case 'AWS::Lambda::Function':
+        return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
+      case 'AWS::StepFunctions::StateMachine':
+        return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+      case 'AWS::DynamoDB::Table':
+      case 'AWS::DynamoDB::GlobalTable':
+        return `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${name}`;
+      case 'AWS::Events::EventBus':
+        return `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${name}`;
+      case 'AWS::SQS::Queue':
+        return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${name}`;
+      default:
+        return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+    }
+  }
+
+  /** Ref and GetAtt follow CloudFormation's return values for the resource types we run. */
+  resolve(value: Json): Json {
+    if (Array.isArray(value)) return value.map((item) => this.resolve(item));
+    if (value === null || typeof value !== 'object') return value;
+    if ('Ref' in value) {
+      const id = value.Ref as string;
+      if (id === 'AWS::Region') return LOCAL_REGION;
+      if (id === 'AWS::AccountId') return LOCAL_ACCOUNT;
+      if (id === 'AWS::Partition') return 'aws';
+      if (id === 'AWS::StackName') return this.stackName;
+      if (id === 'AWS::URLSuffix') return 'amazonaws.com';
+      const type = this.template.Resources[id]?.Type;
+      return type === 'AWS::StepFunctions::StateMachine' || type === 'AWS::SQS::Queue' ? this.arn(id) : this.physicalName(id);
+    }
+    if ('Fn::GetAtt' in value) {
+      const [id, attribute] = value['Fn::GetAtt'] as [string, string];
+      if (attribute === 'StreamArn') return `${this.arn(id)}/stream/local`;
+      if (attribute === 'Name' || attribute === 'QueueName') return this.physicalName(id);
+      return this.arn(id);
+    }
+    if ('Fn::Join' in value) {
+      const [separator, parts] = value['Fn::Join'] as [string, Json[]];
+      return parts.map((part) => this.resolve(part)).join(separator);
+    }
+    if ('Fn::Sub' in value) {
+      const [text, variables = {}] = (Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'] : [value['Fn::Sub']]) as [string, Json];
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+        if (name in variables) return String(this.resolve(variables[name]));
+        const [id, attribute] = name.split('.');
+        return String(this.resolve(attribute ? { 'Fn::GetAtt': [id, attribute] } : { Ref: id }));
+      });
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.resolve(item)]));
+  }
+
+  /** The logical id an intrinsic points at, if it is a Ref or GetAtt. */
+  static target(value: Json): string | undefined {
+    if (value && typeof value === 'object') {
+      if (typeof value.Ref === 'string') return value.Ref;
+      if (Array.isArray(value['Fn::GetAtt'])) return value['Fn::GetAtt'][0];
+    }
+    return undefined;
+  }
+}
+
+function integrationFunction(template: CfnTemplate, target: Json): string | undefined {
+  const join = target?.['Fn::Join']?.[1] as Json[] | undefined;
+  const integrationId = join ? join.map((part) => Names.target(part)).find(Boolean) : undefined;
+  const integration = integrationId ? template.Resources[integrationId] : undefined;
+  return Names.target(integration?.Properties?.IntegrationUri);
+}
+
+export function readTopology(template: CfnTemplate, stackName: string): Topology {
+  const names = new Names(template, stackName);
+
+  const functions = new Map<string, FunctionTopology>();
+  for (const [logicalId, resource] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    const entry = resource.Metadata?.[ENTRY_METADATA];
+    if (typeof entry !== 'string') continue;
+    const handler = String(resource.Properties?.Handler ?? 'index.handler');
+    functions.set(logicalId, {
+      logicalId,
+      entry,
+      exportName: handler.slice(handler.lastIndexOf('.') + 1),
+      environment: names.resolve(resource.Properties?.Environment?.Variables ?? {}),
+      timeoutSeconds: Number(resource.Properties?.Timeout ?? 3),
+      arn: names.arn(logicalId),
+    });
+  }
+  const functionByArn = new Map([...functions.values()].map((fn) => [fn.arn, fn.logicalId]));
+
+  const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').flatMap(([, resource]) => {
+    const functionLogicalId = integrationFunction(template, resource.Properties?.Target);
+    return functionLogicalId ? [{ routeKey: String(resource.Properties.RouteKey), functionLogicalId }] : [];
+  });
+
+  const stateMachines = new Map<string, StateMachineTopology>();
+  for (const [logicalId, resource] of resourcesOf(template, 'AWS::StepFunctions::StateMachine')) {
+    const props = resource.Properties ?? {};
+    const substitutions: Record<string, string> = names.resolve(props.DefinitionSubstitutions ?? {});
+    const text = String(names.resolve(props.DefinitionString)).replace(/\$\{([^}]+)\}/g, (match, key: string) =>
+      key in substitutions ? String(substitutions[key]) : match,
+    );
+    const definition = JSON.parse(text);
+    const taskFunctions: Record<string, string> = {};
+    const collect = (states: Record<string, Json>) => {
+      for (const [stateName, state] of Object.entries(states)) {
+        if (state.Type === 'Task') {
+          const arn = String(state.Parameters?.FunctionName ?? state.Resource);
+          const fn = functionByArn.get(arn.replace(/:\$LATEST$/, ''));
+          if (fn) taskFunctions[stateName] = fn;
+        }
+        for (const branch of state.Branches ?? []) collect(branch.States);
+        const iterator = state.ItemProcessor ?? state.Iterator;
+        if (iterator) collect(iterator.States);
+      }
+    };
+    collect(definition.States);
+    stateMachines.set(logicalId, {
+      logicalId,
+      arn: names.arn(logicalId),
+      name: names.physicalName(logicalId),
+      type: props.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+      definition,
+      taskFunctions,
+    });
+  }
+  const stateMachineByArn = new Map([...stateMachines.values()].map((sm) => [sm.arn, sm.logicalId]));
+
+  const rules = resourcesOf(template, 'AWS::Events::Rule').map(([logicalId, resource]): RuleTopology => {
+    const props = resource.Properties ?? {};
+    return {
+      logicalId,
+      busName: props.EventBusName ? String(names.resolve(props.EventBusName)) : 'default',
+      patternText: typeof props.EventPattern === 'string' ? props.EventPattern : JSON.stringify(names.resolve(props.EventPattern)),
+      enabled: props.State !== 'DISABLED',
+      targets: (props.Targets ?? []).map((target: Json): RuleTargetTopology => {
+        const arn = String(names.resolve(target.Arn));
+        const stateMachine = stateMachineByArn.get(arn);
+        const fn = functionByArn.get(arn);
+        return {
+          id: String(target.Id),
+          kind: stateMachine ? 'stateMachine' : fn ? 'function' : 'unsupported',
+          ...(stateMachine ?? fn ? { logicalId: stateMachine ?? fn } : {}),
+          arn,
+          // EventBridge's defaults when a target sets no retry policy.
+          maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? 185,
+          maximumEventAgeInSeconds: target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400,
+          ...(target.DeadLetterConfig ? { deadLetterQueueLogicalId: Names.target(target.DeadLetterConfig.Arn) } : {}),
+          ...(target.Input ? { input: String(target.Input) } : {}),
+          ...(target.InputPath ? { inputPath: String(target.InputPath) } : {}),
+        };
+      }),
+    };
+  });
+
+  const streamMappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping').flatMap(
+    ([logicalId, resource]): StreamMappingTopology[] => {
+      const props = resource.Properties ?? {};
+      const tableLogicalId = Names.target(props.EventSourceArn);
+      const functionLogicalId = Names.target(props.FunctionName);
+      if (!tableLogicalId || !functionLogicalId || !template.Resources[tableLogicalId]?.Type.startsWith('AWS::DynamoDB::')) return [];
+      return [
+        {
+          logicalId,
+          functionLogicalId,
+          tableLogicalId,
+          batchSize: Number(props.BatchSize ?? 100),
+          startingPosition: props.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+          filterPatterns: (props.FilterCriteria?.Filters ?? []).map((filter: Json) => String(filter.Pattern)),
+          reportBatchItemFailures: (props.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+          bisectBatchOnFunctionError: Boolean(props.BisectBatchOnFunctionError),
+          maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
+          maximumRecordAgeInSeconds: Number(props.MaximumRecordAgeInSeconds ?? -1),
+          ...(props.DestinationConfig?.OnFailure
+            ? { deadLetterQueueLogicalId: Names.target(props.DestinationConfig.OnFailure.Destination) }
+            : {}),
+        },
+      ];
+    },
+  );
+
+  const named = (type: string) =>
+    resourcesOf(template, type).map(([logicalId]) => ({ logicalId, name: names.physicalName(logicalId) }));
+  return {
+    stackName,
+    tables: [...named('AWS::DynamoDB::Table'), ...named('AWS::DynamoDB::GlobalTable')],
+    buses: named('AWS::Events::EventBus'),
+    queues: named('AWS::SQS::Queue'),
+    functions,
+    routes,
+    rules,
+    stateMachines,
+    streamMappings,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The whole pipeline on the local cloud, driven over HTTP only, like a channel:
+ * synthesized app, DynamoDB Local, stream relay, local EventBridge rules and the
+ * real state machine definition calling the real handlers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import { orderRequest } from '../fixtures/orders.ts';
+
+let cloud: LocalCloud;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    port: 0,
+    stage: 'itest',
+    // A slow carrier leaves time to cancel an order mid-flight, after it is routed.
+    functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '1500' },
+  });
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${cloud.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+async function setStock(sku: string, warehouses: Record<string, number>) {
+  expect((await call('PUT', `/inventory/${sku}`, { warehouses })).status).toBe(200);
+}
+
+async function waitForStatus(orderId: string, statuses: string[], timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await call('GET', `/orders/${orderId}`);
+    if (statuses.includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`order ${orderId} stayed ${body.status}, expected ${statuses.join('|')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const uniqueSku = (name: string) => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+
+describe('local cloud', () => {
+  it('takes an order to SHIPMENT_REQUESTED and puts each transition on the bus, in order', async () => {
+    const sku = uniqueSku('TEA');
+    await setStock(sku, { 'wh-shanghai': 5 });
+    const placed = await call('POST', '/orders', orderRequest({ lines: [{ sku, quantity: 2, unitPrice: 1299 }] }));
+    expect(placed.status).toBe(201);
+    const order = await waitForStatus(placed.body.orderId, ['SHIPMENT_REQUESTED', 'FAILED', 'REJECTED']);
+    expect(order.status).toBe('SHIPMENT_REQUESTED');
+    expect(order.shipment.trackingNumber).toMatch(/^SBX/);
+    await cloud.settle();
+    const events = (await call('GET', `/_local/events?orderId=${order.orderId}`)).body;
+    expect(events.map((event: { 'detail-type': string }) => event['detail-type'])).toEqual([
+      'OrderPlaced',
+      'OrderStockLocked',
+      'OrderRouted',
+      'OrderShipmentRequested',
+    ]);
+    expect(events.map((event: { detail: { sequence: number } }) => event.detail.sequence)).toEqual([1, 2, 3, 4]);
+    expect(JSON.stringify(events)).not.toContain('Century Avenue');
+    const stock = (await call('GET', `/inventory/${sku}`)).body;
+    expect(stock).toMatchObject({ onHand: 5, reserved: 2, availableToPromise: 3 });
+  });
+
+  it('answers a retried request with the same order', async () => {
+    const request = orderRequest({ lines: [{ sku: uniqueSku('NONE'), quantity: 1, unitPrice: 1 }] });
+    const first = await call('POST', '/orders', request, { 'Idempotency-Key': `retry-${Date.now()}` });
+    const again = await call('POST', '/orders', request, { 'Idempotency-Key': `retry-${Date.now()}-b` });
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.body.orderId).toBe(first.body.orderId);
+    expect(again.headers.get('location')).toBe(`/orders/${first.body.orderId}`);
+  });
+
+  it('rejects invalid input with problem+json and writes nothing', async () => {
+    const channel = `bad-input-${Date.now()}`;
+    const response = await call('POST', '/orders', { ...orderRequest({ channel }), lines: [{ sku: 'A', quantity: -1, unitPrice: 1 }] });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.body.errors[0]).toMatchObject({ path: '$.lines[0].quantity' });
+    const malformed = await call('POST', '/orders', '{"channel":');
+    expect(malformed.status).toBe(400);
+    await cloud.settle();
+    expect((await call('GET', `/orders?channel=${channel}`)).body.items).toEqual([]);
+  });
+
+  it('cancels mid-flight: the order ends CANCELLED and its stock is restored', async () => {
+    const sku = uniqueSku('MUG');
+    await setStock(sku, { 'wh-chengdu': 4 });
+    const placed = await call('POST', '/orders', orderRequest({ lines: [{ sku, quantity: 3, unitPrice: 4500 }] }));
+    await waitForStatus(placed.body.orderId, ['ROUTED']);
+    const cancelled = await call('POST', `/orders/${placed.body.orderId}/cancel`, { reason: 'changed my mind' });
+    expect(cancelled.status).toBe(200);
+    await cloud.settle();
+    const order = (await call('GET', `/orders/${placed.body.orderId}`)).body;
+    expect(order.status).toBe('CANCELLED');
+    expect((await call('GET', `/inventory/${sku}`)).body).toMatchObject({ onHand: 4, reserved: 0, availableToPromise: 4 });
+    const events = (await call('GET', `/_local/events?orderId=${order.orderId}`)).body;
+    expect(events.at(-1)['detail-type']).toBe('OrderCancelled');
+  });
+
+  it('never oversells: 50 concurrent orders for 10 units leave 10 allocated and 40 rejected OUT_OF_STOCK', async () => {
+    const sku = uniqueSku('FLASH');
+    await setStock(sku, { 'wh-shanghai': 6, 'wh-beijing': 4 });
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => call('POST', '/orders', orderRequest({ lines: [{ sku, quantity: 1, unitPrice: 9900 }] }))),
+    );
+    expect(responses.every((response) => response.status === 201)).toBe(true);
+    const finals = await Promise.all(
+      responses.map((response) => waitForStatus(response.body.orderId, ['SHIPMENT_REQUESTED', 'REJECTED', 'FAILED'], 90_000)),
+    );
+    const shipped = finals.filter((order) => order.status === 'SHIPMENT_REQUESTED');
+    const rejected = finals.filter((order) => order.status === 'REJECTED');
+    expect(shipped).toHaveLength(10);
+    expect(rejected).toHaveLength(40);
+    expect(rejected.every((order) => order.rejectionReason === 'OUT_OF_STOCK')).toBe(true);
+    const stock = (await call('GET', `/inventory/${sku}`)).body;
+    expect(stock).toMatchObject({ onHand: 10, reserved: 10, availableToPromise: 0 });
+    for (const warehouse of Object.values(stock.warehouses) as Array<{ available: number; reserved: number }>) {
+      expect(warehouse.available).toBeGreaterThanOrEqual(0);
+      expect(warehouse.reserved).toBeGreaterThanOrEqual(0);
+    }
+    expect(cloud.deadLetters.size).toBe(0);
+  });
+});
