@@ -47,7 +47,8 @@ export class LocalFunction {
       stderr: true,
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
-      if (logs) stream.pipe(logs, { end: false });
+      // Written, not piped: fourteen functions piping into one file would stack up listeners on it.
+      if (logs) stream.on('data', (chunk: Buffer) => logs.write(chunk));
       else stream.resume();
     }
     this.ready = new Promise((resolveReady, rejectReady) => {
