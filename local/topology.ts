@@ -4,6 +4,7 @@
  * and stream event source mappings. There is no second list of resources to keep in
  * sync: a route, rule or function added to the CDK app appears here by itself.
  */
+import type { EventSourceMappingSettings } from './dynamodb/stream-relay.ts';
 import type { CfnTemplate } from './dynamodb/tables.ts';
 
 export const LOCAL_ACCOUNT = '000000000000';
@@ -56,17 +57,10 @@ export interface StateMachineTopology {
   taskFunctions: Record<string, string>;
 }
 
-export interface StreamMappingTopology {
+export interface StreamMappingTopology extends EventSourceMappingSettings {
   logicalId: string;
   functionLogicalId: string;
   tableLogicalId: string;
-  batchSize: number;
-  startingPosition: 'TRIM_HORIZON' | 'LATEST';
-  filterPatterns: string[];
-  reportBatchItemFailures: boolean;
-  bisectBatchOnFunctionError: boolean;
-  maximumRetryAttempts: number;
-  maximumRecordAgeInSeconds: number;
   deadLetterQueueLogicalId?: string;
 }
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '../domain/errors.ts';
 import { tracer } from '../observability.ts';
 
 /**
@@ -44,4 +45,30 @@ export function isRetryableConflict(reasons: CancellationReason[]): boolean {
   return reasons.some((reason) =>
     ['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded'].includes(reason.Code ?? ''),
   );
+}
+
+const BATCH_GET_ATTEMPTS = 8;
+
+/**
+ * BatchGetItem until every key is answered, backing off while DynamoDB returns
+ * unprocessed keys (it does under throttling). Items come back in no particular order.
+ */
+export async function batchGetAll(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: Record<string, unknown>[],
+  consistentRead: boolean,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let pending = keys;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= BATCH_GET_ATTEMPTS) throw new TransientError('BatchGetItem kept returning unprocessed keys');
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+    const { Responses, UnprocessedKeys } = await client.send(
+      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending.slice(0, 100), ConsistentRead: consistentRead } } }),
+    );
+    items.push(...(Responses?.[tableName] ?? []));
+    pending = [...(UnprocessedKeys?.[tableName]?.Keys ?? []), ...pending.slice(100)];
+  }
+  return items;
 }

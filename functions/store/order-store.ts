@@ -4,7 +4,6 @@
  * version; the table's stream turns each one into an event (no dual writes).
  */
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -13,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Order, OrderStatus } from '../domain/order.ts';
 import type { Reservation } from '../domain/stock.ts';
-import { cancellationReasons, isRetryableConflict } from './dynamodb.ts';
+import { batchGetAll, cancellationReasons, isRetryableConflict } from './dynamodb.ts';
 import { ENTITY, INDEX, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
 import { TransientError } from '../domain/errors.ts';
 
@@ -177,20 +176,8 @@ export class OrderStore {
   /** Orders by id, in the order asked; ids that vanished meanwhile are skipped. */
   private async getMany(orderIds: string[]): Promise<Order[]> {
     if (orderIds.length === 0) return [];
-    const found = new Map<string, Order>();
-    let keys: Record<string, unknown>[] = orderIds.map((orderId) => orderKey(orderId));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      if (attempt > 8) throw new TransientError('BatchGetItem kept returning unprocessed keys');
-      const { Responses, UnprocessedKeys } = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
-      );
-      for (const item of Responses?.[this.tableName] ?? []) {
-        const order = fromOrderItem(item);
-        found.set(order.orderId, order);
-      }
-      keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
+    const items = await batchGetAll(this.client, this.tableName, orderIds.map(orderKey), false);
+    const found = new Map(items.map((item) => [String(item.orderId), fromOrderItem(item)]));
     return orderIds.flatMap((orderId) => found.get(orderId) ?? []);
   }
 

@@ -3,9 +3,10 @@
  * conditional update whose conditions are "no counter goes below zero", so
  * DynamoDB itself refuses an oversell, however many orders race.
  */
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InventoryConflict, TransientError } from '../domain/errors.ts';
 import { setOnHand, type StockMove, type StockRecord } from '../domain/stock.ts';
+import { batchGetAll } from './dynamodb.ts';
 import { ENTITY, stockKey } from './keys.ts';
 import type { TransactItem } from './order-store.ts';
 
@@ -71,18 +72,8 @@ export class StockStore {
 
   async getMany(skus: readonly string[]): Promise<StockRecord[]> {
     if (skus.length === 0) return [];
-    const records: StockRecord[] = [];
-    let keys: Record<string, unknown>[] = skus.map((sku) => stockKey(sku));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 8) throw new TransientError('BatchGetItem kept returning unprocessed keys');
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      const { Responses, UnprocessedKeys } = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      records.push(...(Responses?.[this.tableName] ?? []).map(fromStockItem));
-      keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return records;
+    const items = await batchGetAll(this.client, this.tableName, skus.map(stockKey), true);
+    return items.map(fromStockItem);
   }
 
   /** A transaction item applying the move; its condition fails instead of letting a counter go negative. */
