@@ -51,6 +51,20 @@ const ROUTES: readonly RouteSpec[] = [
   },
   { id: 'PutInventory', method: HttpMethod.PUT, path: '/inventory/{sku}', entry: 'api/put-inventory', access: { write: true } },
   { id: 'GetInventory', method: HttpMethod.GET, path: '/inventory/{sku}', entry: 'api/get-inventory', access: { write: false } },
+  {
+    id: 'GetRoutingPolicy',
+    method: HttpMethod.GET,
+    path: '/policies/routing',
+    entry: 'api/get-routing-policy',
+    access: { write: false },
+  },
+  {
+    id: 'PutRoutingPolicy',
+    method: HttpMethod.PUT,
+    path: '/policies/routing',
+    entry: 'api/put-routing-policy',
+    access: { write: true },
+  },
 ];
 
 /**

@@ -1,5 +1,7 @@
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
+
 /**
- * Demo data for a first start: stock for a few SKUs across warehouses in different
+ * Demo data for a first start: the demo routing policy, and stock for a few SKUs across warehouses in different
  * regions, written through the API like an operator would, so a first order works.
  */
 export const DEMO_STOCK: Record<string, Record<string, number>> = {
@@ -30,11 +32,16 @@ export const EXAMPLE_ORDER = {
   deliveryPreference: 'fastest',
 };
 
-/** Seeds stock unless the first demo SKU already has some (a persistent data directory). */
+/** Seeds the demo routing policy and stock unless a policy exists already (a persistent data directory). */
 export async function seedDemoData(baseUrl: string): Promise<'seeded' | 'present'> {
-  const first = Object.keys(DEMO_STOCK)[0]!;
-  const existing = await fetch(`${baseUrl}/inventory/${first}`);
+  const existing = await fetch(`${baseUrl}/policies/routing`);
   if (existing.status === 200) return 'present';
+  const policy = await fetch(`${baseUrl}/policies/routing`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_ROUTING_POLICY_DOCUMENT),
+  });
+  if (!policy.ok) throw new Error(`Seeding the routing policy failed: ${policy.status} ${await policy.text()}`);
   for (const [sku, warehouses] of Object.entries(DEMO_STOCK)) {
     const response = await fetch(`${baseUrl}/inventory/${sku}`, {
       method: 'PUT',

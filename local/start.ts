@@ -44,7 +44,7 @@ process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 
 const seeded = await seedDemoData(cloud.url);
-log(seeded === 'seeded' ? 'demo stock seeded (TEA-001, MUG-002, CHILI-OIL-003, FLASH-SALE-100)' : 'existing data kept');
+log(seeded === 'seeded' ? 'demo routing policy and stock seeded (TEA-001, MUG-002, CHILI-OIL-003, FLASH-SALE-100)' : 'existing data kept');
 log(dataDir ? `data in ${dataDir} (orders, stock, archive and function logs survive restarts)` : 'in memory: nothing is kept');
 
 const example = JSON.stringify({ ...EXAMPLE_ORDER, channelOrderId: `WEB-${Date.now()}` });

@@ -1,7 +1,8 @@
-import type { RoutePlan, Shipment } from '../domain/order.ts';
+import type { ShippedParcel } from '../domain/order.ts';
+import type { ParcelPlan } from '../domain/route-planner.ts';
 
-/** A carrier as the workflow sees it. Both calls are idempotent per order id. */
+/** A carrier as the workflow sees it. Both calls are idempotent per parcel id. */
 export interface CarrierGateway {
-  requestShipment(request: { orderId: string; plan: RoutePlan }): Promise<Shipment>;
-  cancelShipment(request: { orderId: string; carrier: string }): Promise<void>;
+  requestShipment(request: { orderId: string; parcelId: string; parcel: ParcelPlan }): Promise<ShippedParcel>;
+  cancelShipment(request: { orderId: string; parcelId: string; carrier: string }): Promise<void>;
 }

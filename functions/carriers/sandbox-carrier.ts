@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TransientError } from '../domain/errors.ts';
-import { SANDBOX_CARRIER } from '../domain/routing.ts';
+import type { ShippedParcel } from '../domain/order.ts';
+import type { ParcelPlan } from '../domain/route-planner.ts';
 import type { CarrierGateway } from './carrier-gateway.ts';
 
 export interface SandboxCarrierOptions {
@@ -12,7 +13,8 @@ export interface SandboxCarrierOptions {
 }
 
 /**
- * A carrier that needs no network: tracking numbers derive from the order id,
+ * Stands in for every carrier the routing policy names (local runs, demos, tests).
+ * It needs no network: tracking numbers derive from the parcel id,
  * so a repeated request returns the same shipment, as a real carrier's idempotent API would.
  */
 export class SandboxCarrier implements CarrierGateway {
@@ -33,10 +35,10 @@ export class SandboxCarrier implements CarrierGateway {
     });
   }
 
-  async requestShipment({ orderId }: { orderId: string }) {
+  async requestShipment({ parcelId, parcel }: { parcelId: string; parcel: ParcelPlan }): Promise<ShippedParcel> {
     await this.call();
-    const digest = createHash('sha256').update(orderId).digest('hex').slice(0, 12).toUpperCase();
-    return { carrier: SANDBOX_CARRIER, trackingNumber: `SBX${digest}` };
+    const digest = createHash('sha256').update(parcelId).digest('hex').slice(0, 12).toUpperCase();
+    return { parcelId, warehouseId: parcel.warehouseId, carrier: parcel.carrier, trackingNumber: `SBX${digest}` };
   }
 
   async cancelShipment(): Promise<void> {

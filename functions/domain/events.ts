@@ -44,7 +44,8 @@ export interface OrderEventData {
   shipTo: { country: string; region: string; city: string; phone: string };
   deliveryPreference?: Order['deliveryPreference'];
   reason?: string;
-  route?: Pick<NonNullable<Order['route']>, 'warehouseId' | 'carrier' | 'serviceLevel'>;
+  /** The routing decision and its explanation, as stored on the order (allocations are in the parcels). */
+  route?: Omit<NonNullable<Order['route']>, 'allocations'>;
   shipment?: Order['shipment'];
 }
 
@@ -53,6 +54,10 @@ export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '').length;
   let seen = 0;
   return phone.replace(/\d/g, (digit) => (++seen > digits - 4 ? digit : '*'));
+}
+
+function withoutAllocations({ allocations: _allocations, ...route }: NonNullable<Order['route']>) {
+  return route;
 }
 
 /** The event for the order's latest transition. */
@@ -72,9 +77,7 @@ export function orderEventOf(order: Order): OrderEvent {
     },
     ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
     ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),
-    ...(order.route
-      ? { route: { warehouseId: order.route.warehouseId, carrier: order.route.carrier, serviceLevel: order.route.serviceLevel } }
-      : {}),
+    ...(order.route ? { route: withoutAllocations(order.route) } : {}),
     ...(order.shipment ? { shipment: order.shipment } : {}),
   };
   return {

@@ -2,6 +2,7 @@
  * The order and its lifecycle. Pure: no I/O, no AWS, no clock (callers pass `now`).
  */
 import { IllegalTransition } from './errors.ts';
+import type { ProductAttributes, RoutingCandidate, RoutingPlan } from './route-planner.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',
@@ -30,6 +31,8 @@ export interface OrderLine {
   quantity: number;
   /** Integer, minor currency units. */
   unitPrice: number;
+  /** What routing must respect: no air for liquids or fragile goods, cold chain, hazmat, weight. */
+  attributes?: ProductAttributes;
 }
 
 export interface ShipTo {
@@ -60,16 +63,31 @@ export interface Allocation {
   quantity: number;
 }
 
-export interface RoutePlan {
+/** The chosen plan, what it allocates, and why it was chosen (no personal data). */
+export interface RoutePlan extends Omit<RoutingPlan, 'candidateId'> {
+  policyVersion: number | null;
+  allocations: Allocation[];
+  explanation: RouteExplanation;
+}
+
+/** Candidates considered, best first then excluded; capped so the order item stays small. */
+export interface RouteExplanation {
+  candidates: RoutingCandidate[];
+  candidatesOmitted: number;
+  rulesFired: string[];
+  /** Set when no policy was saved and the built-in fallback decided. */
+  note?: string;
+}
+
+export interface ShippedParcel {
+  parcelId: string;
   warehouseId: string;
   carrier: string;
-  serviceLevel: string;
-  allocations: Allocation[];
+  trackingNumber: string;
 }
 
 export interface Shipment {
-  carrier: string;
-  trackingNumber: string;
+  parcels: ShippedParcel[];
 }
 
 export interface Transition {
@@ -89,6 +107,8 @@ export interface Order extends OrderRequest {
   updatedAt: string;
   history: Transition[];
   rejectionReason?: RejectionReason;
+  /** Why routing found nothing, kept on a rejected order. */
+  routingExplanation?: RouteExplanation & { policyVersion: number | null };
   failureReason?: string;
   cancellationReason?: string;
   route?: RoutePlan;
@@ -146,7 +166,7 @@ export function placeOrder(request: OrderRequest, orderId: string, now: string):
 
 /** Fields a transition may set alongside the new status. */
 export type TransitionChanges = Partial<
-  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'route' | 'shipment'>
+  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'route' | 'shipment' | 'routingExplanation'>
 >;
 
 /**

@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { IllegalTransition, InventoryConflict, OrderNotFound, TransientError } from '../domain/errors.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { IdempotencyConflict } from '../store/order-store.ts';
+import { PolicyVersionConflict } from '../store/policy-store.ts';
 import { HttpProblem, problemResponse, problems } from './problem.ts';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -28,6 +29,7 @@ export function toProblem(error: unknown): HttpProblem {
     });
   }
   if (error instanceof InventoryConflict) return problems.conflict('inventory-conflict', 'Inventory change refused', error.message);
+  if (error instanceof PolicyVersionConflict) return problems.conflict('policy-version-conflict', 'Policy changed', error.message);
   if (error instanceof TransientError) return problems.unavailable(error.message);
   return problems.internal();
 }

@@ -29,6 +29,15 @@ export const orderRequestSchema = z.strictObject({
         sku: skuSchema,
         quantity: z.number().int().positive().max(10_000),
         unitPrice: z.number().int('Must be an integer amount in minor units').nonnegative().max(1_000_000_000),
+        attributes: z
+          .strictObject({
+            fragile: z.boolean().optional(),
+            liquid: z.boolean().optional(),
+            coldChain: z.boolean().optional(),
+            hazmat: z.boolean().optional(),
+            weightGrams: z.number().int().positive().max(1_000_000).optional(),
+          })
+          .optional(),
       }),
     )
     .min(1)

@@ -11,12 +11,19 @@ export const channelOrderKey = (channel: string, channelOrderId: string) => ({
 });
 export const idempotencyKey = (channel: string, key: string) => ({ pk: `IDEMPOTENCY#${channel}#${key}`, sk: 'KEY' });
 
+export const policyCurrentKey = (name: string) => ({ pk: `POLICY#${name}`, sk: 'CURRENT' });
+export const policyVersionKey = (name: string, version: number) => ({
+  pk: `POLICY#${name}`,
+  sk: `VERSION#${String(version).padStart(10, '0')}`,
+});
+
 export const ENTITY = {
   order: 'Order',
   reservation: 'Reservation',
   stock: 'Stock',
   channelOrderKey: 'ChannelOrderKey',
   idempotencyKey: 'IdempotencyKey',
+  policy: 'Policy',
 } as const;
 
 export const INDEX = {

@@ -272,6 +272,14 @@ export class OrderStore {
     }
   }
 
+  /**
+   * Records facts on the order without a transition (same status and version, so the
+   * stream relay emits no event), guarded like a transition.
+   */
+  async annotate(order: Order, changes: Partial<Order>): Promise<void> {
+    await this.saveTransition(order, { ...order, ...changes, status: order.status, version: order.version });
+  }
+
   /** Saves a transition that needs nothing else changed atomically. Throws StaleOrder if someone else moved it first. */
   async saveTransition(before: Order, after: Order): Promise<void> {
     // A plain conditional put: a one-item transaction would cost twice the write units.

@@ -5,8 +5,18 @@
  * shipment stands for the order, so a late duplicate execution cannot undo a live order.
  */
 import { DomainError, IllegalTransition, OrderCancelled, OrderNotFound, TransientError } from '../domain/errors.ts';
-import { SHIPMENT_STATUSES, isFinal, transition, type Order, type OrderStatus, type RejectionReason } from '../domain/order.ts';
-import { planRoute } from '../domain/routing.ts';
+import {
+  SHIPMENT_STATUSES,
+  isFinal,
+  transition,
+  type Order,
+  type OrderStatus,
+  type RejectionReason,
+  type RoutePlan,
+  type ShippedParcel,
+} from '../domain/order.ts';
+import { NoRouteWithExplanation } from '../domain/route-planner.ts';
+import { NO_POLICY_NOTE, capExplanation, decideRoute } from './route-decision.ts';
 import {
   aggregateLines,
   allocateMoves,
@@ -67,57 +77,76 @@ export async function lockStock(deps: Dependencies, orderId: string): Promise<St
 }
 
 export interface RouteResult extends StepResult {
-  warehouseId: string;
-  carrier: string;
-  serviceLevel: string;
+  policyVersion: number | null;
+  parcels: Array<{ warehouseId: string; carrier: string; serviceLevel: string }>;
 }
 
-/** Picks a warehouse and turns the lock into allocations there. */
+function routeResult(order: Order, route: RoutePlan): RouteResult {
+  return {
+    orderId: order.orderId,
+    status: order.status,
+    policyVersion: route.policyVersion,
+    parcels: route.parcels.map(({ warehouseId, carrier, serviceLevel }) => ({ warehouseId, carrier, serviceLevel })),
+  };
+}
+
+/**
+ * Routes under the live policy and turns the lock into allocations at the chosen
+ * warehouses. When nothing can serve the order, the explanation is recorded on it
+ * before NoRoute goes to the workflow, so the rejected order says why.
+ */
 export async function routeOrder(deps: Dependencies, orderId: string): Promise<RouteResult> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const order = await load(deps, orderId);
-    if (isPast(order, 'ROUTED') && order.route) {
-      const { warehouseId, carrier, serviceLevel } = order.route;
-      return { orderId, status: order.status, warehouseId, carrier, serviceLevel };
-    }
+    if (isPast(order, 'ROUTED') && order.route) return routeResult(order, order.route);
     requireStatus(order, 'STOCK_LOCKED', 'ROUTED');
     const reservation = await deps.orders.getReservation(orderId);
     if (reservation?.state !== 'LOCKED') throw new DomainError(`Order ${orderId} holds no stock lock to route`);
     const stock = await deps.stock.getMany(reservation.lines.map((line) => line.sku));
-    const plan = planRoute(reservation.lines, stock, order.deliveryPreference);
-    const after = transition(order, 'ROUTED', deps.now(), { route: plan });
+    let route: RoutePlan;
+    try {
+      route = await decideRoute(order, reservation, stock, await deps.routingPolicy(), deps.now().slice(0, 10));
+    } catch (error) {
+      if (error instanceof NoRouteWithExplanation) {
+        const note = error.explanation.policyVersion === null ? NO_POLICY_NOTE : undefined;
+        await deps.orders.annotate(order, { routingExplanation: capExplanation(error.explanation, note) }).catch(() => undefined);
+      }
+      throw error;
+    }
+    const after = transition(order, 'ROUTED', deps.now(), { route });
     const result = await deps.orders.transact([
       deps.orders.transitionItem(order, after),
-      deps.orders.putReservationItem({ ...reservation, state: 'ALLOCATED', allocations: plan.allocations }, 'LOCKED'),
-      ...allocateMoves(plan.allocations).map((move) => deps.stock.moveItem(move)),
+      deps.orders.putReservationItem({ ...reservation, state: 'ALLOCATED', allocations: route.allocations }, 'LOCKED'),
+      ...allocateMoves(route.allocations).map((move) => deps.stock.moveItem(move)),
     ]);
-    if (result.ok) {
-      return { orderId, status: after.status, warehouseId: plan.warehouseId, carrier: plan.carrier, serviceLevel: plan.serviceLevel };
-    }
+    if (result.ok) return routeResult(after, route);
     // Either the order changed or another order took the warehouse's free stock first: decide again.
   }
   throw new TransientError(`Order ${orderId} kept changing while routing`);
 }
 
 export interface ShipmentResult extends StepResult {
-  carrier: string;
-  trackingNumber: string;
+  parcels: ShippedParcel[];
 }
 
-/** Asks the carrier for a shipment, then records it; a cancel that won the race stops here. */
+const parcelId = (orderId: string, index: number) => `${orderId}-${index + 1}`;
+
+/** Asks each parcel's carrier for a shipment, then records them; a cancel that won the race stops here. */
 export async function requestShipment(deps: Dependencies, orderId: string): Promise<ShipmentResult> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const order = await load(deps, orderId);
     if (isPast(order, 'SHIPMENT_REQUESTED') && order.shipment) return { orderId, status: order.status, ...order.shipment };
     requireStatus(order, 'ROUTED', 'SHIPMENT_REQUESTED');
     if (!order.route) throw new DomainError(`Order ${orderId} is ROUTED without a route`);
-    const shipment = await deps.carrier.requestShipment({ orderId, plan: order.route });
-    const after = transition(order, 'SHIPMENT_REQUESTED', deps.now(), { shipment });
+    const parcels = await Promise.all(
+      order.route.parcels.map((parcel, i) => deps.carrier.requestShipment({ orderId, parcelId: parcelId(orderId, i), parcel })),
+    );
+    const after = transition(order, 'SHIPMENT_REQUESTED', deps.now(), { shipment: { parcels } });
     const result = await deps.orders.transact([
       deps.orders.transitionItem(order, after),
       deps.orders.reservationCheck(orderId, 'ALLOCATED'),
     ]);
-    if (result.ok) return { orderId, status: after.status, ...shipment };
+    if (result.ok) return { orderId, status: after.status, parcels };
   }
   throw new TransientError(`Order ${orderId} kept changing while requesting the shipment`);
 }
@@ -127,13 +156,13 @@ export interface CompensationResult {
   undone: boolean;
 }
 
-/** Cancels the carrier request unless the order holds the shipment (another execution got it recorded). */
+/** Cancels the carrier requests unless the order holds the shipment (another execution got it recorded). */
 export async function cancelShipment(deps: Dependencies, orderId: string): Promise<CompensationResult> {
   const order = await load(deps, orderId);
-  if (SHIPMENT_STATUSES.includes(order.status)) return { orderId, undone: false };
-  const carrier = order.route?.carrier;
-  if (!carrier) return { orderId, undone: false };
-  await deps.carrier.cancelShipment({ orderId, carrier });
+  if (SHIPMENT_STATUSES.includes(order.status) || !order.route) return { orderId, undone: false };
+  await Promise.all(
+    order.route.parcels.map((parcel, i) => deps.carrier.cancelShipment({ orderId, parcelId: parcelId(orderId, i), carrier: parcel.carrier })),
+  );
   return { orderId, undone: true };
 }
 

@@ -99,7 +99,7 @@ describe('POST /orders/{orderId}/cancel', () => {
 
   it('answers 409 once the shipment is requested, 404 for an unknown order', async () => {
     const sku = `SHIP-${Date.now()}`;
-    await putStock(sku, { warehouses: { 'wh-1': 1 } });
+    await putStock(sku, { warehouses: { 'wh-shanghai': 1 } });
     const orderId = await placed('web-shop', [{ sku, quantity: 1, unitPrice: 100 }]);
     for (const step of [lockStock, routeOrder, requestShipment]) await step(dependencies(), orderId);
     const refused = await cancel(orderId);

@@ -3,6 +3,7 @@
  * explicit table written here, not against the source's own table.
  */
 import { describe, it, expect } from 'vitest';
+import { routePlan } from '../fixtures/routes.ts';
 import fc from 'fast-check';
 import { IllegalTransition, DomainError } from '../../functions/domain/errors.ts';
 import {
@@ -137,12 +138,7 @@ describe('order status graph', () => {
   });
 
   it('applies the changes passed alongside the new status', () => {
-    const route = {
-      warehouseId: 'WH-1',
-      carrier: 'sandbox',
-      serviceLevel: 'EXPRESS',
-      allocations: [{ sku: 'TEA-001', warehouseId: 'WH-1', quantity: 2 }],
-    };
+    const route = routePlan('WH-1', [{ sku: 'TEA-001', warehouseId: 'WH-1', quantity: 2 }]);
     const routed = transition(orderIn('STOCK_LOCKED'), 'ROUTED', T1, { route });
     expect(routed.route).toEqual(route);
     const rejected = transition(orderIn('ROUTED'), 'REJECTED', T1, { rejectionReason: 'NO_ROUTE' }, 'NO_ROUTE');

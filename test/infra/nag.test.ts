@@ -28,6 +28,8 @@ const FUNCTION_ROLES = [
   'IntakeApi/CancelOrderRole',
   'IntakeApi/PutInventoryRole',
   'IntakeApi/GetInventoryRole',
+  'IntakeApi/GetRoutingPolicyRole',
+  'IntakeApi/PutRoutingPolicyRole',
   'EventPublishing/PublisherRole',
   'Fulfilment/LockStockRole',
   'Fulfilment/RouteOrderRole',

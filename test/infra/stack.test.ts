@@ -16,6 +16,8 @@ const ROUTES: Record<string, string> = {
   'POST /orders/{orderId}/cancel': 'functions/api/cancel-order.ts',
   'PUT /inventory/{sku}': 'functions/api/put-inventory.ts',
   'GET /inventory/{sku}': 'functions/api/get-inventory.ts',
+  'GET /policies/routing': 'functions/api/get-routing-policy.ts',
+  'PUT /policies/routing': 'functions/api/put-routing-policy.ts',
 };
 /** The contract: which source file each Task state of the fulfilment definition runs. */
 const TASKS: Record<string, string> = {

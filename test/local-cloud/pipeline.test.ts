@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
 
 let cloud: LocalCloud;
 
@@ -16,6 +17,7 @@ beforeAll(async () => {
     // A slow carrier leaves time to cancel an order mid-flight, after it is routed.
     functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '1500' },
   });
+  expect((await call('PUT', '/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT)).status).toBe(200);
 });
 
 afterAll(async () => {
@@ -56,7 +58,8 @@ describe('local cloud', () => {
     expect(placed.status).toBe(201);
     const order = await waitForStatus(placed.body.orderId, ['SHIPMENT_REQUESTED', 'FAILED', 'REJECTED']);
     expect(order.status).toBe('SHIPMENT_REQUESTED');
-    expect(order.shipment.trackingNumber).toMatch(/^SBX/);
+    expect(order.shipment.parcels[0].trackingNumber).toMatch(/^SBX/);
+    expect(order.route).toMatchObject({ policyVersion: 1, parcels: [{ warehouseId: 'wh-shanghai' }] });
     await cloud.settle();
     const events = (await call('GET', `/_local/events?orderId=${order.orderId}`)).body;
     expect(events.map((event: { 'detail-type': string }) => event['detail-type'])).toEqual([
@@ -69,6 +72,32 @@ describe('local cloud', () => {
     expect(JSON.stringify(events)).not.toContain('Century Avenue');
     const stock = (await call('GET', `/inventory/${sku}`)).body;
     expect(stock).toMatchObject({ onHand: 5, reserved: 2, availableToPromise: 3 });
+  });
+
+  it('routes by the policy\'s rules and explains the decision: 3 liquids to Hainan for a vip go by cold chain', async () => {
+    const sku = uniqueSku('COCONUT-WATER');
+    await setStock(sku, { 'wh-shanghai': 10, 'wh-guangzhou': 10 });
+    const request = orderRequest({
+      customer: { id: 'vip-7', tier: 'vip' },
+      lines: [{ sku, quantity: 3, unitPrice: 800, attributes: { liquid: true, weightGrams: 1000 } }],
+      shipTo: { ...orderRequest().shipTo, region: 'Hainan', city: 'Haikou', postalCode: '570000' },
+    });
+    const placed = await call('POST', '/orders', request);
+    const order = await waitForStatus(placed.body.orderId, ['SHIPMENT_REQUESTED', 'REJECTED', 'FAILED']);
+    expect(order.status).toBe('SHIPMENT_REQUESTED');
+    expect(order.route.parcels).toEqual([expect.objectContaining({ carrier: 'coldlink', mode: 'cold-chain' })]);
+    expect(order.route.priorityHandling).toBe(true);
+    expect(order.route.explanation.rulesFired).toEqual(
+      expect.arrayContaining(['hainan-vip-liquids-coldlink', 'hainan-vip-liquids-priority']),
+    );
+    const excluded = order.route.explanation.candidates.filter((candidate: { excluded?: unknown }) => candidate.excluded);
+    expect(excluded.length).toBeGreaterThan(0);
+    await cloud.settle();
+    const routed = (await call('GET', `/_local/events?orderId=${order.orderId}`)).body.find(
+      (event: { 'detail-type': string }) => event['detail-type'] === 'OrderRouted',
+    );
+    expect(routed.detail.data.route).toMatchObject({ policyVersion: 1, priorityHandling: true, explanation: { rulesFired: expect.any(Array) } });
+    expect(JSON.stringify(routed)).not.toContain('138 0013 8000');
   });
 
   it('answers a retried request with the same order', async () => {

@@ -9,6 +9,7 @@ import { afterAll, expect, it } from 'vitest';
 import { synthesizeStack } from '../../local/cloud-assembly.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'order-pipeline-restart-'));
 let cloud: LocalCloud | undefined;
@@ -27,7 +28,8 @@ it('keeps orders and stock across a restart', async () => {
   const stack = synthesizeStack('restart');
   cloud = await startLocalCloud({ port: 0, dataDir, stack });
   const sku = `KEEP-${Date.now()}`;
-  await json(`${cloud.url}/inventory/${sku}`, { method: 'PUT', body: JSON.stringify({ warehouses: { 'wh-1': 3 } }) });
+  await json(`${cloud.url}/policies/routing`, { method: 'PUT', body: JSON.stringify(DEMO_ROUTING_POLICY_DOCUMENT) });
+  await json(`${cloud.url}/inventory/${sku}`, { method: 'PUT', body: JSON.stringify({ warehouses: { 'wh-shanghai': 3 } }) });
   const placed = await json(`${cloud.url}/orders`, {
     method: 'POST',
     body: JSON.stringify(orderRequest({ lines: [{ sku, quantity: 1, unitPrice: 100 }] })),
@@ -44,6 +46,7 @@ it('keeps orders and stock across a restart', async () => {
   const after = await json(`${cloud.url}/orders/${placed.body.orderId}`);
   expect(after.body).toEqual(before.body);
   expect((await json(`${cloud.url}/inventory/${sku}`)).body).toMatchObject({ onHand: 3, reserved: 1, availableToPromise: 2 });
+  expect((await json(`${cloud.url}/policies/routing`)).body.version).toBe(1);
   // The stream resumes after its checkpoint: the old order does not start a second workflow.
   expect(cloud.stepFunctions.listExecutions()).toHaveLength(0);
   expect(executionsBefore).toBe(1);

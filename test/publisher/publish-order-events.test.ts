@@ -11,6 +11,7 @@ import { placeOrder, transition, type Order } from '../../functions/domain/order
 import { OrderEventPublisher } from '../../functions/events/order-event-publisher.ts';
 import { publishStreamBatch, transitionEventOf } from '../../functions/publisher/publish-order-events.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { routePlan } from '../fixtures/routes.ts';
 
 const eventBridge = mockClient(EventBridgeClient);
 afterEach(() => eventBridge.reset());
@@ -48,7 +49,7 @@ function lifecycle(): Order[] {
   const placed = placeOrder(orderRequest(), `01JORDER${String(++sequence).padStart(18, '0')}`, '2026-11-23T10:00:00.000Z');
   const locked = transition(placed, 'STOCK_LOCKED', '2026-11-23T10:00:01.000Z');
   const routed = transition(locked, 'ROUTED', '2026-11-23T10:00:02.000Z', {
-    route: { warehouseId: 'wh-1', carrier: 'sandbox', serviceLevel: 'EXPRESS', allocations: [] },
+    route: routePlan('wh-1'),
   });
   return [placed, locked, routed];
 }

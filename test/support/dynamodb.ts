@@ -11,6 +11,9 @@ import { SandboxCarrier } from '../../functions/carriers/sandbox-carrier.ts';
 import { createDocumentClient } from '../../functions/store/dynamodb.ts';
 import { OrderStore } from '../../functions/store/order-store.ts';
 import { StockStore } from '../../functions/store/stock-store.ts';
+import { PolicyStore } from '../../functions/store/policy-store.ts';
+import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
+import type { RoutingPolicy } from '../../functions/domain/routing-policy.ts';
 import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
 
 export function localDynamoDbClient(): DynamoDBClient {
@@ -33,8 +36,13 @@ export async function localDependencies(prefix: string, overrides: Partial<Depen
   const client = localDynamoDbClient();
   const tableName = await createOrdersTable(client, prefix);
   const documents = createDocumentClient(client);
+  const orders = new OrderStore(documents, tableName);
+  const policies = new PolicyStore(documents, tableName, orders, 'routing');
+  await policies.save(DEMO_ROUTING_POLICY, undefined, new Date().toISOString());
   return {
-    orders: new OrderStore(documents, tableName),
+    orders,
+    policies,
+    routingPolicy: () => policies.current<RoutingPolicy>(),
     stock: new StockStore(documents, tableName),
     carrier: new SandboxCarrier(),
     now: () => new Date().toISOString(),
@@ -47,8 +55,17 @@ export async function localDependencies(prefix: string, overrides: Partial<Depen
  * Points the handlers' own environment-driven wiring at a fresh table in DynamoDB
  * Local, exactly as the local cloud does: AWS_ENDPOINT_URL_DYNAMODB and ORDERS_TABLE_NAME.
  */
-export async function useLocalTableForHandlers(prefix: string): Promise<string> {
-  const tableName = await createOrdersTable(localDynamoDbClient(), prefix);
+export async function useLocalTableForHandlers(prefix: string, options: { seedRoutingPolicy?: boolean } = {}): Promise<string> {
+  const client = localDynamoDbClient();
+  const tableName = await createOrdersTable(client, prefix);
+  const documents = createDocumentClient(client);
+  if (options.seedRoutingPolicy ?? true) {
+    await new PolicyStore(documents, tableName, new OrderStore(documents, tableName), 'routing').save(
+      DEMO_ROUTING_POLICY,
+      undefined,
+      new Date().toISOString(),
+    );
+  }
   process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamodbEndpoint');
   process.env.ORDERS_TABLE_NAME = tableName;
   return tableName;

@@ -45,29 +45,34 @@ async function place(sku: string, quantity: number) {
 }
 
 describe('forward steps', () => {
-  it('locks, routes and requests the shipment, moving stock from promise to a warehouse', async () => {
-    const sku = await stockedSku({ 'wh-east': 5, 'wh-west': 8 });
+  it('locks, routes under the saved policy and requests the shipment, moving stock from promise to a warehouse', async () => {
+    const sku = await stockedSku({ 'wh-shanghai': 5, 'wh-chengdu': 8 });
     const orderId = await place(sku, 3);
 
     await lockStock(deps, orderId);
     expect(await view(sku)).toMatchObject({ availableToPromise: 10, reserved: 3, onHand: 13 });
 
+    // The order ships to Shanghai: the Shanghai warehouse is nearest, cheapest and greenest.
     const route = await routeOrder(deps, orderId);
-    expect(route.warehouseId).toBe('wh-west');
+    expect(route.parcels.map((parcel) => parcel.warehouseId)).toEqual(['wh-shanghai']);
+    expect(route.policyVersion).toBe(1);
     const routed = await view(sku);
-    expect(routed.warehouses['wh-west']).toEqual({ onHand: 8, reserved: 3, available: 5 });
+    expect(routed.warehouses['wh-shanghai']).toEqual({ onHand: 5, reserved: 3, available: 2 });
     expect(routed).toMatchObject({ availableToPromise: 10, reserved: 3 });
 
     const shipment = await requestShipment(deps, orderId);
-    expect(shipment.trackingNumber).toMatch(/^SBX[0-9A-F]{12}$/);
+    expect(shipment.parcels).toEqual([
+      { parcelId: `${orderId}-1`, warehouseId: 'wh-shanghai', carrier: expect.any(String), trackingNumber: expect.stringMatching(/^SBX[0-9A-F]{12}$/) },
+    ]);
     const order = await deps.orders.get(orderId);
+    expect(order?.route?.explanation.candidates.length).toBeGreaterThan(1);
     expect(order?.status).toBe('SHIPMENT_REQUESTED');
     expect(order?.version).toBe(4);
     expect(order?.history.map((entry) => entry.to)).toEqual(['PLACED', 'STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED']);
   });
 
   it('changes nothing when a step runs again (at-least-once executions)', async () => {
-    const sku = await stockedSku({ 'wh-a': 10 });
+    const sku = await stockedSku({ 'wh-shanghai': 10 });
     const orderId = await place(sku, 4);
     for (const step of [lockStock, lockStock, routeOrder, lockStock, routeOrder, requestShipment, requestShipment]) {
       await step(deps, orderId);
@@ -77,7 +82,7 @@ describe('forward steps', () => {
   });
 
   it('refuses to lock more than is available, writing nothing', async () => {
-    const sku = await stockedSku({ 'wh-a': 2 });
+    const sku = await stockedSku({ 'wh-shanghai': 2 });
     const orderId = await place(sku, 3);
     await expect(lockStock(deps, orderId)).rejects.toBeInstanceOf(OutOfStock);
     expect(await view(sku)).toMatchObject({ availableToPromise: 2, reserved: 0 });
@@ -86,8 +91,8 @@ describe('forward steps', () => {
   });
 
   it('locks all lines or none', async () => {
-    const plenty = await stockedSku({ 'wh-a': 10 });
-    const scarce = await stockedSku({ 'wh-a': 1 });
+    const plenty = await stockedSku({ 'wh-shanghai': 10 });
+    const scarce = await stockedSku({ 'wh-shanghai': 1 });
     const { order } = await placeOrderOnce(
       deps,
       orderRequest({ lines: [{ sku: plenty, quantity: 2, unitPrice: 1 }, { sku: scarce, quantity: 2, unitPrice: 1 }] }),
@@ -99,7 +104,7 @@ describe('forward steps', () => {
   });
 
   it('never oversells: 50 orders racing for 10 units lock exactly 10', async () => {
-    const sku = await stockedSku({ 'wh-a': 6, 'wh-b': 4 });
+    const sku = await stockedSku({ 'wh-shanghai': 6, 'wh-beijing': 4 });
     const orderIds = await Promise.all(Array.from({ length: 50 }, () => place(sku, 1)));
     const outcomes = await Promise.allSettled(orderIds.map((orderId) => lockStock(deps, orderId)));
     const locked = outcomes.filter((outcome) => outcome.status === 'fulfilled');
@@ -113,7 +118,7 @@ describe('forward steps', () => {
 
 describe('cancel', () => {
   it('gives locked stock back in the same write and stops the workflow at its next step', async () => {
-    const sku = await stockedSku({ 'wh-a': 5 });
+    const sku = await stockedSku({ 'wh-shanghai': 5 });
     const orderId = await place(sku, 2);
     await lockStock(deps, orderId);
     const cancelled = await cancelOrder(deps, orderId, 'customer changed their mind');
@@ -123,7 +128,7 @@ describe('cancel', () => {
   });
 
   it('gives allocated stock back to the warehouse and to available-to-promise', async () => {
-    const sku = await stockedSku({ 'wh-a': 5 });
+    const sku = await stockedSku({ 'wh-shanghai': 5 });
     const orderId = await place(sku, 2);
     await lockStock(deps, orderId);
     await routeOrder(deps, orderId);
@@ -131,11 +136,11 @@ describe('cancel', () => {
     await cancelOrder(deps, orderId);
     const after = await view(sku);
     expect(after).toMatchObject({ availableToPromise: 5, reserved: 0 });
-    expect(after.warehouses['wh-a']).toEqual({ onHand: 5, reserved: 0, available: 5 });
+    expect(after.warehouses['wh-shanghai']).toEqual({ onHand: 5, reserved: 0, available: 5 });
   });
 
   it('is refused once the shipment is requested', async () => {
-    const sku = await stockedSku({ 'wh-a': 5 });
+    const sku = await stockedSku({ 'wh-shanghai': 5 });
     const orderId = await place(sku, 1);
     for (const step of [lockStock, routeOrder, requestShipment]) await step(deps, orderId);
     await expect(cancelOrder(deps, orderId)).rejects.toBeInstanceOf(IllegalTransition);
@@ -144,7 +149,7 @@ describe('cancel', () => {
 
 describe('compensation', () => {
   it('undoes allocation then lock, and closes the order as FAILED', async () => {
-    const sku = await stockedSku({ 'wh-a': 5 });
+    const sku = await stockedSku({ 'wh-shanghai': 5 });
     const orderId = await place(sku, 2);
     await lockStock(deps, orderId);
     await routeOrder(deps, orderId);
@@ -163,8 +168,25 @@ describe('compensation', () => {
     expect((await deps.orders.get(orderId))?.failureReason).toBe('RequestShipment: TransientError');
   });
 
+  it('keeps the routing explanation on an order nothing can serve', async () => {
+    const sku = await stockedSku({ 'wh-shanghai': 5 });
+    const { order } = await placeOrderOnce(
+      deps,
+      orderRequest({ lines: [{ sku, quantity: 1, unitPrice: 1 }], shipTo: { ...orderRequest().shipTo, country: 'FR', region: 'Paris', city: 'Paris' } }),
+    );
+    await lockStock(deps, order.orderId);
+    await expect(routeOrder(deps, order.orderId)).rejects.toMatchObject({ name: 'NoRoute' });
+    await releaseStock(deps, order.orderId);
+    await closeOrder(deps, { orderId: order.orderId, failedStep: 'RouteOrder', error: { Error: 'NoRoute' } });
+    const rejected = await deps.orders.get(order.orderId);
+    expect(rejected).toMatchObject({ status: 'REJECTED', rejectionReason: 'NO_ROUTE', version: 3 });
+    expect(rejected?.routingExplanation?.policyVersion).toBe(1);
+    expect(rejected?.routingExplanation?.candidates.every((candidate) => candidate.excluded?.reason === 'destination')).toBe(true);
+    expect(await view(sku)).toMatchObject({ availableToPromise: 5, reserved: 0 });
+  });
+
   it('closes a business refusal as REJECTED with its reason', async () => {
-    const sku = await stockedSku({ 'wh-a': 1 });
+    const sku = await stockedSku({ 'wh-shanghai': 1 });
     const orderId = await place(sku, 2);
     await expect(lockStock(deps, orderId)).rejects.toBeInstanceOf(OutOfStock);
     await releaseStock(deps, orderId);
@@ -174,7 +196,7 @@ describe('compensation', () => {
   });
 
   it('leaves an order that holds a shipment alone (a late duplicate execution)', async () => {
-    const sku = await stockedSku({ 'wh-a': 3 });
+    const sku = await stockedSku({ 'wh-shanghai': 3 });
     const orderId = await place(sku, 1);
     for (const step of [lockStock, routeOrder, requestShipment]) await step(deps, orderId);
     expect(await cancelShipment(deps, orderId)).toEqual({ orderId, undone: false });
@@ -186,7 +208,7 @@ describe('compensation', () => {
   });
 
   it('leaves a cancelled order CANCELLED', async () => {
-    const sku = await stockedSku({ 'wh-a': 3 });
+    const sku = await stockedSku({ 'wh-shanghai': 3 });
     const orderId = await place(sku, 1);
     await lockStock(deps, orderId);
     await cancelOrder(deps, orderId);
@@ -197,29 +219,29 @@ describe('compensation', () => {
 
 describe('inventory', () => {
   it('keeps reservations made in flight when on-hand is replaced', async () => {
-    const sku = await stockedSku({ 'wh-a': 10 });
+    const sku = await stockedSku({ 'wh-shanghai': 10 });
     const orderId = await place(sku, 3);
     await lockStock(deps, orderId);
-    const updated = await deps.stock.setOnHand(sku, { 'wh-a': 5, 'wh-b': 2 });
+    const updated = await deps.stock.setOnHand(sku, { 'wh-shanghai': 5, 'wh-beijing': 2 });
     expect(inventoryView(updated)).toMatchObject({ onHand: 7, reserved: 3, availableToPromise: 4 });
   });
 
   it('refuses on-hand below what is promised to orders', async () => {
-    const sku = await stockedSku({ 'wh-a': 4 });
+    const sku = await stockedSku({ 'wh-shanghai': 4 });
     const orderId = await place(sku, 3);
     await lockStock(deps, orderId);
     await routeOrder(deps, orderId);
-    await expect(deps.stock.setOnHand(sku, { 'wh-a': 2 })).rejects.toMatchObject({ name: 'InventoryConflict' });
+    await expect(deps.stock.setOnHand(sku, { 'wh-shanghai': 2 })).rejects.toMatchObject({ name: 'InventoryConflict' });
     expect((await view(sku)).onHand).toBe(4);
   });
 
   it('loses no reservation when counts are replaced while orders lock concurrently', async () => {
-    const sku = await stockedSku({ 'wh-a': 100 });
+    const sku = await stockedSku({ 'wh-shanghai': 100 });
     const orderIds = await Promise.all(Array.from({ length: 20 }, () => place(sku, 2)));
     await Promise.all([
       ...orderIds.map((orderId) => lockStock(deps, orderId)),
-      deps.stock.setOnHand(sku, { 'wh-a': 100, 'wh-b': 50 }),
-      deps.stock.setOnHand(sku, { 'wh-a': 90, 'wh-b': 50 }),
+      deps.stock.setOnHand(sku, { 'wh-shanghai': 100, 'wh-beijing': 50 }),
+      deps.stock.setOnHand(sku, { 'wh-shanghai': 90, 'wh-beijing': 50 }),
     ]);
     const after = await view(sku);
     expect(after.reserved).toBe(40);

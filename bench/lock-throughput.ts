@@ -1,0 +1,69 @@
+/**
+ * Reservation throughput for one hot SKU against DynamoDB Local: many orders lock
+ * stock on the same item at once, through the real use case and conditional writes.
+ */
+import { ulid } from 'ulid';
+import { placeOrder } from '../functions/domain/order.ts';
+import { OutOfStock } from '../functions/domain/errors.ts';
+import { lockStock } from '../functions/use-cases/fulfilment.ts';
+import type { Dependencies } from '../functions/use-cases/dependencies.ts';
+
+export interface LockThroughput {
+  orders: number;
+  concurrency: number;
+  locked: number;
+  refused: number;
+  conflictsRetried: number;
+  seconds: number;
+  locksPerSecond: number;
+}
+
+export async function measureLockThroughput(deps: Dependencies, options: { orders: number; concurrency: number; units: number }): Promise<LockThroughput> {
+  const sku = `HOT-${ulid()}`;
+  await deps.stock.setOnHand(sku, { 'wh-hot': options.units });
+  const orderIds: string[] = [];
+  for (let i = 0; i < options.orders; i++) {
+    const order = placeOrder(
+      {
+        channel: 'bench',
+        channelOrderId: `BENCH-${ulid()}`,
+        currency: 'CNY',
+        customer: { id: 'bench', tier: 'standard' },
+        lines: [{ sku, quantity: 1, unitPrice: 100 }],
+        shipTo: { name: 'B', phone: '+860000000000', country: 'CN', region: 'Shanghai', city: 'Shanghai', postalCode: '200000', line1: 'x' },
+      },
+      ulid(),
+      new Date().toISOString(),
+    );
+    await deps.orders.create(order, order.orderId);
+    orderIds.push(order.orderId);
+  }
+  let next = 0;
+  let locked = 0;
+  let refused = 0;
+  let conflictsRetried = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (next < orderIds.length) {
+        const orderId = orderIds[next++]!;
+        for (;;) {
+          try {
+            await lockStock(deps, orderId);
+            locked += 1;
+            break;
+          } catch (error) {
+            if (error instanceof OutOfStock) {
+              refused += 1;
+              break;
+            }
+            if ((error as Error).name !== 'TransientError') throw error;
+            conflictsRetried += 1;
+          }
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { orders: options.orders, concurrency: options.concurrency, locked, refused, conflictsRetried, seconds, locksPerSecond: options.orders / seconds };
+}

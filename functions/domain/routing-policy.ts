@@ -1,0 +1,432 @@
+/**
+ * The routing policy: one versioned document with the warehouse network,
+ * carriers and their rate cards, distance zones, scoring weights, tier policy
+ * and rules. Operators replace it as a whole; `routingPolicySchema` refuses an
+ * inconsistent document with the path of every problem, so the version in
+ * force stays until a valid one arrives.
+ *
+ * Units: distances in great-circle km, money in integer minor units, item
+ * weights in grams, rate cards per started kg, carbon in grams CO2e.
+ * Region and city names match case-insensitively.
+ */
+import { z } from 'zod';
+import { CUSTOMER_TIERS, DELIVERY_PREFERENCES } from './order.ts';
+
+export const TRANSPORT_MODES = ['ground', 'air', 'cold-chain'] as const;
+export type TransportMode = (typeof TRANSPORT_MODES)[number];
+
+export const SCORING_FACTORS = ['distance', 'cost', 'speed', 'capacity', 'tier', 'carbon'] as const;
+export type ScoringFactor = (typeof SCORING_FACTORS)[number];
+
+/** Facts rule conditions can test; the planner computes every one for every order. Item counts are units. */
+export const ROUTING_FACTS = [
+  'lineCount',
+  'itemCount',
+  'liquidItemCount',
+  'fragileItemCount',
+  'coldChainItemCount',
+  'hazmatItemCount',
+  'totalWeightKg',
+  'shipToCountry',
+  'shipToRegion',
+  'shipToCity',
+  'customerTier',
+  'deliveryPreference',
+] as const;
+export type RoutingFact = (typeof ROUTING_FACTS)[number];
+
+const OPERATORS = [
+  'equal',
+  'notEqual',
+  'in',
+  'notIn',
+  'contains',
+  'doesNotContain',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+];
+// json-rules-engine's built-in operators, optionally behind its built-in decorators (e.g. `not:in`).
+const OPERATOR = new RegExp(`^((someFact|someValue|everyFact|everyValue|swap|not):)*(${OPERATORS.join('|')})$`);
+
+// Ids end up in candidate ids joined with '/' and '+', so those characters are kept out.
+const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'Use 1-64 letters, digits, dots, dashes or underscores');
+const name = z.string().trim().min(1).max(100);
+const nonNegative = z.number().nonnegative();
+const regionList = z.array(name).default([]);
+
+const locationSchema = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
+
+const warehouseSchema = z.strictObject({
+  id,
+  name: name.optional(),
+  country: name,
+  region: name,
+  city: name,
+  location: locationSchema,
+  /** Parcels the warehouse can dispatch per day; what is used today is runtime input. */
+  dailyCapacity: z.number().int().positive(),
+  /** Days from order to hand-over to the carrier; priority handling makes it 0. */
+  handlingDays: z.number().int().nonnegative().max(30).default(1),
+  capabilities: z.strictObject({ coldChain: z.boolean(), hazmat: z.boolean() }),
+  /** Regions this warehouse never ships to. */
+  excludedRegions: regionList,
+  /** Constraints of the supplier whose stock the warehouse holds. */
+  supplier: z
+    .strictObject({
+      id,
+      excludedRegions: regionList,
+      excludedCarriers: z.array(id).default([]),
+    })
+    .optional(),
+});
+
+const acceptsSchema = z.strictObject({
+  fragile: z.boolean(),
+  liquid: z.boolean(),
+  hazmat: z.boolean(),
+  coldChain: z.boolean(),
+});
+
+const modeSchema = z.strictObject({
+  /** What goods this mode may carry, e.g. air: `{ liquid: false, fragile: false }`. */
+  accepts: acceptsSchema,
+  carbonGramsPerKgKm: nonNegative,
+});
+
+const rateSchema = z.strictObject({
+  baseMinor: z.number().int().nonnegative(),
+  perKgMinor: z.number().int().nonnegative(),
+});
+
+const serviceLevelSchema = z.strictObject({
+  id,
+  mode: z.enum(TRANSPORT_MODES),
+  /** Transit days per zone id; a zone left out is a zone this service does not serve. */
+  transitDays: z.record(id, z.number().int().nonnegative().max(60)),
+  /** Price per zone id; must cover exactly the zones of `transitDays`. */
+  rateCard: z.record(id, rateSchema),
+});
+
+const carrierSchema = z.strictObject({
+  id,
+  name,
+  modes: z.partialRecord(z.enum(TRANSPORT_MODES), modeSchema),
+  serviceLevels: z.array(serviceLevelSchema).min(1),
+  /** Regions the carrier does not serve. */
+  excludedRegions: regionList,
+});
+
+// A zone covers distances up to `maxKm`; the last zone has no `maxKm` and covers the rest.
+const zoneSchema = z.strictObject({
+  id,
+  maxKm: z.number().positive().optional(),
+});
+
+// Where a destination is, for distance: the most specific match wins (city,
+// then region, then the country entry without region).
+const destinationSchema = z.strictObject({
+  country: name,
+  region: name.optional(),
+  city: name.optional(),
+  location: locationSchema,
+});
+
+const factorWeights = z.strictObject(
+  Object.fromEntries(SCORING_FACTORS.map((factor) => [factor, nonNegative])) as Record<
+    ScoringFactor,
+    typeof nonNegative
+  >,
+);
+
+const weightsSchema = z.strictObject({
+  factors: factorWeights,
+  /** Multiplies factor weights when the order states a delivery preference; unlisted factors keep 1. */
+  preferenceMultipliers: z
+    .partialRecord(z.enum(DELIVERY_PREFERENCES), z.partialRecord(z.enum(SCORING_FACTORS), nonNegative))
+    .default({}),
+  /** Score points (out of 100) charged per parcel beyond the first. */
+  splitPenalty: nonNegative,
+});
+
+const tierSchema = z.strictObject({
+  /** Dispatch first: the warehouse's handling days become 0. */
+  priorityHandling: z.boolean().default(false),
+  /** Delivery days the tier expects; the tier factor falls off for slower plans. */
+  targetDeliveryDays: z.number().int().nonnegative().optional(),
+});
+
+/** A json-rules-engine condition node: exactly one of all, any, not, condition (a named one) or fact. */
+export interface RuleCondition {
+  all?: RuleCondition[];
+  any?: RuleCondition[];
+  not?: RuleCondition;
+  condition?: string;
+  fact?: RoutingFact;
+  operator?: string;
+  value?: unknown;
+  path?: string;
+  params?: Record<string, unknown>;
+  name?: string;
+  priority?: number;
+}
+
+const NODE_FORMS = ['all', 'any', 'not', 'condition', 'fact'] as const;
+
+const conditionSchema: z.ZodType<RuleCondition> = z.lazy(() =>
+  z
+    .strictObject({
+      all: z.array(conditionSchema).optional(),
+      any: z.array(conditionSchema).optional(),
+      not: conditionSchema.optional(),
+      condition: name.optional(),
+      fact: z.enum(ROUTING_FACTS).optional(),
+      operator: z.string().regex(OPERATOR, `Use one of ${OPERATORS.join(', ')}`).optional(),
+      value: z.unknown().optional(),
+      path: z.string().optional(),
+      params: z.record(z.string(), z.unknown()).optional(),
+      name: z.string().optional(),
+      priority: z.number().int().positive().optional(),
+    })
+    .superRefine((node, ctx) => {
+      const add = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+      const forms = NODE_FORMS.filter((form) => node[form] !== undefined);
+      if (forms.length !== 1) {
+        const found = forms.length ? forms.join(', ') : 'none';
+        add([], `A condition has exactly one of ${NODE_FORMS.join(', ')}; found ${found}`);
+        return;
+      }
+      if (forms[0] !== 'fact') {
+        for (const key of ['operator', 'value', 'path', 'params'] as const) {
+          if (node[key] !== undefined) add([key], `Only a fact condition has ${key}`);
+        }
+        return;
+      }
+      if (node.operator === undefined) add(['operator'], 'A fact condition needs an operator');
+      if (!('value' in node)) add(['value'], 'A fact condition needs a value');
+      // A value of { fact } compares with another fact: that one must exist too.
+      const ref = node.value as { fact?: unknown } | null;
+      const knownFact = (fact: unknown) => (ROUTING_FACTS as readonly unknown[]).includes(fact);
+      if (ref !== null && typeof ref === 'object' && 'fact' in ref && !knownFact(ref.fact)) {
+        add(['value', 'fact'], `Unknown fact; use one of ${ROUTING_FACTS.join(', ')}`);
+      }
+    }),
+);
+
+// What a rule does when its conditions hold. Requirements add up: two rules
+// requiring different carriers leave nothing, and the order gets NoRoute.
+const ruleEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('require-carrier'),
+    params: z.strictObject({ carrier: id, mode: z.enum(TRANSPORT_MODES).optional() }),
+  }),
+  z.strictObject({ type: z.literal('exclude-carrier'), params: z.strictObject({ carrier: id }) }),
+  z.strictObject({ type: z.literal('exclude-warehouse'), params: z.strictObject({ warehouse: id }) }),
+  z.strictObject({
+    type: z.literal('prefer-warehouse'),
+    /** Score points added to plans shipping from the warehouse. */
+    params: z.strictObject({ warehouse: id, bonus: z.number().positive().max(100) }),
+  }),
+  z.strictObject({ type: z.literal('priority-handling'), params: z.strictObject({}).optional() }),
+  z.strictObject({ type: z.literal('require-mode'), params: z.strictObject({ mode: z.enum(TRANSPORT_MODES) }) }),
+]);
+export type RuleEvent = z.infer<typeof ruleEventSchema>;
+
+const ruleSchema = z
+  .strictObject({
+    name,
+    description: z.string().optional(),
+    /** json-rules-engine priority: higher runs first. */
+    priority: z.number().int().positive().optional(),
+    conditions: conditionSchema,
+    event: ruleEventSchema,
+  })
+  .superRefine((rule, ctx) => {
+    // json-rules-engine wants a boolean operator or a named condition at the top.
+    if (rule.conditions.fact !== undefined) {
+      const message = 'Top-level conditions must be all, any, not or condition';
+      ctx.addIssue({ code: 'custom', path: ['conditions'], message });
+    }
+  });
+
+const policyObject = z.strictObject({
+  /** Assigned by the policy store on write; a new document may leave it out. */
+  version: z.number().int().positive().optional(),
+  description: z.string().trim().min(1).max(1000),
+  zones: z.array(zoneSchema).min(1),
+  destinations: z.array(destinationSchema).min(1),
+  warehouses: z.array(warehouseSchema).min(1),
+  carriers: z.array(carrierSchema).min(1),
+  /** Grams per unit for lines whose product attributes carry no weight. */
+  defaultItemWeightGrams: z.number().positive().default(500),
+  /** The most parcels one order may be split into. */
+  maxParcels: z.number().int().min(1).max(10).default(3),
+  weights: weightsSchema,
+  tierPolicy: z.partialRecord(z.enum(CUSTOMER_TIERS), tierSchema).default({}),
+  /** Named conditions rules can share with `{ "condition": "<name>" }`. */
+  namedConditions: z.record(name, conditionSchema).default({}),
+  rules: z.array(ruleSchema).default([]),
+});
+
+type Issue = { path: PropertyKey[]; message: string };
+
+function duplicates<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  path: (index: number) => PropertyKey[],
+  what: string,
+): Issue[] {
+  const seen = new Set<string>();
+  const issues: Issue[] = [];
+  items.forEach((item, index) => {
+    const k = key(item);
+    if (seen.has(k)) issues.push({ path: path(index), message: `Duplicate ${what} ${k}` });
+    seen.add(k);
+  });
+  return issues;
+}
+
+function zoneIssues(zones: z.infer<typeof policyObject>['zones']): Issue[] {
+  const issues = duplicates(zones, (zone) => zone.id, (i) => ['zones', i, 'id'], 'zone');
+  zones.forEach((zone, i) => {
+    const add = (message: string) => issues.push({ path: ['zones', i, 'maxKm'], message });
+    const last = i === zones.length - 1;
+    if (last && zone.maxKm !== undefined) add('The last zone has no maxKm: it covers every longer distance');
+    if (!last && zone.maxKm === undefined) add('Only the last zone may leave out maxKm');
+    const previous = zones[i - 1]?.maxKm;
+    if (zone.maxKm !== undefined && previous !== undefined && zone.maxKm <= previous) {
+      add(`Zones go from near to far: maxKm must exceed ${previous}`);
+    }
+  });
+  return issues;
+}
+
+function carrierIssues(carriers: z.infer<typeof policyObject>['carriers'], zoneIds: Set<string>): Issue[] {
+  const issues = duplicates(carriers, (carrier) => carrier.id, (i) => ['carriers', i, 'id'], 'carrier');
+  carriers.forEach((carrier, c) => {
+    const add = (path: PropertyKey[], message: string) => issues.push({ path: ['carriers', c, ...path], message });
+    const levels = carrier.serviceLevels;
+    const levelPath = (i: number) => ['carriers', c, 'serviceLevels', i, 'id'];
+    issues.push(...duplicates(levels, (level) => level.id, levelPath, 'service level'));
+    for (const [mode, spec] of Object.entries(carrier.modes)) {
+      if (!levels.some((level) => level.mode === mode)) add(['modes', mode], `No service level uses mode ${mode}`);
+      if (spec.accepts.coldChain && mode !== 'cold-chain') {
+        add(['modes', mode, 'accepts', 'coldChain'], 'Only the cold-chain mode carries cold-chain goods');
+      }
+    }
+    levels.forEach((level, l) => {
+      const at = ['serviceLevels', l];
+      if (!carrier.modes[level.mode]) add([...at, 'mode'], `Carrier ${carrier.id} declares no mode ${level.mode}`);
+      const transitZones = Object.keys(level.transitDays);
+      if (transitZones.length === 0) add([...at, 'transitDays'], 'A service level serves at least one zone');
+      for (const zone of transitZones) {
+        if (!zoneIds.has(zone)) add([...at, 'transitDays', zone], `Unknown zone ${zone}`);
+        if (!level.rateCard[zone]) add([...at, 'rateCard', zone], `No rate for zone ${zone}, which has transit days`);
+      }
+      for (const zone of Object.keys(level.rateCard)) {
+        if (level.transitDays[zone] === undefined) {
+          add([...at, 'rateCard', zone], `Rate for zone ${zone}, which has no transit days`);
+        }
+      }
+    });
+  });
+  return issues;
+}
+
+function weightIssues(weights: z.infer<typeof policyObject>['weights']): Issue[] {
+  const sum = (multipliers: Partial<Record<ScoringFactor, number>>) =>
+    SCORING_FACTORS.reduce((total, factor) => total + weights.factors[factor] * (multipliers[factor] ?? 1), 0);
+  if (sum({}) === 0) return [{ path: ['weights', 'factors'], message: 'At least one factor weight must be above zero' }];
+  return Object.entries(weights.preferenceMultipliers)
+    .filter(([, multipliers]) => sum(multipliers) === 0)
+    .map(([preference]) => ({
+      path: ['weights', 'preferenceMultipliers', preference],
+      message: `The ${preference} multipliers leave every weight at zero`,
+    }));
+}
+
+function namedConditionRefs(node: RuleCondition, path: PropertyKey[]): { name: string; path: PropertyKey[] }[] {
+  if (node.condition !== undefined) return [{ name: node.condition, path: [...path, 'condition'] }];
+  if (node.not) return namedConditionRefs(node.not, [...path, 'not']);
+  const list = node.all ? 'all' : node.any ? 'any' : undefined;
+  if (!list) return [];
+  return (node[list] ?? []).flatMap((child, i) => namedConditionRefs(child, [...path, list, i]));
+}
+
+function ruleIssues(policy: z.infer<typeof policyObject>): Issue[] {
+  const warehouses = new Set(policy.warehouses.map((warehouse) => warehouse.id));
+  const carriers = new Map(policy.carriers.map((carrier) => [carrier.id, carrier]));
+  const named = new Set(Object.keys(policy.namedConditions));
+  const issues = duplicates(policy.rules, (rule) => rule.name, (i) => ['rules', i, 'name'], 'rule name');
+  policy.rules.forEach((rule, r) => {
+    const params = ['rules', r, 'event', 'params'];
+    const { event } = rule;
+    if (event.type === 'require-carrier' || event.type === 'exclude-carrier') {
+      const carrier = carriers.get(event.params.carrier);
+      if (!carrier) issues.push({ path: [...params, 'carrier'], message: `Unknown carrier ${event.params.carrier}` });
+      else if (event.type === 'require-carrier' && event.params.mode && !carrier.modes[event.params.mode]) {
+        issues.push({ path: [...params, 'mode'], message: `Carrier ${carrier.id} has no mode ${event.params.mode}` });
+      }
+    }
+    const warehouseEvent = event.type === 'exclude-warehouse' || event.type === 'prefer-warehouse';
+    if (warehouseEvent && !warehouses.has(event.params.warehouse)) {
+      issues.push({ path: [...params, 'warehouse'], message: `Unknown warehouse ${event.params.warehouse}` });
+    }
+    for (const ref of namedConditionRefs(rule.conditions, ['rules', r, 'conditions'])) {
+      if (!named.has(ref.name)) issues.push({ path: ref.path, message: `Unknown named condition ${ref.name}` });
+    }
+  });
+  for (const [conditionName, node] of Object.entries(policy.namedConditions)) {
+    for (const ref of namedConditionRefs(node, ['namedConditions', conditionName])) {
+      // A named condition referring to another could loop; keep them flat.
+      issues.push({ path: ref.path, message: 'A named condition cannot refer to another named condition' });
+    }
+  }
+  return issues;
+}
+
+function crossReferenceIssues(policy: z.infer<typeof policyObject>): Issue[] {
+  const carriers = new Set(policy.carriers.map((carrier) => carrier.id));
+  const issues = [
+    ...zoneIssues(policy.zones),
+    ...duplicates(policy.warehouses, (warehouse) => warehouse.id, (i) => ['warehouses', i, 'id'], 'warehouse'),
+    ...duplicates(
+      policy.destinations,
+      (d) => [d.country, d.region ?? '', d.city ?? ''].join('/').toLowerCase(),
+      (i) => ['destinations', i],
+      'destination',
+    ),
+    ...carrierIssues(policy.carriers, new Set(policy.zones.map((zone) => zone.id))),
+    ...weightIssues(policy.weights),
+    ...ruleIssues(policy),
+  ];
+  policy.destinations.forEach((destination, i) => {
+    if (destination.city !== undefined && destination.region === undefined) {
+      issues.push({ path: ['destinations', i, 'region'], message: 'A destination with a city names its region' });
+    }
+  });
+  policy.warehouses.forEach((warehouse, w) => {
+    warehouse.supplier?.excludedCarriers.forEach((carrier, i) => {
+      const path = ['warehouses', w, 'supplier', 'excludedCarriers', i];
+      if (!carriers.has(carrier)) issues.push({ path, message: `Unknown carrier ${carrier}` });
+    });
+  });
+  return issues;
+}
+
+/** One routing policy document, validated in shape and in its cross-references. */
+export const routingPolicySchema = policyObject.superRefine((policy, ctx) => {
+  for (const issue of crossReferenceIssues(policy)) ctx.addIssue({ code: 'custom', ...issue });
+});
+
+export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
+/** The document as an operator writes it: defaulted fields may be left out. */
+export type RoutingPolicyDocument = z.input<typeof routingPolicySchema>;
+export type Warehouse = RoutingPolicy['warehouses'][number];
+export type Carrier = RoutingPolicy['carriers'][number];
+export type ServiceLevel = Carrier['serviceLevels'][number];
+export type Rule = RoutingPolicy['rules'][number];

@@ -1,0 +1,74 @@
+/**
+ * Versioned policy documents (routing policy) in the orders table: every version is
+ * kept for audit, and a CURRENT item holds the live one, so reading it is one GetItem.
+ * Replacing it is one transaction guarded on the version it replaces, so two operators
+ * saving at once cannot silently overwrite each other.
+ */
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENTITY, policyCurrentKey, policyVersionKey } from './keys.ts';
+import type { OrderStore } from './order-store.ts';
+
+export interface StoredPolicy<Document> {
+  version: number;
+  updatedAt: string;
+  document: Document;
+}
+
+/** Someone saved another version since the one this change was based on. */
+export class PolicyVersionConflict extends Error {
+  override name = 'PolicyVersionConflict';
+}
+
+export class PolicyStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly orders: OrderStore;
+  private readonly name: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string, orders: OrderStore, name: string) {
+    this.client = client;
+    this.tableName = tableName;
+    this.orders = orders;
+    this.name = name;
+  }
+
+  async current<Document>(): Promise<StoredPolicy<Document> | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: policyCurrentKey(this.name), ConsistentRead: true }),
+    );
+    return Item ? { version: Number(Item.version), updatedAt: String(Item.updatedAt), document: Item.document as Document } : undefined;
+  }
+
+  /**
+   * Saves `document` as the next version. `basedOn` is the version the caller read
+   * (undefined: there was none); a mismatch means someone else saved first.
+   */
+  async save<Document>(document: Document, basedOn: number | undefined, now: string): Promise<StoredPolicy<Document>> {
+    const version = (basedOn ?? 0) + 1;
+    const stored = { version, updatedAt: now, document };
+    const result = await this.orders.transact([
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...policyVersionKey(this.name, version), entityType: ENTITY.policy, ...stored },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...policyCurrentKey(this.name), entityType: ENTITY.policy, ...stored },
+          ...(basedOn === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#version = :basedOn',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':basedOn': basedOn },
+              }),
+        },
+      },
+    ]);
+    if (!result.ok) throw new PolicyVersionConflict(`The ${this.name} policy changed since version ${basedOn ?? 0}; read it again`);
+    return stored;
+  }
+}

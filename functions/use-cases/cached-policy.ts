@@ -1,0 +1,15 @@
+import type { PolicyStore, StoredPolicy } from '../store/policy-store.ts';
+
+/**
+ * The live policy, read at most once per `maxAgeMs` per process: one GetItem per
+ * container per interval instead of one per order, and a policy change is live
+ * everywhere within that interval. (Powertools' DynamoDBProvider would do this, but it
+ * reads by partition key only, and this table's items have a sort key.)
+ */
+export function cachedPolicy<Document>(store: PolicyStore, maxAgeMs: number): () => Promise<StoredPolicy<Document> | undefined> {
+  let cached: { value: StoredPolicy<Document> | undefined; at: number } | undefined;
+  return async () => {
+    if (!cached || Date.now() - cached.at > maxAgeMs) cached = { value: await store.current<Document>(), at: Date.now() };
+    return cached.value;
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Turns the live routing policy, the order and the free stock into a route plan with
+ * its explanation. The explanation is capped, so it fits in the order item and in the
+ * OrderRouted event whatever the network's size.
+ */
+import type { Order, RouteExplanation, RoutePlan } from '../domain/order.ts';
+import { NoRouteWithExplanation, planRouting, type RoutingDecision, type RoutingExplanation } from '../domain/route-planner.ts';
+import type { RoutingPolicy } from '../domain/routing-policy.ts';
+import type { Reservation, StockRecord } from '../domain/stock.ts';
+import type { StoredPolicy } from '../store/policy-store.ts';
+
+/** Enough to see why the winner won and why the runners-up lost; the rest is counted. */
+export const EXPLAINED_CANDIDATES = 25;
+
+export function capExplanation(explanation: RoutingExplanation, note?: string): RouteExplanation & { policyVersion: number | null } {
+  return {
+    policyVersion: explanation.policyVersion,
+    candidates: explanation.candidates.slice(0, EXPLAINED_CANDIDATES),
+    candidatesOmitted: Math.max(0, explanation.candidates.length - EXPLAINED_CANDIDATES),
+    rulesFired: explanation.rulesFired,
+    ...(note ? { note } : {}),
+  };
+}
+
+function routePlanOf(decision: RoutingDecision): RoutePlan {
+  const { candidateId: _candidateId, ...plan } = decision.plan;
+  const { policyVersion, ...explanation } = capExplanation(decision);
+  return {
+    ...plan,
+    policyVersion,
+    allocations: plan.parcels.flatMap((parcel) =>
+      parcel.lines.map((line) => ({ sku: line.sku, warehouseId: parcel.warehouseId, quantity: line.quantity })),
+    ),
+    explanation,
+  };
+}
+
+export const NO_POLICY_NOTE = 'No routing policy has been saved: PUT /policies/routing before taking orders';
+
+/**
+ * Plans the route of a stock-locked order. Throws NoRouteWithExplanation when nothing
+ * can serve it, including when no policy exists yet.
+ */
+export async function decideRoute(
+  order: Order,
+  reservation: Reservation,
+  stock: readonly StockRecord[],
+  policy: StoredPolicy<RoutingPolicy> | undefined,
+  today: string,
+): Promise<RoutePlan> {
+  if (!policy) {
+    throw new NoRouteWithExplanation(NO_POLICY_NOTE, { policyVersion: null, candidates: [], rulesFired: [] });
+  }
+  const free = Object.fromEntries(
+    stock.map((record) => [record.sku, Object.fromEntries(Object.entries(record.warehouses).map(([id, w]) => [id, w.free]))]),
+  );
+  const attributes = new Map(order.lines.map((line) => [line.sku, line.attributes]));
+  const decision = await planRouting(
+    {
+      lines: reservation.lines.map((line) => ({ ...line, ...(attributes.get(line.sku) ? { attributes: attributes.get(line.sku) } : {}) })),
+      shipTo: { country: order.shipTo.country, region: order.shipTo.region, city: order.shipTo.city },
+      customerTier: order.customer.tier,
+      ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
+      stock: free,
+      today,
+    },
+    { ...policy.document, version: policy.version },
+  );
+  return routePlanOf(decision);
+}
