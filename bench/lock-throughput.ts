@@ -1,6 +1,9 @@
 /**
  * Reservation throughput for one hot SKU against DynamoDB Local: many orders lock
- * stock on the same item at once, through the real use case and conditional writes.
+ * stock on the same SKU at once, through the real use case and conditional writes,
+ * with the SKU's counters in `shards` items. DynamoDB Local has no partition limit,
+ * so this shows the cost of contention on one item versus several; on AWS each
+ * shard also brings its own partition's write capacity (see docs/capacity.md).
  */
 import { ulid } from 'ulid';
 import { placeOrder } from '../functions/domain/order.ts';
@@ -9,6 +12,7 @@ import { lockStock } from '../functions/use-cases/fulfilment.ts';
 import type { Dependencies } from '../functions/use-cases/dependencies.ts';
 
 export interface LockThroughput {
+  shards: number;
   orders: number;
   concurrency: number;
   locked: number;
@@ -18,9 +22,9 @@ export interface LockThroughput {
   locksPerSecond: number;
 }
 
-export async function measureLockThroughput(deps: Dependencies, options: { orders: number; concurrency: number; units: number }): Promise<LockThroughput> {
+export async function measureLockThroughput(deps: Dependencies, options: { orders: number; concurrency: number; units: number; shards: number }): Promise<LockThroughput> {
   const sku = `HOT-${ulid()}`;
-  await deps.stock.setOnHand(sku, { 'wh-hot': options.units });
+  await deps.stock.setOnHand(sku, { 'wh-hot': options.units }, options.shards);
   const orderIds: string[] = [];
   for (let i = 0; i < options.orders; i++) {
     const order = placeOrder(
@@ -65,5 +69,5 @@ export async function measureLockThroughput(deps: Dependencies, options: { order
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { orders: options.orders, concurrency: options.concurrency, locked, refused, conflictsRetried, seconds, locksPerSecond: options.orders / seconds };
+  return { shards: options.shards, orders: options.orders, concurrency: options.concurrency, locked, refused, conflictsRetried, seconds, locksPerSecond: options.orders / seconds };
 }

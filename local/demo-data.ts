@@ -4,11 +4,12 @@ import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-p
  * Demo data for a first start: the demo routing policy, and stock for a few SKUs across warehouses in different
  * regions, written through the API like an operator would, so a first order works.
  */
-export const DEMO_STOCK: Record<string, Record<string, number>> = {
-  'TEA-001': { 'wh-shanghai': 120, 'wh-guangzhou': 80, 'wh-beijing': 60 },
-  'MUG-002': { 'wh-shanghai': 40, 'wh-chengdu': 25 },
-  'CHILI-OIL-003': { 'wh-chengdu': 200, 'wh-guangzhou': 30 },
-  'FLASH-SALE-100': { 'wh-shanghai': 50 },
+export const DEMO_STOCK: Record<string, { warehouses: Record<string, number>; shards?: number }> = {
+  'TEA-001': { warehouses: { 'wh-shanghai': 120, 'wh-guangzhou': 80, 'wh-beijing': 60 } },
+  'MUG-002': { warehouses: { 'wh-shanghai': 40, 'wh-chengdu': 25 } },
+  'CHILI-OIL-003': { warehouses: { 'wh-chengdu': 200, 'wh-guangzhou': 30 } },
+  // A flash-sale SKU spread over counter shards, as one would set it up before the sale.
+  'FLASH-SALE-100': { warehouses: { 'wh-shanghai': 30, 'wh-guangzhou': 20 }, shards: 8 },
 };
 
 export const EXAMPLE_ORDER = {
@@ -42,11 +43,11 @@ export async function seedDemoData(baseUrl: string): Promise<'seeded' | 'present
     body: JSON.stringify(DEMO_ROUTING_POLICY_DOCUMENT),
   });
   if (!policy.ok) throw new Error(`Seeding the routing policy failed: ${policy.status} ${await policy.text()}`);
-  for (const [sku, warehouses] of Object.entries(DEMO_STOCK)) {
+  for (const [sku, stock] of Object.entries(DEMO_STOCK)) {
     const response = await fetch(`${baseUrl}/inventory/${sku}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ warehouses }),
+      body: JSON.stringify(stock),
     });
     if (!response.ok) throw new Error(`Seeding ${sku} failed: ${response.status} ${await response.text()}`);
   }

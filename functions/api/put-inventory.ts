@@ -4,10 +4,14 @@ import { httpHandler, json } from '../http/http-handler.ts';
 import { inventoryView } from '../domain/stock.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 
-/** PUT /inventory/{sku}: sets on-hand per warehouse (unlisted warehouses go to zero), keeping reservations. */
+/**
+ * PUT /inventory/{sku}: sets on-hand per warehouse (unlisted warehouses go to zero)
+ * and/or the shard count, keeping reservations and rebalancing the shards.
+ */
 export const handler = httpHandler(async (event) => {
   const sku = validate(skuSchema, event.pathParameters?.sku, 'SKU');
-  const { warehouses } = jsonBody(event, inventoryRequestSchema);
-  const stock = await dependencies().stock.setOnHand(sku, warehouses);
+  const { warehouses, shards } = jsonBody(event, inventoryRequestSchema);
+  const { stock: store } = dependencies();
+  const stock = warehouses ? await store.setOnHand(sku, warehouses, shards) : await store.rebalance(sku, shards);
   return json(200, inventoryView(stock));
 });

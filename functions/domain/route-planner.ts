@@ -4,13 +4,17 @@
  *
  * 1. Rules (json-rules-engine) run over facts about the order; their events
  *    require or exclude carriers, modes and warehouses, favour a warehouse or
- *    ask for priority handling.
+ *    ask for priority handling. Place facts (country, region, city) and rule
+ *    values for them are trimmed and lower-cased first, so rules match place
+ *    names case-insensitively like the rest of the policy.
  * 2. Hard constraints exclude warehouses (rules, regions, supplier, capacity
  *    left today, cold-chain/hazmat capability, stock) and carrier services
  *    (rules, regions, supplier, product attributes, zone).
  * 3. Every warehouse that can fill the whole order is paired with every
- *    service. Only when no warehouse can are split plans searched: fewest
- *    parcels first, each parcel taking its best service.
+ *    service. Only when none of these pairs survives the hard constraints are
+ *    split plans searched (a warehouse may hold the whole order yet have no
+ *    service that can take it: zone, supplier's carriers, goods no single mode
+ *    carries): fewest parcels first, each parcel taking its best service.
  * 4. Survivors are scored out of 100 and the best one wins.
  *
  * Scoring: each factor is normalized to [0, 1], 1 being best. Distance, cost,
@@ -30,16 +34,18 @@
  * carbon = kg x great-circle km x the mode's g/kg-km; delivery days = handling
  * (0 with priority handling) + transit. A split plan sums cost and carbon and
  * takes the farthest distance, the slowest delivery and the least capacity
- * left. The promised date is `today` plus the slowest delivery, in calendar days.
+ * left. The promised date is `today` (the date in the network's time zone, see
+ * `localDate`) plus the slowest delivery, in calendar days.
  */
 import { Engine } from 'json-rules-engine';
 import type { RuleProperties, TopLevelCondition } from 'json-rules-engine';
 import { NoRoute } from './errors.ts';
 import type { CustomerTier, DeliveryPreference } from './order.ts';
-import { SCORING_FACTORS } from './routing-policy.ts';
+import { PLACE_FACTS, SCORING_FACTORS } from './routing-policy.ts';
 import type {
   Carrier,
   RoutingFact,
+  RuleCondition,
   RoutingPolicy,
   RuleEvent,
   ScoringFactor,
@@ -48,6 +54,8 @@ import type {
   Warehouse,
 } from './routing-policy.ts';
 import type { SkuQuantity } from './stock.ts';
+
+export { localDate } from './dates.ts';
 
 export interface ProductAttributes {
   fragile?: boolean;
@@ -74,7 +82,10 @@ export interface RoutingInput {
   stock: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Parcels each warehouse has dispatched today; missing means none. */
   capacityUsedToday?: Readonly<Record<string, number>>;
-  /** ISO date (YYYY-MM-DD) the promised date counts from. */
+  /**
+   * The date in the network's time zone (policy `timeZone`), YYYY-MM-DD: the promised
+   * date counts from it. `localDate(now, policy.timeZone)` gives it.
+   */
   today: string;
 }
 
@@ -231,7 +242,9 @@ const SPLIT_COMBINATIONS_LIMIT = 300;
 const SMOOTHING = { distance: 50, cost: 100, speed: 1, carbon: 10 } as const;
 const EARTH_RADIUS_KM = 6371;
 
-const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+// How place names are compared everywhere, rules included.
+const fold = (name: string) => name.trim().toLowerCase();
+const same = (a: string, b: string) => fold(a) === fold(b);
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -291,7 +304,7 @@ function zoneOf(policy: RoutingPolicy, distanceKm: number): string {
   return zone?.id ?? '';
 }
 
-function facts(lines: readonly Line[], input: RoutingInput, region: string): Record<RoutingFact, unknown> {
+function facts(lines: readonly Line[], input: RoutingInput): Record<RoutingFact, unknown> {
   const units = (flag: 'liquid' | 'fragile' | 'coldChain' | 'hazmat') =>
     lines.reduce((sum, line) => sum + (line[flag] ? line.quantity : 0), 0);
   return {
@@ -302,12 +315,25 @@ function facts(lines: readonly Line[], input: RoutingInput, region: string): Rec
     coldChainItemCount: units('coldChain'),
     hazmatItemCount: units('hazmat'),
     totalWeightKg: round(lines.reduce((sum, line) => sum + line.quantity * line.weightGrams, 0) / 1000),
-    shipToCountry: input.shipTo.country,
-    shipToRegion: region,
-    shipToCity: input.shipTo.city,
+    // Folded, like the rule values compared with them (foldCondition).
+    shipToCountry: fold(input.shipTo.country),
+    shipToRegion: fold(input.shipTo.region),
+    shipToCity: fold(input.shipTo.city),
     customerTier: input.customerTier,
     deliveryPreference: input.deliveryPreference ?? null,
   };
+}
+
+const foldValue = (value: unknown): unknown =>
+  typeof value === 'string' ? fold(value) : Array.isArray(value) ? value.map(foldValue) : value;
+
+// A copy of the condition with the values compared with place facts folded; `{ fact }` values stay.
+function foldCondition(node: RuleCondition): RuleCondition {
+  if (node.all) return { ...node, all: node.all.map(foldCondition) };
+  if (node.any) return { ...node, any: node.any.map(foldCondition) };
+  if (node.not) return { ...node, not: foldCondition(node.not) };
+  if (node.fact !== undefined && PLACE_FACTS.includes(node.fact)) return { ...node, value: foldValue(node.value) };
+  return node;
 }
 
 async function runRules(policy: RoutingPolicy, orderFacts: Record<RoutingFact, unknown>): Promise<RuleEffects> {
@@ -324,9 +350,11 @@ async function runRules(policy: RoutingPolicy, orderFacts: Record<RoutingFact, u
   // The schema checked shapes and fact names, so the engine can be strict about undefined facts.
   const engine = new Engine([], { allowUndefinedFacts: false });
   for (const [conditionName, condition] of Object.entries(policy.namedConditions)) {
-    engine.setCondition(conditionName, condition as TopLevelCondition);
+    engine.setCondition(conditionName, foldCondition(condition) as TopLevelCondition);
   }
-  for (const rule of policy.rules) engine.addRule(rule as unknown as RuleProperties);
+  for (const rule of policy.rules) {
+    engine.addRule({ ...rule, conditions: foldCondition(rule.conditions) } as unknown as RuleProperties);
+  }
   const { results } = await engine.run(orderFacts);
   const fired = new Set(results.map((result) => result.name));
   for (const rule of policy.rules) {
@@ -701,16 +729,20 @@ function singleCandidates(run: Run, sites: readonly Site[]): Draft[] {
 
 // Split plans over the open warehouses, each parcel with its best service.
 function splitCandidates(run: Run, sites: readonly Site[], maxParcels: number): Draft[] {
+  // A warehouse no service can ship from to this destination, whatever the goods (rules, supplier,
+  // carrier regions, zone), cannot take part; its whole-order candidates already say why.
+  const served = (site: Site) => run.offers.some((offer) => !offerExclusion(offer, site, [], run.input, run.effects));
   // Nearest first: the split search keeps to near warehouses when it must bound itself.
   const usable = sites
-    .filter((site) => run.lines.some((line) => shippable(run.input, site.warehouse, line) > 0))
+    .filter((site) => run.lines.some((line) => shippable(run.input, site.warehouse, line) > 0) && served(site))
     .sort((a, b) => a.distanceKm - b.distanceKm || byString(a.warehouse.id, b.warehouse.id));
   const sets = coveringSets(usable, run.lines, run.input, maxParcels);
   if (sets.length === 0 && usable.length > 1) {
+    const which = sites.some((site) => !served(site)) ? 'open warehouses a carrier can ship from' : 'open warehouses';
     run.exclude(
       'split',
       usable.map((site) => site.warehouse.id),
-      { reason: 'stock', detail: `No ${maxParcels} or fewer of the open warehouses together hold every line` },
+      { reason: 'stock', detail: `No ${maxParcels} or fewer of the ${which} together hold every line` },
     );
   }
   const drafts: Draft[] = [];
@@ -771,9 +803,7 @@ export async function planRouting(input: RoutingInput, policy: RoutingPolicy): P
   const lines = aggregate(input.lines, policy.defaultItemWeightGrams);
   dayNumber(input.today); // a bad date fails before any work
   const destination = findDestination(policy, input.shipTo);
-  // Rules see the policy's spelling of the region when the destination table knows it.
-  const region = destination?.region ?? input.shipTo.region.trim();
-  const effects = await runRules(policy, facts(lines, input, region));
+  const effects = await runRules(policy, facts(lines, input));
   const policyVersion = policy.version ?? null;
   const noRoute = (candidates: RoutingCandidate[]) =>
     new NoRouteWithExplanation(summarize(candidates), { policyVersion, candidates, rulesFired: effects.fired });
@@ -822,9 +852,11 @@ export async function planRouting(input: RoutingInput, policy: RoutingPolicy): P
   }
 
   const singles = singleCandidates(run, open);
-  const anyFills = open.some((site) => !fillExclusion(site, lines, input));
-  // Splitting only helps when no warehouse holds the whole order: carrier constraints are the same per parcel.
-  const drafts = anyFills || policy.maxParcels === 1 ? singles : splitCandidates(run, open, policy.maxParcels);
+  // Carrier constraints differ per parcel (zone by warehouse, the warehouse's supplier, the goods in
+  // the parcel), so a warehouse holding the whole order may have no service for it while a split
+  // from other warehouses has one: search splits whenever no whole-order candidate survives.
+  const split = singles.length === 0 && policy.maxParcels > 1;
+  const drafts = split ? splitCandidates(run, open, policy.maxParcels) : singles;
   const ranked = score(drafts, run.scoring);
   const candidates = [...ranked.map(scoredCandidate), ...excluded];
   const winner = ranked[0];

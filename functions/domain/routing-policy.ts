@@ -7,9 +7,16 @@
  *
  * Units: distances in great-circle km, money in integer minor units, item
  * weights in grams, rate cards per started kg, carbon in grams CO2e.
- * Region and city names match case-insensitively.
+ * Country, region and city names match case-insensitively, in rules too.
+ *
+ * Rule conditions are checked against what json-rules-engine would do with
+ * them: a value the engine would throw on (a number for `in`), match as a
+ * substring (a string for `in`), coerce (a string for `lessThan`) or that can
+ * never or always hold (a list operator on a single-value fact, an empty
+ * `all`/`any`) is refused at its path.
  */
 import { z } from 'zod';
+import { isTimeZone } from './dates.ts';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES } from './order.ts';
 
 export const TRANSPORT_MODES = ['ground', 'air', 'cold-chain'] as const;
@@ -35,20 +42,55 @@ export const ROUTING_FACTS = [
 ] as const;
 export type RoutingFact = (typeof ROUTING_FACTS)[number];
 
+/** Facts holding a place name: the planner compares them, and rule values for them, case-insensitively. */
+export const PLACE_FACTS: readonly RoutingFact[] = ['shipToCountry', 'shipToRegion', 'shipToCity'];
+
+// What each fact holds. Every fact is a single value: none is a list.
+const FACT_VALUES: Record<RoutingFact, 'number' | 'text' | readonly (string | null)[]> = {
+  lineCount: 'number',
+  itemCount: 'number',
+  liquidItemCount: 'number',
+  fragileItemCount: 'number',
+  coldChainItemCount: 'number',
+  hazmatItemCount: 'number',
+  totalWeightKg: 'number',
+  shipToCountry: 'text',
+  shipToRegion: 'text',
+  shipToCity: 'text',
+  customerTier: CUSTOMER_TIERS,
+  deliveryPreference: [...DELIVERY_PREFERENCES, null],
+};
+
+// json-rules-engine's built-in operators and decorators (e.g. `not:in`) that make sense on single-value facts.
 const OPERATORS = [
   'equal',
   'notEqual',
   'in',
   'notIn',
-  'contains',
-  'doesNotContain',
   'lessThan',
   'lessThanInclusive',
   'greaterThan',
   'greaterThanInclusive',
-];
-// json-rules-engine's built-in operators, optionally behind its built-in decorators (e.g. `not:in`).
-const OPERATOR = new RegExp(`^((someFact|someValue|everyFact|everyValue|swap|not):)*(${OPERATORS.join('|')})$`);
+] as const;
+const DECORATORS = ['not', 'swap', 'someValue', 'everyValue'] as const;
+// Built-ins that test a list fact (contains: fact.indexOf(value); someFact: fact.some(...)): they never hold here.
+const LIST_FACT_OPERATORS = ['contains', 'doesNotContain'];
+const LIST_FACT_DECORATORS = ['someFact', 'everyFact'];
+const USE_OPERATORS = `Use one of ${OPERATORS.join(', ')}, optionally behind ${DECORATORS.join(':, ')}:`;
+const NUMERIC = new Set<string>(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
+const EMPTY_LIST = 'List at least one condition: an empty list holds for every order';
+
+function operatorProblem(operator: string): string | undefined {
+  const parts = operator.split(':');
+  const base = parts.pop() ?? '';
+  const known = (list: readonly string[], name: string) => list.includes(name);
+  const decoratorsKnown = parts.every((d) => known(DECORATORS, d) || known(LIST_FACT_DECORATORS, d));
+  if (!decoratorsKnown || !(known(OPERATORS, base) || known(LIST_FACT_OPERATORS, base))) return USE_OPERATORS;
+  if (known(LIST_FACT_OPERATORS, base) || parts.some((d) => known(LIST_FACT_DECORATORS, d))) {
+    return `${operator} needs a list fact and every routing fact is a single value. ${USE_OPERATORS}`;
+  }
+  return undefined;
+}
 
 // Ids end up in candidate ids joined with '/' and '+', so those characters are kept out.
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'Use 1-64 letters, digits, dots, dashes or underscores');
@@ -177,15 +219,126 @@ export interface RuleCondition {
 
 const NODE_FORMS = ['all', 'any', 'not', 'condition', 'fact'] as const;
 
+type Issue = { path: PropertyKey[]; message: string };
+
+// One side of a comparison, as json-rules-engine sees it: a fact's value (the condition's
+// own fact, or `{ fact }` in `value`) or a literal. `at` is where a problem with it is reported.
+type Side =
+  | { kind: 'fact'; fact: RoutingFact; own: boolean; at: PropertyKey[] }
+  | { kind: 'literal'; value: unknown; at: PropertyKey[] };
+
+const describeFact = (fact: RoutingFact) => (FACT_VALUES[fact] === 'number' ? 'a number' : 'text');
+const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+// The condition's own fact is reported at its operator, a `{ fact }` value at value.fact.
+const factPath = (side: Side & { kind: 'fact' }) => (side.own ? side.at : [...side.at, 'fact']);
+
+// Why `value` can never be what `fact` holds (=== would never hold, or hold by accident).
+function literalProblem(fact: RoutingFact, value: unknown): string | undefined {
+  const expected = FACT_VALUES[fact];
+  if (expected === 'number') return isNumber(value) ? undefined : `Expected a number: ${fact} is a number`;
+  if (expected === 'text') return typeof value === 'string' ? undefined : `Expected a string: ${fact} is text`;
+  return expected.includes(value as string | null) ? undefined : `Use one of ${expected.map(String).join(', ')}`;
+}
+
+// A list on the right-hand side (in, notIn, someValue, everyValue): only a literal array will do.
+function listProblem(name: string, right: Side, example: string): Issue | undefined {
+  if (right.kind === 'literal' && Array.isArray(right.value)) return undefined;
+  if (right.kind === 'fact' && right.own) {
+    const message = `${name} needs a list on its right-hand side, and every routing fact is a single value`;
+    return { path: right.at, message };
+  }
+  return { path: right.at, message: `${name} needs an array of values${example}` };
+}
+
+/**
+ * Problems of comparing `left` (the fact) with `right` (the value) under `operator`, walking
+ * its decorators the way json-rules-engine applies them, outermost first. `name` is the
+ * operator as the messages call it: the whole operator, or what a someValue/everyValue
+ * applies to each value.
+ */
+function comparisonIssues(decorators: readonly string[], base: string, name: string, left: Side, right: Side): Issue[] {
+  const [decorator, ...rest] = decorators;
+  if (decorator === 'not') return comparisonIssues(rest, base, name, left, right);
+  if (decorator === 'swap') return comparisonIssues(rest, base, name, right, left);
+  if (decorator === 'someValue' || decorator === 'everyValue') {
+    const problem = listProblem(name, right, '');
+    if (problem) return [problem];
+    const values = (right as { value: unknown[] }).value;
+    if (values.length === 0) {
+      return [{ path: right.at, message: 'An empty list: someValue never holds, everyValue always holds' }];
+    }
+    const inner = [...rest, base].join(':');
+    return values.flatMap((value, i) =>
+      comparisonIssues(rest, base, inner, left, { kind: 'literal', value, at: [...right.at, i] }),
+    );
+  }
+  if (base === 'in' || base === 'notIn') {
+    const problem = listProblem(name, right, ', e.g. ["Liaoning", "Heilongjiang"]');
+    if (problem) return [problem];
+    const values = (right as { value: unknown[] }).value;
+    if (values.length === 0) return [{ path: right.at, message: 'An empty list: in never holds, notIn always holds' }];
+    if (left.kind !== 'fact') return [];
+    return values.flatMap((value, i) => {
+      const message = literalProblem(left.fact, value);
+      return message ? [{ path: [...right.at, i], message }] : [];
+    });
+  }
+  if (NUMERIC.has(base)) {
+    // The engine requires a numeric fact (else the condition never holds) and coerces the value.
+    return [left, right].flatMap((side): Issue[] => {
+      if (side.kind === 'fact') {
+        const ok = FACT_VALUES[side.fact] === 'number';
+        return ok ? [] : [{ path: factPath(side), message: `${name} compares numbers and ${side.fact} is text` }];
+      }
+      return isNumber(side.value) ? [] : [{ path: side.at, message: `Expected a number: ${name} compares numbers` }];
+    });
+  }
+  // equal, notEqual: ===
+  if (left.kind === 'fact' && right.kind === 'fact') {
+    if ((FACT_VALUES[left.fact] === 'number') === (FACT_VALUES[right.fact] === 'number')) return [];
+    const [a, b] = left.own ? [left, right] : [right, left];
+    const message = `Cannot compare ${a.fact} (${describeFact(a.fact)}) with ${b.fact} (${describeFact(b.fact)})`;
+    return [{ path: factPath(b), message }];
+  }
+  const [fact, literal] = left.kind === 'fact' ? [left, right] : [right, left];
+  if (fact.kind !== 'fact' || literal.kind !== 'literal') return [];
+  const message = literalProblem(fact.fact, literal.value);
+  return message ? [{ path: literal.at, message }] : [];
+}
+
+const knownFact = (fact: unknown): fact is RoutingFact => (ROUTING_FACTS as readonly unknown[]).includes(fact);
+
+function factConditionIssues(node: RuleCondition): Issue[] {
+  const { fact, operator } = node;
+  if (!knownFact(fact) || operator === undefined || operatorProblem(operator) || !('value' in node)) return [];
+  const ref = node.value as { fact?: unknown } | null;
+  const isRef = ref !== null && typeof ref === 'object' && !Array.isArray(ref) && 'fact' in ref;
+  if (isRef && !knownFact(ref.fact)) return [];
+  const left: Side = { kind: 'fact', fact, own: true, at: ['operator'] };
+  const right: Side =
+    isRef && knownFact(ref.fact)
+      ? { kind: 'fact', fact: ref.fact, own: false, at: ['value'] }
+      : { kind: 'literal', value: node.value, at: ['value'] };
+  const parts = operator.split(':');
+  const base = parts.pop() ?? '';
+  return comparisonIssues(parts, base, operator, left, right);
+}
+
 const conditionSchema: z.ZodType<RuleCondition> = z.lazy(() =>
   z
     .strictObject({
-      all: z.array(conditionSchema).optional(),
-      any: z.array(conditionSchema).optional(),
+      all: z.array(conditionSchema).min(1, EMPTY_LIST).optional(),
+      any: z.array(conditionSchema).min(1, EMPTY_LIST).optional(),
       not: conditionSchema.optional(),
       condition: name.optional(),
       fact: z.enum(ROUTING_FACTS).optional(),
-      operator: z.string().regex(OPERATOR, `Use one of ${OPERATORS.join(', ')}`).optional(),
+      operator: z
+        .string()
+        .superRefine((operator, ctx) => {
+          const message = operatorProblem(operator);
+          if (message) ctx.addIssue({ code: 'custom', message });
+        })
+        .optional(),
       value: z.unknown().optional(),
       path: z.string().optional(),
       params: z.record(z.string(), z.unknown()).optional(),
@@ -210,10 +363,11 @@ const conditionSchema: z.ZodType<RuleCondition> = z.lazy(() =>
       if (!('value' in node)) add(['value'], 'A fact condition needs a value');
       // A value of { fact } compares with another fact: that one must exist too.
       const ref = node.value as { fact?: unknown } | null;
-      const knownFact = (fact: unknown) => (ROUTING_FACTS as readonly unknown[]).includes(fact);
       if (ref !== null && typeof ref === 'object' && 'fact' in ref && !knownFact(ref.fact)) {
         add(['value', 'fact'], `Unknown fact; use one of ${ROUTING_FACTS.join(', ')}`);
       }
+      // The value must suit the fact and the operator, as the engine will evaluate them.
+      for (const issue of factConditionIssues(node)) add(issue.path, issue.message);
     }),
 );
 
@@ -257,6 +411,11 @@ const policyObject = z.strictObject({
   /** Assigned by the policy store on write; a new document may leave it out. */
   version: z.number().int().positive().optional(),
   description: z.string().trim().min(1).max(1000),
+  /**
+   * The network's time zone (IANA name): "today", which promised dates count from, is the
+   * date there (see `localDate` in dates.ts).
+   */
+  timeZone: z.string().refine(isTimeZone, 'Use an IANA time zone name, e.g. Asia/Shanghai or UTC').default('UTC'),
   zones: z.array(zoneSchema).min(1),
   destinations: z.array(destinationSchema).min(1),
   warehouses: z.array(warehouseSchema).min(1),
@@ -271,8 +430,6 @@ const policyObject = z.strictObject({
   namedConditions: z.record(name, conditionSchema).default({}),
   rules: z.array(ruleSchema).default([]),
 });
-
-type Issue = { path: PropertyKey[]; message: string };
 
 function duplicates<T>(
   items: readonly T[],

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, ORDER_STATUSES } from '../domain/order.ts';
+import { MAX_SHARDS } from '../domain/stock.ts';
 
 const identifier = z
   .string()
@@ -66,9 +67,30 @@ export const listOrdersQuerySchema = z.strictObject({
   cursor: z.string().max(2048).optional(),
 });
 
-export const inventoryRequestSchema = z.strictObject({
-  warehouses: z
-    .record(warehouseIdSchema, z.number().int().nonnegative().max(1_000_000_000))
-    .refine((warehouses) => Object.keys(warehouses).length > 0, 'List at least one warehouse')
-    .refine((warehouses) => Object.keys(warehouses).length <= 100, 'At most 100 warehouses'),
+export const inventoryRequestSchema = z
+  .strictObject({
+    /** On-hand per warehouse; left out, the counts stay as they are (a reshard or rebalance). */
+    warehouses: z
+      .record(warehouseIdSchema, z.number().int().nonnegative().max(1_000_000_000))
+      .refine((warehouses) => Object.keys(warehouses).length > 0, 'List at least one warehouse')
+      .refine((warehouses) => Object.keys(warehouses).length <= 100, 'At most 100 warehouses')
+      .optional(),
+    /** Counter shards for a hot SKU; left out, the SKU keeps its count (1 for a new SKU). */
+    shards: z.number().int().min(1).max(MAX_SHARDS).optional(),
+  })
+  .refine((body) => body.warehouses !== undefined || body.shards !== undefined, {
+    message: 'Give warehouses, shards or both',
+    path: ['warehouses'],
+  });
+
+export const inventoryAdjustmentSchema = z.strictObject({
+  warehouseId: warehouseIdSchema,
+  /** Units received (positive) or written off after a count (negative). */
+  delta: z
+    .number()
+    .int()
+    .min(-1_000_000_000)
+    .max(1_000_000_000)
+    .refine((delta) => delta !== 0, 'Must not be zero'),
+  reason: text(200).optional(),
 });

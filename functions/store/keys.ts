@@ -4,12 +4,15 @@
  */
 export const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
 export const reservationKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'RESERVATION' });
-export const stockKey = (sku: string) => ({ pk: `SKU#${sku}`, sk: 'STOCK' });
+/** Shard 0 keeps the unsharded key; other shards get their own partition key, hence their own write capacity. */
+export const stockKey = (sku: string, shard = 0) => ({ pk: shard === 0 ? `SKU#${sku}` : `SKU#${sku}#${shard}`, sk: 'STOCK' });
 export const channelOrderKey = (channel: string, channelOrderId: string) => ({
   pk: `CHANNELORDER#${channel}#${channelOrderId}`,
   sk: 'KEY',
 });
 export const idempotencyKey = (channel: string, key: string) => ({ pk: `IDEMPOTENCY#${channel}#${key}`, sk: 'KEY' });
+
+export const capacityKey = (warehouseId: string, day: string) => ({ pk: `CAPACITY#${warehouseId}`, sk: `DAY#${day}` });
 
 export const policyCurrentKey = (name: string) => ({ pk: `POLICY#${name}`, sk: 'CURRENT' });
 export const policyVersionKey = (name: string, version: number) => ({
@@ -24,6 +27,7 @@ export const ENTITY = {
   channelOrderKey: 'ChannelOrderKey',
   idempotencyKey: 'IdempotencyKey',
   policy: 'Policy',
+  capacity: 'WarehouseCapacity',
 } as const;
 
 export const INDEX = {

@@ -146,12 +146,9 @@ export class OrderStore {
       new GetCommand({ TableName: this.tableName, Key: reservationKey(orderId), ConsistentRead: true }),
     );
     if (!Item) return undefined;
-    return {
-      orderId,
-      state: Item.state,
-      lines: Item.lines,
-      ...(Item.allocations ? { allocations: Item.allocations } : {}),
-    } as Reservation;
+    return Item.state === 'LOCKED'
+      ? { orderId, state: 'LOCKED', lines: Item.lines, locks: Item.locks }
+      : { orderId, state: 'ALLOCATED', lines: Item.lines, allocations: Item.allocations, capacityDay: Item.capacityDay };
   }
 
   /** A channel's orders, newest first, optionally in one status. */
@@ -230,7 +227,9 @@ export class OrderStore {
           entityType: ENTITY.reservation,
           state: reservation.state,
           lines: reservation.lines,
-          ...(reservation.allocations ? { allocations: reservation.allocations } : {}),
+          ...(reservation.state === 'LOCKED'
+            ? { locks: reservation.locks }
+            : { allocations: reservation.allocations, capacityDay: reservation.capacityDay }),
         },
         ...(expectedState
           ? {

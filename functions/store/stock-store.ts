@@ -1,23 +1,33 @@
 /**
- * Stock counters in the orders table, one item per SKU. Every change is a
- * conditional update whose conditions are "no counter goes below zero", so
- * DynamoDB itself refuses an oversell, however many orders race.
+ * Stock counters in the orders table, one item per SKU counter shard. Every
+ * change is a conditional update whose conditions are "no counter goes below
+ * zero", so DynamoDB itself refuses an oversell, however many orders race.
  */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InventoryConflict, TransientError } from '../domain/errors.ts';
-import { setOnHand, type StockMove, type StockRecord } from '../domain/stock.ts';
-import { batchGetAll } from './dynamodb.ts';
+import { inventoryView, setOnHand, type OnHandChange, type ShardChange, type SkuStock, type StockMove, type StockShard } from '../domain/stock.ts';
+import { batchGetAll, cancellationReasons, isRetryableConflict } from './dynamodb.ts';
 import { ENTITY, stockKey } from './keys.ts';
 import type { TransactItem } from './order-store.ts';
 
-const SET_ON_HAND_ATTEMPTS = 5;
+const SET_ON_HAND_ATTEMPTS = 8;
 
-function fromStockItem(item: Record<string, unknown>): StockRecord {
+export interface StockStoreOptions {
+  /**
+   * How long a SKU's shard count is trusted without reading it again. A stale
+   * count is harmless: a lock in a shard that no longer has stock is refused and
+   * the step reads every shard before it tries again.
+   */
+  shardCountCacheMs?: number;
+}
+
+function fromStockItem(item: Record<string, unknown>): StockShard {
   return {
     sku: String(item.sku),
+    shard: Number(item.shard ?? 0),
     available: Number(item.available),
     reserved: Number(item.reserved),
-    warehouses: (item.warehouses ?? {}) as StockRecord['warehouses'],
+    warehouses: (item.warehouses ?? {}) as StockShard['warehouses'],
   };
 }
 
@@ -57,73 +67,173 @@ function moveExpression(move: StockMove) {
 export class StockStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly shardCountCacheMs: number;
+  private readonly shardCountCache = new Map<string, { shardCount: number; readAt: number }>();
 
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
+  constructor(client: DynamoDBDocumentClient, tableName: string, options: StockStoreOptions = {}) {
     this.client = client;
     this.tableName = tableName;
+    this.shardCountCacheMs = options.shardCountCacheMs ?? 60_000;
   }
 
-  async get(sku: string): Promise<StockRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: stockKey(sku), ConsistentRead: true }),
-    );
-    return Item ? fromStockItem(Item) : undefined;
+  async get(sku: string): Promise<SkuStock | undefined> {
+    return (await this.getMany([sku])).get(sku);
   }
 
-  async getMany(skus: readonly string[]): Promise<StockRecord[]> {
-    if (skus.length === 0) return [];
-    const items = await batchGetAll(this.client, this.tableName, skus.map(stockKey), true);
-    return items.map(fromStockItem);
+  /**
+   * Every active shard of each SKU; SKUs without stock are left out. Reads are
+   * strongly consistent unless `consistentRead` is false: at half the read units,
+   * for callers whose writes are guarded by conditions anyway (a stale snapshot
+   * then costs a retry, never a wrong count).
+   */
+  async getMany(skus: readonly string[], options: { consistentRead?: boolean } = {}): Promise<Map<string, SkuStock>> {
+    return this.read(skus, new Map(), options.consistentRead ?? true);
+  }
+
+  /** Shard counts, from the cache while fresh, otherwise read from each SKU's shard 0 (1 when it has no stock). */
+  async shardCounts(skus: readonly string[]): Promise<Map<string, number>> {
+    const now = Date.now();
+    const stale = skus.filter((sku) => {
+      const cached = this.shardCountCache.get(sku);
+      return !cached || now - cached.readAt > this.shardCountCacheMs;
+    });
+    if (stale.length > 0) {
+      const items = await batchGetAll(this.client, this.tableName, stale.map((sku) => stockKey(sku)), false);
+      for (const item of items) this.remember(String(item.sku), Number(item.shardCount ?? 1));
+    }
+    return new Map(skus.map((sku) => [sku, this.shardCountCache.get(sku)?.shardCount ?? 1]));
   }
 
   /** A transaction item applying the move; its condition fails instead of letting a counter go negative. */
   moveItem(move: StockMove): TransactItem {
-    return { Update: { TableName: this.tableName, Key: stockKey(move.sku), ...moveExpression(move) } };
+    return { Update: { TableName: this.tableName, Key: stockKey(move.sku, move.shard), ...moveExpression(move) } };
   }
 
   /**
-   * Replaces on-hand counts while orders are in flight. Only the on-hand values
-   * read are guarded; available and free change by deltas, so a reservation made
-   * between the read and the write is kept, not overwritten.
+   * Replaces on-hand counts, and optionally the shard count, while orders are in
+   * flight: one transaction over the shards, guarded on the on-hand values read,
+   * with available and free changed by deltas, so a reservation made between the
+   * read and the write is kept, not overwritten. Also rebalances the shards.
    */
-  async setOnHand(sku: string, desired: Record<string, number>): Promise<StockRecord> {
+  async setOnHand(sku: string, desired: Record<string, number>, shardCount?: number): Promise<SkuStock> {
+    return this.change(sku, (current) => setOnHand(sku, current, desired, shardCount ?? current?.shardCount ?? 1), shardCount);
+  }
+
+  /** Keeps every on-hand count, spreading free stock evenly again, optionally over a new number of shards. */
+  async rebalance(sku: string, shardCount?: number): Promise<SkuStock> {
+    return this.change(sku, (current) => setOnHand(sku, current, onHandTotals(current), shardCount ?? current?.shardCount ?? 1), shardCount);
+  }
+
+  /** Adds (receiving) or removes (a count correction) units at one warehouse, keeping every other count. */
+  async adjust(sku: string, warehouseId: string, delta: number): Promise<SkuStock> {
+    return this.change(sku, (current) => {
+      const totals = onHandTotals(current);
+      const units = (totals[warehouseId] ?? 0) + delta;
+      if (units < 0) throw new InventoryConflict(`${warehouseId} holds ${totals[warehouseId] ?? 0} units of ${sku}; cannot remove ${-delta}`);
+      return setOnHand(sku, current, { ...totals, [warehouseId]: units }, current?.shardCount ?? 1);
+    });
+  }
+
+  private async change(sku: string, decide: (current: SkuStock | undefined) => OnHandChange, shardCount?: number): Promise<SkuStock> {
     for (let attempt = 0; attempt < SET_ON_HAND_ATTEMPTS; attempt++) {
-      const current = await this.get(sku);
-      const change = setOnHand(sku, current, desired);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(500, 10 * 2 ** attempt * Math.random())));
+      const current = (await this.read([sku], new Map([[sku, shardCount ?? 0]]), true)).get(sku);
+      const change = decide(current);
       try {
-        if (!current) {
-          await this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: {
-                ...stockKey(sku),
-                entityType: ENTITY.stock,
-                sku,
-                available: change.move.available,
-                reserved: 0,
-                warehouses: Object.fromEntries(
-                  Object.entries(change.newOnHand).map(([id, onHand]) => [id, { onHand, free: onHand }]),
-                ),
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-        } else {
-          await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: stockKey(sku), ...onHandExpression(change) }));
-        }
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: change.shards.map((shard) => this.shardChangeItem(change, shard, current?.revision ?? 0)),
+          }),
+        );
+        this.remember(sku, change.shardCount);
         const saved = await this.get(sku);
         if (!saved) throw new TransientError(`Stock for ${sku} is not readable yet`);
         return saved;
       } catch (error) {
-        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+        const reasons = cancellationReasons(error);
+        if (!reasons) throw error;
+        // A condition failed (orders moved stock meanwhile) or a conflict: read again and recompute.
+        if (!isRetryableConflict(reasons) && !reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw error;
       }
     }
     throw new InventoryConflict(`Stock for ${sku} kept changing; try again`);
   }
+
+  /** Reads shard 0 of each SKU, then its other shards up to max(its shard count, `atLeast`). */
+  private async read(skus: readonly string[], atLeast: ReadonlyMap<string, number>, consistentRead: boolean): Promise<Map<string, SkuStock>> {
+    if (skus.length === 0) return new Map();
+    const firsts = (await batchGetAll(this.client, this.tableName, skus.map((sku) => stockKey(sku)), consistentRead)).map((item) => ({
+      shard: fromStockItem(item),
+      shardCount: Number(item.shardCount ?? 1),
+      revision: Number(item.revision ?? 0),
+    }));
+    const rest = firsts.flatMap(({ shard, shardCount }) => {
+      const slots = Math.max(shardCount, atLeast.get(shard.sku) ?? 0);
+      return Array.from({ length: Math.max(0, slots - 1) }, (_, i) => stockKey(shard.sku, i + 1));
+    });
+    const others = rest.length > 0 ? (await batchGetAll(this.client, this.tableName, rest, consistentRead)).map(fromStockItem) : [];
+    const result = new Map<string, SkuStock>();
+    for (const { shard, shardCount, revision } of firsts) {
+      this.remember(shard.sku, shardCount);
+      const shards = [shard, ...others.filter((other) => other.sku === shard.sku)].sort((a, b) => a.shard - b.shard);
+      result.set(shard.sku, { sku: shard.sku, shardCount, revision, shards });
+    }
+    return result;
+  }
+
+  private remember(sku: string, shardCount: number): void {
+    this.shardCountCache.set(sku, { shardCount, readAt: Date.now() });
+  }
+
+  private shardChangeItem(change: OnHandChange, shard: ShardChange, revision: number): TransactItem {
+    const key = stockKey(change.sku, shard.shard);
+    if (!shard.exists) {
+      return {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...key,
+            entityType: ENTITY.stock,
+            sku: change.sku,
+            shard: shard.shard,
+            ...(shard.shard === 0 ? { shardCount: change.shardCount, revision: revision + 1 } : {}),
+            available: shard.move.available,
+            reserved: 0,
+            warehouses: Object.fromEntries(Object.entries(shard.newOnHand).map(([id, onHand]) => [id, { onHand, free: onHand }])),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+    }
+    const expression = onHandExpression(shard);
+    if (shard.shard === 0) {
+      // Every change writes shard 0 and moves its revision on, so two operators changing counts
+      // at once cannot both win, even when their changes touch different shards.
+      expression.ExpressionAttributeNames['#shardCount'] = 'shardCount';
+      expression.ExpressionAttributeNames['#revision'] = 'revision';
+      expression.ExpressionAttributeValues[':shardCount'] = change.shardCount;
+      expression.ExpressionAttributeValues[':revision'] = revision;
+      expression.ExpressionAttributeValues[':nextRevision'] = revision + 1;
+      expression.ExpressionAttributeValues[':zero'] = 0;
+      const counters = '#shardCount = :shardCount, #revision = :nextRevision';
+      expression.UpdateExpression = expression.UpdateExpression === 'SET ' ? `SET ${counters}` : `${expression.UpdateExpression}, ${counters}`;
+      expression.ConditionExpression = [
+        expression.ConditionExpression,
+        '(#revision = :revision OR (attribute_not_exists(#revision) AND :revision = :zero))',
+      ]
+        .filter(Boolean)
+        .join(' AND ');
+    }
+    return { Update: { TableName: this.tableName, Key: key, ...expression } };
+  }
 }
 
-function onHandExpression(change: ReturnType<typeof setOnHand>) {
-  // New warehouses are written whole below; a delta on their `free` would overlap that path.
+function onHandTotals(current: SkuStock | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(current ? inventoryView(current).warehouses : {}).map(([id, w]) => [id, w.onHand]));
+}
+
+function onHandExpression(change: ShardChange) {
+  // Warehouses new to the shard are written whole below; a delta on their `free` would overlap that path.
   const existingFree = Object.fromEntries(
     Object.entries(change.move.free).filter(([warehouseId]) => change.expectedOnHand[warehouseId] !== undefined),
   );

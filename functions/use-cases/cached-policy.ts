@@ -9,7 +9,12 @@ import type { PolicyStore, StoredPolicy } from '../store/policy-store.ts';
 export function cachedPolicy<Document>(store: PolicyStore, maxAgeMs: number): () => Promise<StoredPolicy<Document> | undefined> {
   let cached: { value: StoredPolicy<Document> | undefined; at: number } | undefined;
   return async () => {
-    if (!cached || Date.now() - cached.at > maxAgeMs) cached = { value: await store.current<Document>(), at: Date.now() };
+    if (!cached || Date.now() - cached.at > maxAgeMs) {
+      const value = await store.current<Document>();
+      // "No policy yet" is not remembered: the first policy saved must not wait out the interval.
+      if (!value) return undefined;
+      cached = { value, at: Date.now() };
+    }
     return cached.value;
   };
 }

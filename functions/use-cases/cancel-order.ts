@@ -1,6 +1,7 @@
 import { IllegalTransition, OrderNotFound, TransientError } from '../domain/errors.ts';
 import { CANCELLABLE_STATUSES, transition, type Order } from '../domain/order.ts';
 import { releaseReservationMoves } from '../domain/stock.ts';
+import { capacityReleaseItems } from './capacity-counts.ts';
 import type { Dependencies } from './dependencies.ts';
 
 const ATTEMPTS = 4;
@@ -24,6 +25,7 @@ export async function cancelOrder(deps: Dependencies, orderId: string, reason = 
         ? [
             deps.orders.deleteReservationItem(orderId, reservation.state),
             ...releaseReservationMoves(reservation).map((move) => deps.stock.moveItem(move)),
+            ...capacityReleaseItems(deps, reservation),
           ]
         : []),
     ]);

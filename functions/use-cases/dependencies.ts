@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { CarrierGateway } from '../carriers/carrier-gateway.ts';
 import { SandboxCarrier } from '../carriers/sandbox-carrier.ts';
@@ -7,11 +8,13 @@ import { PolicyStore, type StoredPolicy } from '../store/policy-store.ts';
 import type { RoutingPolicy } from '../domain/routing-policy.ts';
 import { cachedPolicy } from './cached-policy.ts';
 import { StockStore } from '../store/stock-store.ts';
+import { CapacityStore } from '../store/capacity-store.ts';
 
 /** What the use cases need from the outside world; tests pass their own. */
 export interface Dependencies {
   orders: OrderStore;
   stock: StockStore;
+  capacity: CapacityStore;
   policies: PolicyStore;
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
@@ -26,24 +29,37 @@ function carrierFromEnvironment(): CarrierGateway {
   throw new Error(`Unknown CARRIER_MODE ${mode}`);
 }
 
+export interface DependencyOptions {
+  /** How long the routing policy is reused per process; 0 reads it for every decision. */
+  policyCacheMs?: number;
+  /** How long warehouse capacity counts are reused per process. */
+  capacityCacheMs?: number;
+  carrier?: CarrierGateway;
+}
+
+/** The stores and gateways over one table; tests and benchmarks build theirs with this too. */
+export function createDependencies(client: DynamoDBDocumentClient, tableName: string, options: DependencyOptions = {}): Dependencies {
+  const orders = new OrderStore(client, tableName);
+  const policies = new PolicyStore(client, tableName, orders, 'routing');
+  return {
+    orders,
+    stock: new StockStore(client, tableName),
+    capacity: new CapacityStore(client, tableName, { cacheMs: options.capacityCacheMs ?? 5_000 }),
+    policies,
+    routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
+    carrier: options.carrier ?? carrierFromEnvironment(),
+    now: () => new Date().toISOString(),
+    newOrderId: () => ulid(),
+  };
+}
+
 let cached: Dependencies | undefined;
 
 /** Built once per process from the environment the stack sets, and reused across invocations. */
 export function dependencies(): Dependencies {
-  if (!cached) {
-    const client = createDocumentClient();
-    const tableName = requiredEnv('ORDERS_TABLE_NAME');
-    const orders = new OrderStore(client, tableName);
-    const policies = new PolicyStore(client, tableName, orders, 'routing');
-    cached = {
-      orders,
-      stock: new StockStore(client, tableName),
-      policies,
-      routingPolicy: cachedPolicy<RoutingPolicy>(policies, Number(process.env.ROUTING_POLICY_CACHE_SECONDS ?? 30) * 1000),
-      carrier: carrierFromEnvironment(),
-      now: () => new Date().toISOString(),
-      newOrderId: () => ulid(),
-    };
-  }
+  cached ??= createDependencies(createDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'), {
+    policyCacheMs: Number(process.env.ROUTING_POLICY_CACHE_SECONDS ?? 30) * 1000,
+    capacityCacheMs: Number(process.env.CAPACITY_CACHE_SECONDS ?? 5) * 1000,
+  });
   return cached;
 }

@@ -19,13 +19,21 @@ import { NoRouteWithExplanation } from '../domain/route-planner.ts';
 import { NO_POLICY_NOTE, capExplanation, decideRoute } from './route-decision.ts';
 import {
   aggregateLines,
-  allocateMoves,
+  allocatableStock,
+  homeLocks,
   lockMoves,
+  locksOf,
+  planAllocation,
   releaseAllocationMoves,
+  parcelWarehouses,
   releaseReservationMoves,
+  spreadLocks,
+  type ShardQuantity,
 } from '../domain/stock.ts';
 import { OutOfStock } from '../domain/errors.ts';
+import { localDate } from '../domain/dates.ts';
 import { StaleOrder } from '../store/order-store.ts';
+import { capacityReleaseItems } from './capacity-counts.ts';
 import type { Dependencies } from './dependencies.ts';
 
 /** Attempts at a step when a concurrent writer changed the order or its stock between read and write. */
@@ -56,22 +64,31 @@ export interface StepResult {
   status: OrderStatus;
 }
 
-/** Reserves available-to-promise for every line, all or nothing. */
+/**
+ * Reserves available-to-promise for every line, all or nothing. The first try
+ * locks each SKU in the order's home shard without reading stock; when a shard is
+ * short, the step reads every shard and spreads the lines over those with stock.
+ */
 export async function lockStock(deps: Dependencies, orderId: string): Promise<StepResult> {
+  let spread = false;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const order = await load(deps, orderId);
     if (isPast(order, 'STOCK_LOCKED')) return { orderId, status: order.status };
     requireStatus(order, 'PLACED', 'STOCK_LOCKED');
     const lines = aggregateLines(order.lines);
+    const skus = lines.map((line) => line.sku);
+    const locks: ShardQuantity[] = spread
+      ? spreadLocks(orderId, lines, await deps.stock.getMany(skus))
+      : homeLocks(orderId, lines, await deps.stock.shardCounts(skus));
+    const moves = lockMoves(locks);
     const after = transition(order, 'STOCK_LOCKED', deps.now());
     const result = await deps.orders.transact([
       deps.orders.transitionItem(order, after),
-      deps.orders.putReservationItem({ orderId, state: 'LOCKED', lines }),
-      ...lockMoves(lines).map((move) => deps.stock.moveItem(move)),
+      deps.orders.putReservationItem({ orderId, state: 'LOCKED', lines, locks }),
+      ...moves.map((move) => deps.stock.moveItem(move)),
     ]);
     if (result.ok) return { orderId, status: after.status };
-    const short = lines.filter((_, i) => result.codes[i + 2] === 'ConditionalCheckFailed').map((line) => line.sku);
-    if (short.length > 0 && result.codes[0] === 'None') throw new OutOfStock(short);
+    spread ||= result.codes[0] === 'None' && moves.some((_, i) => result.codes[i + 2] === 'ConditionalCheckFailed');
   }
   throw new TransientError(`Order ${orderId} kept changing while locking stock`);
 }
@@ -96,16 +113,24 @@ function routeResult(order: Order, route: RoutePlan): RouteResult {
  * before NoRoute goes to the workflow, so the rejected order says why.
  */
 export async function routeOrder(deps: Dependencies, orderId: string): Promise<RouteResult> {
+  let exclusive = false;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const order = await load(deps, orderId);
     if (isPast(order, 'ROUTED') && order.route) return routeResult(order, order.route);
     requireStatus(order, 'STOCK_LOCKED', 'ROUTED');
     const reservation = await deps.orders.getReservation(orderId);
     if (reservation?.state !== 'LOCKED') throw new DomainError(`Order ${orderId} holds no stock lock to route`);
-    const stock = await deps.stock.getMany(reservation.lines.map((line) => line.sku));
+    // Eventually consistent: the allocation's conditions catch a stale read, and a hot SKU's
+    // shards are read by every order, so this halves the read units on their partitions.
+    const stock = await deps.stock.getMany(reservation.lines.map((line) => line.sku), { consistentRead: false });
+    const policy = await deps.routingPolicy();
+    // The routing day where the warehouses are: promised dates and daily capacity count from it.
+    const today = localDate(deps.now(), policy?.document.timeZone);
+    const capacityUsed = policy ? await deps.capacity.usedOn(today, policy.document.warehouses.map((w) => w.id)) : {};
     let route: RoutePlan;
     try {
-      route = await decideRoute(order, reservation, stock, await deps.routingPolicy(), deps.now().slice(0, 10));
+      const allocatable = allocatableStock(reservation.locks, stock, { exclusive });
+      route = await decideRoute(order, reservation.lines, allocatable, capacityUsed, policy, today);
     } catch (error) {
       if (error instanceof NoRouteWithExplanation) {
         const note = error.explanation.policyVersion === null ? NO_POLICY_NOTE : undefined;
@@ -113,11 +138,22 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
       }
       throw error;
     }
+    const allocation = planAllocation(reservation.locks, route.allocations, stock);
+    if (!allocation) {
+      // The split overstated what shards sharing a budget can give (or the read was stale):
+      // decide again on offers that any plan can be allocated from.
+      exclusive = true;
+      continue;
+    }
     const after = transition(order, 'ROUTED', deps.now(), { route });
     const result = await deps.orders.transact([
       deps.orders.transitionItem(order, after),
-      deps.orders.putReservationItem({ ...reservation, state: 'ALLOCATED', allocations: route.allocations }, 'LOCKED'),
-      ...allocateMoves(route.allocations).map((move) => deps.stock.moveItem(move)),
+      deps.orders.putReservationItem(
+        { orderId, state: 'ALLOCATED', lines: reservation.lines, allocations: allocation.allocations, capacityDay: today },
+        'LOCKED',
+      ),
+      ...allocation.moves.map((move) => deps.stock.moveItem(move)),
+      ...parcelWarehouses(route.allocations).map((warehouseId) => deps.capacity.countItem(warehouseId, today, 1)),
     ]);
     if (result.ok) return routeResult(after, route);
     // Either the order changed or another order took the warehouse's free stock first: decide again.
@@ -171,11 +207,12 @@ export async function releaseAllocation(deps: Dependencies, orderId: string): Pr
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const reservation = await deps.orders.getReservation(orderId);
     if (reservation?.state !== 'ALLOCATED') return { orderId, undone: false };
-    const allocations = reservation.allocations ?? [];
+    const { allocations, lines } = reservation;
     const result = await deps.orders.transact([
       deps.orders.notShippedCheck(orderId, SHIPMENT_STATUSES),
-      deps.orders.putReservationItem({ orderId, state: 'LOCKED', lines: reservation.lines }, 'ALLOCATED'),
+      deps.orders.putReservationItem({ orderId, state: 'LOCKED', lines, locks: locksOf(allocations) }, 'ALLOCATED'),
       ...releaseAllocationMoves(allocations).map((move) => deps.stock.moveItem(move)),
+      ...capacityReleaseItems(deps, reservation),
     ]);
     if (result.ok) return { orderId, undone: true };
     if (result.codes[0] === 'ConditionalCheckFailed') return { orderId, undone: false };
@@ -192,6 +229,7 @@ export async function releaseStock(deps: Dependencies, orderId: string): Promise
       deps.orders.notShippedCheck(orderId, SHIPMENT_STATUSES),
       deps.orders.deleteReservationItem(orderId, reservation.state),
       ...releaseReservationMoves(reservation).map((move) => deps.stock.moveItem(move)),
+      ...capacityReleaseItems(deps, reservation),
     ]);
     if (result.ok) return { orderId, undone: true };
     if (result.codes[0] === 'ConditionalCheckFailed') return { orderId, undone: false };

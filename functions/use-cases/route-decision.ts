@@ -6,7 +6,7 @@
 import type { Order, RouteExplanation, RoutePlan } from '../domain/order.ts';
 import { NoRouteWithExplanation, planRouting, type RoutingDecision, type RoutingExplanation } from '../domain/route-planner.ts';
 import type { RoutingPolicy } from '../domain/routing-policy.ts';
-import type { Reservation, StockRecord } from '../domain/stock.ts';
+import type { SkuQuantity } from '../domain/stock.ts';
 import type { StoredPolicy } from '../store/policy-store.ts';
 
 /** Enough to see why the winner won and why the runners-up lost; the rest is counted. */
@@ -43,25 +43,26 @@ export const NO_POLICY_NOTE = 'No routing policy has been saved: PUT /policies/r
  */
 export async function decideRoute(
   order: Order,
-  reservation: Reservation,
-  stock: readonly StockRecord[],
+  lines: readonly SkuQuantity[],
+  /** Free units per SKU per warehouse this order may be allocated. */
+  stock: Record<string, Record<string, number>>,
+  /** Parcels each warehouse has been given today. */
+  capacityUsedToday: Record<string, number>,
   policy: StoredPolicy<RoutingPolicy> | undefined,
   today: string,
 ): Promise<RoutePlan> {
   if (!policy) {
     throw new NoRouteWithExplanation(NO_POLICY_NOTE, { policyVersion: null, candidates: [], rulesFired: [] });
   }
-  const free = Object.fromEntries(
-    stock.map((record) => [record.sku, Object.fromEntries(Object.entries(record.warehouses).map(([id, w]) => [id, w.free]))]),
-  );
   const attributes = new Map(order.lines.map((line) => [line.sku, line.attributes]));
   const decision = await planRouting(
     {
-      lines: reservation.lines.map((line) => ({ ...line, ...(attributes.get(line.sku) ? { attributes: attributes.get(line.sku) } : {}) })),
+      lines: lines.map((line) => ({ ...line, ...(attributes.get(line.sku) ? { attributes: attributes.get(line.sku) } : {}) })),
       shipTo: { country: order.shipTo.country, region: order.shipTo.region, city: order.shipTo.city },
       customerTier: order.customer.tier,
       ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
-      stock: free,
+      stock,
+      capacityUsedToday,
       today,
     },
     { ...policy.document, version: policy.version },

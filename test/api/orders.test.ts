@@ -9,6 +9,7 @@ import { handler as listOrders } from '../../functions/api/list-orders.ts';
 import { handler as cancelOrder } from '../../functions/api/cancel-order.ts';
 import { handler as putInventory } from '../../functions/api/put-inventory.ts';
 import { handler as getInventory } from '../../functions/api/get-inventory.ts';
+import { handler as adjustInventory } from '../../functions/api/adjust-inventory.ts';
 import { dependencies } from '../../functions/use-cases/dependencies.ts';
 import { lockStock, requestShipment, routeOrder } from '../../functions/use-cases/fulfilment.ts';
 import { countItems, useLocalTableForHandlers } from '../support/dynamodb.ts';
@@ -34,6 +35,8 @@ const list = (query: Record<string, string>) => invoke(listOrders, { method: 'GE
 const putStock = (sku: string, body: unknown) =>
   invoke(putInventory, { method: 'PUT', path: `/inventory/${sku}`, pathParameters: { sku }, body: body as object });
 const getStock = (sku: string) => invoke(getInventory, { method: 'GET', path: `/inventory/${sku}`, pathParameters: { sku } });
+const adjustStock = (sku: string, body: unknown) =>
+  invoke(adjustInventory, { method: 'POST', path: `/inventory/${sku}/adjustments`, pathParameters: { sku }, body: body as object });
 
 describe('GET /orders/{orderId}', () => {
   it('returns the order', async () => {
@@ -123,6 +126,8 @@ describe('inventory', () => {
       onHand: 10,
       reserved: 0,
       availableToPromise: 10,
+      shardCount: 1,
+      shards: [{ shard: 0, onHand: 10, reserved: 0, availableToPromise: 10 }],
     });
     const replaced = await putStock(sku, { warehouses: { 'wh-north': 2 } });
     expect(replaced.body).toMatchObject({ onHand: 2, availableToPromise: 2, warehouses: { 'wh-south': { onHand: 0 } } });
@@ -146,7 +151,64 @@ describe('inventory', () => {
       const response = await putStock('SKU-OK', body);
       expect(response.status, JSON.stringify(body)).toBe(400);
     }
+    for (const shards of [0, 51, 2.5, '4']) {
+      expect((await putStock('SKU-OK', { warehouses: { w: 1 }, shards })).status, `shards ${shards}`).toBe(400);
+    }
+    for (const body of [{ warehouseId: 'w', delta: 0 }, { warehouseId: 'w', delta: 1.5 }, { delta: 3 }, { warehouseId: 'w', delta: 1, extra: 1 }]) {
+      expect((await adjustStock('SKU-OK', body)).status, JSON.stringify(body)).toBe(400);
+    }
     expect((await putStock('bad sku!', { warehouses: { w: 1 } })).status).toBe(400);
     expect(await countItems(tableName)).toBe(before);
+  });
+
+  it('spreads a hot SKU over the shard count asked for, evenly, and keeps the totals when the count changes', async () => {
+    const sku = `HOT-${Date.now()}`;
+    const set = await putStock(sku, { warehouses: { 'wh-north': 40, 'wh-south': 10 }, shards: 4 });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ onHand: 50, availableToPromise: 50, shardCount: 4 });
+    expect(set.body.shards.map((s: { availableToPromise: number }) => s.availableToPromise)).toEqual([13, 13, 12, 12]);
+    const orderId = await placed('web-shop', [{ sku, quantity: 12, unitPrice: 100 }]);
+    await lockStock(dependencies(), orderId);
+    // Resharding while an order holds stock: counts and the reservation stay, free stock is spread again.
+    const more = await putStock(sku, { shards: 6 });
+    expect(more.status).toBe(200);
+    expect(more.body).toMatchObject({ onHand: 50, reserved: 12, availableToPromise: 38, shardCount: 6 });
+    expect(more.body.shards).toHaveLength(6);
+    const atp = more.body.shards.map((s: { availableToPromise: number }) => s.availableToPromise);
+    expect(Math.max(...atp) - Math.min(...atp)).toBeLessThanOrEqual(1);
+    expect(more.body.warehouses['wh-north'].onHand).toBe(40);
+    expect(more.body.warehouses['wh-south'].onHand).toBe(10);
+    expect((await getStock(sku)).body).toEqual(more.body);
+  });
+
+  it('answers 409 when lowering the shard count would retire a shard that holds an order\'s stock', async () => {
+    const sku = `RETIRE-${Date.now()}`;
+    await putStock(sku, { warehouses: { 'wh-1': 8 }, shards: 8 });
+    const orderIds = await Promise.all(Array.from({ length: 8 }, () => placed('web-shop', [{ sku, quantity: 1, unitPrice: 100 }])));
+    for (const orderId of orderIds) await lockStock(dependencies(), orderId);
+    const refused = await putStock(sku, { warehouses: { 'wh-1': 8 }, shards: 1 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/Shard \d+ .* still holds stock for orders/);
+    expect((await getStock(sku)).body).toMatchObject({ shardCount: 8, reserved: 8, availableToPromise: 0 });
+  });
+
+  it('adjusts one warehouse by a delta, keeping other warehouses and reservations', async () => {
+    const sku = `ADJ-${Date.now()}`;
+    await putStock(sku, { warehouses: { 'wh-1': 5, 'wh-2': 2 }, shards: 3 });
+    const orderId = await placed('web-shop', [{ sku, quantity: 4, unitPrice: 100 }]);
+    await lockStock(dependencies(), orderId);
+    const received = await adjustStock(sku, { warehouseId: 'wh-1', delta: 10, reason: 'inbound ASN-17' });
+    expect(received.status).toBe(200);
+    expect(received.body).toMatchObject({ onHand: 17, reserved: 4, availableToPromise: 13, shardCount: 3 });
+    expect(received.body.warehouses['wh-2']).toEqual({ onHand: 2, reserved: 0, available: 2 });
+    const counted = await adjustStock(sku, { warehouseId: 'wh-3', delta: 1 });
+    expect(counted.body.warehouses['wh-3']).toEqual({ onHand: 1, reserved: 0, available: 1 });
+    const tooMany = await adjustStock(sku, { warehouseId: 'wh-2', delta: -3 });
+    expect(tooMany.status).toBe(409);
+    // Writing off all 15 would leave 3 units for an order that holds 4.
+    expect((await adjustStock(sku, { warehouseId: 'wh-1', delta: -15 })).status).toBe(409);
+    const writtenOff = await adjustStock(sku, { warehouseId: 'wh-1', delta: -14 });
+    expect(writtenOff.status).toBe(200);
+    expect(writtenOff.body).toMatchObject({ onHand: 4, reserved: 4, availableToPromise: 0 });
   });
 });

@@ -28,6 +28,7 @@ const FUNCTION_ROLES = [
   'IntakeApi/CancelOrderRole',
   'IntakeApi/PutInventoryRole',
   'IntakeApi/GetInventoryRole',
+  'IntakeApi/AdjustInventoryRole',
   'IntakeApi/GetRoutingPolicyRole',
   'IntakeApi/PutRoutingPolicyRole',
   'EventPublishing/PublisherRole',

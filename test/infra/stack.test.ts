@@ -16,6 +16,7 @@ const ROUTES: Record<string, string> = {
   'POST /orders/{orderId}/cancel': 'functions/api/cancel-order.ts',
   'PUT /inventory/{sku}': 'functions/api/put-inventory.ts',
   'GET /inventory/{sku}': 'functions/api/get-inventory.ts',
+  'POST /inventory/{sku}/adjustments': 'functions/api/adjust-inventory.ts',
   'GET /policies/routing': 'functions/api/get-routing-policy.ts',
   'PUT /policies/routing': 'functions/api/put-routing-policy.ts',
 };

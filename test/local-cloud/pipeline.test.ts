@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient } from '../../functions/store/dynamodb.ts';
+import { StockStore } from '../../functions/store/stock-store.ts';
+import { LOCAL_AWS_ENV } from '../../local/dynamodb/dynamodb-local.ts';
 
 let cloud: LocalCloud;
 
@@ -34,8 +38,22 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-async function setStock(sku: string, warehouses: Record<string, number>) {
-  expect((await call('PUT', `/inventory/${sku}`, { warehouses })).status).toBe(200);
+async function setStock(sku: string, warehouses: Record<string, number>, shards?: number) {
+  expect((await call('PUT', `/inventory/${sku}`, { warehouses, ...(shards ? { shards } : {}) })).status).toBe(200);
+}
+
+/** The shard items as stored, read straight from the table the functions write. */
+async function storedShards(sku: string) {
+  const client = new DynamoDBClient({
+    endpoint: cloud.dynamodbEndpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+  try {
+    return await new StockStore(createDocumentClient(client), cloud.tableName()).get(sku);
+  } finally {
+    client.destroy();
+  }
 }
 
 async function waitForStatus(orderId: string, statuses: string[], timeoutMs = 30_000) {
@@ -157,6 +175,43 @@ describe('local cloud', () => {
       expect(warehouse.available).toBeGreaterThanOrEqual(0);
       expect(warehouse.reserved).toBeGreaterThanOrEqual(0);
     }
+    expect(cloud.deadLetters.size).toBe(0);
+  });
+
+  it('never oversells a sharded hot SKU: 200 concurrent orders for 50 units over 8 shards allocate exactly 50', async () => {
+    const sku = uniqueSku('HOT');
+    await setStock(sku, { 'wh-shanghai': 30, 'wh-beijing': 20 }, 8);
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => call('POST', '/orders', orderRequest({ lines: [{ sku, quantity: 1, unitPrice: 9900 }] }))),
+    );
+    expect(responses.every((response) => response.status === 201)).toBe(true);
+    const finals = await Promise.all(
+      responses.map((response) => waitForStatus(response.body.orderId, ['SHIPMENT_REQUESTED', 'REJECTED', 'FAILED'], 180_000)),
+    );
+    expect(finals.filter((order) => order.status === 'SHIPMENT_REQUESTED')).toHaveLength(50);
+    const rejected = finals.filter((order) => order.status === 'REJECTED');
+    expect(rejected).toHaveLength(150);
+    expect(rejected.every((order) => order.rejectionReason === 'OUT_OF_STOCK')).toBe(true);
+
+    const stock = await storedShards(sku);
+    expect(stock?.shardCount).toBe(8);
+    let onHand = 0;
+    let held = 0;
+    for (const shard of stock!.shards) {
+      expect(shard.available, `shard ${shard.shard} available`).toBeGreaterThanOrEqual(0);
+      expect(shard.reserved, `shard ${shard.shard} locked`).toBe(0);
+      for (const [warehouseId, { onHand: units, free }] of Object.entries(shard.warehouses)) {
+        expect(free, `shard ${shard.shard} ${warehouseId} free`).toBeGreaterThanOrEqual(0);
+        expect(units).toBeGreaterThanOrEqual(free);
+        onHand += units;
+        held += units - free;
+      }
+      expect(shard.available).toBe(Object.values(shard.warehouses).reduce((sum, w) => sum + w.free, 0) - shard.reserved);
+    }
+    // Shards sum to the stock set, all of it allocated to the 50 orders.
+    expect(onHand).toBe(50);
+    expect(held).toBe(50);
+    expect((await call('GET', `/inventory/${sku}`)).body).toMatchObject({ onHand: 50, reserved: 50, availableToPromise: 0 });
     expect(cloud.deadLetters.size).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { NoRoute } from '../../functions/domain/errors.ts';
 import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
-import { NoRouteWithExplanation, planRouting } from '../../functions/domain/route-planner.ts';
+import { NoRouteWithExplanation, localDate, planRouting } from '../../functions/domain/route-planner.ts';
 import type { RoutingDecision, RoutingInput } from '../../functions/domain/route-planner.ts';
 import type { RoutingPolicy } from '../../functions/domain/routing-policy.ts';
 import { chosen, excluded, leadsOn, order, policyWith, scored, stockAt, to } from './support.ts';
@@ -197,7 +197,7 @@ const scenarios: Scenario[] = [
     },
   },
   {
-    name: 'region names match case-insensitively and rules see the policy spelling',
+    name: 'region names match case-insensitively, in carrier exclusions as in rules',
     input: order({ deliveryPreference: 'greenest', shipTo: { country: 'cn', region: 'hainan ', city: 'HAIKOU' } }),
     chosen: 'wh-guangzhou/zto/economy',
     explains: (d) => expect(excluded(d, 'region')).toHaveLength(4),
@@ -371,6 +371,97 @@ const scenarios: Scenario[] = [
       expect(beijing?.breakdown?.distance).toBeGreaterThan(chosen(d).breakdown?.distance ?? Infinity);
     },
   },
+  // Split plans are searched whenever no whole-order candidate survives, not only when no
+  // warehouse holds the stock: carrier constraints differ per warehouse. Each of these was
+  // NO_ROUTE while one warehouse held the whole order but could not ship it.
+  {
+    name: 'split past a supplier: Beijing holds the order, its supplier uses no carrier; Shanghai + Chengdu ship it',
+    policy: policyWith((doc) => {
+      const beijing = doc.warehouses.find((w) => w.id === 'wh-beijing');
+      if (beijing?.supplier) beijing.supplier.excludedCarriers = ['sf-express', 'zto', 'coldlink', 'green-rail'];
+    }),
+    input: order({
+      lines: [{ sku: 'A', quantity: 60 }],
+      shipTo: to('Beijing'),
+      stock: stockAt(['A'], { 'wh-beijing': 100, 'wh-shanghai': 30, 'wh-chengdu': 30 }),
+    }),
+    chosen: 'wh-shanghai/green-rail/rail+wh-chengdu/green-rail/rail',
+    explains: (d) => {
+      expect(excluded(d, 'supplier').map((c) => [c.id, c.excluded?.detail])).toEqual([
+        ['wh-beijing/sf-express/air-express', 'Supplier north-dairy at wh-beijing does not use sf-express'],
+        ['wh-beijing/sf-express/standard', 'Supplier north-dairy at wh-beijing does not use sf-express'],
+        ['wh-beijing/zto/economy', 'Supplier north-dairy at wh-beijing does not use zto'],
+        ['wh-beijing/coldlink/chilled', 'Supplier north-dairy at wh-beijing does not use coldlink'],
+        ['wh-beijing/green-rail/rail', 'Supplier north-dairy at wh-beijing does not use green-rail'],
+      ]);
+      // No service ships from Beijing at all, so the split search leaves it out rather than try sets with it.
+      expect(scored(d).every((c) => c.warehouseIds.length === 2 && !c.warehouseIds.includes('wh-beijing'))).toBe(true);
+      expect(excluded(d, 'no-carrier')).toEqual([]);
+      expect(d.plan.parcels.map((p) => [p.warehouseId, p.lines])).toEqual([
+        ['wh-shanghai', [{ sku: 'A', quantity: 30 }]],
+        ['wh-chengdu', [{ sku: 'A', quantity: 30 }]],
+      ]);
+      expect(chosen(d)).toMatchObject({ warehouseIds: ['wh-shanghai', 'wh-chengdu'], breakdown: { splitPenalty: -10 } });
+    },
+  },
+  {
+    name: 'split past a zone: cold goods held whole at Beijing, beyond ColdLink\'s reach of Yunnan; Chengdu + Guangzhou ship it',
+    policy: policyWith((doc) => {
+      for (const w of doc.warehouses) w.capabilities.coldChain = true;
+    }),
+    input: order({
+      lines: [{ sku: 'C', quantity: 4, attributes: { coldChain: true } }],
+      shipTo: to('Yunnan', 'Kunming'),
+      stock: stockAt(['C'], { 'wh-beijing': 4, 'wh-chengdu': 2, 'wh-guangzhou': 2 }),
+    }),
+    chosen: 'wh-chengdu/coldlink/chilled+wh-guangzhou/coldlink/chilled',
+    explains: (d) => {
+      const beijing = d.candidates.filter((c) => c.id.startsWith('wh-beijing/'));
+      expect(beijing.map((c) => c.excluded?.reason)).toEqual(['product', 'product', 'product', 'zone', 'product']);
+      expect(beijing.find((c) => c.carrier === 'coldlink')?.excluded?.detail).toBe(
+        'coldlink/chilled does not serve zone remote (2088 km)',
+      );
+      expect(d.plan.parcels.map((p) => [p.warehouseId, p.lines])).toEqual([
+        ['wh-chengdu', [{ sku: 'C', quantity: 2 }]],
+        ['wh-guangzhou', [{ sku: 'C', quantity: 2 }]],
+      ]);
+      expect(chosen(d)).toMatchObject({ carrier: 'coldlink', mode: 'cold-chain', breakdown: { splitPenalty: -10 } });
+      // Sets with Beijing are tried too; its parcel finds no service.
+      expect(excluded(d, 'no-carrier').map((c) => c.id)).toEqual(['wh-chengdu+wh-beijing', 'wh-guangzhou+wh-beijing']);
+    },
+  },
+  {
+    name: 'split past product attributes: no service carries cold-chain and hazmat together; two parcels do',
+    policy: policyWith((doc) => {
+      const shanghai = doc.warehouses.find((w) => w.id === 'wh-shanghai');
+      if (shanghai) shanghai.capabilities.hazmat = true;
+    }),
+    input: order({
+      lines: [
+        { sku: 'C', quantity: 1, attributes: { coldChain: true } },
+        { sku: 'H', quantity: 1, attributes: { hazmat: true } },
+      ],
+      shipTo: to('Sichuan', 'Chengdu'),
+      stock: { C: { 'wh-shanghai': 1 }, H: { 'wh-shanghai': 1, 'wh-chengdu': 1 } },
+    }),
+    chosen: 'wh-chengdu/green-rail/rail+wh-shanghai/coldlink/chilled',
+    explains: (d) => {
+      const shanghai = d.candidates.filter((c) => c.id.startsWith('wh-shanghai/'));
+      expect(shanghai.map((c) => [c.id, c.excluded?.reason])).toEqual([
+        ['wh-shanghai/sf-express/air-express', 'product'],
+        ['wh-shanghai/sf-express/standard', 'product'],
+        ['wh-shanghai/zto/economy', 'product'],
+        ['wh-shanghai/coldlink/chilled', 'product'],
+        ['wh-shanghai/green-rail/rail', 'product'],
+      ]);
+      expect(shanghai[3]?.excluded?.detail).toBe('coldlink/chilled (cold-chain) does not carry hazmat goods: H');
+      expect(shanghai[4]?.excluded?.detail).toBe('green-rail/rail (ground) does not carry cold-chain goods: C');
+      expect(d.plan.parcels.map((p) => [p.warehouseId, p.mode, p.lines])).toEqual([
+        ['wh-chengdu', 'ground', [{ sku: 'H', quantity: 1 }]],
+        ['wh-shanghai', 'cold-chain', [{ sku: 'C', quantity: 1 }]],
+      ]);
+    },
+  },
 ];
 
 describe('planRouting scenarios (demo policy)', () => {
@@ -513,6 +604,30 @@ describe('planRouting when nothing can serve', () => {
     expect(split?.excluded?.detail).toMatch(/^No service can take the parcel from wh-shanghai: .*coldlink\/chilled \(zone\)/u);
   });
 
+  it('says which warehouses a split could use when one holds the order but no carrier ships from it', async () => {
+    const policy = policyWith((doc) => {
+      const beijing = doc.warehouses.find((w) => w.id === 'wh-beijing');
+      if (beijing?.supplier) beijing.supplier.excludedCarriers = ['sf-express', 'zto', 'coldlink', 'green-rail'];
+    });
+    const error = await noRoute(
+      order({
+        lines: [{ sku: 'A', quantity: 60 }],
+        shipTo: to('Beijing'),
+        stock: stockAt(['A'], { 'wh-beijing': 100, 'wh-shanghai': 20, 'wh-chengdu': 20 }),
+      }),
+      policy,
+    );
+    expect(error.explanation.candidates.filter((c) => c.excluded?.reason === 'supplier')).toHaveLength(5);
+    expect(error.explanation.candidates.at(-1)).toEqual({
+      id: 'split',
+      warehouseIds: ['wh-shanghai', 'wh-chengdu'],
+      excluded: {
+        reason: 'stock',
+        detail: 'No 3 or fewer of the open warehouses a carrier can ship from together hold every line',
+      },
+    });
+  });
+
   it('never splits when the policy allows one parcel only', async () => {
     const policy = policyWith((doc) => {
       doc.maxParcels = 1;
@@ -522,5 +637,60 @@ describe('planRouting when nothing can serve', () => {
       stock: stockAt(['A'], { 'wh-shanghai': 50, 'wh-beijing': 50 }),
     }), policy);
     expect(error.explanation.candidates.map((c) => c.excluded?.reason)).toEqual(['stock', 'stock', 'stock', 'stock']);
+  });
+});
+
+describe('planRouting rules compare place names case-insensitively', () => {
+  const rule = (name: string, condition: Record<string, unknown>) => ({
+    name,
+    conditions: { all: [condition] },
+    event: { type: 'priority-handling' as const },
+  });
+  const policy = policyWith((doc) => {
+    doc.rules = [
+      rule('haikou', { fact: 'shipToCity', operator: 'equal', value: 'Haikou' }),
+      rule('island-cities', { fact: 'shipToCity', operator: 'in', value: ['haikou', 'SANYA'] }),
+      rule('hainan', { fact: 'shipToRegion', operator: 'equal', value: 'HAINAN' }),
+      rule('not-hainan', { fact: 'shipToRegion', operator: 'notIn', value: [' hainan '] }),
+      rule('china', { fact: 'shipToCountry', operator: 'equal', value: 'cn' }),
+      rule('city-is-region', { fact: 'shipToCity', operator: 'equal', value: { fact: 'shipToRegion' } }),
+    ];
+  });
+
+  const cases: { shipTo: RoutingInput['shipTo']; fired: string[] }[] = [
+    { shipTo: { country: 'CN', region: 'Hainan', city: 'Haikou' }, fired: ['haikou', 'island-cities', 'hainan', 'china'] },
+    { shipTo: { country: 'cn', region: 'hainan', city: 'HAIKOU' }, fired: ['haikou', 'island-cities', 'hainan', 'china'] },
+    { shipTo: { country: ' Cn', region: 'HAINAN ', city: ' haikou ' }, fired: ['haikou', 'island-cities', 'hainan', 'china'] },
+    { shipTo: { country: 'CN', region: 'Hainan', city: 'sanya' }, fired: ['island-cities', 'hainan', 'china'] },
+    { shipTo: { country: 'CN', region: 'Beijing', city: 'BEIJING' }, fired: ['not-hainan', 'china', 'city-is-region'] },
+    { shipTo: { country: 'CN', region: 'Guangdong', city: 'Shenzhen' }, fired: ['not-hainan', 'china'] },
+  ];
+
+  it.each(cases)('$shipTo.country/$shipTo.region/$shipTo.city fires $fired', async ({ shipTo, fired }) => {
+    const decision = await planRouting(order({ shipTo }), policy);
+    expect(decision.rulesFired).toEqual(fired);
+  });
+
+  it('leaves the policy\'s rule values as written', async () => {
+    const before = JSON.stringify(policy);
+    await planRouting(order({ shipTo: to('Hainan', 'Haikou') }), policy);
+    expect(JSON.stringify(policy)).toBe(before);
+  });
+});
+
+describe('planRouting promised date and the network\'s time zone', () => {
+  it('counts from `today`, the date in the network\'s time zone (see localDate)', async () => {
+    const policy = policyWith((doc) => {
+      doc.timeZone = 'Asia/Shanghai';
+    });
+    const now = '2025-06-01T17:00:00Z'; // already 2 June, 01:00, in Shanghai
+    const decision = await planRouting(order({ today: localDate(now, policy.timeZone) }), policy);
+    expect(decision.plan.candidateId).toBe('wh-shanghai/zto/economy');
+    expect(decision.plan.promisedDate).toBe('2025-06-05'); // 1 handling + 2 local transit days from 2 June
+    const utcPolicy = policyWith((doc) => {
+      doc.timeZone = 'UTC';
+    });
+    const utc = await planRouting(order({ today: localDate(now, utcPolicy.timeZone) }), utcPolicy);
+    expect(utc.plan.promisedDate).toBe('2025-06-04');
   });
 });

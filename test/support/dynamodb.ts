@@ -10,11 +10,9 @@ import { ensureTable, type TableDefinition } from '../../local/dynamodb/tables.t
 import { SandboxCarrier } from '../../functions/carriers/sandbox-carrier.ts';
 import { createDocumentClient } from '../../functions/store/dynamodb.ts';
 import { OrderStore } from '../../functions/store/order-store.ts';
-import { StockStore } from '../../functions/store/stock-store.ts';
 import { PolicyStore } from '../../functions/store/policy-store.ts';
 import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
-import type { RoutingPolicy } from '../../functions/domain/routing-policy.ts';
-import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
+import { createDependencies, type Dependencies } from '../../functions/use-cases/dependencies.ts';
 
 export function localDynamoDbClient(): DynamoDBClient {
   return new DynamoDBClient({
@@ -35,20 +33,13 @@ export async function createOrdersTable(client: DynamoDBClient, prefix: string):
 export async function localDependencies(prefix: string, overrides: Partial<Dependencies> = {}): Promise<Dependencies> {
   const client = localDynamoDbClient();
   const tableName = await createOrdersTable(client, prefix);
-  const documents = createDocumentClient(client);
-  const orders = new OrderStore(documents, tableName);
-  const policies = new PolicyStore(documents, tableName, orders, 'routing');
-  await policies.save(DEMO_ROUTING_POLICY, undefined, new Date().toISOString());
-  return {
-    orders,
-    policies,
-    routingPolicy: () => policies.current<RoutingPolicy>(),
-    stock: new StockStore(documents, tableName),
+  const deps = createDependencies(createDocumentClient(client), tableName, {
+    policyCacheMs: 0,
+    capacityCacheMs: 0,
     carrier: new SandboxCarrier(),
-    now: () => new Date().toISOString(),
-    newOrderId: () => ulid(),
-    ...overrides,
-  };
+  });
+  await deps.policies.save(DEMO_ROUTING_POLICY, undefined, new Date().toISOString());
+  return { ...deps, ...overrides };
 }
 
 /**

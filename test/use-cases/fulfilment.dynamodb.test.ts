@@ -3,7 +3,7 @@
  * transactions, so oversell and double-processing would show up here.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inventoryView } from '../../functions/domain/stock.ts';
+import { homeShard, inventoryView, type SkuStock } from '../../functions/domain/stock.ts';
 import { IllegalTransition, OrderCancelled, OutOfStock } from '../../functions/domain/errors.ts';
 import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
 import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
@@ -18,6 +18,7 @@ import {
   routeOrder,
 } from '../../functions/use-cases/fulfilment.ts';
 import { localDependencies } from '../support/dynamodb.ts';
+import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 
 let deps: Dependencies;
@@ -27,10 +28,27 @@ beforeAll(async () => {
   deps = await localDependencies('fulfilment');
 });
 
-async function stockedSku(warehouses: Record<string, number>): Promise<string> {
+async function stockedSku(warehouses: Record<string, number>, shards?: number): Promise<string> {
   const sku = `SKU-${++skuCounter}-${Date.now()}`;
-  await deps.stock.setOnHand(sku, warehouses);
+  await deps.stock.setOnHand(sku, warehouses, shards);
   return sku;
+}
+
+async function shardsOf(sku: string): Promise<SkuStock> {
+  const stock = await deps.stock.get(sku);
+  if (!stock) throw new Error(`no stock for ${sku}`);
+  return stock;
+}
+
+/** Per shard: no counter below zero and available = sum(free) - reserved. */
+function expectConsistentShards(stock: SkuStock) {
+  for (const shard of stock.shards) {
+    const free = Object.values(shard.warehouses).reduce((sum, w) => sum + w.free, 0);
+    expect(shard.available, `shard ${shard.shard}`).toBeGreaterThanOrEqual(0);
+    expect(shard.reserved, `shard ${shard.shard}`).toBeGreaterThanOrEqual(0);
+    expect(shard.available, `shard ${shard.shard}`).toBe(free - shard.reserved);
+    for (const w of Object.values(shard.warehouses)) expect(w.onHand).toBeGreaterThanOrEqual(w.free);
+  }
 }
 
 async function view(sku: string) {
@@ -113,6 +131,96 @@ describe('forward steps', () => {
     expect(refused).toHaveLength(40);
     expect(refused.every((reason) => reason instanceof OutOfStock)).toBe(true);
     expect(await view(sku)).toMatchObject({ availableToPromise: 0, reserved: 10, onHand: 10 });
+  });
+});
+
+describe('hot SKU counter shards', () => {
+  it('never oversells: 60 orders racing for 20 units over 4 shards, while the SKU is resharded and stock received', async () => {
+    const sku = await stockedSku({ 'wh-shanghai': 12, 'wh-beijing': 8 }, 4);
+    const orderIds = await Promise.all(Array.from({ length: 60 }, () => place(sku, 1)));
+    const [outcomes] = await Promise.all([
+      Promise.allSettled(orderIds.map((orderId) => lockStock(deps, orderId))),
+      deps.stock.rebalance(sku, 6),
+      deps.stock.adjust(sku, 'wh-beijing', 5),
+    ]);
+    const locked = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+    const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    expect(refused.every((reason) => reason instanceof OutOfStock)).toBe(true);
+    // 20 units were there from the start; the 5 received may arrive after the last order tried.
+    expect(locked).toBeGreaterThanOrEqual(20);
+    expect(locked).toBeLessThanOrEqual(25);
+    const stock = await shardsOf(sku);
+    expect(stock.shardCount).toBe(6);
+    expectConsistentShards(stock);
+    expect(inventoryView(stock)).toMatchObject({ onHand: 25, reserved: locked, availableToPromise: 25 - locked });
+  });
+
+  it('allocates across shards when the lock\'s shard lacks the chosen warehouse, and compensation restores every shard', async () => {
+    // Two shards: the Beijing unit lands in shard 0, the Shanghai unit in shard 1.
+    const sku = await stockedSku({ 'wh-shanghai': 1, 'wh-beijing': 1 }, 2);
+    const before = await shardsOf(sku);
+    expect(before.shards.map((shard) => Object.keys(shard.warehouses).filter((w) => shard.warehouses[w]!.free > 0))).toEqual([
+      ['wh-beijing'],
+      ['wh-shanghai'],
+    ]);
+    // An order (shipping to Shanghai) whose home shard is 0, the one without Shanghai stock.
+    let orderId = await place(sku, 1);
+    while (homeShard(orderId, 2) !== 0) orderId = await place(sku, 1);
+
+    await lockStock(deps, orderId);
+    expect((await deps.orders.getReservation(orderId))).toMatchObject({ state: 'LOCKED', locks: [{ sku, shard: 0, quantity: 1 }] });
+    const route = await routeOrder(deps, orderId);
+    expect(route.parcels.map((parcel) => parcel.warehouseId)).toEqual(['wh-shanghai']);
+    expect(await deps.orders.getReservation(orderId)).toMatchObject({
+      state: 'ALLOCATED',
+      allocations: [{ sku, shard: 1, warehouseId: 'wh-shanghai', quantity: 1 }],
+    });
+    const routed = await shardsOf(sku);
+    expectConsistentShards(routed);
+    // Shard 0's lock became available again; shard 1 paid for the Shanghai unit.
+    expect(routed.shards.map((shard) => [shard.available, shard.reserved])).toEqual([
+      [1, 0],
+      [0, 0],
+    ]);
+
+    await releaseAllocation(deps, orderId);
+    await releaseAllocation(deps, orderId);
+    expect(await deps.orders.getReservation(orderId)).toMatchObject({ state: 'LOCKED', locks: [{ sku, shard: 1, quantity: 1 }] });
+    await releaseStock(deps, orderId);
+    await releaseStock(deps, orderId);
+    expect(await shardsOf(sku)).toEqual(before);
+  });
+});
+
+describe('warehouse capacity', () => {
+  it('counts a parcel per warehouse per day, excludes a full warehouse, and frees the slot on cancel', async () => {
+    // A copy of the demo policy where Shanghai can dispatch one parcel a day.
+    const document = structuredClone(DEMO_ROUTING_POLICY);
+    document.warehouses = document.warehouses.map((w) => (w.id === 'wh-shanghai' ? { ...w, dailyCapacity: 1 } : w));
+    const tight: Dependencies = { ...deps, routingPolicy: async () => ({ version: 99, document, updatedAt: '2026-01-01T00:00:00Z' }) };
+    // A fresh day, so counters from other tests do not interfere.
+    const day = `2031-0${1 + (Date.now() % 9)}-1${Date.now() % 10}`;
+    tight.now = () => `${day}T09:00:00.000Z`;
+    const sku = await stockedSku({ 'wh-shanghai': 5, 'wh-guangzhou': 5 });
+
+    const first = await place(sku, 1);
+    await lockStock(tight, first);
+    expect((await routeOrder(tight, first)).parcels.map((p) => p.warehouseId)).toEqual(['wh-shanghai']);
+    expect(await tight.capacity.usedOn(day, ['wh-shanghai', 'wh-guangzhou'])).toEqual({ 'wh-shanghai': 1, 'wh-guangzhou': 0 });
+    await routeOrder(tight, first); // a retried step counts nothing more
+    expect((await tight.capacity.usedOn(day, ['wh-shanghai']))['wh-shanghai']).toBe(1);
+
+    const second = await place(sku, 1);
+    await lockStock(tight, second);
+    expect((await routeOrder(tight, second)).parcels.map((p) => p.warehouseId)).toEqual(['wh-guangzhou']);
+    const explained = (await tight.orders.get(second))?.route?.explanation.candidates ?? [];
+    expect(explained.find((c) => c.excluded?.reason === 'capacity')?.warehouseIds).toEqual(['wh-shanghai']);
+
+    await cancelOrder(tight, first);
+    expect(await tight.capacity.usedOn(day, ['wh-shanghai', 'wh-guangzhou'])).toEqual({ 'wh-shanghai': 0, 'wh-guangzhou': 1 });
+    const third = await place(sku, 1);
+    await lockStock(tight, third);
+    expect((await routeOrder(tight, third)).parcels.map((p) => p.warehouseId)).toEqual(['wh-shanghai']);
   });
 });
 
