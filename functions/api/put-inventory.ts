@@ -1,6 +1,7 @@
 import { inventoryRequestSchema, skuSchema } from '../http/schemas.ts';
 import { jsonBody, validate } from '../http/request.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
+import { problems } from '../http/problem.ts';
 import { inventoryView } from '../domain/stock.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 
@@ -12,6 +13,7 @@ export const handler = httpHandler(async (event) => {
   const sku = validate(skuSchema, event.pathParameters?.sku, 'SKU');
   const { warehouses, shards } = jsonBody(event, inventoryRequestSchema);
   const { stock: store } = dependencies();
+  if (!warehouses && !(await store.get(sku))) throw problems.notFound(`No inventory is recorded for ${sku}; set on-hand counts first`);
   const stock = warehouses ? await store.setOnHand(sku, warehouses, shards) : await store.rebalance(sku, shards);
   return json(200, inventoryView(stock));
 });

@@ -93,7 +93,11 @@ function operatorProblem(operator: string): string | undefined {
 }
 
 // Ids end up in candidate ids joined with '/' and '+', so those characters are kept out.
-const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'Use 1-64 letters, digits, dots, dashes or underscores');
+// Ids key plain objects (stock and capacity per warehouse), so names objects already have are refused.
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'Use 1-64 letters, digits, dots, dashes or underscores')
+  .refine((value) => !(value in Object.prototype), 'This name is reserved; choose another');
 const name = z.string().trim().min(1).max(100);
 const nonNegative = z.number().nonnegative();
 const regionList = z.array(name).default([]);

@@ -241,6 +241,8 @@ export function planAllocation(
       shard,
       lock: locked.get(key(sku, shard.shard)) ?? 0,
     }));
+    // A shard the order holds a lock in is missing from the snapshot (a stale read).
+    if (total(shards.map(({ lock }) => lock)) !== lockTotal) return undefined;
     const units = assignUnits(
       shards.map(({ shard, lock }) => ({ budget: lock + shard.available, free: shard.warehouses })),
       demand,

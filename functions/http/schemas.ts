@@ -11,7 +11,8 @@ const identifier = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 export const skuSchema = identifier;
-export const warehouseIdSchema = identifier;
+// Used as keys of plain objects (per-warehouse counts), so names objects already have are refused.
+export const warehouseIdSchema = identifier.refine((id) => !(id in Object.prototype), 'This name is reserved; choose another');
 export const channelSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'Use 1-64 lowercase letters, digits, ".", "_" or "-"');

@@ -84,10 +84,14 @@ export class StockStore {
    * Every active shard of each SKU; SKUs without stock are left out. Reads are
    * strongly consistent unless `consistentRead` is false: at half the read units,
    * for callers whose writes are guarded by conditions anyway (a stale snapshot
-   * then costs a retry, never a wrong count).
+   * then costs a retry, never a wrong count). `atLeast` reads shards up to that
+   * count even when shard 0 says fewer (a stale read, or shards an order holds).
    */
-  async getMany(skus: readonly string[], options: { consistentRead?: boolean } = {}): Promise<Map<string, SkuStock>> {
-    return this.read(skus, new Map(), options.consistentRead ?? true);
+  async getMany(
+    skus: readonly string[],
+    options: { consistentRead?: boolean; atLeast?: ReadonlyMap<string, number> } = {},
+  ): Promise<Map<string, SkuStock>> {
+    return this.read(skus, options.atLeast ?? new Map(), options.consistentRead ?? true);
   }
 
   /** Shard counts, from the cache while fresh, otherwise read from each SKU's shard 0 (1 when it has no stock). */
@@ -156,7 +160,7 @@ export class StockStore {
         if (!isRetryableConflict(reasons) && !reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw error;
       }
     }
-    throw new InventoryConflict(`Stock for ${sku} kept changing; try again`);
+    throw new TransientError(`Stock for ${sku} kept changing while orders flowed; try again`);
   }
 
   /** Reads shard 0 of each SKU, then its other shards up to max(its shard count, `atLeast`). */
@@ -242,7 +246,8 @@ function onHandExpression(change: ShardChange) {
     free: existingFree,
   });
   // DynamoDB rejects unused attribute names, so each is added where it is used.
-  const names: Record<string, string> = { ...ExpressionAttributeNames, '#warehouses': 'warehouses' };
+  const names: Record<string, string> = { ...ExpressionAttributeNames };
+  if (Object.keys(change.newOnHand).length > 0) names['#warehouses'] = 'warehouses';
   const values: Record<string, unknown> = { ...ExpressionAttributeValues };
   const sets = UpdateExpression === 'SET ' ? [] : [UpdateExpression.slice('SET '.length)];
   const conditions = ConditionExpression ? [ConditionExpression] : [];

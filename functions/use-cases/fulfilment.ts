@@ -93,6 +93,13 @@ export async function lockStock(deps: Dependencies, orderId: string): Promise<St
   throw new TransientError(`Order ${orderId} kept changing while locking stock`);
 }
 
+/** Per SKU, how many shards to read so that every shard the order holds a lock in is read. */
+function shardsHeld(locks: readonly ShardQuantity[]): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const { sku, shard } of locks) held.set(sku, Math.max(held.get(sku) ?? 0, shard + 1));
+  return held;
+}
+
 export interface RouteResult extends StepResult {
   policyVersion: number | null;
   parcels: Array<{ warehouseId: string; carrier: string; serviceLevel: string }>;
@@ -120,9 +127,12 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
     requireStatus(order, 'STOCK_LOCKED', 'ROUTED');
     const reservation = await deps.orders.getReservation(orderId);
     if (reservation?.state !== 'LOCKED') throw new DomainError(`Order ${orderId} holds no stock lock to route`);
-    // Eventually consistent: the allocation's conditions catch a stale read, and a hot SKU's
-    // shards are read by every order, so this halves the read units on their partitions.
-    const stock = await deps.stock.getMany(reservation.lines.map((line) => line.sku), { consistentRead: false });
+    // Eventually consistent at first: the allocation's conditions catch a stale read, and a hot
+    // SKU's shards are read by every order, so this halves the read units on their partitions.
+    const stock = await deps.stock.getMany(
+      reservation.lines.map((line) => line.sku),
+      { consistentRead: exclusive, atLeast: shardsHeld(reservation.locks) },
+    );
     const policy = await deps.routingPolicy();
     // The routing day where the warehouses are: promised dates and daily capacity count from it.
     const today = localDate(deps.now(), policy?.document.timeZone);
@@ -140,8 +150,8 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
     }
     const allocation = planAllocation(reservation.locks, route.allocations, stock);
     if (!allocation) {
-      // The split overstated what shards sharing a budget can give (or the read was stale):
-      // decide again on offers that any plan can be allocated from.
+      // The split overstated what shards sharing a budget can give, or the read was stale:
+      // read consistently and decide again on offers that any plan can be allocated from.
       exclusive = true;
       continue;
     }

@@ -151,6 +151,12 @@ describe('inventory', () => {
       const response = await putStock('SKU-OK', body);
       expect(response.status, JSON.stringify(body)).toBe(400);
     }
+    for (const reserved of ['toString', 'constructor', 'hasOwnProperty']) {
+      const response = await putStock('SKU-OK', { warehouses: { w1: 1, [reserved]: 1 } });
+      expect(response.status, reserved).toBe(400);
+      expect(response.body.errors[0].path).toMatch(/^\$\.warehouses/);
+    }
+    expect((await putStock(`NEW-${Date.now()}`, { shards: 2 })).status).toBe(404);
     for (const shards of [0, 51, 2.5, '4']) {
       expect((await putStock('SKU-OK', { warehouses: { w: 1 }, shards })).status, `shards ${shards}`).toBe(400);
     }

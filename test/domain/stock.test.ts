@@ -490,6 +490,11 @@ describe('planAllocation', () => {
     ]);
   });
 
+  it('plans nothing when a shard the order holds a lock in is missing from the read', () => {
+    const stock = skuStock('A', 1, [shard('A', 0, 5, 0, { W1: [5, 5] })]);
+    expect(planAllocation([{ sku: 'A', shard: 3, quantity: 1 }], [{ sku: 'A', warehouseId: 'W1', quantity: 1 }], stockMap(stock))).toBeUndefined();
+  });
+
   it('does not modify the stock it plans against', () => {
     const snapshot = structuredClone(a);
     planAllocation(locks, [{ sku: 'A', warehouseId: 'W1', quantity: 3 }], stockMap(a));
