@@ -132,7 +132,7 @@ export function homeLocks(orderId: string, lines: readonly SkuQuantity[], shardC
 
 /**
  * The lock when the home shard is short: each line takes what its home shard
- * has, then the rest from the shards with the most available. Throws OutOfStock
+ * has, then the rest from the next shards (wrapping around) that have stock. Throws OutOfStock
  * (listing the SKUs) when the shards together do not have enough.
  */
 export function spreadLocks(orderId: string, lines: readonly SkuQuantity[], stock: ReadonlyMap<string, SkuStock>): ShardQuantity[] {
@@ -144,7 +144,9 @@ export function spreadLocks(orderId: string, lines: readonly SkuQuantity[], stoc
     const home = homeShard(orderId, shardCount);
     const shards = (skuStock?.shards ?? [])
       .filter((shard) => shard.shard < shardCount && shard.available > 0)
-      .sort((a, b) => (a.shard === home ? -1 : b.shard === home ? 1 : b.available - a.available || a.shard - b.shard));
+      // Home first, then onwards from it: orders spilling over start at different shards
+      // instead of all racing for the fullest one.
+      .sort((a, b) => ((a.shard - home + shardCount) % shardCount) - ((b.shard - home + shardCount) % shardCount));
     let left = quantity;
     for (const shard of shards) {
       if (left === 0) break;

@@ -11,13 +11,15 @@ import { IllegalTransition, InventoryConflict, OrderNotFound, TransientError } f
 import { logger, metrics, tracer } from '../observability.ts';
 import { IdempotencyConflict } from '../store/order-store.ts';
 import { PolicyVersionConflict } from '../store/policy-store.ts';
+import { asTransient } from '../store/dynamodb.ts';
 import { HttpProblem, problemResponse, problems } from './problem.ts';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type HttpRoute = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
 
 /** Known errors to the problem a client can act on; anything else is a logged 500. */
-export function toProblem(error: unknown): HttpProblem {
+export function toProblem(caught: unknown): HttpProblem {
+  const error = asTransient(caught);
   if (error instanceof HttpProblem) return error;
   if (error instanceof OrderNotFound) return problems.notFound(error.message);
   if (error instanceof IdempotencyConflict) {

@@ -47,6 +47,29 @@ export function isRetryableConflict(reasons: CancellationReason[]): boolean {
   );
 }
 
+// What the SDK itself treats as throttling or a transient fault, once its own retries are spent.
+const TRANSIENT_AWS_ERRORS = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionInProgressException',
+]);
+
+/**
+ * An AWS call that failed for a reason a later retry can fix, as a TransientError,
+ * so the workflow retries the step and the HTTP API answers 503 with Retry-After.
+ */
+export function asTransient(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof TransientError) return error;
+  const retryable = TRANSIENT_AWS_ERRORS.has(error.name) || (error as { $retryable?: unknown }).$retryable !== undefined;
+  return retryable ? new TransientError(`${error.name}: ${error.message}`, { cause: error }) : error;
+}
+
 const BATCH_GET_ATTEMPTS = 8;
 
 /**

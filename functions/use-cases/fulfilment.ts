@@ -37,7 +37,22 @@ import { capacityReleaseItems } from './capacity-counts.ts';
 import type { Dependencies } from './dependencies.ts';
 
 /** Attempts at a step when a concurrent writer changed the order or its stock between read and write. */
-const ATTEMPTS = 4;
+const ATTEMPTS = 8;
+
+/**
+ * Runs a step's transaction. A conflict with a concurrent transaction on the same
+ * stock item (a hot SKU) is retried here after a short random pause, reading
+ * again, before it would cost one of the workflow's few retries.
+ */
+async function transact(deps: Dependencies, items: Parameters<Dependencies['orders']['transact']>[0], attempt: number) {
+  try {
+    return await deps.orders.transact(items);
+  } catch (error) {
+    if (!(error instanceof TransientError) || attempt === ATTEMPTS - 1) throw error;
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 10 * 2 ** attempt)));
+    return { ok: false as const, codes: [] as string[] };
+  }
+}
 
 const STATUS_ORDER: OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED'];
 
@@ -82,11 +97,11 @@ export async function lockStock(deps: Dependencies, orderId: string): Promise<St
       : homeLocks(orderId, lines, await deps.stock.shardCounts(skus));
     const moves = lockMoves(locks);
     const after = transition(order, 'STOCK_LOCKED', deps.now());
-    const result = await deps.orders.transact([
+    const result = await transact(deps, [
       deps.orders.transitionItem(order, after),
       deps.orders.putReservationItem({ orderId, state: 'LOCKED', lines, locks }),
       ...moves.map((move) => deps.stock.moveItem(move)),
-    ]);
+    ], attempt);
     if (result.ok) return { orderId, status: after.status };
     spread ||= result.codes[0] === 'None' && moves.some((_, i) => result.codes[i + 2] === 'ConditionalCheckFailed');
   }
@@ -156,7 +171,7 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
       continue;
     }
     const after = transition(order, 'ROUTED', deps.now(), { route });
-    const result = await deps.orders.transact([
+    const result = await transact(deps, [
       deps.orders.transitionItem(order, after),
       deps.orders.putReservationItem(
         { orderId, state: 'ALLOCATED', lines: reservation.lines, allocations: allocation.allocations, capacityDay: today },
@@ -164,7 +179,7 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
       ),
       ...allocation.moves.map((move) => deps.stock.moveItem(move)),
       ...parcelWarehouses(route.allocations).map((warehouseId) => deps.capacity.countItem(warehouseId, today, 1)),
-    ]);
+    ], attempt);
     if (result.ok) return routeResult(after, route);
     // Either the order changed or another order took the warehouse's free stock first: decide again.
   }
@@ -188,10 +203,10 @@ export async function requestShipment(deps: Dependencies, orderId: string): Prom
       order.route.parcels.map((parcel, i) => deps.carrier.requestShipment({ orderId, parcelId: parcelId(orderId, i), parcel })),
     );
     const after = transition(order, 'SHIPMENT_REQUESTED', deps.now(), { shipment: { parcels } });
-    const result = await deps.orders.transact([
+    const result = await transact(deps, [
       deps.orders.transitionItem(order, after),
       deps.orders.reservationCheck(orderId, 'ALLOCATED'),
-    ]);
+    ], attempt);
     if (result.ok) return { orderId, status: after.status, parcels };
   }
   throw new TransientError(`Order ${orderId} kept changing while requesting the shipment`);
@@ -218,12 +233,12 @@ export async function releaseAllocation(deps: Dependencies, orderId: string): Pr
     const reservation = await deps.orders.getReservation(orderId);
     if (reservation?.state !== 'ALLOCATED') return { orderId, undone: false };
     const { allocations, lines } = reservation;
-    const result = await deps.orders.transact([
+    const result = await transact(deps, [
       deps.orders.notShippedCheck(orderId, SHIPMENT_STATUSES),
       deps.orders.putReservationItem({ orderId, state: 'LOCKED', lines, locks: locksOf(allocations) }, 'ALLOCATED'),
       ...releaseAllocationMoves(allocations).map((move) => deps.stock.moveItem(move)),
       ...capacityReleaseItems(deps, reservation),
-    ]);
+    ], attempt);
     if (result.ok) return { orderId, undone: true };
     if (result.codes[0] === 'ConditionalCheckFailed') return { orderId, undone: false };
   }
@@ -235,12 +250,12 @@ export async function releaseStock(deps: Dependencies, orderId: string): Promise
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const reservation = await deps.orders.getReservation(orderId);
     if (!reservation) return { orderId, undone: false };
-    const result = await deps.orders.transact([
+    const result = await transact(deps, [
       deps.orders.notShippedCheck(orderId, SHIPMENT_STATUSES),
       deps.orders.deleteReservationItem(orderId, reservation.state),
       ...releaseReservationMoves(reservation).map((move) => deps.stock.moveItem(move)),
       ...capacityReleaseItems(deps, reservation),
-    ]);
+    ], attempt);
     if (result.ok) return { orderId, undone: true };
     if (result.codes[0] === 'ConditionalCheckFailed') return { orderId, undone: false };
   }

@@ -3,6 +3,11 @@
  * the template gives it (names resolved to local resources) plus the SDK endpoint
  * variables that point it at the local services. Invoking one resembles Lambda's
  * Invoke: the result, or an error carrying the handler's error name.
+ *
+ * A Lambda sandbox serves one request at a time; a worker serves many at once, so
+ * a burst would share one SDK client's sockets and time out together. Invocations
+ * beyond `maxConcurrent` wait in a queue, and a function's timeout runs from the
+ * moment its invocation starts, as on Lambda.
  */
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -35,11 +40,21 @@ export class LocalFunction {
   private readonly pending = new Map<number, Pending>();
   private readonly ready: Promise<void>;
   private nextId = 0;
+  private readonly maxConcurrent: number;
+  private running = 0;
+  private readonly queue: Array<() => void> = [];
   invocations = 0;
 
   /** `logs` receives the function's stdout and stderr (its Powertools JSON logs), like its log group would. */
-  constructor(topology: FunctionTopology, projectRoot: string, env: Record<string, string>, logs?: NodeJS.WritableStream) {
+  constructor(
+    topology: FunctionTopology,
+    projectRoot: string,
+    env: Record<string, string>,
+    logs?: NodeJS.WritableStream,
+    maxConcurrent = 16,
+  ) {
     this.topology = topology;
+    this.maxConcurrent = maxConcurrent;
     this.worker = new Worker(new URL('./function-worker.ts', import.meta.url), {
       workerData: { entryPath: resolve(projectRoot, topology.entry), exportName: topology.exportName },
       env: { ...env, ...topology.environment, AWS_LAMBDA_FUNCTION_NAME: topology.logicalId },
@@ -79,6 +94,17 @@ export class LocalFunction {
   async invoke(event: unknown): Promise<unknown> {
     await this.ready;
     this.invocations += 1;
+    if (this.running >= this.maxConcurrent) await new Promise<void>((start) => this.queue.push(start));
+    this.running += 1;
+    try {
+      return await this.dispatch(event);
+    } finally {
+      this.running -= 1;
+      this.queue.shift()?.();
+    }
+  }
+
+  private dispatch(event: unknown): Promise<unknown> {
     const id = this.nextId++;
     const timeoutMs = this.topology.timeoutSeconds * 1000;
     return new Promise((resolvePromise, rejectPromise) => {

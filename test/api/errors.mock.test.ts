@@ -9,7 +9,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { handler as getOrder } from '../../functions/api/get-order.ts';
 import { handler as placeOrder } from '../../functions/api/place-order.ts';
 import { requestFingerprint } from '../../functions/use-cases/place-order.ts';
-import { invoke } from '../support/http-event.ts';
+import { invoke, lambdaContext } from '../support/http-event.ts';
+import { stepHandler, stepInputSchema } from '../../functions/workflow/step-handler.ts';
+import { OutOfStock } from '../../functions/domain/errors.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -20,6 +22,28 @@ beforeAll(() => {
 afterEach(() => documents.reset());
 
 describe('error mapping', () => {
+  it('answers AWS throttling and timeouts (after the SDK retried) with 503, and the workflow step throws TransientError', async () => {
+    const timeout = Object.assign(new Error('the request socket timed out'), { name: 'TimeoutError' });
+    documents.on(GetCommand).rejects(timeout);
+    const response = await invoke(getOrder, {
+      method: 'GET',
+      path: '/orders/01JZZZZZZZZZZZZZZZZZZZZZZZ',
+      pathParameters: { orderId: '01JZZZZZZZZZZZZZZZZZZZZZZZ' },
+    });
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({ type: '/problems/temporarily-unavailable' });
+
+    const step = stepHandler(stepInputSchema, async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    });
+    const failure = await step({ orderId: '01JZZZZZZZZZZZZZZZZZZZZZZZ' }, lambdaContext()).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'TransientError', message: expect.stringContaining('ThrottlingException') });
+    const business = stepHandler(stepInputSchema, async () => {
+      throw new OutOfStock(['A']);
+    });
+    expect(await business({ orderId: '01JZZZZZZZZZZZZZZZZZZZZZZZ' }, lambdaContext()).catch((error: unknown) => error)).toBeInstanceOf(OutOfStock);
+  });
+
   it('answers an unexpected failure with a generic 500 problem that does not leak internals', async () => {
     documents.on(GetCommand).rejects(new Error('socket hang up at 10.0.0.7'));
     const response = await invoke(getOrder, {

@@ -243,7 +243,7 @@ describe('spreadLocks', () => {
     expect(spreadLocks('o3', [{ sku: 'A', quantity: 5 }], stockMap(a))).toEqual([{ sku: 'A', shard: 3, quantity: 5 }]);
   });
 
-  it('takes the home shard first, then the shards with most available (ties by shard), sorted by shard', () => {
+  it('takes the home shard first, then the next shards onwards from it, sorted by shard', () => {
     expect(spreadLocks('o1', [{ sku: 'A', quantity: 9 }], stockMap(a))).toEqual([
       { sku: 'A', shard: 1, quantity: 1 },
       { sku: 'A', shard: 2, quantity: 5 },
@@ -301,7 +301,8 @@ describe('spreadLocks', () => {
         stockMap(b, a),
       ),
     ).toEqual([
-      { sku: 'A', shard: 2, quantity: 1 },
+      // o3: home shard 3, then shard 0 (onwards from home, wrapping around).
+      { sku: 'A', shard: 0, quantity: 1 },
       { sku: 'A', shard: 3, quantity: 5 },
       { sku: 'B', shard: 0, quantity: 1 },
       { sku: 'B', shard: 1, quantity: 1 },

@@ -1,0 +1,44 @@
+/**
+ * The local function host: a handler in a worker thread, with Lambda's one-request-
+ * at-a-time sandboxes approximated by a cap on invocations in flight per function.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalFunction } from '../../local/lambda/function-host.ts';
+import type { FunctionTopology } from '../../local/topology.ts';
+
+const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
+
+function sleepy(timeoutSeconds: number): FunctionTopology {
+  return {
+    logicalId: 'Sleepy',
+    entry: 'test/fixtures/sleepy-handler.ts',
+    exportName: 'handler',
+    environment: {},
+    timeoutSeconds,
+    arn: 'arn:aws:lambda:us-east-1:000000000000:function:Sleepy',
+  };
+}
+
+let fn: LocalFunction | undefined;
+afterEach(async () => {
+  await fn?.stop();
+  fn = undefined;
+});
+
+describe('LocalFunction', () => {
+  it('runs at most maxConcurrent invocations at once and queues the rest', async () => {
+    fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 2);
+    const results = (await Promise.all(Array.from({ length: 6 }, () => fn!.invoke({ ms: 50 })))) as Array<{ concurrent: number }>;
+    expect(results).toHaveLength(6);
+    expect(Math.max(...results.map((r) => r.concurrent))).toBe(2);
+    expect(fn.invocations).toBe(6);
+  });
+
+  it('starts the timeout when an invocation starts, not while it waits in the queue', async () => {
+    fn = new LocalFunction(sleepy(1), PROJECT_ROOT, {}, undefined, 1);
+    // Three 600 ms invocations one after another: 1.8 s in all, each well within its 1 s timeout.
+    const results = await Promise.all([fn.invoke({ ms: 600 }), fn.invoke({ ms: 600 }), fn.invoke({ ms: 600 })]);
+    expect(results).toEqual([{ concurrent: 1 }, { concurrent: 1 }, { concurrent: 1 }]);
+    await expect(fn.invoke({ ms: 1500 })).rejects.toMatchObject({ name: 'States.Timeout' });
+  });
+});
