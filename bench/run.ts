@@ -15,6 +15,13 @@ import { ulid } from 'ulid';
 import { measureLockThroughput, type LockThroughput } from './lock-throughput.ts';
 import { measureConditionalWriteFloor } from './storage-floor.ts';
 import { measureRoutingDecisions } from './routing-decisions.ts';
+import { measureEndToEnd } from './end-to-end.ts';
+import { countConsumedCapacity, countsBetween, measureDynamoDbUnits, snapshot, watchEvents, type DynamoDbUnits, type PipelineCounts } from './order-usage.ts';
+import { costPerMillionOrders, formatCost } from './order-cost.ts';
+import { PRICES_US_EAST_1 } from './prices.ts';
+import { formatColdStart, measureColdStart } from './cold-start.ts';
+import { startLocalCloud } from '../local/local-cloud.ts';
+import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
 
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -30,6 +37,7 @@ rows.push([`routing decision, ${routing.warehouses} warehouses × ${routing.line
 
 progress('starting DynamoDB Local and creating the orders table from the synthesized app');
 const { template } = synthesizeStack('bench');
+let dynamodbUnits: DynamoDbUnits | undefined;
 const dynamodb = await startDynamoDbLocal();
 try {
   const [definition] = tableDefinitions(template, () => `bench-${ulid().toLowerCase()}`);
@@ -60,9 +68,86 @@ try {
   const [one, many] = lockRuns as [LockThroughput, LockThroughput];
   rows.push([`  ratio ${many.shards} shards ÷ 1 shard`, `${(many.locksPerSecond / one.locksPerSecond).toFixed(2)} (same run, same table)`]);
   rows.push(['  1 shard ÷ the floor', `${(one.locksPerSecond / floor.writesPerSecond).toFixed(2)} (a lock is 1 read + 1 transaction of 3 items)`]);
+
+  progress('DynamoDB units per order: 20 orders through place, lock, route and request shipment');
+  const consumed = countConsumedCapacity(dynamodb.client);
+  await deps.policies.save(DEMO_ROUTING_POLICY, undefined, new Date().toISOString());
+  const unitsSku = `UNITS-${ulid()}`;
+  await deps.stock.setOnHand(unitsSku, { 'wh-shanghai': 1000 });
+  dynamodbUnits = await measureDynamoDbUnits(deps, consumed, { orders: 20, sku: unitsSku });
+  results.dynamodbUnits = dynamodbUnits;
+  rows.push([
+    'DynamoDB per order (happy path)',
+    `${dynamodbUnits.writeUnitsPerOrder.toFixed(1)} write units, ${dynamodbUnits.readUnitsPerOrder.toFixed(1)} read units, ${dynamodbUnits.requestsPerOrder.toFixed(1)} requests`,
+  ]);
 } finally {
   await dynamodb.stop();
 }
+
+progress('starting the local cloud (in memory) for end-to-end runs');
+const cloud = await startLocalCloud({ port: 0, stage: 'bench' });
+try {
+  const put = async (path: string, body: unknown) => {
+    const response = await fetch(`${cloud.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`PUT ${path}: ${response.status} ${await response.text()}`);
+  };
+  await put('/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT);
+  const skus = Array.from({ length: 20 }, (_, i) => `E2E-${i}`);
+  for (const sku of skus) await put(`/inventory/${sku}`, { warehouses: { 'wh-shanghai': 100_000, 'wh-guangzhou': 100_000 } });
+  const endToEnd = [];
+  const events = watchEvents(cloud);
+  let counts: PipelineCounts | undefined;
+  for (const rate of [10, 40]) {
+    progress(`end to end: ${rate} orders/s offered for 10 s, POST /orders until OrderShipmentRequested`);
+    const before = snapshot(cloud, events);
+    const run = await measureEndToEnd(cloud, { rate, seconds: 10, skus });
+    await cloud.settle();
+    counts ??= countsBetween(cloud, before, snapshot(cloud, events), run.shipmentRequested);
+    endToEnd.push(run);
+    rows.push([
+      `end to end at ${rate} orders/s offered`,
+      `p50 ${run.endToEndP50Ms.toFixed(0)} ms, p95 ${run.endToEndP95Ms.toFixed(0)} ms, p99 ${run.endToEndP99Ms.toFixed(0)} ms; ` +
+        `${run.sustainedPerSecond.toFixed(1)} orders/s sustained; ${run.shipmentRequested}/${run.placed} shipment requested`,
+    ]);
+    rows.push([`  intake (POST /orders) at ${rate}/s`, `p50 ${run.intakeP50Ms.toFixed(0)} ms, p99 ${run.intakeP99Ms.toFixed(0)} ms`]);
+  }
+  results.endToEnd = endToEnd;
+  events.stop();
+  if (counts && dynamodbUnits) {
+    results.perOrder = counts;
+    rows.push([
+      'per order, counted at 10 orders/s',
+      `${counts.invocationsPerOrder.toFixed(2)} function invocations, ${counts.eventsPerOrder.toFixed(2)} events, ` +
+        `${counts.workflowExecutionsPerOrder.toFixed(2)} workflow executions, ${counts.stateTransitionsPerOrder.toFixed(2)} state transitions`,
+    ]);
+    const cost = costPerMillionOrders(
+      {
+        httpRequests: 1,
+        dynamodbWriteUnits: dynamodbUnits.writeUnitsPerOrder,
+        dynamodbReadUnits: dynamodbUnits.readUnitsPerOrder,
+        lambda: Object.values(counts.functions).map((fn) => ({
+          invocations: fn.invocationsPerOrder,
+          avgDurationMs: fn.avgDurationMs,
+          memoryMb: 512,
+        })),
+        eventsPut: counts.eventsPerOrder,
+        workflowRequests: counts.workflowExecutionsPerOrder,
+        workflowStateTransitions: counts.stateTransitionsPerOrder,
+        workflowGbSeconds: { durationMs: counts.avgExecutionMs, memoryMb: 64 },
+      },
+      PRICES_US_EAST_1,
+    );
+    results.costPerMillionOrders = cost;
+    for (const line of formatCost(cost)) rows.push(['  cost', line]);
+  }
+} finally {
+  await cloud.stop();
+}
+
+progress('cold start: bundle size per function and import time in a fresh Node process (bundles with esbuild)');
+const coldStart = await measureColdStart({ repeats: 3 });
+results.coldStart = coldStart;
+for (const line of formatColdStart(coldStart)) rows.push(['  cold start', line]);
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);

@@ -46,6 +46,8 @@ export interface LocalCloud {
   dynamodbEndpoint: string;
   stepFunctions: LocalStepFunctions;
   deadLetters: Map<string, unknown[]>;
+  /** Invocations and time spent per function (logical id) since start, e.g. to count what an order costs. */
+  functionStats(): Record<string, { invocations: number; busyMs: number }>;
   /** Resolves once everything written so far has flowed through streams, rules and workflows. */
   settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -199,6 +201,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodbEndpoint: dynamodb.endpoint,
       stepFunctions,
       deadLetters,
+      functionStats: () =>
+        Object.fromEntries([...functions].map(([id, fn]) => [id, { invocations: fn.invocations, busyMs: fn.busyMs }])),
       settle,
       stop: stopAll,
     };

@@ -11,6 +11,7 @@
  */
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { FunctionTopology } from '../topology.ts';
 
@@ -44,6 +45,8 @@ export class LocalFunction {
   private running = 0;
   private readonly queue: Array<() => void> = [];
   invocations = 0;
+  /** Time invocations ran (from start to result), summed: what Lambda would bill as duration. */
+  busyMs = 0;
 
   /** `logs` receives the function's stdout and stderr (its Powertools JSON logs), like its log group would. */
   constructor(
@@ -96,9 +99,11 @@ export class LocalFunction {
     this.invocations += 1;
     if (this.running >= this.maxConcurrent) await new Promise<void>((start) => this.queue.push(start));
     this.running += 1;
+    const started = performance.now();
     try {
       return await this.dispatch(event);
     } finally {
+      this.busyMs += performance.now() - started;
       this.running -= 1;
       this.queue.shift()?.();
     }

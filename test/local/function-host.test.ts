@@ -32,6 +32,8 @@ describe('LocalFunction', () => {
     expect(results).toHaveLength(6);
     expect(Math.max(...results.map((r) => r.concurrent))).toBe(2);
     expect(fn.invocations).toBe(6);
+    // Six invocations sleeping 50 ms each (timers may fire a hair early): busy time counts every one.
+    expect(fn.busyMs).toBeGreaterThanOrEqual(6 * 45);
   });
 
   it('starts the timeout when an invocation starts, not while it waits in the queue', async () => {

@@ -1,0 +1,141 @@
+/**
+ * Cold-start cost of each Lambda bundle: how big the file is and how long a fresh Node process
+ * takes to `import()` it. That is the part of a cold start we control (the runtime's own boot
+ * and the network are not ours), so it is what regresses when a handler pulls in a heavy module.
+ *
+ * The app is synthesized in-process *with* bundling, into a directory kept until the
+ * measurements are done: local/cloud-assembly.ts skips bundling and deletes its outdir, which
+ * suits the local runtime but leaves nothing to measure here.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { createOrderPipelineApp } from '../lib/order-pipeline-app.ts';
+import { ENTRY_METADATA_KEY } from '../lib/pipeline-function.ts';
+
+const run = promisify(execFile);
+
+export interface ColdStartRow {
+  /** Construct path below the stack, e.g. `IntakeApi/PlaceOrder`; the logical id if the path is missing. */
+  function: string;
+  /** Handler source relative to the repository root, e.g. `functions/api/place-order.ts`. */
+  entry: string;
+  bundleBytes: number;
+  importMsMedian: number;
+  importMsMin: number;
+}
+
+interface Bundle {
+  function: string;
+  entry: string;
+  file: string;
+  environment: Record<string, string>;
+}
+
+type Resource = { Type: string; Metadata?: Record<string, unknown>; Properties?: { Environment?: { Variables?: Record<string, unknown> } } };
+
+/** Synthesizes the bench stage with bundling and returns each function's bundle file; the caller removes `outdir`. */
+function synthesizeBundles(outdir: string): Bundle[] {
+  const { app, stack } = createOrderPipelineApp({
+    outdir,
+    context: {
+      stage: 'bench',
+      // The CLI turns these on; an in-process App needs them to map resources to assets and paths.
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:enable-path-metadata': true,
+    },
+  });
+  const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, Resource> };
+  const bundles: Bundle[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const metadata = resource.Metadata ?? {};
+    const assetPath = metadata['aws:asset:path'];
+    if (typeof assetPath !== 'string') continue; // inline or CDK-internal functions have no bundle of ours
+    const file = ['index.mjs', 'index.js'].map((name) => join(outdir, assetPath, name)).find((path) => existsSync(path));
+    if (!file) throw new Error(`${logicalId}: no index.mjs or index.js in ${assetPath}`);
+    const cdkPath = metadata['aws:cdk:path'];
+    bundles.push({
+      function: typeof cdkPath === 'string' ? cdkPath.replace(`${stack.stackName}/`, '').replace(/\/Resource$/, '') : logicalId,
+      entry: String(metadata[ENTRY_METADATA_KEY] ?? '?'),
+      file,
+      environment: importEnvironment(resource.Properties?.Environment?.Variables ?? {}),
+    });
+  }
+  return bundles;
+}
+
+/**
+ * The function's own environment as the template declares it, so import sees what Lambda would
+ * (including NODE_OPTIONS=--enable-source-maps, which makes Node read the .map at load time).
+ * Tokens (Ref, Fn::GetAtt of table names etc.) become placeholders: nothing connects at import.
+ */
+function importEnvironment(variables: Record<string, unknown>): Record<string, string> {
+  const environment: Record<string, string> = {
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'cold-start-bench',
+    AWS_SECRET_ACCESS_KEY: 'cold-start-bench',
+    AWS_LAMBDA_FUNCTION_NAME: 'cold-start-bench',
+  };
+  for (const [name, value] of Object.entries(variables)) environment[name] = typeof value === 'string' ? value : `bench-${name.toLowerCase()}`;
+  return environment;
+}
+
+/** One fresh process, one import, the elapsed milliseconds. The marker keeps stray module output out of the parse. */
+async function importOnce(bundle: Bundle): Promise<number> {
+  const code = [
+    `const t0 = performance.now();`,
+    `await import(${JSON.stringify(pathToFileURL(bundle.file).href)});`,
+    `console.log('IMPORT_MS=' + (performance.now() - t0));`,
+  ].join('\n');
+  // Only PATH/HOME from the parent: inherited NODE_OPTIONS or AWS_* would change what is measured.
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...bundle.environment };
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { env, maxBuffer: 1 << 20 });
+  const match = /IMPORT_MS=([\d.]+)/.exec(stdout);
+  if (!match) throw new Error(`${bundle.function}: no timing in output: ${stdout.slice(0, 200)}`);
+  return Number(match[1]);
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+export async function measureColdStart(options: { repeats?: number } = {}): Promise<ColdStartRow[]> {
+  const repeats = Math.max(1, options.repeats ?? 5);
+  const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cold-start-'));
+  try {
+    const bundles = synthesizeBundles(outdir);
+    const rows: ColdStartRow[] = [];
+    for (const bundle of bundles) {
+      // Sequential on purpose: parallel processes would compete for CPU and inflate each other's times.
+      const times: number[] = [];
+      for (let i = 0; i < repeats; i++) times.push(await importOnce(bundle));
+      rows.push({
+        function: bundle.function,
+        entry: bundle.entry,
+        bundleBytes: statSync(bundle.file).size,
+        importMsMedian: median(times),
+        importMsMin: Math.min(...times),
+      });
+    }
+    return rows.sort((a, b) => b.bundleBytes - a.bundleBytes);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Table lines, widest bundle first, for the console. */
+export function formatColdStart(rows: ColdStartRow[]): string[] {
+  const header = ['function', 'entry', 'bundle KiB', 'import ms (median)', 'import ms (min)'];
+  const cells = rows.map((row) => [row.function, row.entry, (row.bundleBytes / 1024).toFixed(1), row.importMsMedian.toFixed(1), row.importMsMin.toFixed(1)]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
+  // Text columns left-aligned, numbers right-aligned so magnitudes line up.
+  const format = (line: string[]) => line.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  return [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(format)];
+}

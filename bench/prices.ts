@@ -1,0 +1,208 @@
+/**
+ * On-demand list prices in us-east-1 for the services one order touches, as data.
+ *
+ * Every entry says where the number comes from (`source`), when it was looked up (`checked`),
+ * the date the source itself states when it states one (`sourceDate`), and whether it was read
+ * on an AWS page (`verified: true`) or only found on third-party pages (`verified: false`).
+ * The lookups were made on 2026-11-23 (the machine date) against stored copies of public pages,
+ * not the live pricing pages: AWS renders most rate tables client-side, so several numbers were
+ * only visible in the pages' worked examples. Check the live pages before quoting a bill.
+ *
+ * Only the first usage tier is recorded, and no free tier is applied: the model prices a steady
+ * production workload, where free tiers are noise and higher tiers are a discount.
+ */
+
+/** One price: `usd` dollars for every `per` units of `unit`. */
+export interface Price {
+  readonly usd: number;
+  readonly per: number;
+  readonly unit: string;
+  /** AWS pricing page (or, when noted, the page the number was actually read on). */
+  readonly source: string;
+  /** When this entry was looked up. */
+  readonly checked: string;
+  /** The date the source itself states for the number, if it states one. */
+  readonly sourceDate?: string;
+  /** true: read on an AWS-owned page; false: only third-party pages confirm it. */
+  readonly verified: boolean;
+  readonly note?: string;
+}
+
+/** Dollars for one unit of a price. */
+export const unitPrice = (price: Price): number => price.usd / price.per;
+
+const CHECKED = '2026-11-23';
+
+export const PRICES_US_EAST_1 = {
+  region: 'us-east-1',
+  dynamodb: {
+    /** On-demand write request units (standard table class). */
+    writeRequestUnits: {
+      usd: 0.625,
+      per: 1_000_000,
+      unit: 'write request unit',
+      source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+      checked: CHECKED,
+      sourceDate: '2024-11-01',
+      verified: false,
+      note:
+        'The stored AWS page renders the rate client-side (no number in its text). $0.625/M is the ' +
+        'post-2024-11-01 price (50 % on-demand cut) quoted by third parties (airbyte.com, 2025-07; ' +
+        'jusdb.com, 2025-08).',
+    },
+    /** On-demand read request units (standard table class). */
+    readRequestUnits: {
+      usd: 0.125,
+      per: 1_000_000,
+      unit: 'read request unit',
+      source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+      checked: CHECKED,
+      sourceDate: '2024-11-01',
+      verified: false,
+      note: 'Same provenance as writeRequestUnits.',
+    },
+    /** GetRecords calls made by a Lambda event source mapping on the table's stream. */
+    streamsReadRequestsByLambda: {
+      usd: 0,
+      per: 1_000_000,
+      unit: 'streams read request (Lambda trigger)',
+      source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CostOptimization_StreamsUsage.html',
+      checked: CHECKED,
+      verified: true,
+      note:
+        'Free: the DynamoDB guide (read on the docs.amazonaws.cn copy) says read requests made by ' +
+        'Lambda-based consumers of a stream are free, other consumers are charged. ' +
+        'The publisher still pays Lambda requests and duration.',
+    },
+  },
+  lambda: {
+    requests: {
+      usd: 0.2,
+      per: 1_000_000,
+      unit: 'request',
+      source: 'https://aws.amazon.com/lambda/pricing/',
+      checked: CHECKED,
+      verified: true,
+      note:
+        'Same for arm64 and x86_64. Read in the pricing page example ("$0.20 per 1 million requests") ' +
+        'and the "How AWS Pricing Works" whitepaper.',
+    },
+    /** The stack's functions run on arm64: lib/pipeline-function.ts sets Architecture.ARM_64. */
+    durationArm64: {
+      usd: 0.0000133334,
+      per: 1,
+      unit: 'GB-second (arm64, first 7.5 billion GB-s/month)',
+      source: 'https://aws.amazon.com/lambda/pricing/',
+      checked: CHECKED,
+      verified: false,
+      note:
+        'The AWS page text found shows only the x86 rate; the arm64 rate comes from third parties ' +
+        '(cloudchipr.com, artillery prices.js). Billed per 1 ms.',
+    },
+    durationX86: {
+      usd: 0.0000166667,
+      per: 1,
+      unit: 'GB-second (x86_64, first 6 billion GB-s/month)',
+      source: 'https://aws.amazon.com/lambda/pricing/',
+      checked: CHECKED,
+      verified: true,
+      note: 'The AWS page example and whitepaper round it to $0.00001667. Billed per 1 ms.',
+    },
+  },
+  eventBridge: {
+    customEventsPut: {
+      usd: 1,
+      per: 1_000_000,
+      unit: 'custom event (64 KB chunk)',
+      source: 'https://aws.amazon.com/eventbridge/pricing/',
+      checked: CHECKED,
+      verified: false,
+      note:
+        'The stored AWS page text shows the 64 KB chunking rule but not the rate; $1.00/M is from ' +
+        'third parties (cloudburn.io 2026-03, factualminds.com 2026-06). Rule matching and delivery ' +
+        'to same-account targets are not charged separately.',
+    },
+  },
+  stepFunctions: {
+    expressRequests: {
+      usd: 1,
+      per: 1_000_000,
+      unit: 'Express workflow request',
+      source: 'https://aws.amazon.com/step-functions/pricing/',
+      checked: CHECKED,
+      verified: true,
+      note: 'Read in the pricing page example 3 ("The price is $1.00 per million requests").',
+    },
+    /** $0.06000 per GB-hour for the first 1,000 GB-hours a month, i.e. $0.0000166667 per GB-second. */
+    expressDuration: {
+      usd: 0.06,
+      per: 3600,
+      unit: 'GB-second (Express, first 1,000 GB-hours/month)',
+      source: 'https://aws.amazon.com/step-functions/pricing/',
+      checked: CHECKED,
+      verified: true,
+      note:
+        'Pricing page example: "$0.06000 per GB-hour x 1,000 GB-Hours", then $0.03 (next 4,000), ' +
+        '$0.01642 beyond. Duration is rounded up to the nearest 100 ms and memory is billed in ' +
+        '64-MB chunks, per execution.',
+    },
+    standardStateTransitions: {
+      usd: 0.025,
+      per: 1_000,
+      unit: 'state transition (Standard)',
+      source: 'https://aws.amazon.com/step-functions/pricing/',
+      checked: CHECKED,
+      verified: true,
+      note: 'State transitions pricing table, US East (N. Virginia): $0.0250 per 1,000. Retries count.',
+    },
+  },
+  apiGateway: {
+    httpApiRequests: {
+      usd: 1,
+      per: 1_000_000,
+      unit: 'HTTP API request (512 KB increment, first 300 million/month)',
+      source: 'https://aws.amazon.com/api-gateway/pricing/',
+      checked: CHECKED,
+      sourceDate: '2019-12-04',
+      verified: true,
+      note:
+        'AWS launch announcement (2019-12-04): "$1.00 per million requests (us-east-1)"; the ' +
+        '300-million first tier and the $0.90 next tier come from the pricing page example as quoted ' +
+        'by third parties. Metered in 512 KB increments (AWS whitepaper).',
+    },
+  },
+  cloudWatchLogs: {
+    /** Optional: standard-class ingestion, first tier (Lambda logs are tiered since 2025-05-01). */
+    ingestion: {
+      usd: 0.5,
+      per: 1,
+      unit: 'GB ingested (standard class, first tier)',
+      source: 'https://aws.amazon.com/cloudwatch/pricing/',
+      checked: CHECKED,
+      sourceDate: '2025-05-01',
+      verified: false,
+      note:
+        'Third parties only (duckbillgroup.com on the 2025-05-01 Lambda log tiering; c3x.dev 2026-06). ' +
+        'Step Functions logging at level ALL is a vended-log source priced differently; not modelled.',
+    },
+  },
+} as const satisfies {
+  region: string;
+  dynamodb: Record<string, Price>;
+  lambda: Record<string, Price>;
+  eventBridge: Record<string, Price>;
+  stepFunctions: Record<string, Price>;
+  apiGateway: Record<string, Price>;
+  cloudWatchLogs: Record<string, Price>;
+};
+
+/** The shape `costPerMillionOrders` needs; `PRICES_US_EAST_1` is one. */
+export interface PriceTable {
+  readonly region: string;
+  readonly dynamodb: { readonly writeRequestUnits: Price; readonly readRequestUnits: Price; readonly streamsReadRequestsByLambda: Price };
+  readonly lambda: { readonly requests: Price; readonly durationArm64: Price; readonly durationX86: Price };
+  readonly eventBridge: { readonly customEventsPut: Price };
+  readonly stepFunctions: { readonly expressRequests: Price; readonly expressDuration: Price; readonly standardStateTransitions: Price };
+  readonly apiGateway: { readonly httpApiRequests: Price };
+  readonly cloudWatchLogs: { readonly ingestion: Price };
+}
