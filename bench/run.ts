@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { synthesizeStack } from '../local/cloud-assembly.ts';
-import { startDynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
+import { LOCAL_AWS_ENV, startDynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
 import { ensureTable, tableDefinitions } from '../local/dynamodb/tables.ts';
 import { createDocumentClient } from '../functions/store/dynamodb.ts';
 import { SandboxCarrier } from '../functions/carriers/sandbox-carrier.ts';
@@ -20,6 +20,9 @@ import { countConsumedCapacity, countsBetween, measureDynamoDbUnits, snapshot, w
 import { costPerMillionOrders, formatCost } from './order-cost.ts';
 import { PRICES_US_EAST_1 } from './prices.ts';
 import { formatColdStart, measureColdStart } from './cold-start.ts';
+import { measureSurge } from './surge.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { StockStore } from '../functions/store/stock-store.ts';
 import { startLocalCloud } from '../local/local-cloud.ts';
 import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
 
@@ -113,6 +116,37 @@ try {
   }
   results.endToEnd = endToEnd;
   events.stop();
+
+  const surgeSeconds = Number(process.env.BENCH_SURGE_SECONDS ?? 15);
+  progress(`surge: 3 orders/s for 10 s, then 30 orders/s for ${surgeSeconds} s; half of them race for 60 units over 4 shards`);
+  await put('/inventory/SURGE-SCARCE', { warehouses: { 'wh-shanghai': 40, 'wh-guangzhou': 20 }, shards: 4 });
+  await put('/inventory/SURGE-PLENTY', { warehouses: { 'wh-shanghai': 100_000 } });
+  const cloudStock = new StockStore(
+    createDocumentClient(
+      new DynamoDBClient({
+        endpoint: cloud.dynamodbEndpoint,
+        region: LOCAL_AWS_ENV.AWS_REGION,
+        credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+      }),
+    ),
+    cloud.tableName(),
+  );
+  const surge = await measureSurge(cloud, {
+    baseRate: 3,
+    baseSeconds: 10,
+    surgeSeconds,
+    plentySku: 'SURGE-PLENTY',
+    scarceSku: 'SURGE-SCARCE',
+    scarceUnits: 60,
+    readStock: (sku) => cloudStock.get(sku),
+  });
+  results.surge = surge;
+  rows.push([
+    `surge 3 → 30 orders/s (${surgeSeconds} s)`,
+    `${surge.accepted}/${surge.offered} accepted; ${surge.shipmentRequested} shipment requested, ${surge.rejected} rejected, ` +
+      `${surge.failed} failed; drained ${surge.drainSeconds.toFixed(0)} s after the surge`,
+  ]);
+  rows.push(['  proof', `lost ${surge.lost}, duplicated ${surge.duplicated}, oversold ${surge.oversold}`]);
   if (counts && dynamodbUnits) {
     results.perOrder = counts;
     rows.push([
