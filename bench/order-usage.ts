@@ -20,6 +20,8 @@ export interface DynamoDbUnits {
   writeUnitsPerOrder: number;
   readUnitsPerOrder: number;
   requestsPerOrder: number;
+  /** Requests that write (puts, updates, transactions): what the storage floor is measured in. */
+  writeRequestsPerOrder: number;
 }
 
 interface ConsumedCapacity {
@@ -31,7 +33,7 @@ const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 
 
 /** Adds ReturnConsumedCapacity to every request of `client` and sums what DynamoDB reports. */
 export function countConsumedCapacity(client: DynamoDBClient) {
-  const totals = { read: 0, write: 0, requests: 0 };
+  const totals = { read: 0, write: 0, requests: 0, writeRequests: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
@@ -47,7 +49,10 @@ export function countConsumedCapacity(client: DynamoDBClient) {
         units += (c.CapacityUnits ?? 0) + (transactional ? table : 0);
       }
       if (READS.has(context.commandName ?? '')) totals.read += units;
-      else totals.write += units;
+      else {
+        totals.write += units;
+        totals.writeRequests += 1;
+      }
       totals.requests += 1;
       return result;
     },
@@ -59,7 +64,7 @@ export function countConsumedCapacity(client: DynamoDBClient) {
 /** Places `orders` orders and takes each to SHIPMENT_REQUESTED through the use cases, counting units. */
 export async function measureDynamoDbUnits(
   deps: Dependencies,
-  totals: { read: number; write: number; requests: number },
+  totals: { read: number; write: number; requests: number; writeRequests: number },
   options: { orders: number; sku: string },
 ): Promise<DynamoDbUnits> {
   const before = { ...totals };
@@ -78,6 +83,7 @@ export async function measureDynamoDbUnits(
     writeUnitsPerOrder: (totals.write - before.write) / options.orders,
     readUnitsPerOrder: (totals.read - before.read) / options.orders,
     requestsPerOrder: (totals.requests - before.requests) / options.orders,
+    writeRequestsPerOrder: (totals.writeRequests - before.writeRequests) / options.orders,
   };
 }
 

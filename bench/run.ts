@@ -41,6 +41,7 @@ rows.push([`routing decision, ${routing.warehouses} warehouses × ${routing.line
 progress('starting DynamoDB Local and creating the orders table from the synthesized app');
 const { template } = synthesizeStack('bench');
 let dynamodbUnits: DynamoDbUnits | undefined;
+let floorWritesPerSecond: number | undefined;
 const dynamodb = await startDynamoDbLocal();
 try {
   const [definition] = tableDefinitions(template, () => `bench-${ulid().toLowerCase()}`);
@@ -55,6 +56,7 @@ try {
   await measureConditionalWriteFloor(documents, tableName, { writes: 300, concurrency }); // warm-up
   const floor = await measureConditionalWriteFloor(documents, tableName, { writes: 2000, concurrency });
   results.storageFloor = floor;
+  floorWritesPerSecond = floor.writesPerSecond;
   rows.push(['DynamoDB Local floor: conditional updates of one item', `${floor.writesPerSecond.toFixed(0)} writes/s`]);
 
   const lockRuns = [];
@@ -116,6 +118,17 @@ try {
   }
   results.endToEnd = endToEnd;
   events.stop();
+  if (dynamodbUnits && floorWritesPerSecond) {
+    // What the storage allows for whole orders, and how close the pipeline gets at the higher rate.
+    const storageAllows = floorWritesPerSecond / dynamodbUnits.writeRequestsPerOrder;
+    const best = Math.max(...endToEnd.map((run) => run.sustainedPerSecond));
+    results.storageRatio = { storageAllowsOrdersPerSecond: storageAllows, pipelineOrdersPerSecond: best, ratio: best / storageAllows };
+    rows.push([
+      'pipeline ÷ storage floor',
+      `${best.toFixed(1)} orders/s ÷ (${floorWritesPerSecond.toFixed(0)} writes/s ÷ ${dynamodbUnits.writeRequestsPerOrder.toFixed(1)} writes per order = ` +
+        `${storageAllows.toFixed(1)} orders/s) = ${(best / storageAllows).toFixed(2)}`,
+    ]);
+  }
 
   const surgeSeconds = Number(process.env.BENCH_SURGE_SECONDS ?? 15);
   progress(`surge: 3 orders/s for 10 s, then 30 orders/s for ${surgeSeconds} s; half of them race for 60 units over 4 shards`);
