@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { LocalCloud } from '../local/local-cloud.ts';
+import { benchOrder } from './orders.ts';
 
 export interface EndToEndOptions {
   /** Orders per second offered. */
@@ -36,25 +37,6 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function order(sku: string, n: number) {
-  return {
-    channel: 'bench',
-    channelOrderId: `E2E-${Date.now()}-${n}`,
-    currency: 'CNY',
-    customer: { id: `c-${n % 100}`, tier: n % 10 === 0 ? 'vip' : 'standard' },
-    lines: [{ sku, quantity: 1, unitPrice: 1999 }],
-    shipTo: {
-      name: 'Bench',
-      phone: '+86 138 0000 0000',
-      country: 'CN',
-      region: 'Shanghai',
-      city: 'Shanghai',
-      postalCode: '200000',
-      line1: '1 Bench Road',
-    },
-  };
-}
-
 export async function measureEndToEnd(cloud: LocalCloud, options: EndToEndOptions): Promise<EndToEndResult> {
   const postedAt = new Map<string, number>();
   const arrivedAt = new Map<string, number>();
@@ -77,7 +59,7 @@ export async function measureEndToEnd(cloud: LocalCloud, options: EndToEndOption
       fetch(`${cloud.url}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(order(options.skus[n % options.skus.length]!, n)),
+        body: JSON.stringify(benchOrder(options.skus[n % options.skus.length]!, { customer: n })),
       }).then(async (response) => {
         const body = (await response.json()) as { orderId?: string };
         intake.push(performance.now() - sent);

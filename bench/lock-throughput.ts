@@ -7,6 +7,7 @@
  */
 import { ulid } from 'ulid';
 import { placeOrder } from '../functions/domain/order.ts';
+import { benchOrder } from './orders.ts';
 import { OutOfStock } from '../functions/domain/errors.ts';
 import { lockStock } from '../functions/use-cases/fulfilment.ts';
 import type { Dependencies } from '../functions/use-cases/dependencies.ts';
@@ -27,18 +28,7 @@ export async function measureLockThroughput(deps: Dependencies, options: { order
   await deps.stock.setOnHand(sku, { 'wh-hot': options.units }, options.shards);
   const orderIds: string[] = [];
   for (let i = 0; i < options.orders; i++) {
-    const order = placeOrder(
-      {
-        channel: 'bench',
-        channelOrderId: `BENCH-${ulid()}`,
-        currency: 'CNY',
-        customer: { id: 'bench', tier: 'standard' },
-        lines: [{ sku, quantity: 1, unitPrice: 100 }],
-        shipTo: { name: 'B', phone: '+860000000000', country: 'CN', region: 'Shanghai', city: 'Shanghai', postalCode: '200000', line1: 'x' },
-      },
-      ulid(),
-      new Date().toISOString(),
-    );
+    const order = placeOrder(benchOrder(sku, { customer: i }), ulid(), new Date().toISOString());
     await deps.orders.create(order, order.orderId);
     orderIds.push(order.orderId);
   }

@@ -10,7 +10,7 @@
  * at once, so they overstate Lambda's; they are reported, and priced, as measured.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ulid } from 'ulid';
+import { benchOrder } from './orders.ts';
 import type { LocalCloud } from '../local/local-cloud.ts';
 import { placeOrderOnce } from '../functions/use-cases/place-order.ts';
 import { lockStock, requestShipment, routeOrder } from '../functions/use-cases/fulfilment.ts';
@@ -69,14 +69,7 @@ export async function measureDynamoDbUnits(
 ): Promise<DynamoDbUnits> {
   const before = { ...totals };
   for (let n = 0; n < options.orders; n++) {
-    const { order } = await placeOrderOnce(deps, {
-      channel: 'bench',
-      channelOrderId: `UNITS-${ulid()}`,
-      currency: 'CNY',
-      customer: { id: `c-${n}`, tier: 'standard' },
-      lines: [{ sku: options.sku, quantity: 1, unitPrice: 1999 }],
-      shipTo: { name: 'Bench', phone: '+86 138 0000 0000', country: 'CN', region: 'Shanghai', city: 'Shanghai', postalCode: '200000', line1: '1 Bench Road' },
-    });
+    const { order } = await placeOrderOnce(deps, benchOrder(options.sku, { customer: n }));
     for (const step of [lockStock, routeOrder, requestShipment]) await step(deps, order.orderId);
   }
   return {

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { synthesizeStack } from '../local/cloud-assembly.ts';
-import { LOCAL_AWS_ENV, startDynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
+import { localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
 import { ensureTable, tableDefinitions } from '../local/dynamodb/tables.ts';
 import { createDocumentClient } from '../functions/store/dynamodb.ts';
 import { SandboxCarrier } from '../functions/carriers/sandbox-carrier.ts';
@@ -21,7 +21,6 @@ import { costPerMillionOrders, formatCost } from './order-cost.ts';
 import { PRICES_US_EAST_1 } from './prices.ts';
 import { formatColdStart, measureColdStart } from './cold-start.ts';
 import { measureSurge } from './surge.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StockStore } from '../functions/store/stock-store.ts';
 import { startLocalCloud } from '../local/local-cloud.ts';
 import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
@@ -135,13 +134,7 @@ try {
   await put('/inventory/SURGE-SCARCE', { warehouses: { 'wh-shanghai': 40, 'wh-guangzhou': 20 }, shards: 4 });
   await put('/inventory/SURGE-PLENTY', { warehouses: { 'wh-shanghai': 100_000 } });
   const cloudStock = new StockStore(
-    createDocumentClient(
-      new DynamoDBClient({
-        endpoint: cloud.dynamodbEndpoint,
-        region: LOCAL_AWS_ENV.AWS_REGION,
-        credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
-      }),
-    ),
+    createDocumentClient(localDynamoDbClient(cloud.dynamodbEndpoint)),
     cloud.tableName(),
   );
   const surge = await measureSurge(cloud, {

@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LocalCloud } from '../local/local-cloud.ts';
 import type { SkuStock } from '../functions/domain/stock.ts';
+import { benchOrder } from './orders.ts';
 
 export interface SurgeOptions {
   baseRate: number;
@@ -42,17 +43,6 @@ export interface SurgeResult {
 
 const SETTLED = new Set(['SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'FAILED', 'CANCELLED']);
 
-function orderBody(sku: string, n: number) {
-  return {
-    channel: 'surge',
-    channelOrderId: `SURGE-${Date.now()}-${n}`,
-    currency: 'CNY',
-    customer: { id: `c-${n % 500}`, tier: 'standard' },
-    lines: [{ sku, quantity: 1, unitPrice: 999 }],
-    shipTo: { name: 'Surge', phone: '+86 138 0000 0000', country: 'CN', region: 'Zhejiang', city: 'Hangzhou', postalCode: '310000', line1: '1 Surge Road' },
-  };
-}
-
 async function place(url: string, body: unknown): Promise<{ status: number; orderId?: string }> {
   for (let attempt = 1; ; attempt++) {
     const response = await fetch(`${url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -81,7 +71,7 @@ export async function measureSurge(cloud: LocalCloud, options: SurgeOptions): Pr
     for (let i = 0; i < count; i++) {
       const wait = phaseStart + (i * 1000) / phase.rate - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const body = orderBody(n % 2 === 0 ? options.scarceSku : options.plentySku, n);
+      const body = benchOrder(n % 2 === 0 ? options.scarceSku : options.plentySku, { channel: 'surge', customer: n, region: 'Zhejiang', city: 'Hangzhou' });
       n += 1;
       placements.push(place(cloud.url, body).then((result) => ({ ...result, channelOrderId: body.channelOrderId })));
     }

@@ -17,6 +17,16 @@ export const LOCAL_AWS_ENV = {
   AWS_REGION: 'us-east-1',
 } as const;
 
+/** A client for a local DynamoDB endpoint, with the fixed local region and credentials. */
+export function localDynamoDbClient(endpoint: string, options: { maxAttempts?: number } = {}): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+    ...options,
+  });
+}
+
 export interface DynamoDbLocalOptions {
   /** Directory for the database files; in memory when omitted. */
   dataDir?: string;
@@ -82,11 +92,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
-  });
+  const client = localDynamoDbClient(endpoint);
   const stop = async () => {
     client.destroy();
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../functions/store/dynamodb.ts';
 import { StockStore } from '../../functions/store/stock-store.ts';
-import { LOCAL_AWS_ENV } from '../../local/dynamodb/dynamodb-local.ts';
+import { localDynamoDbClient } from '../../local/dynamodb/dynamodb-local.ts';
 
 let cloud: LocalCloud;
 
@@ -44,11 +43,7 @@ async function setStock(sku: string, warehouses: Record<string, number>, shards?
 
 /** The shard items as stored, read straight from the table the functions write. */
 async function storedShards(sku: string) {
-  const client = new DynamoDBClient({
-    endpoint: cloud.dynamodbEndpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
-  });
+  const client = localDynamoDbClient(cloud.dynamodbEndpoint);
   try {
     return await new StockStore(createDocumentClient(client), cloud.tableName()).get(sku);
   } finally {

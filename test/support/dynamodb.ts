@@ -5,7 +5,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { ulid } from 'ulid';
-import { LOCAL_AWS_ENV } from '../../local/dynamodb/dynamodb-local.ts';
+import { localDynamoDbClient as clientFor } from '../../local/dynamodb/dynamodb-local.ts';
 import { ensureTable, type TableDefinition } from '../../local/dynamodb/tables.ts';
 import { SandboxCarrier } from '../../functions/carriers/sandbox-carrier.ts';
 import { createDocumentClient } from '../../functions/store/dynamodb.ts';
@@ -15,12 +15,7 @@ import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.
 import { createDependencies, type Dependencies } from '../../functions/use-cases/dependencies.ts';
 
 export function localDynamoDbClient(): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: inject('dynamodbEndpoint'),
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
-    maxAttempts: 10,
-  });
+  return clientFor(inject('dynamodbEndpoint'), { maxAttempts: 10 });
 }
 
 export async function createOrdersTable(client: DynamoDBClient, prefix: string): Promise<string> {
