@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LocalCloud } from '../local/local-cloud.ts';
 import { benchOrder } from './orders.ts';
+import { percentile } from './percentile.ts';
 
 export interface EndToEndOptions {
   /** Orders per second offered. */
@@ -33,9 +34,6 @@ export interface EndToEndResult {
   sustainedPerSecond: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 export async function measureEndToEnd(cloud: LocalCloud, options: EndToEndOptions): Promise<EndToEndResult> {
   const postedAt = new Map<string, number>();

@@ -2,14 +2,16 @@
  * What one order uses, counted rather than estimated:
  * - DynamoDB read and write units: the happy path's use cases run in-process
  *   against DynamoDB Local with every request asking for ReturnConsumedCapacity
- *   (INDEXES: table and indexes apart), added up by a middleware on the bench's
- *   client, the table's part of transactions at the service's double rate;
+ *   added up by a middleware on the bench's client; transactions are computed
+ *   from the items they touched, as DynamoDB bills them (see write-units.ts);
  * - functions, events and workflow transitions: counted on the local cloud over
  *   an end-to-end run (see end-to-end.ts), divided by the orders it shipped.
  * Local function durations come from a busy 2-core machine running everything
  * at once, so they overstate Lambda's; they are reported, and priced, as measured.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type CreateTableCommandInput, type DynamoDBClient, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { transactionWriteUnits, type IndexKeys, type Item } from './write-units.ts';
 import { benchOrder } from './orders.ts';
 import type { LocalCloud } from '../local/local-cloud.ts';
 import { placeOrderOnce } from '../functions/use-cases/place-order.ts';
@@ -26,34 +28,98 @@ export interface DynamoDbUnits {
 
 interface ConsumedCapacity {
   CapacityUnits?: number;
-  Table?: { CapacityUnits?: number };
 }
 
 const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);
 
-/** Adds ReturnConsumedCapacity to every request of `client` and sums what DynamoDB reports. */
-export function countConsumedCapacity(client: DynamoDBClient) {
+interface TransactAction {
+  Put?: { TableName?: string; Item?: Record<string, unknown> };
+  Update?: { TableName?: string; Key?: Record<string, unknown> };
+  Delete?: { TableName?: string; Key?: Record<string, unknown> };
+  ConditionCheck?: { TableName?: string; Key?: Record<string, unknown> };
+}
+
+/** Requests arrive from document clients (plain values) and from plain clients (attribute values). */
+function asAttributeValues(values: Record<string, unknown>): Item {
+  const raw = Object.values(values).every((v) => v !== null && typeof v === 'object' && Object.keys(v).length === 1);
+  return raw ? (values as Item) : marshall(values);
+}
+
+function touchedKey(action: TransactAction, tableKeys: readonly string[]): { table: string; key: Item } {
+  const target = action.Put ?? action.Update ?? action.Delete ?? action.ConditionCheck;
+  if (!target?.TableName) throw new Error('A transaction action without a table');
+  const source = action.Put ? action.Put.Item ?? {} : (target as { Key?: Record<string, unknown> }).Key ?? {};
+  const key = Object.fromEntries(tableKeys.filter((name) => name in source).map((name) => [name, source[name]]));
+  return { table: target.TableName, key: asAttributeValues(key) };
+}
+
+/** The items a transaction touches, read without counting (they only serve the arithmetic). */
+async function images(reader: DynamoDBClient, keys: Array<{ table: string; key: Item }>): Promise<Array<Item | undefined>> {
+  return Promise.all(
+    keys.map(async ({ table, key }) => (await reader.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item),
+  );
+}
+
+/** Key names of a table and its indexes, from its definition; every index must project keys only. */
+export function keysOf(table: CreateTableCommandInput): { keys: string[]; indexes: IndexKeys[] } {
+  const names = (schema: KeySchemaElement[] = []) => ({
+    partitionKey: schema.find((k) => k.KeyType === 'HASH')!.AttributeName!,
+    sortKey: schema.find((k) => k.KeyType === 'RANGE')?.AttributeName,
+  });
+  const indexes = (table.GlobalSecondaryIndexes ?? []).map((index) => {
+    if (index.Projection?.ProjectionType !== 'KEYS_ONLY') throw new Error(`Index ${index.IndexName} projects more than keys`);
+    const { partitionKey, sortKey } = names(index.KeySchema);
+    return { partitionKey, ...(sortKey ? { sortKey } : {}) };
+  });
+  const { partitionKey, sortKey } = names(table.KeySchema);
+  return { keys: [partitionKey, ...(sortKey ? [sortKey] : [])], indexes };
+}
+
+export interface UnitCounter {
+  read: number;
+  write: number;
+  requests: number;
+  writeRequests: number;
+}
+
+/**
+ * Adds ReturnConsumedCapacity to every request of `client` and sums the units: reads and
+ * single-item writes as DynamoDB Local reports them, transactions computed from the items
+ * they touched (see write-units.ts). `reader` is a second client on the same endpoint.
+ */
+export function countConsumedCapacity(
+  client: DynamoDBClient,
+  reader: DynamoDBClient,
+  table: { keys: readonly string[]; indexes: readonly IndexKeys[] },
+): UnitCounter {
   const totals = { read: 0, write: 0, requests: 0, writeRequests: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = 'INDEXES';
+      const transaction = context.commandName === 'TransactWriteItemsCommand';
+      const keys = transaction ? (input.TransactItems as TransactAction[]).map((action) => touchedKey(action, table.keys)) : [];
+      const before = transaction ? await images(reader, keys) : [];
       const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
-      const transactional = context.commandName?.startsWith('Transact') ?? false;
-      let units = 0;
-      for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
-        // DynamoDB Local reports transactions at the plain rate (a 2-item transaction of 1.5 KB items
-        // reports 4 units); the service charges the table's transactional units twice (2 per KB).
-        // Index updates are not transactional, so they count once.
-        const table = c.Table?.CapacityUnits ?? 0;
-        units += (c.CapacityUnits ?? 0) + (transactional ? table : 0);
+      totals.requests += 1;
+      if (transaction) {
+        const after = await images(reader, keys);
+        const units = transactionWriteUnits(
+          keys.map((_, i) => ({ before: before[i], after: after[i] })),
+          table.indexes,
+          table.keys,
+        );
+        totals.write += units.table + units.indexes;
+        totals.writeRequests += 1;
+        return result;
       }
+      const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
+      const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
       if (READS.has(context.commandName ?? '')) totals.read += units;
       else {
         totals.write += units;
         totals.writeRequests += 1;
       }
-      totals.requests += 1;
       return result;
     },
     { step: 'initialize', name: 'countConsumedCapacity' },
@@ -64,7 +130,7 @@ export function countConsumedCapacity(client: DynamoDBClient) {
 /** Places `orders` orders and takes each to SHIPMENT_REQUESTED through the use cases, counting units. */
 export async function measureDynamoDbUnits(
   deps: Dependencies,
-  totals: { read: number; write: number; requests: number; writeRequests: number },
+  totals: UnitCounter,
   options: { orders: number; sku: string },
 ): Promise<DynamoDbUnits> {
   const before = { ...totals };

@@ -12,6 +12,7 @@ import { planRouting } from '../functions/domain/route-planner.ts';
 import type { RoutingInput } from '../functions/domain/route-planner.ts';
 import { routingPolicySchema } from '../functions/domain/routing-policy.ts';
 import type { RoutingPolicy } from '../functions/domain/routing-policy.ts';
+import { percentile } from './percentile.ts';
 
 export interface RoutingBenchOptions {
   warehouses: number;
@@ -72,9 +73,6 @@ function orderOf(lines: number, warehouseIds: readonly string[], seed: number): 
   };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 export async function measureRoutingDecisions(options: RoutingBenchOptions): Promise<RoutingBenchResult> {
   const policy = policyWith(options.warehouses);

@@ -16,11 +16,12 @@ import { measureLockThroughput, type LockThroughput } from './lock-throughput.ts
 import { measureConditionalWriteFloor } from './storage-floor.ts';
 import { measureRoutingDecisions } from './routing-decisions.ts';
 import { measureEndToEnd } from './end-to-end.ts';
-import { countConsumedCapacity, countsBetween, measureDynamoDbUnits, snapshot, watchEvents, type DynamoDbUnits, type PipelineCounts } from './order-usage.ts';
+import { countConsumedCapacity, countsBetween, keysOf, measureDynamoDbUnits, snapshot, watchEvents, type DynamoDbUnits, type PipelineCounts } from './order-usage.ts';
 import { costPerMillionOrders, formatCost } from './order-cost.ts';
 import { PRICES_US_EAST_1 } from './prices.ts';
 import { formatColdStart, measureColdStart } from './cold-start.ts';
 import { measureSurge } from './surge.ts';
+import { measureIntake, type IntakeResult } from './intake.ts';
 import { StockStore } from '../functions/store/stock-store.ts';
 import { startLocalCloud } from '../local/local-cloud.ts';
 import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
@@ -74,7 +75,7 @@ try {
   rows.push(['  1 shard ÷ the floor', `${(one.locksPerSecond / floor.writesPerSecond).toFixed(2)} (a lock is 1 read + 1 transaction of 3 items)`]);
 
   progress('DynamoDB units per order: 20 orders through place, lock, route and request shipment');
-  const consumed = countConsumedCapacity(dynamodb.client);
+  const consumed = countConsumedCapacity(dynamodb.client, localDynamoDbClient(dynamodb.endpoint), keysOf(definition.input));
   await deps.policies.save(DEMO_ROUTING_POLICY, undefined, new Date().toISOString());
   const unitsSku = `UNITS-${ulid()}`;
   await deps.stock.setOnHand(unitsSku, { 'wh-shanghai': 1000 });
@@ -129,7 +130,7 @@ try {
     ]);
   }
 
-  const surgeSeconds = Number(process.env.BENCH_SURGE_SECONDS ?? 15);
+  const surgeSeconds = Number(process.env.BENCH_SURGE_SECONDS ?? 30);
   progress(`surge: 3 orders/s for 10 s, then 30 orders/s for ${surgeSeconds} s; half of them race for 60 units over 4 shards`);
   await put('/inventory/SURGE-SCARCE', { warehouses: { 'wh-shanghai': 40, 'wh-guangzhou': 20 }, shards: 4 });
   await put('/inventory/SURGE-PLENTY', { warehouses: { 'wh-shanghai': 100_000 } });
@@ -182,6 +183,33 @@ try {
   }
 } finally {
   await cloud.stop();
+}
+
+progress('intake alone: a local cloud without stream relays, so orders land and nothing downstream competes');
+const intakeCloud = await startLocalCloud({ port: 0, stage: 'bench', streams: false });
+try {
+  const intakeSeconds = 10;
+  const connections = 32;
+  await measureIntake({ url: intakeCloud.url, sku: 'INTAKE', seconds: 3, connections }); // warm-up: workers, JIT, connections
+  const intake: IntakeResult[] = [];
+  for (const rate of [25, 50, undefined]) {
+    progress(`intake: POST /orders ${rate ? `at ${rate} requests/s` : 'at saturation'} for ${intakeSeconds} s, ${connections} connections (autocannon)`);
+    const run = await measureIntake({ url: intakeCloud.url, sku: 'INTAKE', seconds: intakeSeconds, connections, ...(rate ? { rate } : {}) });
+    intake.push(run);
+    rows.push([
+      `intake alone, ${rate ? `${rate} requests/s offered` : `saturation (${connections} connections)`}`,
+      `${run.requestsPerSecond.toFixed(1)} requests/s, p50 ${run.p50Ms.toFixed(0)} ms, p95 ${run.p95Ms.toFixed(0)} ms, p99 ${run.p99Ms.toFixed(0)} ms; ` +
+        `${run.created} created, ${run.errors} errors`,
+    ]);
+  }
+  results.intake = intake;
+  const saturated = intake[intake.length - 1]!;
+  if (floorWritesPerSecond) {
+    // Placing an order is one conditional transaction, so the floor bounds the intake directly.
+    rows.push(['  intake saturation ÷ storage floor', `${saturated.requestsPerSecond.toFixed(1)} ÷ ${floorWritesPerSecond.toFixed(0)} = ${(saturated.requestsPerSecond / floorWritesPerSecond).toFixed(2)}`]);
+  }
+} finally {
+  await intakeCloud.stop();
 }
 
 progress('cold start: bundle size per function and import time in a fresh Node process (bundles with esbuild)');

@@ -36,6 +36,12 @@ export interface LocalCloudOptions {
   log?: (line: string) => void;
   /** Extra environment for every function (e.g. SANDBOX_CARRIER_FAILURE_RATE). */
   functionEnvironment?: Record<string, string>;
+  /**
+   * Relay table streams to their functions; false leaves written orders where they land,
+   * to load the intake on its own (`npm run bench`).
+   * @default true
+   */
+  streams?: boolean;
 }
 
 export interface LocalCloud {
@@ -154,7 +160,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       region: LOCAL_AWS_ENV.AWS_REGION,
       credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
     });
-    const relays = topology.streamMappings.map(
+    const relays = (options.streams === false ? [] : topology.streamMappings).map(
       (mapping) =>
         new DynamoDbStreamRelay({
           client: streamsClient,
