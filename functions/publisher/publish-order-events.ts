@@ -13,11 +13,11 @@ import middy from '@middy/core';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { orderEventOf, type OrderEvent } from '../domain/events.ts';
-import type { Order } from '../domain/order.ts';
 import { OrderEventPublisher } from '../events/order-event-publisher.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { requiredEnv } from '../store/dynamodb.ts';
 import { ENTITY } from '../store/keys.ts';
+import { fromOrderItem } from '../store/order-item.ts';
 
 type Image = Record<string, AttributeValue>;
 
@@ -28,7 +28,7 @@ export function transitionEventOf(record: DynamoDBRecord): OrderEvent | undefine
   if (!newImage || newImage.entityType?.S !== ENTITY.order) return undefined;
   const oldVersion = (record.dynamodb?.OldImage as Image | undefined)?.version?.N;
   if (oldVersion !== undefined && oldVersion === newImage.version?.N) return undefined;
-  return orderEventOf(unmarshall(newImage) as Order);
+  return orderEventOf(fromOrderItem(unmarshall(newImage)));
 }
 
 let publisher: OrderEventPublisher | undefined;

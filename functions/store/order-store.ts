@@ -14,6 +14,7 @@ import type { Order, OrderStatus } from '../domain/order.ts';
 import type { Reservation } from '../domain/stock.ts';
 import { batchGetAll, cancellationReasons, isRetryableConflict } from './dynamodb.ts';
 import { ENTITY, INDEX, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
+import { fromOrderItem, toOrderItem } from './order-item.ts';
 import { TransientError } from '../domain/errors.ts';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -45,24 +46,6 @@ export interface OrderPage {
   orders: Order[];
   /** Opaque: the index position to continue from. */
   nextKey?: Record<string, unknown>;
-}
-
-const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'entityType', 'channelStatus', 'customerId'] as const;
-
-function toOrderItem(order: Order) {
-  return {
-    ...orderKey(order.orderId),
-    entityType: ENTITY.order,
-    channelStatus: `${order.channel}#${order.status}`,
-    customerId: order.customer.id,
-    ...order,
-  };
-}
-
-function fromOrderItem(item: Record<string, unknown>): Order {
-  const order = { ...item };
-  for (const attribute of ITEM_ONLY_ATTRIBUTES) delete order[attribute];
-  return order as unknown as Order;
 }
 
 export class OrderStore {

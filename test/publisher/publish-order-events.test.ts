@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { placeOrder, transition, type Order } from '../../functions/domain/order.ts';
 import { OrderEventPublisher } from '../../functions/events/order-event-publisher.ts';
 import { publishStreamBatch, transitionEventOf } from '../../functions/publisher/publish-order-events.ts';
+import { toOrderItem } from '../../functions/store/order-item.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { routePlan } from '../fixtures/routes.ts';
 
@@ -24,11 +25,9 @@ const publisher = () =>
   });
 
 let sequence = 0;
+/** Stream images hold what the store wrote, compressed explanation included. */
 function orderItem(order: Order) {
-  return marshall(
-    { pk: `ORDER#${order.orderId}`, sk: 'ORDER', entityType: 'Order', channelStatus: `${order.channel}#${order.status}`, ...order },
-    { removeUndefinedValues: true },
-  );
+  return marshall(toOrderItem(order), { removeUndefinedValues: true });
 }
 
 function record(newOrder: Order | Record<string, unknown>, oldOrder?: Order, eventName: DynamoDBRecord['eventName'] = oldOrder ? 'MODIFY' : 'INSERT'): DynamoDBRecord {
@@ -85,6 +84,7 @@ describe('publishStreamBatch', () => {
     expect(entries.every((entry) => entry.Source === 'order-pipeline' && entry.EventBusName === 'orders-bus')).toBe(true);
     const details = entries.map((entry) => JSON.parse(entry.Detail ?? '{}'));
     expect(details.map((detail) => detail.sequence)).toEqual([1, 2, 3]);
+    expect(details[2].data.route.explanation).toEqual(orders[2]!.route!.explanation);
     const text = entries.map((entry) => entry.Detail).join('\n');
     for (const secret of ['Li Wei', '88 Century Avenue', '200000', '138 0013 8000']) expect(text).not.toContain(secret);
   });
