@@ -20,6 +20,8 @@ import type { Dependencies } from '../functions/use-cases/dependencies.ts';
 
 export interface DynamoDbUnits {
   writeUnitsPerOrder: number;
+  /** Write units per order of each use case: place, lock, route, ship. */
+  writeUnitsByStep: Record<string, number>;
   readUnitsPerOrder: number;
   requestsPerOrder: number;
   /** Requests that write (puts, updates, transactions): what the storage floor is measured in. */
@@ -134,12 +136,24 @@ export async function measureDynamoDbUnits(
   options: { orders: number; sku: string },
 ): Promise<DynamoDbUnits> {
   const before = { ...totals };
+  const byStep: Record<string, number> = { place: 0, lock: 0, route: 0, ship: 0 };
+  const step = async (name: string, run: () => Promise<unknown>) => {
+    const written = totals.write;
+    await run();
+    byStep[name]! += (totals.write - written) / options.orders;
+  };
   for (let n = 0; n < options.orders; n++) {
-    const { order } = await placeOrderOnce(deps, benchOrder(options.sku, { customer: n }));
-    for (const step of [lockStock, routeOrder, requestShipment]) await step(deps, order.orderId);
+    let orderId = '';
+    await step('place', async () => {
+      orderId = (await placeOrderOnce(deps, benchOrder(options.sku, { customer: n }))).order.orderId;
+    });
+    await step('lock', () => lockStock(deps, orderId));
+    await step('route', () => routeOrder(deps, orderId));
+    await step('ship', () => requestShipment(deps, orderId));
   }
   return {
     writeUnitsPerOrder: (totals.write - before.write) / options.orders,
+    writeUnitsByStep: byStep,
     readUnitsPerOrder: (totals.read - before.read) / options.orders,
     requestsPerOrder: (totals.requests - before.requests) / options.orders,
     writeRequestsPerOrder: (totals.writeRequests - before.writeRequests) / options.orders,
