@@ -51,7 +51,7 @@ const authSchema = z.discriminatedUnion(
       secretName,
     }),
   ],
-  { error: (issue) => (issue.input === undefined ? 'is required' : 'must have "type": "apiKey", "basic" or "oauthClientCredentials"') },
+  { error: (issue) => (issue.input === undefined ? 'is required' : 'must be "apiKey", "basic" or "oauthClientCredentials"') },
 );
 
 function endpointSchema(allowLoopbackHttp: boolean) {
@@ -138,7 +138,7 @@ function targetSchema(allowLoopbackHttp: boolean) {
       }),
       z.strictObject({ type: z.literal('eventBus'), eventBusArn: z.string().regex(EVENT_BUS_ARN, 'must be an event bus ARN') }),
     ],
-    { error: (issue) => (issue.input === undefined ? 'is required' : 'must have "type": "https" or "eventBus"') },
+    { error: (issue) => (issue.input === undefined ? 'is required' : 'must be "https" or "eventBus"') },
   );
 }
 
