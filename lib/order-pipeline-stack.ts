@@ -63,6 +63,10 @@ export class OrderPipelineStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the intake API (SigV4)' });
     new CfnOutput(this, 'EventBusName', { value: this.events.eventBus.eventBusName });
+    new CfnOutput(this, 'EventArchiveArn', {
+      value: this.events.archive.archiveArn,
+      description: 'Source of replays (aws events start-replay --event-source-arn)',
+    });
     new CfnOutput(this, 'StateMachineArn', { value: this.fulfilment.stateMachine.stateMachineArn });
     new CfnOutput(this, 'OrdersTableName', { value: this.store.table.tableName });
   }
