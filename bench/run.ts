@@ -4,6 +4,7 @@
  * machines are shared and noisy, so read the ratios rather than the absolute numbers.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { cpus, totalmem } from 'node:os';
 import { synthesizeStack } from '../local/cloud-assembly.ts';
 import { localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
@@ -90,7 +91,10 @@ try {
 }
 
 progress('starting the local cloud (in memory) for end-to-end runs');
-const cloud = await startLocalCloud({ port: 0, stage: 'bench' });
+// Without partners: the example partners' endpoints do not exist, and their failing deliveries
+// would be counted as the pipeline's work.
+const NO_PARTNERS = fileURLToPath(new URL('../test/fixtures/no-partners.json', import.meta.url));
+const cloud = await startLocalCloud({ port: 0, stage: 'bench', partnersFile: NO_PARTNERS });
 try {
   const put = async (path: string, body: unknown) => {
     const response = await fetch(`${cloud.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -186,7 +190,7 @@ try {
 }
 
 progress('intake alone: a local cloud without stream relays, so orders land and nothing downstream competes');
-const intakeCloud = await startLocalCloud({ port: 0, stage: 'bench', streams: false });
+const intakeCloud = await startLocalCloud({ port: 0, stage: 'bench', streams: false, partnersFile: NO_PARTNERS });
 try {
   const intakeSeconds = 10;
   const connections = 32;

@@ -5,22 +5,30 @@ import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
 import { IntakeApi } from './intake-api.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
 import { OrderStore } from './order-store.ts';
+import { PartnerSubscriptions } from './partner-subscriptions.ts';
+import type { PartnerConfig } from './partners-config.ts';
 
 /** Properties of an {@link OrderPipelineStack}. */
 export interface OrderPipelineStackProps extends StackProps {
   /** Deployment stage (`dev`, `prod`, a developer's name...); `prod` retains data on deletion. */
   readonly stage: string;
+  /**
+   * Partners subscribed to order events (the validated partners file).
+   * @default - none
+   */
+  readonly partners?: readonly PartnerConfig[];
 }
 
 /**
- * The whole order pipeline: intake API, order store, event publishing, fulfilment workflow and
- * alarms. It only composes; each concern lives in its own construct.
+ * The whole order pipeline: intake API, order store, event publishing, fulfilment workflow,
+ * partner subscriptions and alarms. It only composes; each concern lives in its own construct.
  */
 export class OrderPipelineStack extends Stack {
   public readonly store: OrderStore;
   public readonly api: IntakeApi;
   public readonly events: EventPublishing;
   public readonly fulfilment: FulfilmentWorkflow;
+  public readonly partners: PartnerSubscriptions;
   public readonly alarms: OperationsAlarms;
 
   constructor(scope: Construct, id: string, props: OrderPipelineStackProps) {
@@ -36,10 +44,18 @@ export class OrderPipelineStack extends Stack {
       eventBus: this.events.eventBus,
       orderEventSource: this.events.eventSource,
     });
+    this.partners = new PartnerSubscriptions(this, 'Partners', {
+      stage,
+      partners: props.partners ?? [],
+      eventBus: this.events.eventBus,
+      orderEventSource: this.events.eventSource,
+      store: this.store,
+    });
     this.alarms = new OperationsAlarms(this, 'OperationsAlarms', {
       deadLetterQueues: {
         PublisherDlq: this.events.publisherDeadLetterQueue,
         OrderPlacedDlq: this.fulfilment.deadLetterQueue,
+        ...this.partners.deadLetterQueues,
       },
       stateMachine: this.fulfilment.stateMachine,
       keyRemovalPolicy: stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -47,6 +63,10 @@ export class OrderPipelineStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the intake API (SigV4)' });
     new CfnOutput(this, 'EventBusName', { value: this.events.eventBus.eventBusName });
+    new CfnOutput(this, 'EventArchiveArn', {
+      value: this.events.archive.archiveArn,
+      description: 'Source of replays (aws events start-replay --event-source-arn)',
+    });
     new CfnOutput(this, 'StateMachineArn', { value: this.fulfilment.stateMachine.stateMachineArn });
     new CfnOutput(this, 'OrdersTableName', { value: this.store.table.tableName });
   }

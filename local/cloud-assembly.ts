@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOrderPipelineApp } from '../lib/order-pipeline-app.ts';
+import { createOrderPipelineApp, LOCAL_RUNTIME_CONTEXT } from '../lib/order-pipeline-app.ts';
 import type { CfnTemplate } from './dynamodb/tables.ts';
 
 export interface SynthesizedStack {
@@ -13,12 +13,22 @@ export interface SynthesizedStack {
   template: CfnTemplate & Record<string, unknown>;
 }
 
-export function synthesizeStack(stage = 'local'): SynthesizedStack {
+export interface SynthesizeOptions {
+  /** Partners file (context `partners`); the app's default (`config/partners.json`) when omitted. */
+  partnersFile?: string;
+}
+
+export function synthesizeStack(stage = 'local', options: SynthesizeOptions = {}): SynthesizedStack {
   const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cdk-'));
   try {
     const { app, stack } = createOrderPipelineApp({
       outdir,
-      context: { stage, 'aws:cdk:bundling-stacks': [] },
+      context: {
+        stage,
+        'aws:cdk:bundling-stacks': [],
+        [LOCAL_RUNTIME_CONTEXT]: true,
+        ...(options.partnersFile ? { partners: options.partnersFile } : {}),
+      },
     });
     const assembly = app.synth();
     const artifact = assembly.getStackByName(stack.stackName);

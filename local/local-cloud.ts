@@ -17,11 +17,14 @@ import { synthesizeStack, type SynthesizedStack } from './cloud-assembly.ts';
 import { LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local.ts';
 import { DynamoDbStreamRelay } from './dynamodb/stream-relay.ts';
 import { ensureTable, tableDefinitions } from './dynamodb/tables.ts';
-import { LocalEventBus, type DeadLetter } from './eventbridge/local-event-bus.ts';
+import { ApiDestinationCaller, type LocalSecrets } from './eventbridge/api-destination.ts';
+import { LocalArchive } from './eventbridge/local-archive.ts';
+import { LocalEventBus, type BusEvent, type DeadLetter } from './eventbridge/local-event-bus.ts';
 import { Feed } from './feed.ts';
 import { LocalFunction } from './lambda/function-host.ts';
+import { LocalPipe } from './pipes/local-pipe.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
-import { readTopology, type Topology } from './topology.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, readTopology, type ApiDestinationTopology, type Topology } from './topology.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -42,6 +45,22 @@ export interface LocalCloudOptions {
    * @default true
    */
   streams?: boolean;
+  /** Partners file to synthesize with (when `stack` is not given); the app's default when omitted. */
+  partnersFile?: string;
+  /** Stand-in for Secrets Manager: the values of the secrets partner connections name. */
+  secrets?: LocalSecrets;
+  /** Base delay between retries of rule targets and pipe receipts (EventBridge and SQS take seconds to minutes). */
+  retryBaseDelayMs?: number;
+}
+
+/** Which archived events to re-send, and to which rule (`Destination.FilterArns` of a replay). */
+export interface ReplayRequest {
+  /** Rule name on the order bus, e.g. `partner-erp`. */
+  rule: string;
+  from: Date;
+  to: Date;
+  /** @default `local-<rule>-<time>` */
+  name?: string;
 }
 
 export interface LocalCloud {
@@ -52,6 +71,10 @@ export interface LocalCloud {
   dynamodbEndpoint: string;
   stepFunctions: LocalStepFunctions;
   deadLetters: Map<string, unknown[]>;
+  /** Events delivered to event bus targets in other accounts (partner buses), by bus ARN. */
+  eventBusDeliveries: Map<string, BusEvent[]>;
+  /** Re-sends archived events to one rule's targets; resolves with the number of deliveries started. */
+  replay(request: ReplayRequest): number;
   /** Invocations and time spent per function (logical id) since start, e.g. to count what an order costs. */
   functionStats(): Record<string, { invocations: number; busyMs: number }>;
   /** Resolves once everything written so far has flowed through streams, rules and workflows. */
@@ -70,7 +93,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   try {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     const [stack, dynamodb] = await Promise.all([
-      Promise.resolve().then(() => options.stack ?? synthesizeStack(options.stage ?? 'local')),
+      Promise.resolve().then(
+        () => options.stack ?? synthesizeStack(options.stage ?? 'local', options.partnersFile ? { partnersFile: options.partnersFile } : {}),
+      ),
       startDynamoDbLocal(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
     ]);
     stopStack.push(() => dynamodb.stop());
@@ -115,21 +140,72 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         }),
     });
 
-    const archive = options.dataDir ? join(options.dataDir, 'events-archive.jsonl') : undefined;
+    // Partner targets: HTTP calls with the connection's credentials, pipes for enrichment, and
+    // a record of what other accounts' buses would have received.
+    const apiDestinations = new ApiDestinationCaller(options.secrets ?? {});
+    const eventBusDeliveries = new Map<string, BusEvent[]>();
+    const callApiDestination = async (rule: string, destination: ApiDestinationTopology, event: unknown) => {
+      const at = new Date().toISOString();
+      const about = { rule, destination: destination.endpoint, detailType: (event as BusEvent)['detail-type'] };
+      try {
+        const status = await apiDestinations.call(destination, event);
+        feed.publish({ kind: 'delivery', at, ...about, outcome: 'delivered', status });
+      } catch (error) {
+        feed.publish({ kind: 'delivery', at, ...about, outcome: 'failed', error: (error as Error).message });
+        throw error;
+      }
+    };
+    const queues = new Map(topology.queues.map((queue) => [queue.logicalId, queue]));
+    const pipes = new Map(
+      topology.pipes.map((pipe) => {
+        const queue = queues.get(pipe.sourceQueueLogicalId)!;
+        const local = new LocalPipe({
+          pipe,
+          sourceQueueArn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${queue.name}`,
+          // SQS keeps retrying a message without a redrive policy until it expires; 10 stands in for that.
+          maxReceiveCount: queue.redrive?.maxReceiveCount ?? 10,
+          ...(pipe.enrichmentFunctionLogicalId ? { enrich: (messages: unknown[]) => invoke(pipe.enrichmentFunctionLogicalId!, messages) } : {}),
+          deliver: (payload) => callApiDestination(`pipe ${queue.name}`, pipe.target, payload),
+          onDeadLetter: (letter) => deadLetter(queue.redrive?.deadLetterQueueLogicalId, letter),
+          ...(options.retryBaseDelayMs !== undefined ? { visibilityTimeoutMs: options.retryBaseDelayMs } : {}),
+        });
+        return [pipe.sourceQueueLogicalId, local] as const;
+      }),
+    );
+    stopStack.push(async () => {
+      await Promise.all([...pipes.values()].map((pipe) => pipe.stop()));
+    });
+
+    const archive = new LocalArchive(options.dataDir ? join(options.dataDir, 'events-archive.jsonl') : undefined);
     const bus = new LocalEventBus({
       rules: topology.rules,
-      deliver: async (target, input) => {
+      deliver: async (target, input, rule) => {
         if (target.kind === 'stateMachine') stepFunctions.startExecution(target.arn, input);
         else if (target.kind === 'function' && target.logicalId) await invoke(target.logicalId, input);
-        else throw Object.assign(new Error(`Target ${target.arn} is not run locally`), { name: 'UnsupportedTarget' });
+        else if (target.kind === 'apiDestination' && target.apiDestination) await callApiDestination(rule.name, target.apiDestination, input);
+        else if (target.kind === 'queue' && pipes.has(target.logicalId!)) pipes.get(target.logicalId!)!.send(JSON.stringify(input));
+        else if (target.kind === 'eventBus') {
+          const event = input as BusEvent;
+          eventBusDeliveries.set(target.arn, [...(eventBusDeliveries.get(target.arn) ?? []), event]);
+          const at = new Date().toISOString();
+          feed.publish({ kind: 'delivery', at, rule: rule.name, destination: target.arn, detailType: event['detail-type'], outcome: 'delivered' });
+        } else throw Object.assign(new Error(`Target ${target.arn} is not run locally`), { name: 'UnsupportedTarget' });
       },
       onDeadLetter: (letter: DeadLetter) => deadLetter(letter.queueLogicalId, letter),
       onEvent: (busName, event) => {
-        if (archive) appendFileSync(archive, `${JSON.stringify({ busName, event })}\n`);
+        archive.append(busName, event);
         feed.publish({ kind: 'event', at: new Date().toISOString(), busName, event });
       },
+      ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
     });
     stopStack.push(() => bus.stop());
+
+    const replay = (request: ReplayRequest): number => {
+      const rule = topology.rules.find((candidate) => candidate.name === request.rule);
+      if (!rule) throw new Error(`No rule named ${request.rule} (rules: ${topology.rules.map((r) => r.name).join(', ')})`);
+      const name = request.name ?? `local-${rule.name}-${Date.now()}`;
+      return bus.replay(rule.busName, archive.events(rule.busName, request.from, request.to), [rule.arn], name);
+    };
 
     const awsEndpoint: AwsEndpoint = await startAwsEndpoint(bus, stepFunctions);
     stopStack.push(() => awsEndpoint.stop());
@@ -179,7 +255,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       streamsClient.destroy();
     });
 
-    const server = await startHttpServer(options.port ?? 3000, topology, invoke, feed, stepFunctions, deadLetters);
+    const server = await startHttpServer(options.port ?? 3000, topology, invoke, feed, stepFunctions, deadLetters, eventBusDeliveries, replay);
     stopStack.push(() => new Promise((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
     log(`HTTP API on port ${port}: ${topology.routes.length} routes (${Date.now() - started} ms)`);
@@ -193,6 +269,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         const before = feed.size();
         await Promise.all(relays.map((relay) => relay.drain(Math.max(1, deadline - Date.now()))));
         await bus.drain();
+        await Promise.all([...pipes.values()].map((pipe) => pipe.drain()));
         await stepFunctions.drain();
         if (before === seen && feed.size() === before) return;
         seen = feed.size();
@@ -207,6 +284,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodbEndpoint: dynamodb.endpoint,
       stepFunctions,
       deadLetters,
+      eventBusDeliveries,
+      replay,
       functionStats: () =>
         Object.fromEntries([...functions].map(([id, fn]) => [id, { invocations: fn.invocations, busyMs: fn.busyMs }])),
       settle,
@@ -225,13 +304,18 @@ async function startHttpServer(
   feed: Feed,
   stepFunctions: LocalStepFunctions,
   deadLetters: Map<string, unknown[]>,
+  eventBusDeliveries: Map<string, BusEvent[]>,
+  replay: (request: ReplayRequest) => number,
 ): Promise<Server> {
   const match = compileRoutes(topology.routes);
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
       if (url.pathname.startsWith('/_local/')) {
-        handleLocalRoute(url, request, response, feed, stepFunctions, deadLetters, topology);
+        if (url.pathname === '/_local/replays' && request.method === 'POST') {
+          return await startReplay(request, response, replay);
+        }
+        handleLocalRoute(url, request, response, feed, stepFunctions, deadLetters, eventBusDeliveries, topology);
         return;
       }
       const route = match(request.method ?? 'GET', url.pathname);
@@ -259,6 +343,7 @@ function handleLocalRoute(
   feed: Feed,
   stepFunctions: LocalStepFunctions,
   deadLetters: Map<string, unknown[]>,
+  eventBusDeliveries: Map<string, BusEvent[]>,
   topology: Topology,
 ): void {
   if (url.pathname === '/_local/health') return writeJson(response, 200, { status: 'ok', stack: topology.stackName });
@@ -282,6 +367,7 @@ function handleLocalRoute(
     return writeJson(response, 200, events);
   }
   if (url.pathname === '/_local/dead-letters') return writeJson(response, 200, Object.fromEntries(deadLetters));
+  if (url.pathname === '/_local/event-bus-deliveries') return writeJson(response, 200, Object.fromEntries(eventBusDeliveries));
   if (url.pathname === '/_local/feed') {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const send = (item: unknown) => response.write(`data: ${JSON.stringify(item)}\n\n`);
@@ -291,4 +377,24 @@ function handleLocalRoute(
     return;
   }
   writeJson(response, 404, { message: 'Not Found' });
+}
+
+/** `POST /_local/replays` `{ "rule": "partner-erp", "from": "<iso>", "to": "<iso>" }`: what `npm run replay` calls. */
+async function startReplay(
+  request: IncomingMessage,
+  response: ServerResponse,
+  replay: (request: ReplayRequest) => number,
+): Promise<void> {
+  const body = JSON.parse((await readBody(request))?.toString('utf8') || '{}') as { rule?: string; from?: string; to?: string; name?: string };
+  const from = new Date(body.from ?? '');
+  const to = new Date(body.to ?? '');
+  if (!body.rule || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) {
+    return writeJson(response, 400, { message: 'Give rule, and from < to as ISO 8601 times' });
+  }
+  try {
+    const deliveries = replay({ rule: body.rule, from, to, ...(body.name ? { name: body.name } : {}) });
+    writeJson(response, 202, { rule: body.rule, from: from.toISOString(), to: to.toISOString(), deliveries });
+  } catch (error) {
+    writeJson(response, 404, { message: (error as Error).message });
+  }
 }

@@ -1,8 +1,11 @@
 /**
  * `npm start`: the whole pipeline on this machine. PORT (default 3000) and
- * DATA_DIR (default .local/) or --in-memory; Ctrl-C stops everything, Java included.
+ * DATA_DIR (default .local/) or --in-memory; --partners <file> (default config/partners.json)
+ * and --secrets <file> (default .local/secrets.json: the values of the secrets partner
+ * connections name, standing in for Secrets Manager). Ctrl-C stops everything, Java included.
  */
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError, assertJava17 } from './dynamodb/dynamodb-local.ts';
 import { EXAMPLE_ORDER, seedDemoData } from './demo-data.ts';
@@ -13,11 +16,15 @@ const { values } = parseArgs({
     'in-memory': { type: 'boolean', default: false },
     port: { type: 'string' },
     'data-dir': { type: 'string' },
+    partners: { type: 'string' },
+    secrets: { type: 'string' },
   },
 });
 
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const dataDir = values['in-memory'] ? undefined : (values['data-dir'] ?? process.env.DATA_DIR ?? join(PROJECT_ROOT, '.local'));
+const secretsFile = resolve(values.secrets ?? process.env.LOCAL_SECRETS_FILE ?? join(PROJECT_ROOT, '.local', 'secrets.json'));
+const secrets = existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, Record<string, string>>) : {};
 const log = (line: string) => console.log(`\x1b[2m[local]\x1b[0m ${line}`);
 
 try {
@@ -31,7 +38,14 @@ try {
 }
 
 process.env.CDK_DISABLE_CLI_TELEMETRY = 'true';
-const cloud = await startLocalCloud({ port, ...(dataDir ? { dataDir } : {}), log });
+const cloud = await startLocalCloud({
+  port,
+  ...(dataDir ? { dataDir } : {}),
+  ...(values.partners ? { partnersFile: resolve(values.partners) } : {}),
+  secrets,
+  log,
+});
+log(`partners: ${cloud.topology.rules.filter((rule) => rule.name.startsWith('partner-')).map((rule) => rule.name).join(', ') || 'none'}; local secrets from ${existsSync(secretsFile) ? secretsFile : '(none)'}`);
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
@@ -58,6 +72,8 @@ Then watch it move:   curl -s ${cloud.url}/orders/<orderId>
 Live events:          npm run tail        (or: curl -N ${cloud.url}/_local/feed)
 Workflow executions:  curl -s ${cloud.url}/_local/executions
 Stock:                curl -s ${cloud.url}/inventory/TEA-001
+Partner deliveries:   npm run tail, curl -s ${cloud.url}/_local/dead-letters, curl -s ${cloud.url}/_local/event-bus-deliveries
+Replay to a partner:  npm run replay -- --partner <name> --from <iso> --to <iso>
 
 Ctrl-C to stop.
 `);

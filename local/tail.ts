@@ -1,6 +1,6 @@
 /**
- * `npm run tail`: prints the local cloud's events, workflow executions and dead
- * letters as they happen. BASE_URL (default http://127.0.0.1:3000), --replay for history.
+ * `npm run tail`: prints the local cloud's events, workflow executions, partner
+ * deliveries and dead letters as they happen. BASE_URL (default http://127.0.0.1:3000), --replay for history.
  */
 import { parseArgs } from 'node:util';
 import type { FeedItem } from './feed.ts';
@@ -19,6 +19,10 @@ export function formatFeedItem(item: FeedItem): string {
     const orderId = (item.input as { detail?: { orderId?: string } })?.detail?.orderId ?? '-';
     const error = item.error ? ` ${item.error}: ${item.cause ?? ''}` : '';
     return `${time}  workflow   ${item.status.padEnd(24)} order ${orderId}${error}`;
+  }
+  if (item.kind === 'delivery') {
+    const outcome = item.outcome === 'delivered' ? `delivered${item.status ? ` ${item.status}` : ''}` : `failed: ${item.error ?? ''}`;
+    return `${time}  partner    ${item.detailType.padEnd(24)} ${item.rule} → ${item.destination} ${outcome}`;
   }
   return `${time}  DLQ        ${item.queue.padEnd(24)} ${JSON.stringify(item.message).slice(0, 160)}`;
 }

@@ -1,7 +1,7 @@
 /**
  * Reads the synthesized template into the topology the local cloud runs: tables,
- * functions (entry, environment), HTTP routes, the bus and its rules, state machines
- * and stream event source mappings. There is no second list of resources to keep in
+ * functions (entry, environment), HTTP routes, the bus and its rules (with their API
+ * destinations and connections), state machines, stream event source mappings and pipes. There is no second list of resources to keep in
  * sync: a route, rule or function added to the CDK app appears here by itself.
  */
 import type { EventSourceMappingSettings } from './dynamodb/stream-relay.ts';
@@ -27,11 +27,35 @@ export interface RouteTopology {
   functionLogicalId: string;
 }
 
+/** An EventBridge connection: how calls to its API destinations authenticate. */
+export interface ConnectionTopology {
+  logicalId: string;
+  authorizationType: 'API_KEY' | 'BASIC' | 'OAUTH_CLIENT_CREDENTIALS';
+  /**
+   * The template's AuthParameters, intrinsics resolved; secret values are still Secrets Manager
+   * dynamic references (`{{resolve:secretsmanager:...}}`), resolved locally at call time.
+   */
+  authParameters: Json;
+}
+
+/** An EventBridge API destination: an HTTP endpoint called with its connection's credentials. */
+export interface ApiDestinationTopology {
+  logicalId: string;
+  endpoint: string;
+  httpMethod: string;
+  connection: ConnectionTopology;
+}
+
 export interface RuleTargetTopology {
   id: string;
-  kind: 'stateMachine' | 'function' | 'unsupported';
+  /**
+   * `eventBus`: another account's bus (recorded locally); `queue`: an SQS queue, run locally only
+   * as the source of a pipe.
+   */
+  kind: 'stateMachine' | 'function' | 'apiDestination' | 'eventBus' | 'queue' | 'unsupported';
   logicalId?: string;
   arn: string;
+  apiDestination?: ApiDestinationTopology;
   maximumRetryAttempts: number;
   maximumEventAgeInSeconds: number;
   deadLetterQueueLogicalId?: string;
@@ -41,6 +65,9 @@ export interface RuleTargetTopology {
 
 export interface RuleTopology {
   logicalId: string;
+  /** `Name` in the template, else the logical id: the last part of the rule's ARN. */
+  name: string;
+  arn: string;
   busName: string;
   patternText: string;
   enabled: boolean;
@@ -64,16 +91,32 @@ export interface StreamMappingTopology extends EventSourceMappingSettings {
   deadLetterQueueLogicalId?: string;
 }
 
+/** An EventBridge Pipe from an SQS queue, with an optional enrichment function, to an API destination. */
+export interface PipeTopology {
+  logicalId: string;
+  sourceQueueLogicalId: string;
+  enrichmentFunctionLogicalId?: string;
+  target: ApiDestinationTopology;
+}
+
+export interface QueueTopology {
+  logicalId: string;
+  name: string;
+  /** The queue's redrive policy: where a message goes after `maxReceiveCount` receipts. */
+  redrive?: { deadLetterQueueLogicalId: string; maxReceiveCount: number };
+}
+
 export interface Topology {
   stackName: string;
   tables: Array<{ logicalId: string; name: string }>;
   buses: Array<{ logicalId: string; name: string }>;
-  queues: Array<{ logicalId: string; name: string }>;
+  queues: QueueTopology[];
   functions: Map<string, FunctionTopology>;
   routes: RouteTopology[];
   rules: RuleTopology[];
   stateMachines: Map<string, StateMachineTopology>;
   streamMappings: StreamMappingTopology[];
+  pipes: PipeTopology[];
 }
 
 const ENTRY_METADATA = 'order-pipeline:entry';
@@ -228,21 +271,57 @@ export function readTopology(template: CfnTemplate, stackName: string): Topology
   }
   const stateMachineByArn = new Map([...stateMachines.values()].map((sm) => [sm.arn, sm.logicalId]));
 
-  const rules = resourcesOf(template, 'AWS::Events::Rule').map(([logicalId, resource]): RuleTopology => {
+  const apiDestination = (logicalId: string | undefined): ApiDestinationTopology | undefined => {
+    const resource = logicalId ? template.Resources[logicalId] : undefined;
+    if (!logicalId || resource?.Type !== 'AWS::Events::ApiDestination') return undefined;
     const props = resource.Properties ?? {};
+    const connectionId = Names.target(props.ConnectionArn)!;
+    const connection = template.Resources[connectionId]?.Properties ?? {};
     return {
       logicalId,
-      busName: props.EventBusName ? String(names.resolve(props.EventBusName)) : 'default',
+      endpoint: String(names.resolve(props.InvocationEndpoint)),
+      httpMethod: String(props.HttpMethod),
+      connection: {
+        logicalId: connectionId,
+        authorizationType: connection.AuthorizationType,
+        authParameters: names.resolve(connection.AuthParameters ?? {}),
+      },
+    };
+  };
+
+  const rules = resourcesOf(template, 'AWS::Events::Rule').map(([logicalId, resource]): RuleTopology => {
+    const props = resource.Properties ?? {};
+    const busName = props.EventBusName ? String(names.resolve(props.EventBusName)) : 'default';
+    const name = typeof props.Name === 'string' ? props.Name : logicalId;
+    return {
+      logicalId,
+      name,
+      arn: `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${busName}/${name}`,
+      busName,
       patternText: typeof props.EventPattern === 'string' ? props.EventPattern : JSON.stringify(names.resolve(props.EventPattern)),
       enabled: props.State !== 'DISABLED',
       targets: (props.Targets ?? []).map((target: Json): RuleTargetTopology => {
         const arn = String(names.resolve(target.Arn));
         const stateMachine = stateMachineByArn.get(arn);
         const fn = functionByArn.get(arn);
+        const destination = apiDestination(Names.target(target.Arn));
+        const queue = template.Resources[Names.target(target.Arn) ?? '']?.Type === 'AWS::SQS::Queue' ? Names.target(target.Arn) : undefined;
+        const kind = stateMachine
+          ? 'stateMachine'
+          : fn
+            ? 'function'
+            : destination
+              ? 'apiDestination'
+              : queue
+                ? 'queue'
+                : arn.includes(':event-bus/')
+                  ? 'eventBus'
+                  : 'unsupported';
         return {
           id: String(target.Id),
-          kind: stateMachine ? 'stateMachine' : fn ? 'function' : 'unsupported',
-          ...(stateMachine ?? fn ? { logicalId: stateMachine ?? fn } : {}),
+          kind,
+          ...(stateMachine ?? fn ?? queue ? { logicalId: stateMachine ?? fn ?? queue } : {}),
+          ...(destination ? { logicalId: destination.logicalId, apiDestination: destination } : {}),
           arn,
           // EventBridge's defaults when a target sets no retry policy.
           maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? 185,
@@ -281,17 +360,38 @@ export function readTopology(template: CfnTemplate, stackName: string): Topology
     },
   );
 
+  const pipes = resourcesOf(template, 'AWS::Pipes::Pipe').flatMap(([logicalId, resource]): PipeTopology[] => {
+    const props = resource.Properties ?? {};
+    const sourceQueueLogicalId = Names.target(props.Source);
+    const target = apiDestination(Names.target(props.Target));
+    const enrichment = props.Enrichment ? functionByArn.get(String(names.resolve(props.Enrichment))) : undefined;
+    if (!sourceQueueLogicalId || !target) return [];
+    return [{ logicalId, sourceQueueLogicalId, ...(enrichment ? { enrichmentFunctionLogicalId: enrichment } : {}), target }];
+  });
+
+  const queues = resourcesOf(template, 'AWS::SQS::Queue').map(([logicalId, resource]): QueueTopology => {
+    const redrive = resource.Properties?.RedrivePolicy;
+    return {
+      logicalId,
+      name: names.physicalName(logicalId),
+      ...(redrive
+        ? { redrive: { deadLetterQueueLogicalId: Names.target(redrive.deadLetterTargetArn)!, maxReceiveCount: Number(redrive.maxReceiveCount) } }
+        : {}),
+    };
+  });
+
   const named = (type: string) =>
     resourcesOf(template, type).map(([logicalId]) => ({ logicalId, name: names.physicalName(logicalId) }));
   return {
     stackName,
     tables: [...named('AWS::DynamoDB::Table'), ...named('AWS::DynamoDB::GlobalTable')],
     buses: named('AWS::Events::EventBus'),
-    queues: named('AWS::SQS::Queue'),
+    queues,
     functions,
     routes,
     rules,
     stateMachines,
     streamMappings,
+    pipes,
   };
 }

@@ -25,6 +25,8 @@ export interface PutEventsResultEntry {
 
 export interface BusEvent {
   version: '0';
+  /** Set on events a replay re-sends, to the replay's name (as EventBridge does). */
+  'replay-name'?: string;
   id: string;
   'detail-type': string;
   source: string;
@@ -35,8 +37,11 @@ export interface BusEvent {
   detail: unknown;
 }
 
-/** Delivers an event to one target; throws when the target did not accept it. */
-export type TargetDelivery = (target: RuleTargetTopology, input: unknown) => Promise<void>;
+/**
+ * Delivers an event to one target; throws when the target did not accept it. An error with
+ * `retryable: false` (e.g. an API destination answering 400) goes to the dead-letter queue at once.
+ */
+export type TargetDelivery = (target: RuleTargetTopology, input: unknown, rule: RuleTopology) => Promise<void>;
 
 export interface DeadLetter {
   ruleArn: string;
@@ -137,11 +142,33 @@ export class LocalEventBus {
       detail,
     };
     this.options.onEvent?.(busName, event);
-    for (const { rule, pattern } of this.rules) {
-      if (rule.busName !== busName || !pattern.matchesEvent(event)) continue;
-      for (const target of rule.targets) this.track(this.deliver(rule, target, event));
-    }
+    this.route(busName, event, () => true);
     return { EventId: event.id };
+  }
+
+  /**
+   * Re-sends archived events of `busName` to the rules named in `ruleArns` only, like a replay
+   * with `Destination.FilterArns`: each rule still applies its own pattern, and the events carry
+   * `replay-name`. Replayed events are not archived again. Returns how many deliveries started.
+   */
+  replay(busName: string, events: Iterable<BusEvent>, ruleArns: readonly string[], replayName: string): number {
+    let started = 0;
+    for (const event of events) {
+      started += this.route(busName, { ...event, 'replay-name': replayName }, (rule) => ruleArns.includes(rule.arn));
+    }
+    return started;
+  }
+
+  private route(busName: string, event: BusEvent, selected: (rule: RuleTopology) => boolean): number {
+    let started = 0;
+    for (const { rule, pattern } of this.rules) {
+      if (rule.busName !== busName || !selected(rule) || !pattern.matchesEvent(event)) continue;
+      for (const target of rule.targets) {
+        this.track(this.deliver(rule, target, event));
+        started += 1;
+      }
+    }
+    return started;
   }
 
   private track(delivery: Promise<void>): void {
@@ -160,14 +187,15 @@ export class LocalEventBus {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
       try {
-        await this.options.deliver(target, input);
+        await this.options.deliver(target, input, rule);
         return;
       } catch (error) {
         lastError = error as Error;
+        if ((error as { retryable?: boolean }).retryable === false) break;
       }
     }
     this.options.onDeadLetter({
-      ruleArn: `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${rule.busName}/${rule.logicalId}`,
+      ruleArn: rule.arn,
       targetArn: target.arn,
       ...(target.deadLetterQueueLogicalId ? { queueLogicalId: target.deadLetterQueueLogicalId } : {}),
       errorCode: lastError?.name ?? 'Unknown',

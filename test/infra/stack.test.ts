@@ -450,11 +450,12 @@ describe('alarms', () => {
 });
 
 describe('outputs', () => {
-  it('name the API URL, bus, state machine and table', () => {
+  it('name the API URL, bus, archive, state machine and table', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const [apiId] = onlyOfType('AWS::ApiGatewayV2::Api');
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain(apiId);
     expect(outputs.EventBusName?.Value).toEqual(ref(onlyOfType('AWS::Events::EventBus')[0]));
+    expect(outputs.EventArchiveArn?.Value).toEqual(getAtt(onlyOfType('AWS::Events::Archive')[0]));
     expect(outputs.StateMachineArn?.Value).toEqual(ref(onlyOfType('AWS::StepFunctions::StateMachine')[0]));
     expect(outputs.OrdersTableName?.Value).toEqual(ref(onlyOfType('AWS::DynamoDB::Table')[0]));
   });

@@ -3,6 +3,7 @@
  * synthesized app, DynamoDB Local, stream relay, local EventBridge rules and the
  * real state machine definition calling the real handlers.
  */
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
@@ -17,6 +18,8 @@ beforeAll(async () => {
   cloud = await startLocalCloud({
     port: 0,
     stage: 'itest',
+    // The pipeline alone: the example partners' endpoints do not exist (partners.test.ts covers partners).
+    partnersFile: fileURLToPath(new URL('../fixtures/no-partners.json', import.meta.url)),
     // A slow carrier leaves time to cancel an order mid-flight, after it is routed.
     functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '1500' },
   });

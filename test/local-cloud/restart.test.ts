@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { synthesizeStack } from '../../local/cloud-assembly.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
@@ -25,7 +26,8 @@ async function json(url: string, init?: RequestInit) {
 }
 
 it('keeps orders and stock across a restart', async () => {
-  const stack = synthesizeStack('restart');
+  // The pipeline alone: the example partners' endpoints do not exist (partners.test.ts covers partners).
+  const stack = synthesizeStack('restart', { partnersFile: fileURLToPath(new URL('../fixtures/no-partners.json', import.meta.url)) });
   cloud = await startLocalCloud({ port: 0, dataDir, stack });
   const sku = `KEEP-${Date.now()}`;
   await json(`${cloud.url}/policies/routing`, { method: 'PUT', body: JSON.stringify(DEMO_ROUTING_POLICY_DOCUMENT) });
