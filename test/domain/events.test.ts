@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import {
   DETAIL_TYPES,
   EVENT_SCHEMA_VERSION,
+  EventContractBroken,
   maskPhone,
   orderEventOf,
 } from '../../functions/domain/events.ts';
@@ -140,26 +141,48 @@ describe('orderEventOf', () => {
     ['CANCELLED', 'CANCELLED_BY_CHANNEL'],
     ['FAILED', 'CarrierUnavailable'],
   ] as const)('includes the reason for %s', (status, reason) => {
-    expect(orderEventOf(orderAt(status)).data.reason).toBe(reason);
+    const data: Record<string, unknown> = orderEventOf(orderAt(status)).data;
+    expect(data.reason).toBe(reason);
   });
 
   it.each(['PLACED', 'STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED'] as const)(
     'has no reason for %s, even if a reason field is set on the order',
     (status) => {
       const order: Order = { ...orderAt(status), failureReason: 'stale', rejectionReason: 'OUT_OF_STOCK', cancellationReason: 'x' };
-      const event = orderEventOf(order);
-      expect(event.data.reason).toBeUndefined();
-      expect('reason' in event.data).toBe(false);
+      expect('reason' in orderEventOf(order).data).toBe(false);
     },
   );
 
   it('carries the route summary (without allocations) and the shipment once they exist', () => {
-    expect(orderEventOf(orderAt('STOCK_LOCKED')).data.route).toBeUndefined();
+    const data = (status: OrderStatus): Record<string, unknown> => orderEventOf(orderAt(status)).data;
+    expect(data('STOCK_LOCKED').route).toBeUndefined();
     const { allocations: _allocations, ...withoutAllocations } = ROUTE;
-    expect(orderEventOf(orderAt('ROUTED')).data.route).toEqual(withoutAllocations);
-    expect(orderEventOf(orderAt('ROUTED')).data.route).not.toHaveProperty('allocations');
-    expect(orderEventOf(orderAt('ROUTED')).data.shipment).toBeUndefined();
-    expect(orderEventOf(orderAt('SHIPPED')).data.shipment).toEqual(SHIPMENT);
+    expect(data('ROUTED').route).toEqual(withoutAllocations);
+    expect(data('ROUTED').route).not.toHaveProperty('allocations');
+    expect(data('ROUTED').shipment).toBeUndefined();
+    expect(data('SHIPPED').shipment).toEqual(SHIPMENT);
+  });
+
+  it('refuses to describe an order whose stored route carries a field the contract does not publish', () => {
+    const routed = orderAt('ROUTED');
+    const order: Order = { ...routed, route: { ...routed.route!, dispatcherNote: 'call Marguerite on +44 20 7946 0958' } as never };
+    const error = (() => {
+      try {
+        return orderEventOf(order);
+      } catch (caught) {
+        return caught as EventContractBroken;
+      }
+    })();
+    expect(error).toBeInstanceOf(EventContractBroken);
+    expect((error as EventContractBroken).issues).toEqual(['$.data.route: unrecognized_keys']);
+    // Where and how only: the values may be personal data, and the error ends up in logs.
+    expect((error as EventContractBroken).message).not.toContain('Marguerite');
+    expect((error as EventContractBroken).message).not.toContain('7946');
+  });
+
+  it('refuses an order in a state the lifecycle cannot produce: a rejection without its reason', () => {
+    const { rejectionReason: _reason, ...order } = orderAt('REJECTED');
+    expect(() => orderEventOf(order)).toThrow(/OrderRejected breaks its schema: \$\.data\.reason: invalid_value/);
   });
 
   it('omits deliveryPreference when the order has none', () => {
