@@ -57,7 +57,7 @@ const shipToSchema = z
       .regex(MASKED_PHONE)
       .describe('Masked: every digit but the last four is `*`, formatting kept, e.g. `+** *** **** 8000`.'),
   })
-  .describe('Where the order ships, down to the city. Never the name, street or postal code.');
+  .meta({ id: 'ShipTo', description: 'Where the order ships, down to the city. Never the name, street or postal code.' });
 
 const parcelPlanSchema = z.strictObject({
   warehouseId: name,
@@ -106,13 +106,15 @@ const routeSchema = z
       note: z.string().optional(),
     }),
   })
-  .describe('The routing decision and why it was made, as stored on the order, without the stock allocations.');
+  .meta({ id: 'Route', description: 'The routing decision and why it was made, as stored on the order, without the stock allocations.' });
 
-const shipmentSchema = z.strictObject({
-  parcels: z
-    .array(z.strictObject({ parcelId: name, warehouseId: name, carrier: name, trackingNumber: name }))
-    .min(1),
-});
+const shipmentSchema = z
+  .strictObject({
+    parcels: z
+      .array(z.strictObject({ parcelId: name, warehouseId: name, carrier: name, trackingNumber: name }))
+      .min(1),
+  })
+  .meta({ id: 'Shipment', description: 'The parcels booked with carriers, with their tracking numbers.' });
 
 const commonData = {
   customerTier: z.enum(CUSTOMER_TIERS),

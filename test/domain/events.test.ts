@@ -1,6 +1,6 @@
 /** Order events: one detail type per status, a stable id, and no personal data. */
 import { describe, it, expect } from 'vitest';
-import { routePlan } from '../fixtures/routes.ts';
+import { orderThrough, PATHS, ROUTE, SHIPMENT } from '../fixtures/lifecycle.ts';
 import fc from 'fast-check';
 import {
   DETAIL_TYPES,
@@ -12,7 +12,6 @@ import {
 import {
   ORDER_STATUSES,
   placeOrder,
-  transition,
   type Order,
   type OrderRequest,
   type OrderStatus,
@@ -48,34 +47,8 @@ function request(overrides: Partial<OrderRequest> = {}): OrderRequest {
   };
 }
 
-const ROUTE = routePlan('WH-NORTH', [{ sku: 'TEA-001', warehouseId: 'WH-NORTH', quantity: 2 }]);
-const SHIPMENT = { parcels: [{ parcelId: 'o-1', warehouseId: 'WH-NORTH', carrier: 'zto', trackingNumber: 'SBX123ABC' }] };
-
-/** Reaches each status through real transitions, carrying the fields the workflow would set. */
-const PATHS: Record<OrderStatus, Array<[OrderStatus, Parameters<typeof transition>[3]?, string?]>> = {
-  PLACED: [],
-  STOCK_LOCKED: [['STOCK_LOCKED']],
-  ROUTED: [['STOCK_LOCKED'], ['ROUTED', { route: ROUTE }]],
-  SHIPMENT_REQUESTED: [['STOCK_LOCKED'], ['ROUTED', { route: ROUTE }], ['SHIPMENT_REQUESTED', { shipment: SHIPMENT }]],
-  SHIPPED: [['STOCK_LOCKED'], ['ROUTED', { route: ROUTE }], ['SHIPMENT_REQUESTED', { shipment: SHIPMENT }], ['SHIPPED']],
-  DELIVERED: [
-    ['STOCK_LOCKED'],
-    ['ROUTED', { route: ROUTE }],
-    ['SHIPMENT_REQUESTED', { shipment: SHIPMENT }],
-    ['SHIPPED'],
-    ['DELIVERED'],
-  ],
-  REJECTED: [['STOCK_LOCKED'], ['REJECTED', { rejectionReason: 'NO_ROUTE' }, 'NO_ROUTE']],
-  CANCELLED: [['CANCELLED', { cancellationReason: 'CANCELLED_BY_CHANNEL' }, 'CANCELLED_BY_CHANNEL']],
-  FAILED: [['STOCK_LOCKED'], ['ROUTED', { route: ROUTE }], ['FAILED', { failureReason: 'CarrierUnavailable' }, 'CarrierUnavailable']],
-};
-
 function orderAt(status: OrderStatus): Order {
-  let order = placeOrder(request(), 'ord-77', T0);
-  PATHS[status].forEach(([to, changes, reason], i) => {
-    order = transition(order, to, `2025-04-02T08:1${i}:00.000Z`, changes ?? {}, reason);
-  });
-  return order;
+  return orderThrough(placeOrder(request(), 'ord-77', T0), status);
 }
 
 const EXPECTED_TYPES: Record<OrderStatus, string> = {
