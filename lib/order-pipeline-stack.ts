@@ -1,5 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { eventContracts } from '../functions/events/event-contracts.ts';
+import { EventContracts } from './event-contracts.ts';
 import { EventPublishing } from './event-publishing.ts';
 import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
 import { IntakeApi } from './intake-api.ts';
@@ -20,13 +22,15 @@ export interface OrderPipelineStackProps extends StackProps {
 }
 
 /**
- * The whole order pipeline: intake API, order store, event publishing, fulfilment workflow,
- * partner subscriptions and alarms. It only composes; each concern lives in its own construct.
+ * The whole order pipeline: intake API, order store, event publishing and the event schemas,
+ * fulfilment workflow, partner subscriptions and alarms. It only composes; each concern lives
+ * in its own construct.
  */
 export class OrderPipelineStack extends Stack {
   public readonly store: OrderStore;
   public readonly api: IntakeApi;
   public readonly events: EventPublishing;
+  public readonly eventContracts: EventContracts;
   public readonly fulfilment: FulfilmentWorkflow;
   public readonly partners: PartnerSubscriptions;
   public readonly alarms: OperationsAlarms;
@@ -38,6 +42,15 @@ export class OrderPipelineStack extends Stack {
     this.store = new OrderStore(this, 'OrderStore', { stage });
     this.api = new IntakeApi(this, 'IntakeApi', { stage, store: this.store });
     this.events = new EventPublishing(this, 'EventPublishing', { stage, store: this.store });
+    this.eventContracts = new EventContracts(this, 'EventContracts', {
+      stage,
+      eventSource: this.events.eventSource,
+      schemas: eventContracts(this.events.eventSource).map(({ detailType, description, registrySchema }) => ({
+        detailType,
+        description,
+        schema: registrySchema,
+      })),
+    });
     this.fulfilment = new FulfilmentWorkflow(this, 'Fulfilment', {
       stage,
       store: this.store,

@@ -2,8 +2,27 @@
  * Order events: one detail-type per transition, in a versioned envelope that
  * carries no personal data (phone masked, address reduced to country/region/city,
  * no name, no street, no attribution).
+ *
+ * The zod schemas below are the contract partners get (as JSON Schema, AsyncAPI and
+ * in the EventBridge schema registry, see `functions/events/event-contracts.ts`), and
+ * the event types are inferred from them, so what the code emits and what is
+ * published cannot drift. Every object is strict: a field reaches partners only
+ * once it is in a schema here, which is where a privacy review sees it.
+ *
+ * Adding an event type is one entry in `ORDER_EVENT_SCHEMAS`.
  */
-import type { Order, OrderStatus } from './order.ts';
+import { z } from 'zod';
+import { DomainError } from './errors.ts';
+import {
+  canTransition,
+  CUSTOMER_TIERS,
+  DELIVERY_PREFERENCES,
+  ORDER_STATUSES,
+  REJECTION_REASONS,
+  type Order,
+  type OrderStatus,
+} from './order.ts';
+import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing-policy.ts';
 
 export const EVENT_SCHEMA_VERSION = '1.0';
 
@@ -18,35 +37,166 @@ export const DETAIL_TYPES = {
   CANCELLED: 'OrderCancelled',
   FAILED: 'OrderFailed',
 } as const satisfies Record<OrderStatus, string>;
-export type DetailType = (typeof DETAIL_TYPES)[OrderStatus];
 
-export interface OrderEvent {
-  /** Stable across redeliveries, so consumers can deduplicate: `<orderId>:<sequence>`. */
-  eventId: string;
-  schemaVersion: typeof EVENT_SCHEMA_VERSION;
-  type: DetailType;
-  orderId: string;
-  /** The order's version after the transition: consecutive per order, so consumers can order and spot gaps. */
-  sequence: number;
-  occurredAt: string;
-  status: OrderStatus;
-  previousStatus: OrderStatus | null;
-  channel: string;
-  channelOrderId: string;
-  data: OrderEventData;
+/** At most four digits in the whole string: what `maskPhone` leaves of any number. */
+const MASKED_PHONE = /^\D*(?:\d\D*){0,4}$/;
+
+const name = z.string().min(1);
+const units = z.number().int().min(1);
+const minorUnits = z.number().int().min(0).describe('Integer amount in minor currency units.');
+
+const lineSchema = z.strictObject({ sku: name, quantity: units, unitPrice: minorUnits });
+
+const shipToSchema = z
+  .strictObject({
+    country: z.string().regex(/^[A-Z]{2}$/).describe('ISO 3166-1 alpha-2.'),
+    region: z.string(),
+    city: z.string(),
+    phone: z
+      .string()
+      .regex(MASKED_PHONE)
+      .describe('Masked: every digit but the last four is `*`, formatting kept, e.g. `+** *** **** 8000`.'),
+  })
+  .meta({ id: 'ShipTo', description: 'Where the order ships, down to the city. Never the name, street or postal code.' });
+
+const parcelPlanSchema = z.strictObject({
+  warehouseId: name,
+  carrier: name,
+  mode: z.enum(TRANSPORT_MODES),
+  serviceLevel: name,
+  lines: z.array(z.strictObject({ sku: name, quantity: units })).min(1),
+  costMinor: minorUnits,
+  carbonGrams: z.number().min(0),
+  transitDays: z.number().int().min(0),
+});
+
+const candidateSchema = z.strictObject({
+  id: name.describe('`warehouse/carrier/serviceLevel`, parcels joined with `+`; a warehouse alone when excluded before carriers.'),
+  warehouseIds: z.array(name),
+  carrier: name.optional(),
+  mode: z.enum(TRANSPORT_MODES).optional(),
+  serviceLevel: name.optional(),
+  score: z.number().optional(),
+  breakdown: z.record(z.string(), z.number()).optional().describe('Points per scoring factor and rule bonus.'),
+  metrics: z
+    .strictObject({
+      distanceKm: z.number().min(0),
+      costMinor: minorUnits,
+      deliveryDays: z.number().int().min(0),
+      carbonGrams: z.number().min(0),
+      capacityLeft: z.number(),
+    })
+    .optional(),
+  excluded: z.strictObject({ reason: z.enum(EXCLUSION_REASONS), detail: z.string() }).optional(),
+});
+
+const routeSchema = z
+  .strictObject({
+    policyVersion: z.number().int().min(1).nullable().describe('Null when the built-in fallback decided.'),
+    parcels: z.array(parcelPlanSchema).min(1),
+    promisedDate: z.iso.date(),
+    totalCostMinor: minorUnits,
+    totalCarbonGrams: z.number().min(0),
+    priorityHandling: z.boolean(),
+    score: z.number(),
+    explanation: z.strictObject({
+      candidates: z.array(candidateSchema).describe('Scored candidates best first, then the excluded ones.'),
+      candidatesOmitted: z.number().int().min(0),
+      rulesFired: z.array(z.string()),
+      note: z.string().optional(),
+    }),
+  })
+  .meta({ id: 'Route', description: 'The routing decision and why it was made, as stored on the order, without the stock allocations.' });
+
+const shipmentSchema = z
+  .strictObject({
+    parcels: z
+      .array(z.strictObject({ parcelId: name, warehouseId: name, carrier: name, trackingNumber: name }))
+      .min(1),
+  })
+  .meta({ id: 'Shipment', description: 'The parcels booked with carriers, with their tracking numbers.' });
+
+const commonData = {
+  customerTier: z.enum(CUSTOMER_TIERS),
+  currency: z.string().regex(/^[A-Z]{3}$/).describe('ISO 4217.'),
+  totals: z.strictObject({ itemCount: units, amount: minorUnits }),
+  lines: z.array(lineSchema).min(1),
+  shipTo: shipToSchema,
+  deliveryPreference: z.enum(DELIVERY_PREFERENCES).optional(),
+};
+
+/** What the order's status can have been just before `status`: the lifecycle, as partners can rely on it. */
+function previousStatusSchema(status: OrderStatus) {
+  const predecessors = ORDER_STATUSES.filter((from) => canTransition(from, status));
+  return predecessors.length === 0 ? z.null() : z.enum(predecessors);
 }
 
-export interface OrderEventData {
-  customerTier: Order['customer']['tier'];
-  currency: string;
-  totals: Order['totals'];
-  lines: Order['lines'];
-  shipTo: { country: string; region: string; city: string; phone: string };
-  deliveryPreference?: Order['deliveryPreference'];
-  reason?: string;
-  /** The routing decision and its explanation, as stored on the order (allocations are in the parcels). */
-  route?: Omit<NonNullable<Order['route']>, 'allocations'>;
-  shipment?: Order['shipment'];
+function orderEventSchema<const T extends string, const S extends OrderStatus, D extends z.ZodRawShape>(
+  type: T,
+  status: S,
+  description: string,
+  data: D,
+) {
+  return z
+    .strictObject({
+      eventId: z.string().regex(/^.+:[1-9][0-9]*$/).describe('`<orderId>:<sequence>`: the same on every redelivery, to deduplicate on.'),
+      schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
+      type: z.literal(type).describe('Equals the EventBridge detail-type.'),
+      orderId: name,
+      sequence: z
+        .number()
+        .int()
+        .min(1)
+        .describe("The order's version after the transition: consecutive per order, to order events and spot gaps."),
+      occurredAt: z.iso.datetime(),
+      status: z.literal(status),
+      previousStatus: previousStatusSchema(status),
+      channel: name,
+      channelOrderId: name,
+      data: z.strictObject({ ...commonData, ...data }),
+    })
+    .meta({ title: type, description });
+}
+
+/** Every event type the pipeline publishes, with its detail schema. */
+export const ORDER_EVENT_SCHEMAS = [
+  orderEventSchema('OrderPlaced', 'PLACED', 'A channel placed the order.', {}),
+  orderEventSchema('OrderStockLocked', 'STOCK_LOCKED', 'Available-to-promise stock is reserved for every line.', {}),
+  orderEventSchema('OrderRouted', 'ROUTED', 'Warehouses and carriers are chosen.', { route: routeSchema }),
+  orderEventSchema('OrderShipmentRequested', 'SHIPMENT_REQUESTED', 'Every parcel is booked with its carrier.', {
+    route: routeSchema,
+    shipment: shipmentSchema,
+  }),
+  orderEventSchema('OrderShipped', 'SHIPPED', 'The carrier has the parcels.', { route: routeSchema, shipment: shipmentSchema }),
+  orderEventSchema('OrderDelivered', 'DELIVERED', 'The parcels are delivered.', { route: routeSchema, shipment: shipmentSchema }),
+  orderEventSchema('OrderRejected', 'REJECTED', 'The order cannot be fulfilled; whatever was reserved is released.', {
+    reason: z.enum(REJECTION_REASONS),
+    route: routeSchema.optional(),
+  }),
+  orderEventSchema('OrderCancelled', 'CANCELLED', 'The channel cancelled the order before its shipment was requested.', {
+    reason: z.string().optional().describe("The channel's reason, when it gave one."),
+    route: routeSchema.optional(),
+  }),
+  orderEventSchema('OrderFailed', 'FAILED', 'A step failed for good; what was done is undone.', {
+    reason: z.string().describe('`<step>: <error name>`.'),
+    route: routeSchema.optional(),
+  }),
+] as const;
+
+const anyOrderEventSchema = z.discriminatedUnion('type', ORDER_EVENT_SCHEMAS);
+
+export type OrderEvent = z.infer<typeof anyOrderEventSchema>;
+export type DetailType = OrderEvent['type'];
+
+/** An event that does not match its published schema: it must not reach partners. */
+export class EventContractBroken extends DomainError {
+  override name = 'EventContractBroken';
+  /** Where and how, without the offending values (they may be personal data). */
+  readonly issues: string[];
+  constructor(type: string, issues: string[]) {
+    super(`${type} breaks its schema: ${issues.join('; ')}`);
+    this.issues = issues;
+  }
 }
 
 /** Keeps the last four digits, so support can match a number the customer reads out. */
@@ -60,30 +210,18 @@ function withoutAllocations({ allocations: _allocations, ...route }: NonNullable
   return route;
 }
 
-/** The event for the order's latest transition. */
+/**
+ * The event for the order's latest transition, checked against its schema: it throws
+ * EventContractBroken rather than return an event partners were not promised.
+ */
 export function orderEventOf(order: Order): OrderEvent {
   const last = order.history[order.history.length - 1];
   const reason = order.rejectionReason ?? order.failureReason ?? order.cancellationReason;
-  const data: OrderEventData = {
-    customerTier: order.customer.tier,
-    currency: order.currency,
-    totals: order.totals,
-    lines: order.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
-    shipTo: {
-      country: order.shipTo.country,
-      region: order.shipTo.region,
-      city: order.shipTo.city,
-      phone: maskPhone(order.shipTo.phone),
-    },
-    ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
-    ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),
-    ...(order.route ? { route: withoutAllocations(order.route) } : {}),
-    ...(order.shipment ? { shipment: order.shipment } : {}),
-  };
-  return {
+  const type = DETAIL_TYPES[order.status];
+  const candidate = {
     eventId: `${order.orderId}:${order.version}`,
     schemaVersion: EVENT_SCHEMA_VERSION,
-    type: DETAIL_TYPES[order.status],
+    type,
     orderId: order.orderId,
     sequence: order.version,
     occurredAt: last?.at ?? order.updatedAt,
@@ -91,6 +229,29 @@ export function orderEventOf(order: Order): OrderEvent {
     previousStatus: last?.from ?? null,
     channel: order.channel,
     channelOrderId: order.channelOrderId,
-    data,
+    data: {
+      customerTier: order.customer.tier,
+      currency: order.currency,
+      totals: order.totals,
+      lines: order.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
+      shipTo: {
+        country: order.shipTo.country,
+        region: order.shipTo.region,
+        city: order.shipTo.city,
+        phone: maskPhone(order.shipTo.phone),
+      },
+      ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
+      ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),
+      ...(order.route ? { route: withoutAllocations(order.route) } : {}),
+      ...(order.shipment ? { shipment: order.shipment } : {}),
+    },
   };
+  const parsed = anyOrderEventSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new EventContractBroken(
+      type,
+      parsed.error.issues.map((issue) => `${['$', ...issue.path].join('.')}: ${issue.code}`),
+    );
+  }
+  return parsed.data;
 }

@@ -27,11 +27,11 @@ export function orderAttributesFor(fields: readonly PersonalDataField[]): string
  * The event's detail with the entitled fields of the order added: `data.shipTo.<field>`
  * (the full phone replacing the masked one) and `data.customerId`. Fields not listed stay out.
  */
-export function withPersonalData(
-  detail: OrderEvent,
+export function withPersonalData<Event extends OrderEvent>(
+  detail: Event,
   order: Pick<Order, 'shipTo' | 'customer'>,
   fields: readonly PersonalDataField[],
-): OrderEvent & { data: { customerId?: string } } {
+): Event & { data: { customerId?: string } } {
   const shipTo: Record<string, string> = { ...detail.data.shipTo };
   let customerId: string | undefined;
   for (const field of fields) {
@@ -41,8 +41,9 @@ export function withPersonalData(
       shipTo[key] = order.shipTo[key];
     }
   }
+  // Spreading a member of the event union loses which member it is; the shape is unchanged but for shipTo and customerId.
   return {
     ...detail,
     data: { ...detail.data, shipTo: shipTo as OrderEvent['data']['shipTo'], ...(customerId ? { customerId } : {}) },
-  };
+  } as Event & { data: { customerId?: string } };
 }

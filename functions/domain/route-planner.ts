@@ -44,6 +44,7 @@ import type { CustomerTier, DeliveryPreference } from './order.ts';
 import { PLACE_FACTS, SCORING_FACTORS } from './routing-policy.ts';
 import type {
   Carrier,
+  EXCLUSION_REASONS,
   RoutingFact,
   RuleCondition,
   RoutingPolicy,
@@ -111,18 +112,7 @@ export interface RoutingPlan {
   score: number;
 }
 
-export type ExclusionReason =
-  | 'destination'
-  | 'rule'
-  | 'region'
-  | 'supplier'
-  | 'capacity'
-  | 'cold-chain'
-  | 'hazmat'
-  | 'stock'
-  | 'product'
-  | 'zone'
-  | 'no-carrier';
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
 /** What the score of a candidate was made of, next to the raw figures it came from. */
 export interface CandidateMetrics {

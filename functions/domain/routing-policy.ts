@@ -22,6 +22,24 @@ import { CUSTOMER_TIERS, DELIVERY_PREFERENCES } from './order.ts';
 export const TRANSPORT_MODES = ['ground', 'air', 'cold-chain'] as const;
 export type TransportMode = (typeof TRANSPORT_MODES)[number];
 
+/**
+ * Why routing can exclude a candidate. Listed here rather than in the planner so the event
+ * contract can enumerate them without pulling the rules engine into the publisher's bundle.
+ */
+export const EXCLUSION_REASONS = [
+  'destination',
+  'rule',
+  'region',
+  'supplier',
+  'capacity',
+  'cold-chain',
+  'hazmat',
+  'stock',
+  'product',
+  'zone',
+  'no-carrier',
+] as const;
+
 export const SCORING_FACTORS = ['distance', 'cost', 'speed', 'capacity', 'tier', 'carbon'] as const;
 export type ScoringFactor = (typeof SCORING_FACTORS)[number];
 

@@ -3,6 +3,12 @@
  * event per order transition on the bus. A write that did not happen never
  * produces an event, and an event that could not be put is retried by the stream
  * (partial batch failure) and, after that, lands in the dead-letter queue.
+ *
+ * Every event is checked against its published schema on the way (`orderEventOf`).
+ * One that breaks it is held back like an event EventBridge refused: an event that
+ * reached partners cannot be recalled (and may carry personal data it must not),
+ * whereas a held-back one is retried, dead-lettered with an alarm, and redriven
+ * once the code is fixed; consumers see the gap in `sequence` meanwhile.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -12,7 +18,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { orderEventOf, type OrderEvent } from '../domain/events.ts';
+import { EventContractBroken, orderEventOf, type OrderEvent } from '../domain/events.ts';
 import { OrderEventPublisher } from '../events/order-event-publisher.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { requiredEnv } from '../store/dynamodb.ts';
@@ -45,23 +51,40 @@ export async function publishStreamBatch(
   event: DynamoDBStreamEvent,
   target: Pick<OrderEventPublisher, 'publish'> = eventPublisher(),
 ): Promise<DynamoDBBatchResponse> {
-  const pending = event.Records.flatMap((record) => {
-    const orderEvent = transitionEventOf(record);
-    return orderEvent ? [{ record, orderEvent }] : [];
-  });
+  const pending: Array<{ record: DynamoDBRecord; orderEvent: OrderEvent }> = [];
+  // From the first event that breaks its contract on, records wait for the stream's retry, in order.
+  let heldBack: DynamoDBRecord[] = [];
+  for (const [index, record] of event.Records.entries()) {
+    try {
+      const orderEvent = transitionEventOf(record);
+      if (orderEvent) pending.push({ record, orderEvent });
+    } catch (error) {
+      if (!(error instanceof EventContractBroken)) throw error;
+      heldBack = event.Records.slice(index);
+      metrics.addMetric('OrderEventsBreakingContract', 'Count', 1);
+      logger.error('An order event breaks its published schema; holding it back', {
+        orderId: (record.dynamodb?.NewImage as Image | undefined)?.orderId?.S,
+        issues: error.issues,
+      });
+      break;
+    }
+  }
   const result = await target.publish(pending.map(({ orderEvent }) => orderEvent));
   metrics.addMetric('OrderEventsPublished', 'Count', result.published);
-  if (result.firstFailedIndex === undefined) return { batchItemFailures: [] };
+  const unpublished = result.firstFailedIndex === undefined ? [] : pending.slice(result.firstFailedIndex);
+  if (unpublished.length > 0) {
+    metrics.addMetric('OrderEventsFailed', 'Count', unpublished.length);
+    logger.warn('Some order events could not be published; the stream will redeliver them', {
+      failed: unpublished.length,
+      firstEventId: unpublished[0]?.orderEvent.eventId,
+      error: result.lastError,
+    });
+  }
   // Lambda resumes from the lowest failed sequence number, so everything after it is redelivered in order.
-  const failed = pending.slice(result.firstFailedIndex);
-  metrics.addMetric('OrderEventsFailed', 'Count', failed.length);
-  logger.warn('Some order events could not be published; the stream will redeliver them', {
-    failed: failed.length,
-    firstEventId: failed[0]?.orderEvent.eventId,
-    error: result.lastError,
-  });
   return {
-    batchItemFailures: failed.map(({ record }) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' })),
+    batchItemFailures: [...unpublished.map(({ record }) => record), ...heldBack].map((record) => ({
+      itemIdentifier: record.dynamodb?.SequenceNumber ?? '',
+    })),
   };
 }
 

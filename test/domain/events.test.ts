@@ -1,17 +1,17 @@
 /** Order events: one detail type per status, a stable id, and no personal data. */
 import { describe, it, expect } from 'vitest';
-import { routePlan } from '../fixtures/routes.ts';
+import { orderThrough, PATHS, ROUTE, SHIPMENT } from '../fixtures/lifecycle.ts';
 import fc from 'fast-check';
 import {
   DETAIL_TYPES,
   EVENT_SCHEMA_VERSION,
+  EventContractBroken,
   maskPhone,
   orderEventOf,
 } from '../../functions/domain/events.ts';
 import {
   ORDER_STATUSES,
   placeOrder,
-  transition,
   type Order,
   type OrderRequest,
   type OrderStatus,
@@ -47,34 +47,8 @@ function request(overrides: Partial<OrderRequest> = {}): OrderRequest {
   };
 }
 
-const ROUTE = routePlan('WH-NORTH', [{ sku: 'TEA-001', warehouseId: 'WH-NORTH', quantity: 2 }]);
-const SHIPMENT = { parcels: [{ parcelId: 'o-1', warehouseId: 'WH-NORTH', carrier: 'zto', trackingNumber: 'SBX123ABC' }] };
-
-/** Reaches each status through real transitions, carrying the fields the workflow would set. */
-const PATHS: Record<OrderStatus, Array<[OrderStatus, Parameters<typeof transition>[3]?, string?]>> = {
-  PLACED: [],
-  STOCK_LOCKED: [['STOCK_LOCKED']],
-  ROUTED: [['STOCK_LOCKED'], ['ROUTED', { route: ROUTE }]],
-  SHIPMENT_REQUESTED: [['STOCK_LOCKED'], ['ROUTED', { route: ROUTE }], ['SHIPMENT_REQUESTED', { shipment: SHIPMENT }]],
-  SHIPPED: [['STOCK_LOCKED'], ['ROUTED', { route: ROUTE }], ['SHIPMENT_REQUESTED', { shipment: SHIPMENT }], ['SHIPPED']],
-  DELIVERED: [
-    ['STOCK_LOCKED'],
-    ['ROUTED', { route: ROUTE }],
-    ['SHIPMENT_REQUESTED', { shipment: SHIPMENT }],
-    ['SHIPPED'],
-    ['DELIVERED'],
-  ],
-  REJECTED: [['STOCK_LOCKED'], ['REJECTED', { rejectionReason: 'NO_ROUTE' }, 'NO_ROUTE']],
-  CANCELLED: [['CANCELLED', { cancellationReason: 'CANCELLED_BY_CHANNEL' }, 'CANCELLED_BY_CHANNEL']],
-  FAILED: [['STOCK_LOCKED'], ['ROUTED', { route: ROUTE }], ['FAILED', { failureReason: 'CarrierUnavailable' }, 'CarrierUnavailable']],
-};
-
 function orderAt(status: OrderStatus): Order {
-  let order = placeOrder(request(), 'ord-77', T0);
-  PATHS[status].forEach(([to, changes, reason], i) => {
-    order = transition(order, to, `2025-04-02T08:1${i}:00.000Z`, changes ?? {}, reason);
-  });
-  return order;
+  return orderThrough(placeOrder(request(), 'ord-77', T0), status);
 }
 
 const EXPECTED_TYPES: Record<OrderStatus, string> = {
@@ -140,26 +114,48 @@ describe('orderEventOf', () => {
     ['CANCELLED', 'CANCELLED_BY_CHANNEL'],
     ['FAILED', 'CarrierUnavailable'],
   ] as const)('includes the reason for %s', (status, reason) => {
-    expect(orderEventOf(orderAt(status)).data.reason).toBe(reason);
+    const data: Record<string, unknown> = orderEventOf(orderAt(status)).data;
+    expect(data.reason).toBe(reason);
   });
 
   it.each(['PLACED', 'STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED'] as const)(
     'has no reason for %s, even if a reason field is set on the order',
     (status) => {
       const order: Order = { ...orderAt(status), failureReason: 'stale', rejectionReason: 'OUT_OF_STOCK', cancellationReason: 'x' };
-      const event = orderEventOf(order);
-      expect(event.data.reason).toBeUndefined();
-      expect('reason' in event.data).toBe(false);
+      expect('reason' in orderEventOf(order).data).toBe(false);
     },
   );
 
   it('carries the route summary (without allocations) and the shipment once they exist', () => {
-    expect(orderEventOf(orderAt('STOCK_LOCKED')).data.route).toBeUndefined();
+    const data = (status: OrderStatus): Record<string, unknown> => orderEventOf(orderAt(status)).data;
+    expect(data('STOCK_LOCKED').route).toBeUndefined();
     const { allocations: _allocations, ...withoutAllocations } = ROUTE;
-    expect(orderEventOf(orderAt('ROUTED')).data.route).toEqual(withoutAllocations);
-    expect(orderEventOf(orderAt('ROUTED')).data.route).not.toHaveProperty('allocations');
-    expect(orderEventOf(orderAt('ROUTED')).data.shipment).toBeUndefined();
-    expect(orderEventOf(orderAt('SHIPPED')).data.shipment).toEqual(SHIPMENT);
+    expect(data('ROUTED').route).toEqual(withoutAllocations);
+    expect(data('ROUTED').route).not.toHaveProperty('allocations');
+    expect(data('ROUTED').shipment).toBeUndefined();
+    expect(data('SHIPPED').shipment).toEqual(SHIPMENT);
+  });
+
+  it('refuses to describe an order whose stored route carries a field the contract does not publish', () => {
+    const routed = orderAt('ROUTED');
+    const order: Order = { ...routed, route: { ...routed.route!, dispatcherNote: 'call Marguerite on +44 20 7946 0958' } as never };
+    const error = (() => {
+      try {
+        return orderEventOf(order);
+      } catch (caught) {
+        return caught as EventContractBroken;
+      }
+    })();
+    expect(error).toBeInstanceOf(EventContractBroken);
+    expect((error as EventContractBroken).issues).toEqual(['$.data.route: unrecognized_keys']);
+    // Where and how only: the values may be personal data, and the error ends up in logs.
+    expect((error as EventContractBroken).message).not.toContain('Marguerite');
+    expect((error as EventContractBroken).message).not.toContain('7946');
+  });
+
+  it('refuses an order in a state the lifecycle cannot produce: a rejection without its reason', () => {
+    const { rejectionReason: _reason, ...order } = orderAt('REJECTED');
+    expect(() => orderEventOf(order)).toThrow(/OrderRejected breaks its schema: \$\.data\.reason: invalid_value/);
   });
 
   it('omits deliveryPreference when the order has none', () => {

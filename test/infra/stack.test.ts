@@ -6,6 +6,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderPipelineStack } from '../../lib/order-pipeline-stack.ts';
 import { OrderStore } from '../../lib/order-store.ts';
+import { DETAIL_TYPES } from '../../functions/domain/events.ts';
+import { eventContracts } from '../../functions/events/event-contracts.ts';
 import { type CfnResource, getAtt, REPO_ROOT, ref, testContext } from './support.ts';
 
 /** The contract: which source file serves which route. */
@@ -153,6 +155,23 @@ describe('event bus', () => {
     });
     const putEvents = functionStatements(PUBLISHER).filter((s) => actionsOf([s]).some((a) => a.startsWith('events:')));
     expect(putEvents).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: getAtt(busId) }]);
+  });
+});
+
+describe('event schema registry', () => {
+  it('holds one draft 4 schema per detail-type, named source@detail-type, with the generated content', () => {
+    const [registryId, registry] = onlyOfType('AWS::EventSchemas::Registry');
+    expect(registry.Properties.RegistryName).toBe('order-pipeline-test');
+    const schemas = ofType('AWS::EventSchemas::Schema').map(([, s]) => s.Properties);
+    const contracts = eventContracts('order-pipeline');
+    expect(schemas.map((s) => s.SchemaName).sort()).toEqual(Object.values(DETAIL_TYPES).map((type) => `order-pipeline@${type}`).sort());
+    for (const schema of schemas) {
+      const contract = contracts.find(({ detailType }) => schema.SchemaName === `order-pipeline@${detailType}`)!;
+      expect(schema.Type).toBe('JSONSchemaDraft4');
+      expect(schema.RegistryName).toEqual(getAtt(registryId, 'RegistryName'));
+      expect(JSON.parse(schema.Content)).toEqual(contract.registrySchema);
+      expect(contract.registrySchema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+    }
   });
 });
 

@@ -48,7 +48,7 @@ function lifecycle(): Order[] {
   const placed = placeOrder(orderRequest(), `01JORDER${String(++sequence).padStart(18, '0')}`, '2026-11-23T10:00:00.000Z');
   const locked = transition(placed, 'STOCK_LOCKED', '2026-11-23T10:00:01.000Z');
   const routed = transition(locked, 'ROUTED', '2026-11-23T10:00:02.000Z', {
-    route: routePlan('wh-1'),
+    route: routePlan('wh-1', [{ sku: 'TEA-001', warehouseId: 'wh-1', quantity: 2 }]),
   });
   return [placed, locked, routed];
 }
@@ -119,6 +119,22 @@ describe('publishStreamBatch', () => {
     }));
     const event = streamOf(lifecycle());
     const result = await publishStreamBatch(event, publisher());
+    expect(result.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
+      event.Records.slice(1).map((r) => r.dynamodb?.SequenceNumber),
+    );
+  });
+
+  it('holds back an event that breaks its schema, and everything after it, publishing what came before', async () => {
+    eventBridge.on(PutEventsCommand).callsFake(({ Entries }: { Entries: unknown[] }) => ({
+      FailedEntryCount: 0,
+      Entries: Entries.map((_, i) => ({ EventId: `e${i}` })),
+    }));
+    const [placed, locked, routed] = lifecycle();
+    // A currency the intake would never store: the event would not match `data.currency`.
+    const broken = { ...locked!, currency: 'yuan' };
+    const event = { Records: [record(placed!), record(broken, placed), record(routed!, locked)] };
+    const result = await publishStreamBatch(event, publisher());
+    expect(sentEntries().map((entry) => entry.DetailType)).toEqual(['OrderPlaced']);
     expect(result.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
       event.Records.slice(1).map((r) => r.dynamodb?.SequenceNumber),
     );
