@@ -31,6 +31,7 @@ const FUNCTION_ROLES = [
   'IntakeApi/AdjustInventoryRole',
   'IntakeApi/GetRoutingPolicyRole',
   'IntakeApi/PutRoutingPolicyRole',
+  'IntakeApi/CarrierEventsRole',
   'EventPublishing/PublisherRole',
   'Fulfilment/LockStockRole',
   'Fulfilment/RouteOrderRole',
@@ -48,6 +49,8 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   ...[...FUNCTION_ROLES, 'Fulfilment/StateMachine/Role'].map((path) => `AwsSolutions-IAM5[Resource::*] @ ${path}`),
   'AwsSolutions-SQS3 @ EventPublishing/PublisherDlq',
   'AwsSolutions-SQS3 @ Fulfilment/OrderPlacedDlq',
+  'AwsSolutions-SMG4 @ IntakeApi/CarrierWebhookSecrets',
+  'AwsSolutions-APIG4 @ IntakeApi/HttpApi/POST--carriers--{carrierId}--events',
 ].sort();
 
 let outdir: string;
