@@ -18,6 +18,7 @@ import { LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from './dynamod
 import { DynamoDbStreamRelay } from './dynamodb/stream-relay.ts';
 import { ensureTable, tableDefinitions } from './dynamodb/tables.ts';
 import { LocalEventBus, type DeadLetter } from './eventbridge/local-event-bus.ts';
+import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { Feed } from './feed.ts';
 import { LocalFunction } from './lambda/function-host.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
@@ -138,6 +139,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint.url,
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
+      // Inline rather than the template's Secrets Manager secret, which does not run locally.
+      CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
       ...options.functionEnvironment,
     };
     for (const fn of topology.functions.values()) {

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError, assertJava17 } from './dynamodb/dynamodb-local.ts';
+import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { EXAMPLE_ORDER, seedDemoData } from './demo-data.ts';
 import { PROJECT_ROOT, startLocalCloud } from './local-cloud.ts';
 
@@ -58,6 +59,10 @@ Then watch it move:   curl -s ${cloud.url}/orders/<orderId>
 Live events:          npm run tail        (or: curl -N ${cloud.url}/_local/feed)
 Workflow executions:  curl -s ${cloud.url}/_local/executions
 Stock:                curl -s ${cloud.url}/inventory/TEA-001
+
+Play the carrier once it is SHIPMENT_REQUESTED (signed callbacks, see README "Carriers"):
+  npm run carrier:callback -- <orderId> picked_up      (then in_transit, delivered)
+Carrier callback secrets: ${localCarrierSecretsDocument()}
 
 Ctrl-C to stop.
 `);
