@@ -60,10 +60,10 @@ export function cachedCarrierSecrets(load: () => Promise<string>, ttlMs: number,
  * stack adds to the function), which calls Secrets Manager with the function's role and
  * keeps its own cache, so the function bundles no Secrets Manager client.
  */
-async function fromSecretsExtension(secretId: string): Promise<string> {
-  const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
+async function fromSecretsExtension(secretId: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
   const response = await fetch(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`, {
-    headers: { 'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN ?? '' },
+    headers: { 'X-Aws-Parameters-Secrets-Token': env.AWS_SESSION_TOKEN ?? '' },
   });
   if (!response.ok) throw new TransientError(`Reading the carrier webhook secrets failed with HTTP ${response.status}`);
   const { SecretString } = (await response.json()) as { SecretString?: string };
@@ -77,5 +77,5 @@ export function carrierSecretsFromEnvironment(env: NodeJS.ProcessEnv = process.e
   if (inline !== undefined) return cachedCarrierSecrets(async () => inline, ttlMs);
   const secretId = env.CARRIER_WEBHOOK_SECRET_ID;
   if (!secretId) throw new Error('Set CARRIER_WEBHOOK_SECRET_ID (a Secrets Manager secret) or CARRIER_WEBHOOK_SECRETS (the JSON itself)');
-  return cachedCarrierSecrets(() => fromSecretsExtension(secretId), ttlMs);
+  return cachedCarrierSecrets(() => fromSecretsExtension(secretId, env), ttlMs);
 }

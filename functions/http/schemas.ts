@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, ORDER_STATUSES } from '../domain/order.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
 import { PARCEL_STATUSES } from '../domain/shipment-tracking.ts';
+import { policyIdSchema } from '../domain/routing-policy.ts';
 
 const identifier = z
   .string()
@@ -98,7 +99,7 @@ export const inventoryAdjustmentSchema = z.strictObject({
 });
 
 /** As the routing policy names carriers. */
-export const carrierIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'Use 1-64 letters, digits, dots, dashes or underscores');
+export const carrierIdSchema = policyIdSchema;
 
 /**
  * A carrier's callback. Not strict: carriers add fields without notice, and refusing them

@@ -3,8 +3,10 @@
  * computed here with node:crypto from the documented formula, not by the code under test.
  */
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { cachedCarrierSecrets, parseCarrierSecrets } from '../../functions/carriers/carrier-secrets.ts';
+import { cachedCarrierSecrets, carrierSecretsFromEnvironment, parseCarrierSecrets } from '../../functions/carriers/carrier-secrets.ts';
 import { signatureHeader, verifyCarrierSignature } from '../../functions/carriers/webhook-signature.ts';
 
 const SECRET = 'sf-express-secret-0123456789';
@@ -101,5 +103,33 @@ describe('carrier secrets', () => {
     document = JSON.stringify({ zto: OTHER_CARRIER_SECRET });
     expect(await secrets.secretsFor('zto')).toEqual([OTHER_CARRIER_SECRET]);
     expect(reads).toBe(3);
+  });
+});
+
+describe('carrier secrets on AWS', () => {
+  it('reads the Secrets Manager document through the Parameters and Secrets extension, with the session token', async () => {
+    const requests: Array<{ url: string; token: string | undefined }> = [];
+    const extension = createServer((request, response) => {
+      requests.push({ url: request.url ?? '', token: request.headers['x-aws-parameters-secrets-token'] as string | undefined });
+      response.end(JSON.stringify({ Name: 'carrier-secrets', SecretString: JSON.stringify({ zto: SECRET }) }));
+    });
+    await new Promise<void>((resolve) => extension.listen(0, '127.0.0.1', resolve));
+    try {
+      const secrets = carrierSecretsFromEnvironment({
+        CARRIER_WEBHOOK_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:carrier/secrets-AbCdEf',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((extension.address() as AddressInfo).port),
+        AWS_SESSION_TOKEN: 'session-token',
+      });
+      expect(await secrets.secretsFor('zto')).toEqual([SECRET]);
+      expect(requests).toEqual([
+        { url: '/secretsmanager/get?secretId=arn%3Aaws%3Asecretsmanager%3Aus-east-1%3A123456789012%3Asecret%3Acarrier%2Fsecrets-AbCdEf', token: 'session-token' },
+      ]);
+    } finally {
+      extension.close();
+    }
+  });
+
+  it('needs one of the two settings', () => {
+    expect(() => carrierSecretsFromEnvironment({})).toThrow(/CARRIER_WEBHOOK_SECRET_ID/);
   });
 });
