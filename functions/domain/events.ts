@@ -78,7 +78,8 @@ export function orderEventOf(order: Order): OrderEvent {
     ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
     ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),
     ...(order.route ? { route: withoutAllocations(order.route) } : {}),
-    ...(order.shipment ? { shipment: order.shipment } : {}),
+    // Parcels with their latest carrier status; the carrier event count is only a write guard.
+    ...(order.shipment ? { shipment: { parcels: order.shipment.parcels } } : {}),
   };
   return {
     eventId: `${order.orderId}:${order.version}`,

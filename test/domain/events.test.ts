@@ -162,6 +162,12 @@ describe('orderEventOf', () => {
     expect(orderEventOf(orderAt('SHIPPED')).data.shipment).toEqual(SHIPMENT);
   });
 
+  it('carries each parcel\'s carrier status, not the store\'s write guard', () => {
+    const delivered = { parcels: [{ ...SHIPMENT.parcels[0]!, status: 'delivered' as const, statusAt: T0 }], carrierEvents: 2 };
+    const order = transition(orderAt('SHIPPED'), 'DELIVERED', T0, { shipment: delivered });
+    expect(orderEventOf(order).data.shipment).toEqual({ parcels: delivered.parcels });
+  });
+
   it('omits deliveryPreference when the order has none', () => {
     const order = placeOrder(request({ deliveryPreference: undefined }), 'ord-1', T0);
     expect('deliveryPreference' in orderEventOf(order).data).toBe(false);
