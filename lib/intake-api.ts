@@ -205,10 +205,11 @@ export class IntakeApi extends Construct {
         },
         ...(route.readsCarrierSecrets
           ? {
-              // Reads the secret with the function's role and caches it; the handler keeps its own copy a minute.
+              // Reads the secret with the function's role. Its cache and the handler's (a minute each)
+              // bound how long a carrier's new secret takes to apply: two minutes at most.
               paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
                 cacheSize: 10,
-                secretsManagerTtl: Duration.minutes(5),
+                secretsManagerTtl: Duration.minutes(1),
               }),
             }
           : {}),

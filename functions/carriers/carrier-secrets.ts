@@ -35,7 +35,7 @@ export function parseCarrierSecrets(text: string): Map<string, readonly string[]
 
 /**
  * Reads the document through `load` and reuses it for `ttlMs`: short enough that a rotated
- * or newly added carrier secret applies within a minute, long enough that a burst of callbacks
+ * or newly added carrier secret applies within minutes, long enough that a burst of callbacks
  * does not read the secret store once each.
  */
 export function cachedCarrierSecrets(load: () => Promise<string>, ttlMs: number, clock: () => number = Date.now): CarrierSecrets {
