@@ -1,8 +1,9 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
   HttpMethod,
+  HttpNoneAuthorizer,
   HttpStage,
   LogGroupLogDestination,
   PayloadFormatVersion,
@@ -10,8 +11,11 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeNagFinding } from './nag.ts';
 import type { OrderIndexName, OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
@@ -29,6 +33,13 @@ interface RouteSpec {
   /** Handler source relative to `functions/`, without extension. */
   readonly entry: string;
   readonly access: TableAccess;
+  /**
+   * Set for a route whose callers prove who they are inside the request instead of to the
+   * authorizer: the route gets none, and this reason acknowledges cdk-nag's APIG4 finding.
+   */
+  readonly unauthenticatedBecause?: string;
+  /** The handler verifies carrier callback signatures, so it reads the carrier webhook secrets. */
+  readonly readsCarrierSecrets?: boolean;
 }
 
 /** The channel-facing routes: one function per route, so each gets only the table access it needs. */
@@ -71,6 +82,16 @@ const ROUTES: readonly RouteSpec[] = [
     path: '/policies/routing',
     entry: 'api/put-routing-policy',
     access: { write: true },
+  },
+  {
+    id: 'CarrierEvents',
+    method: HttpMethod.POST,
+    path: '/carriers/{carrierId}/events',
+    entry: 'api/carrier-events',
+    access: { write: true },
+    unauthenticatedBecause:
+      'Carriers cannot sign AWS SigV4 requests or hold channel credentials; each callback carries an HMAC-SHA256 signature over a timestamp and the raw body with its carrier\'s secret, which the handler verifies (functions/carriers/webhook-signature.ts) before reading anything else, refusing bad, stale or future signatures with 401.',
+    readsCarrierSecrets: true,
   },
 ];
 
@@ -119,7 +140,8 @@ export interface IntakeApiProps {
  * The HTTP API channels call to place, read, list and cancel orders and to set stock.
  *
  * Every route requires IAM (SigV4) authorisation: channels are machines with AWS credentials until
- * a JWT authoriser replaces this. CORS is off because no browser calls this API.
+ * a JWT authoriser replaces this. The exception is the carriers' callback route, authenticated by
+ * its HMAC signature instead. CORS is off because no browser calls this API.
  */
 export class IntakeApi extends Construct {
   public readonly httpApi: HttpApi;
@@ -129,6 +151,12 @@ export class IntakeApi extends Construct {
   public readonly url: string;
   /** Route handlers by route id (`PlaceOrder`, `GetOrder`, ...). */
   public readonly functions: Readonly<Record<string, PipelineFunction>>;
+  /**
+   * The secrets carriers sign their callbacks with, one JSON document: `{ "<carrierId>": "<secret>" }`,
+   * or a list of secrets for a carrier during a rotation. Created empty: operators put each
+   * carrier's secret when onboarding it.
+   */
+  public readonly carrierWebhookSecrets: Secret;
 
   constructor(scope: Construct, id: string, props: IntakeApiProps) {
     super(scope, id);
@@ -153,25 +181,53 @@ export class IntakeApi extends Construct {
     });
     this.url = this.stage.url;
 
+    this.carrierWebhookSecrets = new Secret(this, 'CarrierWebhookSecrets', {
+      description: `Carrier callback signing secrets by carrier id (${props.stage}); see README "Carriers"`,
+      // No secret in it: an empty document the operators fill in.
+      secretStringValue: SecretValue.unsafePlainText('{}'),
+      removalPolicy: props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    acknowledgeNagFinding(
+      this.carrierWebhookSecrets,
+      'AwsSolutions-SMG4',
+      'The carrier webhook secrets are issued to or agreed with each carrier and must change on both sides together, which a rotation Lambda cannot do; the handler accepts a list of secrets per carrier so an operator can rotate one carrier without downtime.',
+    );
+
     const functions: Record<string, PipelineFunction> = {};
     for (const route of ROUTES) {
       const fn = new PipelineFunction(this, route.id, {
         entry: route.entry,
         serviceName: 'order-api',
         stage: props.stage,
-        environment: { ORDERS_TABLE_NAME: table.tableName },
+        environment: {
+          ORDERS_TABLE_NAME: table.tableName,
+          ...(route.readsCarrierSecrets ? { CARRIER_WEBHOOK_SECRET_ID: this.carrierWebhookSecrets.secretArn } : {}),
+        },
+        ...(route.readsCarrierSecrets
+          ? {
+              // Reads the secret with the function's role. Its cache and the handler's (a minute each)
+              // bound how long a carrier's new secret takes to apply: two minutes at most.
+              paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+                cacheSize: 10,
+                secretsManagerTtl: Duration.minutes(1),
+              }),
+            }
+          : {}),
       });
       if (route.access.write) props.store.grantReadWriteItems(fn);
       else props.store.grantReadItems(fn);
       if (route.access.indexes?.length) props.store.grantQueryIndexes(fn, route.access.indexes);
+      if (route.readsCarrierSecrets) this.carrierWebhookSecrets.grantRead(fn);
 
-      this.httpApi.addRoutes({
+      const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [route.method],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
+        ...(route.unauthenticatedBecause ? { authorizer: new HttpNoneAuthorizer() } : {}),
       });
+      if (route.unauthenticatedBecause) acknowledgeNagFinding(httpRoute!, 'AwsSolutions-APIG4', route.unauthenticatedBecause);
       functions[route.id] = fn;
     }
     this.functions = functions;

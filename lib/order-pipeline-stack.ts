@@ -82,5 +82,9 @@ export class OrderPipelineStack extends Stack {
     });
     new CfnOutput(this, 'StateMachineArn', { value: this.fulfilment.stateMachine.stateMachineArn });
     new CfnOutput(this, 'OrdersTableName', { value: this.store.table.tableName });
+    new CfnOutput(this, 'CarrierWebhookSecretsArn', {
+      value: this.api.carrierWebhookSecrets.secretArn,
+      description: 'Carrier callback signing secrets: { "<carrierId>": "<secret>" }',
+    });
   }
 }

@@ -20,6 +20,7 @@ import { ensureTable, tableDefinitions } from './dynamodb/tables.ts';
 import { ApiDestinationCaller, type LocalSecrets } from './eventbridge/api-destination.ts';
 import { LocalArchive } from './eventbridge/local-archive.ts';
 import { LocalEventBus, type BusEvent, type DeadLetter } from './eventbridge/local-event-bus.ts';
+import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { Feed } from './feed.ts';
 import { LocalFunction } from './lambda/function-host.ts';
 import { LocalPipe } from './pipes/local-pipe.ts';
@@ -220,6 +221,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint.url,
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
+      // Inline rather than the template's Secrets Manager secret, which does not run locally.
+      CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
       ...options.functionEnvironment,
     };
     for (const fn of topology.functions.values()) {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError, assertJava17 } from './dynamodb/dynamodb-local.ts';
+import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { EXAMPLE_ORDER, seedDemoData } from './demo-data.ts';
 import { PROJECT_ROOT, startLocalCloud } from './local-cloud.ts';
 
@@ -74,6 +75,10 @@ Workflow executions:  curl -s ${cloud.url}/_local/executions
 Stock:                curl -s ${cloud.url}/inventory/TEA-001
 Partner deliveries:   npm run tail, curl -s ${cloud.url}/_local/dead-letters, curl -s ${cloud.url}/_local/event-bus-deliveries
 Replay to a partner:  npm run replay -- --partner <name> --from <iso> --to <iso>
+
+Play the carrier once it is SHIPMENT_REQUESTED (signed callbacks, see README "Carriers"):
+  npm run carrier:callback -- <orderId> picked_up      (then in_transit, delivered)
+Carrier callback secrets: ${localCarrierSecretsDocument()}
 
 Ctrl-C to stop.
 `);

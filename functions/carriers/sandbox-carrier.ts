@@ -5,8 +5,15 @@ import type { ParcelPlan } from '../domain/route-planner.ts';
 import type { CarrierGateway } from './carrier-gateway.ts';
 
 export interface SandboxCarrierOptions {
-  /** Probability (0..1) that a call fails with a TransientError, to exercise retries and compensation. */
+  /** Probability (0..1) that a shipment request fails with a TransientError, to exercise retries and compensation. */
   failureRate?: number;
+  /** Probability (0..1) that a shipment request gets no answer within `timeoutMs`. */
+  timeoutRate?: number;
+  /**
+   * How long the adapter waits for the carrier before giving up with a TransientError.
+   * Below the step function's 20 s timeout, so a hung carrier is a retried step, not a killed one.
+   */
+  timeoutMs?: number;
   /** Added latency per call, in milliseconds. */
   latencyMs?: number;
   random?: () => number;
@@ -16,14 +23,22 @@ export interface SandboxCarrierOptions {
  * Stands in for every carrier the routing policy names (local runs, demos, tests).
  * It needs no network: tracking numbers derive from the parcel id,
  * so a repeated request returns the same shipment, as a real carrier's idempotent API would.
+ *
+ * Failures and timeouts are injected into shipment requests only: cancellation is the
+ * compensation, and a carrier that refused every cancel would leave each failed order to an
+ * operator instead of exercising the undo path these knobs are for.
  */
 export class SandboxCarrier implements CarrierGateway {
   private readonly failureRate: number;
+  private readonly timeoutRate: number;
+  private readonly timeoutMs: number;
   private readonly latencyMs: number;
   private readonly random: () => number;
 
   constructor(options: SandboxCarrierOptions = {}) {
     this.failureRate = options.failureRate ?? 0;
+    this.timeoutRate = options.timeoutRate ?? 0;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
     this.latencyMs = options.latencyMs ?? 0;
     this.random = options.random ?? Math.random;
   }
@@ -31,22 +46,28 @@ export class SandboxCarrier implements CarrierGateway {
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): SandboxCarrier {
     return new SandboxCarrier({
       failureRate: Number(env.SANDBOX_CARRIER_FAILURE_RATE ?? 0),
+      timeoutRate: Number(env.SANDBOX_CARRIER_TIMEOUT_RATE ?? 0),
+      timeoutMs: Number(env.SANDBOX_CARRIER_TIMEOUT_MS ?? 5_000),
       latencyMs: Number(env.SANDBOX_CARRIER_LATENCY_MS ?? 0),
     });
   }
 
   async requestShipment({ parcelId, parcel }: { parcelId: string; parcel: ParcelPlan }): Promise<ShippedParcel> {
-    await this.call();
+    if (this.random() < this.timeoutRate) {
+      // Whether the carrier created the shipment is unknown after a timeout: the retry reuses the
+      // parcel id, which the carrier deduplicates on, and compensation cancels it if it exists.
+      await sleep(this.timeoutMs);
+      throw new TransientError(`Sandbox carrier did not answer within ${this.timeoutMs} ms (injected timeout)`);
+    }
+    await sleep(this.latencyMs);
+    if (this.random() < this.failureRate) throw new TransientError('Sandbox carrier is unavailable (injected failure)');
     const digest = createHash('sha256').update(parcelId).digest('hex').slice(0, 12).toUpperCase();
     return { parcelId, warehouseId: parcel.warehouseId, carrier: parcel.carrier, trackingNumber: `SBX${digest}` };
   }
 
   async cancelShipment(): Promise<void> {
-    await this.call();
-  }
-
-  private async call(): Promise<void> {
-    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-    if (this.random() < this.failureRate) throw new TransientError('Sandbox carrier is unavailable (injected failure)');
+    await sleep(this.latencyMs);
   }
 }
+
+const sleep = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());

@@ -45,6 +45,11 @@ export class OrderNotFound extends DomainError {
   }
 }
 
+/** No parcel of ours has this tracking number (yet: a carrier may call back before the request is recorded). */
+export class UnknownShipment extends DomainError {
+  override name = 'UnknownShipment';
+}
+
 /** A stock change would leave a counter negative (e.g. on-hand set below what is allocated). */
 export class InventoryConflict extends DomainError {
   override name = 'InventoryConflict';

@@ -23,6 +23,7 @@ import {
   type OrderStatus,
 } from './order.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing-policy.ts';
+import { PARCEL_STATUSES } from './shipment-tracking.ts';
 
 export const EVENT_SCHEMA_VERSION = '1.0';
 
@@ -111,7 +112,16 @@ const routeSchema = z
 const shipmentSchema = z
   .strictObject({
     parcels: z
-      .array(z.strictObject({ parcelId: name, warehouseId: name, carrier: name, trackingNumber: name }))
+      .array(
+        z.strictObject({
+          parcelId: name,
+          warehouseId: name,
+          carrier: name,
+          trackingNumber: name,
+          status: z.enum(PARCEL_STATUSES).optional().describe("The carrier's latest report; absent until its first callback."),
+          statusAt: z.iso.datetime().optional().describe('When the carrier says `status` happened.'),
+        }),
+      )
       .min(1),
   })
   .meta({ id: 'Shipment', description: 'The parcels booked with carriers, with their tracking numbers.' });
@@ -243,7 +253,8 @@ export function orderEventOf(order: Order): OrderEvent {
       ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
       ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),
       ...(order.route ? { route: withoutAllocations(order.route) } : {}),
-      ...(order.shipment ? { shipment: order.shipment } : {}),
+      // Parcels with their latest carrier status; the carrier event count is only a write guard.
+      ...(order.shipment ? { shipment: { parcels: order.shipment.parcels } } : {}),
     },
   };
   const parsed = anyOrderEventSchema.safeParse(candidate);

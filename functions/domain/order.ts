@@ -3,6 +3,7 @@
  */
 import { IllegalTransition } from './errors.ts';
 import type { ProductAttributes, RoutingCandidate, RoutingPlan } from './route-planner.ts';
+import type { ParcelStatus } from './shipment-tracking.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',
@@ -84,10 +85,16 @@ export interface ShippedParcel {
   warehouseId: string;
   carrier: string;
   trackingNumber: string;
+  /** What the carrier last reported (see shipment-tracking.ts); absent until its first callback. */
+  status?: ParcelStatus;
+  /** When the carrier says `status` happened. */
+  statusAt?: string;
 }
 
 export interface Shipment {
   parcels: ShippedParcel[];
+  /** Carrier events recorded so far; guards writes that change a parcel but not the order's status. */
+  carrierEvents?: number;
 }
 
 export interface Transition {

@@ -116,6 +116,8 @@ const id = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'Use 1-64 letters, digits, dots, dashes or underscores')
   .refine((value) => !(value in Object.prototype), 'This name is reserved; choose another');
+/** Ids of warehouses, carriers, zones and rules; carrier callbacks name their carrier by it. */
+export const policyIdSchema = id;
 const name = z.string().trim().min(1).max(100);
 const nonNegative = z.number().nonnegative();
 const regionList = z.array(name).default([]);

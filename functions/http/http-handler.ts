@@ -7,7 +7,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { IllegalTransition, InventoryConflict, OrderNotFound, TransientError } from '../domain/errors.ts';
+import { IllegalTransition, InventoryConflict, OrderNotFound, TransientError, UnknownShipment } from '../domain/errors.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { IdempotencyConflict } from '../store/order-store.ts';
 import { PolicyVersionConflict } from '../store/policy-store.ts';
@@ -22,6 +22,7 @@ export function toProblem(caught: unknown): HttpProblem {
   const error = asTransient(caught);
   if (error instanceof HttpProblem) return error;
   if (error instanceof OrderNotFound) return problems.notFound(error.message);
+  if (error instanceof UnknownShipment) return problems.unknownShipment(error.message);
   if (error instanceof IdempotencyConflict) {
     return problems.conflict('idempotency-conflict', 'Idempotency key reused', error.message, { orderId: error.orderId });
   }

@@ -52,6 +52,17 @@ export const problems = {
       status: 413,
       detail: `The request body must not exceed ${limit} bytes`,
     }),
+  invalidSignature: (detail: string) =>
+    new HttpProblem({ type: problemType('invalid-signature'), title: 'Signature is not valid', status: 401, detail }),
+  unknownCarrier: (carrierId: string) =>
+    new HttpProblem({
+      type: problemType('unknown-carrier'),
+      title: 'Unknown carrier',
+      status: 404,
+      detail: `No callback secret is configured for carrier ${carrierId}`,
+    }),
+  unknownShipment: (detail: string) =>
+    new HttpProblem({ type: problemType('unknown-shipment'), title: 'Unknown shipment', status: 404, detail }),
   notFound: (detail: string) => new HttpProblem({ type: problemType('not-found'), title: 'Not found', status: 404, detail }),
   conflict: (slug: string, title: string, detail: string, extensions: Record<string, unknown> = {}) =>
     new HttpProblem({ type: problemType(slug), title, status: 409, detail, ...extensions }),

@@ -46,13 +46,19 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
 
 export { header };
 
+/** The body's bytes as the client sent them (what a signature is computed over). */
+export function rawBody(event: APIGatewayProxyEventV2): Buffer {
+  if (event.body === undefined) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
 /** The JSON body, size-checked, then validated against the schema. */
 export function jsonBody<Schema extends z.ZodType>(event: APIGatewayProxyEventV2, schema: Schema): z.output<Schema> {
   const contentType = header(event, 'content-type');
   if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)) {
     throw problems.unsupportedMediaType(`Send the body as application/json, not ${contentType}`);
   }
-  const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  const raw = rawBody(event);
   if (raw.length > MAX_BODY_BYTES) throw problems.tooLarge(MAX_BODY_BYTES);
   if (raw.length === 0) throw problems.validation('The request body is missing', [{ path: '$', pointer: '', message: 'Required' }]);
   let parsed: unknown;

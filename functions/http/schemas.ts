@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, ORDER_STATUSES } from '../domain/order.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
+import { PARCEL_STATUSES } from '../domain/shipment-tracking.ts';
+import { policyIdSchema } from '../domain/routing-policy.ts';
 
 const identifier = z
   .string()
@@ -94,4 +96,18 @@ export const inventoryAdjustmentSchema = z.strictObject({
     .max(1_000_000_000)
     .refine((delta) => delta !== 0, 'Must not be zero'),
   reason: text(200).optional(),
+});
+
+/** As the routing policy names carriers. */
+export const carrierIdSchema = policyIdSchema;
+
+/**
+ * A carrier's callback. Not strict: carriers add fields without notice, and refusing them
+ * would fail every callback until we deploy; only the fields read here are checked.
+ */
+export const carrierEventSchema = z.object({
+  eventId: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'Use 1-128 printable ASCII characters without spaces'),
+  trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'Use 1-64 letters, digits or dashes'),
+  status: z.enum(PARCEL_STATUSES),
+  occurredAt: z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time with a time zone' }),
 });

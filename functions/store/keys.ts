@@ -12,6 +12,11 @@ export const channelOrderKey = (channel: string, channelOrderId: string) => ({
 });
 export const idempotencyKey = (channel: string, key: string) => ({ pk: `IDEMPOTENCY#${channel}#${key}`, sk: 'KEY' });
 
+/** Which order and parcel a carrier's tracking number belongs to: callbacks name only the tracking number. */
+export const trackingKey = (carrierId: string, trackingNumber: string) => ({ pk: `TRACKING#${carrierId}#${trackingNumber}`, sk: 'KEY' });
+/** A carrier callback already recorded, by the carrier's own event id. */
+export const carrierEventKey = (carrierId: string, eventId: string) => ({ pk: `CARRIEREVENT#${carrierId}#${eventId}`, sk: 'KEY' });
+
 export const capacityKey = (warehouseId: string, day: string) => ({ pk: `CAPACITY#${warehouseId}`, sk: `DAY#${day}` });
 
 export const policyCurrentKey = (name: string) => ({ pk: `POLICY#${name}`, sk: 'CURRENT' });
@@ -28,6 +33,8 @@ export const ENTITY = {
   idempotencyKey: 'IdempotencyKey',
   policy: 'Policy',
   capacity: 'WarehouseCapacity',
+  tracking: 'TrackingNumber',
+  carrierEvent: 'CarrierEvent',
 } as const;
 
 export const INDEX = {

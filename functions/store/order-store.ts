@@ -174,6 +174,26 @@ export class OrderStore {
     };
   }
 
+  /**
+   * The write that records a carrier event on the order. A parcel's status can change while the
+   * order's status and version stay, so the write is also guarded on the count of carrier events
+   * it was decided from: of two concurrent callbacks for different parcels, one must decide again.
+   */
+  trackingUpdateItem(before: Order, after: Order): TransactItem {
+    const { Put } = this.transitionItem(before, after);
+    const carrierEvents = before.shipment?.carrierEvents;
+    return {
+      Put: {
+        ...Put!,
+        ConditionExpression: `${Put!.ConditionExpression} AND ${
+          carrierEvents === undefined ? 'attribute_not_exists(#shipment.#carrierEvents)' : '#shipment.#carrierEvents = :carrierEvents'
+        }`,
+        ExpressionAttributeNames: { ...Put!.ExpressionAttributeNames, '#shipment': 'shipment', '#carrierEvents': 'carrierEvents' },
+        ExpressionAttributeValues: { ...Put!.ExpressionAttributeValues, ...(carrierEvents === undefined ? {} : { ':carrierEvents': carrierEvents }) },
+      },
+    };
+  }
+
   /** Guards another write on the order not holding a shipment (so its stock must stay where it is). */
   notShippedCheck(orderId: string, shipmentStatuses: readonly OrderStatus[]): TransactItem {
     const values = Object.fromEntries(shipmentStatuses.map((status, i) => [`:s${i}`, status]));

@@ -9,6 +9,7 @@ import type { RoutingPolicy } from '../domain/routing-policy.ts';
 import { cachedPolicy } from './cached-policy.ts';
 import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';
+import { TrackingStore } from '../store/tracking-store.ts';
 
 /** What the use cases need from the outside world; tests pass their own. */
 export interface Dependencies {
@@ -16,6 +17,7 @@ export interface Dependencies {
   stock: StockStore;
   capacity: CapacityStore;
   policies: PolicyStore;
+  tracking: TrackingStore;
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
   carrier: CarrierGateway;
@@ -46,6 +48,7 @@ export function createDependencies(client: DynamoDBDocumentClient, tableName: st
     stock: new StockStore(client, tableName),
     capacity: new CapacityStore(client, tableName, { cacheMs: options.capacityCacheMs ?? 5_000 }),
     policies,
+    tracking: new TrackingStore(client, tableName),
     routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
     carrier: options.carrier ?? carrierFromEnvironment(),
     now: () => new Date().toISOString(),

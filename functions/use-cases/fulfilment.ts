@@ -206,6 +206,8 @@ export async function requestShipment(deps: Dependencies, orderId: string): Prom
     const result = await transact(deps, [
       deps.orders.transitionItem(order, after),
       deps.orders.reservationCheck(orderId, 'ALLOCATED'),
+      // Carrier callbacks name the tracking number only; these lead them to the order.
+      ...parcels.map((parcel) => deps.tracking.trackingItem(parcel.carrier, parcel.trackingNumber, { orderId, parcelId: parcel.parcelId })),
     ], attempt);
     if (result.ok) return { orderId, status: after.status, parcels };
   }

@@ -12,6 +12,7 @@ import {
 import {
   ORDER_STATUSES,
   placeOrder,
+  transition,
   type Order,
   type OrderRequest,
   type OrderStatus,
@@ -156,6 +157,13 @@ describe('orderEventOf', () => {
   it('refuses an order in a state the lifecycle cannot produce: a rejection without its reason', () => {
     const { rejectionReason: _reason, ...order } = orderAt('REJECTED');
     expect(() => orderEventOf(order)).toThrow(/OrderRejected breaks its schema: \$\.data\.reason: invalid_value/);
+  });
+
+  it('carries each parcel\'s carrier status, not the store\'s write guard', () => {
+    const delivered = { parcels: [{ ...SHIPMENT.parcels[0]!, status: 'delivered' as const, statusAt: T0 }], carrierEvents: 2 };
+    const order = transition(orderAt('SHIPPED'), 'DELIVERED', T0, { shipment: delivered });
+    const event = orderEventOf(order);
+    expect(event.type === 'OrderDelivered' && event.data.shipment).toEqual({ parcels: delivered.parcels });
   });
 
   it('omits deliveryPreference when the order has none', () => {

@@ -31,6 +31,7 @@ const FUNCTION_ROLES = [
   'IntakeApi/AdjustInventoryRole',
   'IntakeApi/GetRoutingPolicyRole',
   'IntakeApi/PutRoutingPolicyRole',
+  'IntakeApi/CarrierEventsRole',
   'EventPublishing/PublisherRole',
   'Fulfilment/LockStockRole',
   'Fulfilment/RouteOrderRole',
@@ -52,6 +53,8 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-SQS3 @ Fulfilment/OrderPlacedDlq',
   // A partner whose rule targets its bus directly; acme-warehouse's DLQ is its enrichment queue's redrive target, which nag recognises.
   'AwsSolutions-SQS3 @ Partners/erp/Dlq',
+  'AwsSolutions-SMG4 @ IntakeApi/CarrierWebhookSecrets',
+  'AwsSolutions-APIG4 @ IntakeApi/HttpApi/POST--carriers--{carrierId}--events',
 ].sort();
 
 let outdir: string;

@@ -21,7 +21,10 @@ const ROUTES: Record<string, string> = {
   'POST /inventory/{sku}/adjustments': 'functions/api/adjust-inventory.ts',
   'GET /policies/routing': 'functions/api/get-routing-policy.ts',
   'PUT /policies/routing': 'functions/api/put-routing-policy.ts',
+  'POST /carriers/{carrierId}/events': 'functions/api/carrier-events.ts',
 };
+/** Routes whose callers authenticate inside the request (a signature), not to API Gateway. */
+const SIGNED_ROUTES = ['POST /carriers/{carrierId}/events'];
 /** The contract: which source file each Task state of the fulfilment definition runs. */
 const TASKS: Record<string, string> = {
   LockStock: 'functions/workflow/lock-stock.ts',
@@ -315,12 +318,12 @@ describe('intake API', () => {
     expect(api.Properties.CorsConfiguration).toBeUndefined();
   });
 
-  it('has exactly the six routes, each IAM-authorized and served by its own function over payload 2.0', () => {
+  it('has exactly the listed routes, each IAM-authorized but the signed ones, and served by its own function over payload 2.0', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route');
     expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(Object.keys(ROUTES).sort());
     for (const [, route] of routes) {
       const key = route.Properties.RouteKey as string;
-      expect(route.Properties.AuthorizationType, key).toBe('AWS_IAM');
+      expect(route.Properties.AuthorizationType, key).toBe(SIGNED_ROUTES.includes(key) ? 'NONE' : 'AWS_IAM');
       const [, [prefix, integrationRef]] = route.Properties.Target['Fn::Join'];
       expect(prefix).toBe('integrations/');
       const integration = resources[integrationRef.Ref]!.Properties;
@@ -341,6 +344,23 @@ describe('intake API', () => {
       const expected = key === 'GET /orders' ? ['/index/byChannel', '/index/byChannelStatus', '/index/byCustomer'] : [];
       expect(indexResources.sort(), key).toEqual(expected);
     }
+  });
+
+  it('lets only the carrier callback handler read the carrier secrets, through the secrets extension', () => {
+    const [secretId, secret] = onlyOfType('AWS::SecretsManager::Secret');
+    expect(secret.Properties.SecretString).toBe('{}');
+    const readers = ofType('AWS::Lambda::Function')
+      .filter(([id]) => JSON.stringify(functionStatements(resources[id]!.Metadata?.['order-pipeline:entry'] as string)).includes(secretId))
+      .map(([, fn]) => fn.Metadata?.['order-pipeline:entry']);
+    expect(readers).toEqual(['functions/api/carrier-events.ts']);
+    const statements = functionStatements('functions/api/carrier-events.ts').filter((s) => JSON.stringify(s.Resource).includes(secretId));
+    expect(statements).toEqual([expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: ref(secretId) })]);
+    const fn = resources[functionId('functions/api/carrier-events.ts')]!.Properties;
+    expect(fn.Environment.Variables.CARRIER_WEBHOOK_SECRET_ID).toEqual(ref(secretId));
+    const [{ 'Fn::FindInMap': [mapName, , version] }] = fn.Layers;
+    const layerArns = Object.values(template.toJSON().Mappings[mapName]).map((byVersion: any) => byVersion[version]);
+    expect(layerArns.length).toBeGreaterThan(10);
+    for (const arn of layerArns) expect(arn).toMatch(/:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/);
   });
 
   it('logs every request as JSON and throttles at 2000 rps, bursts of 5000', () => {

@@ -276,6 +276,20 @@ describe('compensation', () => {
     expect((await deps.orders.get(orderId))?.failureReason).toBe('RequestShipment: TransientError');
   });
 
+  it('cancels every parcel the route planned with its carrier, by parcel id', async () => {
+    const sku = await stockedSku({ 'wh-shanghai': 5 });
+    const orderId = await place(sku, 1);
+    await lockStock(deps, orderId);
+    const { parcels } = await routeOrder(deps, orderId);
+    const cancelled: unknown[] = [];
+    const carrier: Dependencies['carrier'] = {
+      requestShipment: () => Promise.reject(new Error('compensation must not request a shipment')),
+      cancelShipment: async (request) => void cancelled.push(request),
+    };
+    expect(await cancelShipment({ ...deps, carrier }, orderId)).toEqual({ orderId, undone: true });
+    expect(cancelled).toEqual(parcels.map((parcel, i) => ({ orderId, parcelId: `${orderId}-${i + 1}`, carrier: parcel.carrier })));
+  });
+
   it('keeps the routing explanation on an order nothing can serve', async () => {
     const sku = await stockedSku({ 'wh-shanghai': 5 });
     const { order } = await placeOrderOnce(

@@ -1,0 +1,77 @@
+/**
+ * A carrier's callback about a parcel: find the order by tracking number, apply the event,
+ * and record the carrier's event id in the same transaction as the order change, so a
+ * redelivered callback is answered as a duplicate and a crash can neither lose the change
+ * nor apply it twice.
+ */
+import { OrderNotFound, TransientError, UnknownShipment } from '../domain/errors.ts';
+import type { OrderStatus } from '../domain/order.ts';
+import { applyTrackingEvent, type TrackingEvent } from '../domain/shipment-tracking.ts';
+import { StaleOrder } from '../store/order-store.ts';
+import type { CarrierEventRecord } from '../store/tracking-store.ts';
+import type { Dependencies } from './dependencies.ts';
+
+/** Attempts when concurrent callbacks for the same order's other parcels win the write. */
+const ATTEMPTS = 8;
+
+export interface CarrierEvent extends TrackingEvent {
+  /** The carrier's own id for this event; the same on every redelivery. */
+  eventId: string;
+}
+
+export interface CarrierEventResult {
+  eventId: string;
+  /** `applied`: recorded and acted on; `stale`: late or repeated status, recorded, nothing changed; `duplicate`: this event id was seen before. */
+  outcome: 'applied' | 'stale' | 'duplicate';
+  orderId: string;
+  parcelId: string;
+  orderStatus: OrderStatus;
+}
+
+export async function recordCarrierEvent(deps: Dependencies, carrierId: string, event: CarrierEvent): Promise<CarrierEventResult> {
+  const parcel = await deps.tracking.findParcel(carrierId, event.trackingNumber);
+  if (!parcel) throw new UnknownShipment(`Carrier ${carrierId} has no shipment of ours with tracking number ${event.trackingNumber}`);
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const order = await deps.orders.get(parcel.orderId);
+    if (!order) throw new OrderNotFound(parcel.orderId);
+    const now = deps.now();
+    const outcome = applyTrackingEvent(order, event, now);
+    const record: CarrierEventRecord = {
+      carrierId,
+      eventId: event.eventId,
+      ...parcel,
+      trackingNumber: event.trackingNumber,
+      status: event.status,
+      occurredAt: event.occurredAt,
+      outcome: outcome.applied ? 'applied' : 'stale',
+      recordedAt: now,
+    };
+    const answer = (result: CarrierEventResult['outcome'], orderStatus: OrderStatus): CarrierEventResult => ({
+      eventId: event.eventId,
+      outcome: result,
+      ...parcel,
+      orderStatus,
+    });
+
+    if (!outcome.applied) {
+      return answer((await deps.tracking.recordAlone(record)) ? 'stale' : 'duplicate', order.status);
+    }
+    try {
+      // Only a status skipped by the carrier makes more than one write; the earlier ones are
+      // transitions the event implies anyway, so they need no record of the event.
+      let before = order;
+      for (const after of outcome.writes.slice(0, -1)) {
+        await deps.orders.saveTransition(before, after);
+        before = after;
+      }
+      const last = outcome.writes.at(-1)!;
+      const result = await deps.orders.transact([deps.orders.trackingUpdateItem(before, last), deps.tracking.carrierEventItem(record)]);
+      if (result.ok) return answer('applied', last.status);
+      if (result.codes[1] === 'ConditionalCheckFailed') return answer('duplicate', before.status);
+    } catch (error) {
+      if (!(error instanceof StaleOrder)) throw error;
+    }
+    // Another callback for this order got there first: read again and decide again.
+  }
+  throw new TransientError(`Order ${parcel.orderId} kept changing while recording carrier event ${event.eventId}`);
+}
