@@ -3,15 +3,18 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
   HttpMethod,
+  HttpNoneAuthorizer,
   HttpStage,
   LogGroupLogDestination,
   PayloadFormatVersion,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CHANNEL_CLAIM, SCOPES, type Scope } from '../functions/http/access.ts';
+import { acknowledgeNagFinding } from './nag.ts';
 import type { OrderIndexName, OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
@@ -28,19 +31,37 @@ interface RouteSpec {
   readonly path: string;
   /** Handler source relative to `functions/`, without extension. */
   readonly entry: string;
-  readonly access: TableAccess;
+  /** The orders table; none for a route that does not touch it. */
+  readonly access?: TableAccess;
+  /** The scope a token needs, or `public` for a route anyone may call. */
+  readonly scope: Scope | 'public';
 }
 
-/** The channel-facing routes: one function per route, so each gets only the table access it needs. */
+/** The routes: one function per route, so each gets only the table access it needs. */
 const ROUTES: readonly RouteSpec[] = [
-  { id: 'PlaceOrder', method: HttpMethod.POST, path: '/orders', entry: 'api/place-order', access: { write: true } },
-  { id: 'GetOrder', method: HttpMethod.GET, path: '/orders/{orderId}', entry: 'api/get-order', access: { write: false } },
+  {
+    id: 'PlaceOrder',
+    method: HttpMethod.POST,
+    path: '/orders',
+    entry: 'api/place-order',
+    access: { write: true },
+    scope: SCOPES.channel,
+  },
+  {
+    id: 'GetOrder',
+    method: HttpMethod.GET,
+    path: '/orders/{orderId}',
+    entry: 'api/get-order',
+    access: { write: false },
+    scope: SCOPES.channel,
+  },
   {
     id: 'ListOrders',
     method: HttpMethod.GET,
     path: '/orders',
     entry: 'api/list-orders',
     access: { write: false, indexes: ['byChannelStatus', 'byChannel', 'byCustomer'] },
+    scope: SCOPES.channel,
   },
   {
     id: 'CancelOrder',
@@ -48,15 +69,47 @@ const ROUTES: readonly RouteSpec[] = [
     path: '/orders/{orderId}/cancel',
     entry: 'api/cancel-order',
     access: { write: true },
+    scope: SCOPES.channel,
   },
-  { id: 'PutInventory', method: HttpMethod.PUT, path: '/inventory/{sku}', entry: 'api/put-inventory', access: { write: true } },
-  { id: 'GetInventory', method: HttpMethod.GET, path: '/inventory/{sku}', entry: 'api/get-inventory', access: { write: false } },
+  {
+    id: 'ChangeShippingAddress',
+    method: HttpMethod.PATCH,
+    path: '/orders/{orderId}/shipping-address',
+    entry: 'api/change-shipping-address',
+    access: { write: true },
+    scope: SCOPES.channel,
+  },
+  {
+    id: 'GetOrderTimeline',
+    method: HttpMethod.GET,
+    path: '/orders/{orderId}/timeline',
+    entry: 'api/get-order-timeline',
+    access: { write: false },
+    scope: SCOPES.channel,
+  },
+  {
+    id: 'PutInventory',
+    method: HttpMethod.PUT,
+    path: '/inventory/{sku}',
+    entry: 'api/put-inventory',
+    access: { write: true },
+    scope: SCOPES.admin,
+  },
+  {
+    id: 'GetInventory',
+    method: HttpMethod.GET,
+    path: '/inventory/{sku}',
+    entry: 'api/get-inventory',
+    access: { write: false },
+    scope: SCOPES.admin,
+  },
   {
     id: 'AdjustInventory',
     method: HttpMethod.POST,
     path: '/inventory/{sku}/adjustments',
     entry: 'api/adjust-inventory',
     access: { write: true },
+    scope: SCOPES.admin,
   },
   {
     id: 'GetRoutingPolicy',
@@ -64,6 +117,7 @@ const ROUTES: readonly RouteSpec[] = [
     path: '/policies/routing',
     entry: 'api/get-routing-policy',
     access: { write: false },
+    scope: SCOPES.admin,
   },
   {
     id: 'PutRoutingPolicy',
@@ -71,18 +125,23 @@ const ROUTES: readonly RouteSpec[] = [
     path: '/policies/routing',
     entry: 'api/put-routing-policy',
     access: { write: true },
+    scope: SCOPES.admin,
   },
+  // The contract is public, as API descriptions usually are: it holds no data, and a
+  // client generator or an integrator's tooling can fetch it before having a token.
+  { id: 'GetOpenApi', method: HttpMethod.GET, path: '/openapi.json', entry: 'api/get-openapi', scope: 'public' },
 ];
 
 /**
- * One JSON object per request. `userArn` is the SigV4 caller, i.e. which channel sent it;
- * no headers or bodies, so no personal data reaches the access log.
+ * One JSON object per request. `client` and `channel` are the token's client id and channel
+ * claim, i.e. who sent it; no headers or bodies, so no personal data reaches the access log.
  */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: '$context.requestId',
     ip: '$context.identity.sourceIp',
-    userArn: '$context.identity.userArn',
+    client: '$context.authorizer.claims.client_id',
+    channel: `$context.authorizer.claims.${CHANNEL_CLAIM}`,
     requestTime: '$context.requestTime',
     httpMethod: '$context.httpMethod',
     routeKey: '$context.routeKey',
@@ -99,10 +158,19 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
+/** Which tokens the API accepts: those an identity provider issued for this API. */
+export interface JwtSettings {
+  /** The `iss` of accepted tokens; API Gateway reads the signing keys from `<issuer>/.well-known/openid-configuration`. */
+  readonly issuer: string;
+  /** Accepted `aud` values (or `client_id` when a token has no `aud`). */
+  readonly audience: string[];
+}
+
 /** Properties of an {@link IntakeApi}. */
 export interface IntakeApiProps {
   readonly stage: string;
   readonly store: OrderStore;
+  readonly jwt: JwtSettings;
   /**
    * Stage-wide throttle, a guard for the table and functions behind it. The default
    * sits below the ~2,100 orders/s peak the project targets: raise it together with
@@ -116,10 +184,13 @@ export interface IntakeApiProps {
 }
 
 /**
- * The HTTP API channels call to place, read, list and cancel orders and to set stock.
+ * The HTTP API channels call to place, read, list, amend and cancel orders, and operators
+ * call to set stock and routing policy.
  *
- * Every route requires IAM (SigV4) authorisation: channels are machines with AWS credentials until
- * a JWT authoriser replaces this. CORS is off because no browser calls this API.
+ * Every route but `GET /openapi.json` requires a JWT from the configured issuer with the
+ * route's scope; the handlers read the caller's channel from the token's claims. A route
+ * added without its own scopes requires the admin scope, so nothing opens up by omission.
+ * CORS is off because no browser calls this API.
  */
 export class IntakeApi extends Construct {
   public readonly httpApi: HttpApi;
@@ -136,7 +207,11 @@ export class IntakeApi extends Construct {
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: `Order pipeline intake (${props.stage})`,
-      defaultAuthorizer: new HttpIamAuthorizer(),
+      defaultAuthorizer: new HttpJwtAuthorizer('JwtAuthorizer', props.jwt.issuer, {
+        authorizerName: 'channels-and-operators',
+        jwtAudience: props.jwt.audience,
+      }),
+      defaultAuthorizationScopes: [SCOPES.admin],
       // The stage is created below so that it can carry access logs and throttling.
       createDefaultStage: false,
     });
@@ -159,19 +234,27 @@ export class IntakeApi extends Construct {
         entry: route.entry,
         serviceName: 'order-api',
         stage: props.stage,
-        environment: { ORDERS_TABLE_NAME: table.tableName },
+        environment: route.access ? { ORDERS_TABLE_NAME: table.tableName } : {},
       });
-      if (route.access.write) props.store.grantReadWriteItems(fn);
-      else props.store.grantReadItems(fn);
-      if (route.access.indexes?.length) props.store.grantQueryIndexes(fn, route.access.indexes);
+      if (route.access?.write) props.store.grantReadWriteItems(fn);
+      else if (route.access) props.store.grantReadItems(fn);
+      if (route.access?.indexes?.length) props.store.grantQueryIndexes(fn, route.access.indexes);
 
-      this.httpApi.addRoutes({
+      const [created] = this.httpApi.addRoutes({
         path: route.path,
         methods: [route.method],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
+        ...(route.scope === 'public' ? { authorizer: new HttpNoneAuthorizer() } : { authorizationScopes: [route.scope] }),
       });
+      if (route.scope === 'public') {
+        acknowledgeNagFinding(
+          created!,
+          'AwsSolutions-APIG4',
+          `${route.method} ${route.path} is deliberately unauthenticated: it serves the API description, which holds no order, stock or policy data and which integrators fetch before they have a token.`,
+        );
+      }
       functions[route.id] = fn;
     }
     this.functions = functions;

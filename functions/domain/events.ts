@@ -3,7 +3,7 @@
  * carries no personal data (phone masked, address reduced to country/region/city,
  * no name, no street, no attribution).
  */
-import type { Order, OrderStatus } from './order.ts';
+import type { Amendment, Order, OrderStatus, Transition } from './order.ts';
 
 export const EVENT_SCHEMA_VERSION = '1.0';
 
@@ -18,7 +18,21 @@ export const DETAIL_TYPES = {
   CANCELLED: 'OrderCancelled',
   FAILED: 'OrderFailed',
 } as const satisfies Record<OrderStatus, string>;
-export type DetailType = (typeof DETAIL_TYPES)[OrderStatus];
+
+/** One detail-type per amendment: a change that keeps the status (the event's `status` equals `previousStatus`). */
+export const AMENDMENT_DETAIL_TYPES = {
+  SHIPPING_ADDRESS_CHANGED: 'OrderShippingAddressChanged',
+} as const satisfies Record<Amendment, string>;
+
+export type DetailType = (typeof DETAIL_TYPES)[OrderStatus] | (typeof AMENDMENT_DETAIL_TYPES)[Amendment];
+
+/** The detail-type of the event a history entry produces. */
+export function detailTypeOf(entry: Transition): DetailType {
+  return entry.amendment ? AMENDMENT_DETAIL_TYPES[entry.amendment] : DETAIL_TYPES[entry.to];
+}
+
+/** Stable across redeliveries, so consumers can deduplicate. */
+export const eventIdOf = (orderId: string, sequence: number) => `${orderId}:${sequence}`;
 
 export interface OrderEvent {
   /** Stable across redeliveries, so consumers can deduplicate: `<orderId>:<sequence>`. */
@@ -60,7 +74,7 @@ function withoutAllocations({ allocations: _allocations, ...route }: NonNullable
   return route;
 }
 
-/** The event for the order's latest transition. */
+/** The event for the order's latest history entry (a transition or an amendment). */
 export function orderEventOf(order: Order): OrderEvent {
   const last = order.history[order.history.length - 1];
   const reason = order.rejectionReason ?? order.failureReason ?? order.cancellationReason;
@@ -81,9 +95,9 @@ export function orderEventOf(order: Order): OrderEvent {
     ...(order.shipment ? { shipment: order.shipment } : {}),
   };
   return {
-    eventId: `${order.orderId}:${order.version}`,
+    eventId: eventIdOf(order.orderId, order.version),
     schemaVersion: EVENT_SCHEMA_VERSION,
-    type: DETAIL_TYPES[order.status],
+    type: last ? detailTypeOf(last) : DETAIL_TYPES[order.status],
     orderId: order.orderId,
     sequence: order.version,
     occurredAt: last?.at ?? order.updatedAt,
@@ -93,4 +107,25 @@ export function orderEventOf(order: Order): OrderEvent {
     channelOrderId: order.channelOrderId,
     data,
   };
+}
+
+export interface TimelineEntry extends Transition {
+  /** The order's version after this entry, which is the event's `sequence`. */
+  sequence: number;
+  /** The event the entry put on the bus (derived from the table's stream). */
+  event: { eventId: string; detailType: DetailType };
+}
+
+/**
+ * Every transition and amendment of the order, oldest first, each with the event it
+ * produced. Each history entry is one version and the last one is the order's current
+ * version, so an entry's sequence is the version it wrote: the publisher's event id.
+ */
+export function timelineOf(order: Order): TimelineEntry[] {
+  const first = order.version - order.history.length + 1;
+  return order.history.map((entry, i) => ({
+    ...entry,
+    sequence: first + i,
+    event: { eventId: eventIdOf(order.orderId, first + i), detailType: detailTypeOf(entry) },
+  }));
 }
