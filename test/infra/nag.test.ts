@@ -26,11 +26,14 @@ const FUNCTION_ROLES = [
   'IntakeApi/GetOrderRole',
   'IntakeApi/ListOrdersRole',
   'IntakeApi/CancelOrderRole',
+  'IntakeApi/ChangeShippingAddressRole',
+  'IntakeApi/GetOrderTimelineRole',
   'IntakeApi/PutInventoryRole',
   'IntakeApi/GetInventoryRole',
   'IntakeApi/AdjustInventoryRole',
   'IntakeApi/GetRoutingPolicyRole',
   'IntakeApi/PutRoutingPolicyRole',
+  'IntakeApi/GetOpenApiRole',
   'EventPublishing/PublisherRole',
   'Fulfilment/LockStockRole',
   'Fulfilment/RouteOrderRole',
@@ -46,6 +49,7 @@ const FUNCTION_ROLES = [
  */
 const EXPECTED_ACKNOWLEDGEMENTS = [
   ...[...FUNCTION_ROLES, 'Fulfilment/StateMachine/Role'].map((path) => `AwsSolutions-IAM5[Resource::*] @ ${path}`),
+  'AwsSolutions-APIG4 @ IntakeApi/HttpApi/GET--openapi.json',
   'AwsSolutions-SQS3 @ EventPublishing/PublisherDlq',
   'AwsSolutions-SQS3 @ Fulfilment/OrderPlacedDlq',
 ].sort();
