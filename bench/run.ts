@@ -23,6 +23,7 @@ import { formatColdStart, measureColdStart } from './cold-start.ts';
 import { measureSurge } from './surge.ts';
 import { StockStore } from '../functions/store/stock-store.ts';
 import { startLocalCloud } from '../local/local-cloud.ts';
+import { SCOPES } from '../functions/http/access.ts';
 import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
 
 const results: Record<string, unknown> = {
@@ -91,8 +92,13 @@ try {
 progress('starting the local cloud (in memory) for end-to-end runs');
 const cloud = await startLocalCloud({ port: 0, stage: 'bench' });
 try {
+  const operator = `Bearer ${await cloud.issueToken({ scopes: [SCOPES.admin] })}`;
   const put = async (path: string, body: unknown) => {
-    const response = await fetch(`${cloud.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${cloud.url}${path}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: operator },
+      body: JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`PUT ${path}: ${response.status} ${await response.text()}`);
   };
   await put('/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT);

@@ -10,6 +10,7 @@ import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routin
 import { createDocumentClient } from '../../functions/store/dynamodb.ts';
 import { StockStore } from '../../functions/store/stock-store.ts';
 import { localDynamoDbClient } from '../../local/dynamodb/dynamodb-local.ts';
+import { SCOPES } from '../../functions/http/access.ts';
 
 let cloud: LocalCloud;
 
@@ -27,10 +28,21 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
+const tokens = new Map<string, Promise<string>>();
+/** A bearer token: an operator's for stock and policy routes, else the channel's (the fixture's by default). */
+function bearer(path: string, channel = orderRequest().channel): Promise<string> {
+  const admin = /^\/(inventory|policies)\//.test(path);
+  const key = admin ? 'admin' : channel;
+  if (!tokens.has(key)) {
+    tokens.set(key, cloud.issueToken(admin ? { scopes: [SCOPES.admin] } : { scopes: [SCOPES.channel], channel }).then((t) => `Bearer ${t}`));
+  }
+  return tokens.get(key)!;
+}
+
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${cloud.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: await bearer(path), ...headers },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -136,14 +148,15 @@ describe('local cloud', () => {
 
   it('rejects invalid input with problem+json and writes nothing', async () => {
     const channel = `bad-input-${Date.now()}`;
-    const response = await call('POST', '/orders', { ...orderRequest({ channel }), lines: [{ sku: 'A', quantity: -1, unitPrice: 1 }] });
+    const asChannel = { authorization: await bearer('/orders', channel) };
+    const response = await call('POST', '/orders', { ...orderRequest({ channel }), lines: [{ sku: 'A', quantity: -1, unitPrice: 1 }] }, asChannel);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body.errors[0]).toMatchObject({ path: '$.lines[0].quantity' });
-    const malformed = await call('POST', '/orders', '{"channel":');
+    const malformed = await call('POST', '/orders', '{"channel":', asChannel);
     expect(malformed.status).toBe(400);
     await cloud.settle();
-    expect((await call('GET', `/orders?channel=${channel}`)).body.items).toEqual([]);
+    expect((await call('GET', '/orders', undefined, asChannel)).body.items).toEqual([]);
   });
 
   it('cancels mid-flight: the order ends CANCELLED and its stock is restored', async () => {

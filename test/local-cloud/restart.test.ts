@@ -10,6 +10,7 @@ import { synthesizeStack } from '../../local/cloud-assembly.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
+import { SCOPES } from '../../functions/http/access.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'order-pipeline-restart-'));
 let cloud: LocalCloud | undefined;
@@ -19,12 +20,15 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** As an operator for stock and policy, as the fixture's channel for orders. */
 async function json(url: string, init?: RequestInit) {
-  const response = await fetch(url, { headers: { 'content-type': 'application/json' }, ...init });
+  const admin = /\/(inventory|policies)\//.test(url);
+  const token = await cloud!.issueToken(admin ? { scopes: [SCOPES.admin] } : { scopes: [SCOPES.channel], channel: orderRequest().channel });
+  const response = await fetch(url, { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, ...init });
   return { status: response.status, body: (await response.json()) as any };
 }
 
-it('keeps orders and stock across a restart', async () => {
+it('keeps orders, stock and the token signing key across a restart', async () => {
   const stack = synthesizeStack('restart');
   cloud = await startLocalCloud({ port: 0, dataDir, stack });
   const sku = `KEEP-${Date.now()}`;
@@ -39,10 +43,15 @@ it('keeps orders and stock across a restart', async () => {
   const before = await json(`${cloud.url}/orders/${placed.body.orderId}`);
   expect(before.body.status).toBe('SHIPMENT_REQUESTED');
   const executionsBefore = cloud.stepFunctions.listExecutions().length;
+
+  const tokenBefore = await cloud.issueToken({ scopes: [SCOPES.channel], channel: orderRequest().channel });
   await cloud.stop();
 
   cloud = await startLocalCloud({ port: 0, dataDir, stack });
   await cloud.settle();
+  // A token printed by the previous start still works: the signing key is kept with the data.
+  const withOldToken = await fetch(`${cloud.url}/orders/${placed.body.orderId}`, { headers: { authorization: `Bearer ${tokenBefore}` } });
+  expect(withOldToken.status).toBe(200);
   const after = await json(`${cloud.url}/orders/${placed.body.orderId}`);
   expect(after.body).toEqual(before.body);
   expect((await json(`${cloud.url}/inventory/${sku}`)).body).toMatchObject({ onHand: 3, reserved: 1, availableToPromise: 2 });
