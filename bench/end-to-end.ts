@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { LocalCloud } from '../local/local-cloud.ts';
+import { SCOPES } from '../functions/http/access.ts';
 import { benchOrder } from './orders.ts';
 import { percentile } from './percentile.ts';
 
@@ -47,6 +48,8 @@ export async function measureEndToEnd(cloud: LocalCloud, options: EndToEndOption
   const total = Math.round(options.rate * options.seconds);
   const started = performance.now();
   const posts: Promise<void>[] = [];
+  const order = benchOrder(options.skus[0]!);
+  const authorization = `Bearer ${await cloud.issueToken({ scopes: [SCOPES.channel], channel: order.channel })}`;
   for (let n = 0; n < total; n++) {
     // Open-loop: each order leaves on schedule, whether or not earlier ones have answered.
     const due = started + (n * 1000) / options.rate;
@@ -56,7 +59,7 @@ export async function measureEndToEnd(cloud: LocalCloud, options: EndToEndOption
     posts.push(
       fetch(`${cloud.url}/orders`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify(benchOrder(options.skus[n % options.skus.length]!, { customer: n })),
       }).then(async (response) => {
         const body = (await response.json()) as { orderId?: string };

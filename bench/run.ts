@@ -23,8 +23,10 @@ import { PRICES_US_EAST_1 } from './prices.ts';
 import { formatColdStart, measureColdStart } from './cold-start.ts';
 import { measureSurge } from './surge.ts';
 import { measureIntake, type IntakeResult } from './intake.ts';
+import { benchOrder } from './orders.ts';
 import { StockStore } from '../functions/store/stock-store.ts';
 import { startLocalCloud } from '../local/local-cloud.ts';
+import { SCOPES } from '../functions/http/access.ts';
 import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
 
 const results: Record<string, unknown> = {
@@ -96,8 +98,13 @@ progress('starting the local cloud (in memory) for end-to-end runs');
 const NO_PARTNERS = fileURLToPath(new URL('../test/fixtures/no-partners.json', import.meta.url));
 const cloud = await startLocalCloud({ port: 0, stage: 'bench', partnersFile: NO_PARTNERS });
 try {
+  const operator = `Bearer ${await cloud.issueToken({ scopes: [SCOPES.admin] })}`;
   const put = async (path: string, body: unknown) => {
-    const response = await fetch(`${cloud.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${cloud.url}${path}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: operator },
+      body: JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`PUT ${path}: ${response.status} ${await response.text()}`);
   };
   await put('/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT);
@@ -194,11 +201,12 @@ const intakeCloud = await startLocalCloud({ port: 0, stage: 'bench', streams: fa
 try {
   const intakeSeconds = 10;
   const connections = 32;
-  await measureIntake({ url: intakeCloud.url, sku: 'INTAKE', seconds: 3, connections }); // warm-up: workers, JIT, connections
+  const headers = { authorization: `Bearer ${await intakeCloud.issueToken({ scopes: [SCOPES.channel], channel: benchOrder('INTAKE').channel })}` };
+  await measureIntake({ url: intakeCloud.url, sku: 'INTAKE', seconds: 3, connections, headers }); // warm-up: workers, JIT, connections
   const intake: IntakeResult[] = [];
   for (const rate of [25, 50, undefined]) {
     progress(`intake: POST /orders ${rate ? `at ${rate} requests/s` : 'at saturation'} for ${intakeSeconds} s, ${connections} connections (autocannon)`);
-    const run = await measureIntake({ url: intakeCloud.url, sku: 'INTAKE', seconds: intakeSeconds, connections, ...(rate ? { rate } : {}) });
+    const run = await measureIntake({ url: intakeCloud.url, sku: 'INTAKE', seconds: intakeSeconds, connections, headers, ...(rate ? { rate } : {}) });
     intake.push(run);
     rows.push([
       `intake alone, ${rate ? `${rate} requests/s offered` : `saturation (${connections} connections)`}`,

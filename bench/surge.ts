@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LocalCloud } from '../local/local-cloud.ts';
 import type { SkuStock } from '../functions/domain/stock.ts';
+import { SCOPES } from '../functions/http/access.ts';
 import { benchOrder } from './orders.ts';
 
 export interface SurgeOptions {
@@ -43,9 +44,15 @@ export interface SurgeResult {
 
 const SETTLED = new Set(['SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'FAILED', 'CANCELLED']);
 
-async function place(url: string, body: unknown): Promise<{ status: number; orderId?: string }> {
+const CHANNEL = 'surge';
+
+async function place(url: string, body: unknown, authorization: string): Promise<{ status: number; orderId?: string }> {
   for (let attempt = 1; ; attempt++) {
-    const response = await fetch(`${url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify(body),
+    });
     const json = (await response.json()) as { orderId?: string };
     if (response.status < 500 || attempt === 5) return { status: response.status, ...(json.orderId ? { orderId: json.orderId } : {}) };
     await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
@@ -53,6 +60,7 @@ async function place(url: string, body: unknown): Promise<{ status: number; orde
 }
 
 export async function measureSurge(cloud: LocalCloud, options: SurgeOptions): Promise<SurgeResult> {
+  const authorization = `Bearer ${await cloud.issueToken({ scopes: [SCOPES.channel], channel: CHANNEL })}`;
   const shipped = new Map<string, number>();
   const unsubscribe = cloud.feed.subscribe((item) => {
     if (item.kind !== 'event' || item.event['detail-type'] !== 'OrderShipmentRequested') return;
@@ -71,9 +79,9 @@ export async function measureSurge(cloud: LocalCloud, options: SurgeOptions): Pr
     for (let i = 0; i < count; i++) {
       const wait = phaseStart + (i * 1000) / phase.rate - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const body = benchOrder(n % 2 === 0 ? options.scarceSku : options.plentySku, { channel: 'surge', customer: n, region: 'Zhejiang', city: 'Hangzhou' });
+      const body = benchOrder(n % 2 === 0 ? options.scarceSku : options.plentySku, { channel: CHANNEL, customer: n, region: 'Zhejiang', city: 'Hangzhou' });
       n += 1;
-      placements.push(place(cloud.url, body).then((result) => ({ ...result, channelOrderId: body.channelOrderId })));
+      placements.push(place(cloud.url, body, authorization).then((result) => ({ ...result, channelOrderId: body.channelOrderId })));
     }
     phaseStart += phase.seconds * 1000;
   }
@@ -90,7 +98,7 @@ export async function measureSurge(cloud: LocalCloud, options: SurgeOptions): Pr
     for (let i = 0; i < open.length; i += 20) {
       await Promise.all(
         open.slice(i, i + 20).map(async (p) => {
-          const response = await fetch(`${cloud.url}/orders/${p.orderId}`);
+          const response = await fetch(`${cloud.url}/orders/${p.orderId}`, { headers: { authorization } });
           if (response.ok) statuses.set(p.orderId!, ((await response.json()) as { status: string }).status);
         }),
       );

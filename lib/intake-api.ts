@@ -9,12 +9,13 @@ import {
   PayloadFormatVersion,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CHANNEL_CLAIM, SCOPES, type Scope } from '../functions/http/access.ts';
 import { acknowledgeNagFinding } from './nag.ts';
 import type { OrderIndexName, OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
@@ -32,26 +33,41 @@ interface RouteSpec {
   readonly path: string;
   /** Handler source relative to `functions/`, without extension. */
   readonly entry: string;
-  readonly access: TableAccess;
-  /**
-   * Set for a route whose callers prove who they are inside the request instead of to the
-   * authorizer: the route gets none, and this reason acknowledges cdk-nag's APIG4 finding.
-   */
+  /** The orders table; none for a route that does not touch it. */
+  readonly access?: TableAccess;
+  /** The scope a token needs, or `public` for a route the authorizer lets anyone call. */
+  readonly scope: Scope | 'public';
+  /** Why a public route may be: it acknowledges cdk-nag's APIG4 finding, so it is required for one. */
   readonly unauthenticatedBecause?: string;
   /** The handler verifies carrier callback signatures, so it reads the carrier webhook secrets. */
   readonly readsCarrierSecrets?: boolean;
 }
 
-/** The channel-facing routes: one function per route, so each gets only the table access it needs. */
+/** The routes: one function per route, so each gets only the table access it needs. */
 const ROUTES: readonly RouteSpec[] = [
-  { id: 'PlaceOrder', method: HttpMethod.POST, path: '/orders', entry: 'api/place-order', access: { write: true } },
-  { id: 'GetOrder', method: HttpMethod.GET, path: '/orders/{orderId}', entry: 'api/get-order', access: { write: false } },
+  {
+    id: 'PlaceOrder',
+    method: HttpMethod.POST,
+    path: '/orders',
+    entry: 'api/place-order',
+    access: { write: true },
+    scope: SCOPES.channel,
+  },
+  {
+    id: 'GetOrder',
+    method: HttpMethod.GET,
+    path: '/orders/{orderId}',
+    entry: 'api/get-order',
+    access: { write: false },
+    scope: SCOPES.channel,
+  },
   {
     id: 'ListOrders',
     method: HttpMethod.GET,
     path: '/orders',
     entry: 'api/list-orders',
     access: { write: false, indexes: ['byChannelStatus', 'byChannel', 'byCustomer'] },
+    scope: SCOPES.channel,
   },
   {
     id: 'CancelOrder',
@@ -59,15 +75,47 @@ const ROUTES: readonly RouteSpec[] = [
     path: '/orders/{orderId}/cancel',
     entry: 'api/cancel-order',
     access: { write: true },
+    scope: SCOPES.channel,
   },
-  { id: 'PutInventory', method: HttpMethod.PUT, path: '/inventory/{sku}', entry: 'api/put-inventory', access: { write: true } },
-  { id: 'GetInventory', method: HttpMethod.GET, path: '/inventory/{sku}', entry: 'api/get-inventory', access: { write: false } },
+  {
+    id: 'ChangeShippingAddress',
+    method: HttpMethod.PATCH,
+    path: '/orders/{orderId}/shipping-address',
+    entry: 'api/change-shipping-address',
+    access: { write: true },
+    scope: SCOPES.channel,
+  },
+  {
+    id: 'GetOrderTimeline',
+    method: HttpMethod.GET,
+    path: '/orders/{orderId}/timeline',
+    entry: 'api/get-order-timeline',
+    access: { write: false },
+    scope: SCOPES.channel,
+  },
+  {
+    id: 'PutInventory',
+    method: HttpMethod.PUT,
+    path: '/inventory/{sku}',
+    entry: 'api/put-inventory',
+    access: { write: true },
+    scope: SCOPES.admin,
+  },
+  {
+    id: 'GetInventory',
+    method: HttpMethod.GET,
+    path: '/inventory/{sku}',
+    entry: 'api/get-inventory',
+    access: { write: false },
+    scope: SCOPES.admin,
+  },
   {
     id: 'AdjustInventory',
     method: HttpMethod.POST,
     path: '/inventory/{sku}/adjustments',
     entry: 'api/adjust-inventory',
     access: { write: true },
+    scope: SCOPES.admin,
   },
   {
     id: 'GetRoutingPolicy',
@@ -75,6 +123,7 @@ const ROUTES: readonly RouteSpec[] = [
     path: '/policies/routing',
     entry: 'api/get-routing-policy',
     access: { write: false },
+    scope: SCOPES.admin,
   },
   {
     id: 'PutRoutingPolicy',
@@ -82,6 +131,7 @@ const ROUTES: readonly RouteSpec[] = [
     path: '/policies/routing',
     entry: 'api/put-routing-policy',
     access: { write: true },
+    scope: SCOPES.admin,
   },
   {
     id: 'CarrierEvents',
@@ -89,21 +139,32 @@ const ROUTES: readonly RouteSpec[] = [
     path: '/carriers/{carrierId}/events',
     entry: 'api/carrier-events',
     access: { write: true },
+    scope: 'public',
     unauthenticatedBecause:
       'Carriers cannot sign AWS SigV4 requests or hold channel credentials; each callback carries an HMAC-SHA256 signature over a timestamp and the raw body with its carrier\'s secret, which the handler verifies (functions/carriers/webhook-signature.ts) before reading anything else, refusing bad, stale or future signatures with 401.',
     readsCarrierSecrets: true,
   },
+  {
+    id: 'GetOpenApi',
+    method: HttpMethod.GET,
+    path: '/openapi.json',
+    entry: 'api/get-openapi',
+    scope: 'public',
+    unauthenticatedBecause:
+      'It serves the API description, which holds no order, stock or policy data and which integrators and client generators fetch before they have a token.',
+  },
 ];
 
 /**
- * One JSON object per request. `userArn` is the SigV4 caller, i.e. which channel sent it;
- * no headers or bodies, so no personal data reaches the access log.
+ * One JSON object per request. `client` and `channel` are the token's client id and channel
+ * claim, i.e. who sent it; no headers or bodies, so no personal data reaches the access log.
  */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: '$context.requestId',
     ip: '$context.identity.sourceIp',
-    userArn: '$context.identity.userArn',
+    client: '$context.authorizer.claims.client_id',
+    channel: `$context.authorizer.claims.${CHANNEL_CLAIM}`,
     requestTime: '$context.requestTime',
     httpMethod: '$context.httpMethod',
     routeKey: '$context.routeKey',
@@ -120,10 +181,19 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
+/** Which tokens the API accepts: those an identity provider issued for this API. */
+export interface JwtSettings {
+  /** The `iss` of accepted tokens; API Gateway reads the signing keys from `<issuer>/.well-known/openid-configuration`. */
+  readonly issuer: string;
+  /** Accepted `aud` values (or `client_id` when a token has no `aud`). */
+  readonly audience: string[];
+}
+
 /** Properties of an {@link IntakeApi}. */
 export interface IntakeApiProps {
   readonly stage: string;
   readonly store: OrderStore;
+  readonly jwt: JwtSettings;
   /**
    * Stage-wide throttle, a guard for the table and functions behind it. The default
    * sits below the ~2,100 orders/s peak the project targets: raise it together with
@@ -137,11 +207,14 @@ export interface IntakeApiProps {
 }
 
 /**
- * The HTTP API channels call to place, read, list and cancel orders and to set stock.
+ * The HTTP API channels call to place, read, list, amend and cancel orders, and operators
+ * call to set stock and routing policy.
  *
- * Every route requires IAM (SigV4) authorisation: channels are machines with AWS credentials until
- * a JWT authoriser replaces this. The exception is the carriers' callback route, authenticated by
- * its HMAC signature instead. CORS is off because no browser calls this API.
+ * Every route but two requires a JWT from the configured issuer with the route's scope; the
+ * handlers read the caller's channel from the token's claims. A route added without its own
+ * scopes requires the admin scope, so nothing opens up by omission. The exceptions:
+ * `GET /openapi.json` (the API description) and the carriers' callback route, authenticated
+ * by its HMAC signature instead. CORS is off because no browser calls this API.
  */
 export class IntakeApi extends Construct {
   public readonly httpApi: HttpApi;
@@ -164,7 +237,11 @@ export class IntakeApi extends Construct {
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: `Order pipeline intake (${props.stage})`,
-      defaultAuthorizer: new HttpIamAuthorizer(),
+      defaultAuthorizer: new HttpJwtAuthorizer('JwtAuthorizer', props.jwt.issuer, {
+        authorizerName: 'channels-and-operators',
+        jwtAudience: props.jwt.audience,
+      }),
+      defaultAuthorizationScopes: [SCOPES.admin],
       // The stage is created below so that it can carry access logs and throttling.
       createDefaultStage: false,
     });
@@ -200,7 +277,7 @@ export class IntakeApi extends Construct {
         serviceName: 'order-api',
         stage: props.stage,
         environment: {
-          ORDERS_TABLE_NAME: table.tableName,
+          ...(route.access ? { ORDERS_TABLE_NAME: table.tableName } : {}),
           ...(route.readsCarrierSecrets ? { CARRIER_WEBHOOK_SECRET_ID: this.carrierWebhookSecrets.secretArn } : {}),
         },
         ...(route.readsCarrierSecrets
@@ -214,20 +291,23 @@ export class IntakeApi extends Construct {
             }
           : {}),
       });
-      if (route.access.write) props.store.grantReadWriteItems(fn);
-      else props.store.grantReadItems(fn);
-      if (route.access.indexes?.length) props.store.grantQueryIndexes(fn, route.access.indexes);
+      if (route.access?.write) props.store.grantReadWriteItems(fn);
+      else if (route.access) props.store.grantReadItems(fn);
+      if (route.access?.indexes?.length) props.store.grantQueryIndexes(fn, route.access.indexes);
       if (route.readsCarrierSecrets) this.carrierWebhookSecrets.grantRead(fn);
 
-      const [httpRoute] = this.httpApi.addRoutes({
+      const [created] = this.httpApi.addRoutes({
         path: route.path,
         methods: [route.method],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
-        ...(route.unauthenticatedBecause ? { authorizer: new HttpNoneAuthorizer() } : {}),
+        ...(route.scope === 'public' ? { authorizer: new HttpNoneAuthorizer() } : { authorizationScopes: [route.scope] }),
       });
-      if (route.unauthenticatedBecause) acknowledgeNagFinding(httpRoute!, 'AwsSolutions-APIG4', route.unauthenticatedBecause);
+      if (route.scope === 'public') {
+        if (!route.unauthenticatedBecause) throw new Error(`Public route ${route.id} needs unauthenticatedBecause`);
+        acknowledgeNagFinding(created!, 'AwsSolutions-APIG4', route.unauthenticatedBecause);
+      }
       functions[route.id] = fn;
     }
     this.functions = functions;

@@ -22,6 +22,24 @@ export interface OrderPipelineStackProps extends StackProps {
 }
 
 /**
+ * Tokens the API accepts unless context says otherwise (`-c orderPipeline:jwtIssuer=...`,
+ * `-c orderPipeline:jwtAudience=a,b` or cdk.json). The `.invalid` issuer (RFC 2606) cannot
+ * resolve, so a stack deployed without setting it accepts no token at all rather than
+ * someone else's; the local cloud signs its development tokens for it.
+ */
+export const DEFAULT_JWT_ISSUER = 'https://auth.order-pipeline.invalid';
+export const DEFAULT_JWT_AUDIENCE = 'order-pipeline';
+
+function jwtSettings(scope: Construct) {
+  const issuer = String(scope.node.tryGetContext('orderPipeline:jwtIssuer') ?? DEFAULT_JWT_ISSUER);
+  const audience = scope.node.tryGetContext('orderPipeline:jwtAudience') ?? DEFAULT_JWT_AUDIENCE;
+  return {
+    issuer,
+    audience: (Array.isArray(audience) ? audience.map(String) : String(audience).split(',')).map((a) => a.trim()).filter(Boolean),
+  };
+}
+
+/**
  * The whole order pipeline: intake API, order store, event publishing and the event schemas,
  * fulfilment workflow, partner subscriptions and alarms. It only composes; each concern lives
  * in its own construct.
@@ -40,7 +58,7 @@ export class OrderPipelineStack extends Stack {
     const { stage } = props;
 
     this.store = new OrderStore(this, 'OrderStore', { stage });
-    this.api = new IntakeApi(this, 'IntakeApi', { stage, store: this.store });
+    this.api = new IntakeApi(this, 'IntakeApi', { stage, store: this.store, jwt: jwtSettings(this) });
     this.events = new EventPublishing(this, 'EventPublishing', { stage, store: this.store });
     this.eventContracts = new EventContracts(this, 'EventContracts', {
       stage,
@@ -74,7 +92,7 @@ export class OrderPipelineStack extends Stack {
       keyRemovalPolicy: stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the intake API (SigV4)' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the intake API (JWT bearer tokens)' });
     new CfnOutput(this, 'EventBusName', { value: this.events.eventBus.eventBusName });
     new CfnOutput(this, 'EventArchiveArn', {
       value: this.events.archive.archiveArn,

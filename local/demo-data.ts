@@ -12,8 +12,11 @@ export const DEMO_STOCK: Record<string, { warehouses: Record<string, number>; sh
   'FLASH-SALE-100': { warehouses: { 'wh-shanghai': 30, 'wh-guangzhou': 20 }, shards: 8 },
 };
 
+/** Channels `npm start` prints a development token for; the example order is the first one's. */
+export const DEMO_CHANNELS = ['web-shop', 'marketplace', 'live-shop'] as const;
+
+/** The order a channel sends; no `channel`: the API takes it from the token. */
 export const EXAMPLE_ORDER = {
-  channel: 'web-shop',
   channelOrderId: 'WEB-1001',
   currency: 'CNY',
   customer: { id: 'cust-42', tier: 'vip' },
@@ -33,20 +36,24 @@ export const EXAMPLE_ORDER = {
   deliveryPreference: 'fastest',
 };
 
-/** Seeds the demo routing policy and stock unless a policy exists already (a persistent data directory). */
-export async function seedDemoData(baseUrl: string): Promise<'seeded' | 'present'> {
-  const existing = await fetch(`${baseUrl}/policies/routing`);
+/**
+ * Seeds the demo routing policy and stock unless a policy exists already (a persistent data
+ * directory), with an operator's token (scope orders/admin).
+ */
+export async function seedDemoData(baseUrl: string, adminToken: string): Promise<'seeded' | 'present'> {
+  const authorization = `Bearer ${adminToken}`;
+  const existing = await fetch(`${baseUrl}/policies/routing`, { headers: { authorization } });
   if (existing.status === 200) return 'present';
   const policy = await fetch(`${baseUrl}/policies/routing`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify(DEMO_ROUTING_POLICY_DOCUMENT),
   });
   if (!policy.ok) throw new Error(`Seeding the routing policy failed: ${policy.status} ${await policy.text()}`);
   for (const [sku, stock] of Object.entries(DEMO_STOCK)) {
     const response = await fetch(`${baseUrl}/inventory/${sku}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify(stock),
     });
     if (!response.ok) throw new Error(`Seeding ${sku} failed: ${response.status} ${await response.text()}`);

@@ -11,11 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { compileRoutes, readBody, toEvent, writeJson, writeResult } from './apigateway/http-api.ts';
+import { problemResponse, problems } from '../functions/http/problem.ts';
+import { compileRoutes, headersOf, readBody, toEvent, writeJson, writeResult } from './apigateway/http-api.ts';
+import { authorize, wwwAuthenticate } from './apigateway/jwt-authorizer.ts';
 import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint.ts';
 import { synthesizeStack, type SynthesizedStack } from './cloud-assembly.ts';
 import { LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local.ts';
 import { DynamoDbStreamRelay } from './dynamodb/stream-relay.ts';
+import { loadOrCreateSigningKey, signToken, type LocalSigningKey } from './dev-tokens.ts';
 import { ensureTable, tableDefinitions } from './dynamodb/tables.ts';
 import { ApiDestinationCaller, type LocalSecrets } from './eventbridge/api-destination.ts';
 import { LocalArchive } from './eventbridge/local-archive.ts';
@@ -76,6 +79,19 @@ export interface LocalCloud {
   eventBusDeliveries: Map<string, BusEvent[]>;
   /** Re-sends archived events to one rule's targets; resolves with the number of deliveries started. */
   replay(request: ReplayRequest): number;
+  /**
+   * A token the local API accepts, signed with the local key for the issuer and audience
+   * of the app's JWT authorizer; `expiresIn` in seconds (negative: already expired).
+   */
+  issueToken(request: {
+    scopes: string[];
+    channel?: string;
+    clientId?: string;
+    expiresIn?: number;
+    /** Overrides of what the authorizer expects, to see it refuse them. */
+    issuer?: string;
+    audience?: string;
+  }): Promise<string>;
   /** Invocations and time spent per function (logical id) since start, e.g. to count what an order costs. */
   functionStats(): Record<string, { invocations: number; busyMs: number }>;
   /** Resolves once everything written so far has flowed through streams, rules and workflows. */
@@ -258,7 +274,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       streamsClient.destroy();
     });
 
-    const server = await startHttpServer(options.port ?? 3000, topology, invoke, feed, stepFunctions, deadLetters, eventBusDeliveries, replay);
+    // Kept with the data, so tokens printed by one `npm start` work after a restart.
+    const signingKey = await loadOrCreateSigningKey(options.dataDir ? join(options.dataDir, 'jwt-signing-key.json') : undefined);
+    const server = await startHttpServer(options.port ?? 3000, topology, invoke, signingKey, {
+      feed,
+      stepFunctions,
+      deadLetters,
+      eventBusDeliveries,
+      replay,
+    });
     stopStack.push(() => new Promise((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
     log(`HTTP API on port ${port}: ${topology.routes.length} routes (${Date.now() - started} ms)`);
@@ -289,6 +313,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deadLetters,
       eventBusDeliveries,
       replay,
+      issueToken: async ({ clientId, ...request }) => {
+        const [authorizer, ...others] = topology.jwtAuthorizers;
+        if (!authorizer || others.length > 0) throw new Error('Tokens are issued for a stack with exactly one JWT authorizer');
+        return signToken(signingKey, {
+          issuer: authorizer.issuer,
+          audience: authorizer.audience[0]!,
+          clientId: clientId ?? request.channel ?? 'operator',
+          ...request,
+        });
+      },
       functionStats: () =>
         Object.fromEntries([...functions].map(([id, fn]) => [id, { invocations: fn.invocations, busyMs: fn.busyMs }])),
       settle,
@@ -300,15 +334,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   }
 }
 
+interface Operations {
+  feed: Feed;
+  stepFunctions: LocalStepFunctions;
+  deadLetters: Map<string, unknown[]>;
+  eventBusDeliveries: Map<string, BusEvent[]>;
+  replay: (request: ReplayRequest) => number;
+}
+
 async function startHttpServer(
   port: number,
   topology: Topology,
   invoke: (logicalId: string, event: unknown) => Promise<unknown>,
-  feed: Feed,
-  stepFunctions: LocalStepFunctions,
-  deadLetters: Map<string, unknown[]>,
-  eventBusDeliveries: Map<string, BusEvent[]>,
-  replay: (request: ReplayRequest) => number,
+  signingKey: LocalSigningKey,
+  { feed, stepFunctions, deadLetters, eventBusDeliveries, replay }: Operations,
 ): Promise<Server> {
   const match = compileRoutes(topology.routes);
   const server = createServer(async (request, response) => {
@@ -323,9 +362,17 @@ async function startHttpServer(
       }
       const route = match(request.method ?? 'GET', url.pathname);
       if (!route) return writeJson(response, 404, { message: 'Not Found' });
+      const { authorization } = route.route;
+      const outcome = authorization ? await authorize(headersOf(request), authorization, signingKey.jwks) : undefined;
+      if (outcome && !outcome.allowed) {
+        const problem = outcome.status === 401 ? problems.unauthorized(outcome.description) : problems.forbidden(outcome.description);
+        const result = problemResponse(problem, url.pathname);
+        return writeResult(response, { ...result, headers: { ...result.headers, 'www-authenticate': wwwAuthenticate(outcome, authorization!.scopes) } });
+      }
       const body = await readBody(request);
       if (!body) return writeJson(response, 413, { message: 'Request Entity Too Large' });
-      writeResult(response, await invoke(route.route.functionLogicalId, toEvent(request, body, route, url)));
+      const event = toEvent(request, body, route, url, outcome?.context);
+      writeResult(response, await invoke(route.route.functionLogicalId, event));
     } catch {
       if (!response.headersSent) writeJson(response, 500, { message: 'Internal Server Error' });
     }

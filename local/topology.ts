@@ -22,9 +22,29 @@ export interface FunctionTopology {
   arn: string;
 }
 
+/** A route's JWT authorization: its authorizer's configuration and the route's scopes. */
+export interface JwtAuthorization {
+  authorizerLogicalId: string;
+  issuer: string;
+  audience: string[];
+  /** Where the token is, e.g. `$request.header.Authorization`. */
+  identitySource: string[];
+  /** The token needs at least one of these; none means any valid token. */
+  scopes: string[];
+}
+
 export interface RouteTopology {
   routeKey: string;
   functionLogicalId: string;
+  /** Absent for a route without authorization (`NONE`). */
+  authorization?: JwtAuthorization;
+}
+
+export interface JwtAuthorizerTopology {
+  logicalId: string;
+  issuer: string;
+  audience: string[];
+  identitySource: string[];
 }
 
 /** An EventBridge connection: how calls to its API destinations authenticate. */
@@ -113,6 +133,7 @@ export interface Topology {
   queues: QueueTopology[];
   functions: Map<string, FunctionTopology>;
   routes: RouteTopology[];
+  jwtAuthorizers: JwtAuthorizerTopology[];
   rules: RuleTopology[];
   stateMachines: Map<string, StateMachineTopology>;
   streamMappings: StreamMappingTopology[];
@@ -233,9 +254,31 @@ export function readTopology(template: CfnTemplate, stackName: string): Topology
   }
   const functionByArn = new Map([...functions.values()].map((fn) => [fn.arn, fn.logicalId]));
 
-  const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').flatMap(([, resource]) => {
-    const functionLogicalId = integrationFunction(template, resource.Properties?.Target);
-    return functionLogicalId ? [{ routeKey: String(resource.Properties.RouteKey), functionLogicalId }] : [];
+  const jwtAuthorizers = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer').flatMap(([logicalId, resource]) => {
+    const props = resource.Properties ?? {};
+    if (props.AuthorizerType !== 'JWT') return [];
+    return [
+      {
+        logicalId,
+        issuer: String(names.resolve(props.JwtConfiguration?.Issuer)),
+        audience: (names.resolve(props.JwtConfiguration?.Audience ?? []) as unknown[]).map(String),
+        identitySource: (props.IdentitySource ?? ['$request.header.Authorization']).map(String),
+      },
+    ];
+  });
+
+  const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').flatMap(([, resource]): RouteTopology[] => {
+    const props = resource.Properties ?? {};
+    const routeKey = String(props.RouteKey);
+    const functionLogicalId = integrationFunction(template, props.Target);
+    if (!functionLogicalId) return [];
+    const type = props.AuthorizationType ?? 'NONE';
+    if (type === 'NONE') return [{ routeKey, functionLogicalId }];
+    const authorizer = jwtAuthorizers.find((candidate) => candidate.logicalId === Names.target(props.AuthorizerId));
+    // Serving a route whose authorization is not enforced here would open it: refuse instead.
+    if (type !== 'JWT' || !authorizer) throw new Error(`Route ${routeKey}: ${type} authorization is not run locally`);
+    const { logicalId: authorizerLogicalId, ...config } = authorizer;
+    return [{ routeKey, functionLogicalId, authorization: { authorizerLogicalId, ...config, scopes: (props.AuthorizationScopes ?? []).map(String) } }];
   });
 
   const stateMachines = new Map<string, StateMachineTopology>();
@@ -389,6 +432,7 @@ export function readTopology(template: CfnTemplate, stackName: string): Topology
     queues,
     functions,
     routes,
+    jwtAuthorizers,
     rules,
     stateMachines,
     streamMappings,

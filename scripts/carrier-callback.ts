@@ -1,10 +1,12 @@
 /**
- * `npm run carrier:callback -- <orderId> <status> [--parcel N] [--event-id ID] [--url URL]`
+ * `npm run carrier:callback -- <orderId> <status> [--parcel N] [--event-id ID] [--url URL] [--tokens FILE]`
  *
  * Plays a carrier calling back about one parcel of an order on the local cloud: reads the
- * order for the parcel's carrier and tracking number, signs the callback with that carrier's
+ * order for the parcel's carrier and tracking number (with the development token of whichever
+ * channel owns it, from the file `npm start` writes), signs the callback with that carrier's
  * local secret (see local/carrier-secrets.ts) and posts it. Prints the request and the answer.
  */
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SIGNATURE_HEADER, signatureHeader } from '../functions/carriers/webhook-signature.ts';
@@ -18,6 +20,7 @@ const { values, positionals } = parseArgs({
     parcel: { type: 'string', default: '1' },
     'event-id': { type: 'string' },
     url: { type: 'string', default: process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+    tokens: { type: 'string', default: '.local/dev-tokens.json' },
   },
 });
 const [orderId, status] = positionals;
@@ -26,12 +29,19 @@ if (!orderId || !PARCEL_STATUSES.includes(status as ParcelStatus)) {
   process.exit(2);
 }
 
-const orderResponse = await fetch(`${values.url}/orders/${orderId}`);
-if (!orderResponse.ok) {
-  console.error(`GET /orders/${orderId}: ${orderResponse.status} ${await orderResponse.text()}`);
+/** A channel sees only its own orders (another's answers 404), so try each channel's token. */
+async function readOrder(): Promise<Order> {
+  const { channels } = JSON.parse(readFileSync(values.tokens, 'utf8')) as { channels: Record<string, string> };
+  let last = '';
+  for (const token of Object.values(channels)) {
+    const response = await fetch(`${values.url}/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } });
+    if (response.ok) return (await response.json()) as Order;
+    last = `${response.status} ${await response.text()}`;
+  }
+  console.error(`GET /orders/${orderId} with each channel token in ${values.tokens}: ${last}`);
   process.exit(1);
 }
-const order = (await orderResponse.json()) as Order;
+const order = await readOrder();
 const parcel = order.shipment?.parcels[Number(values.parcel) - 1];
 if (!parcel) {
   console.error(`Order ${orderId} is ${order.status} and has no parcel ${values.parcel} yet`);

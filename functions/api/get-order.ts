@@ -1,13 +1,13 @@
 import { orderIdSchema } from '../http/schemas.ts';
 import { validate } from '../http/request.ts';
+import { callerChannel } from '../http/caller.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
-import { OrderNotFound } from '../domain/errors.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
+import { channelOrder } from '../use-cases/channel-orders.ts';
 
-/** GET /orders/{orderId} */
+/** GET /orders/{orderId}: the caller's own order, with its history. */
 export const handler = httpHandler(async (event) => {
+  const channel = callerChannel(event);
   const orderId = validate(orderIdSchema, event.pathParameters?.orderId, 'order id');
-  const order = await dependencies().orders.get(orderId);
-  if (!order) throw new OrderNotFound(orderId);
-  return json(200, order);
+  return json(200, await channelOrder(dependencies(), orderId, channel));
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { listOrdersQuerySchema } from '../http/schemas.ts';
 import { validate } from '../http/request.ts';
+import { callerChannel, requireOwnChannel } from '../http/caller.ts';
 import { problems } from '../http/problem.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
@@ -32,11 +33,13 @@ const summary = (order: Order) => ({
   updatedAt: order.updatedAt,
 });
 
-/** GET /orders?channel=&status=&limit=&cursor=, newest first. */
+/** GET /orders?status=&limit=&cursor=: the caller's channel's orders, newest first. */
 export const handler = httpHandler(async (event) => {
+  const channel = callerChannel(event);
   const query = validate(listOrdersQuerySchema, event.queryStringParameters ?? {}, 'query string');
+  requireOwnChannel(query.channel, channel, 'The query');
   const page = await dependencies().orders.list({
-    channel: query.channel,
+    channel,
     ...(query.status ? { status: query.status } : {}),
     limit: query.limit,
     startKey: decodeCursor(query.cursor),

@@ -38,6 +38,16 @@ export class IllegalTransition extends DomainError {
   }
 }
 
+/** A change to the order that its status no longer allows (e.g. a new address once it is routed). */
+export class OrderNotAmendable extends DomainError {
+  override name = 'OrderNotAmendable';
+  readonly status: string;
+  constructor(status: string, what: string) {
+    super(`An order in ${status} can no longer change ${what}`);
+    this.status = status;
+  }
+}
+
 export class OrderNotFound extends DomainError {
   override name = 'OrderNotFound';
   constructor(orderId: string) {

@@ -14,13 +14,16 @@
 import { z } from 'zod';
 import { DomainError } from './errors.ts';
 import {
+  ADDRESS_CHANGEABLE_STATUSES,
   canTransition,
   CUSTOMER_TIERS,
   DELIVERY_PREFERENCES,
   ORDER_STATUSES,
   REJECTION_REASONS,
+  type Amendment,
   type Order,
   type OrderStatus,
+  type Transition,
 } from './order.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing-policy.ts';
 import { PARCEL_STATUSES } from './shipment-tracking.ts';
@@ -38,6 +41,22 @@ export const DETAIL_TYPES = {
   CANCELLED: 'OrderCancelled',
   FAILED: 'OrderFailed',
 } as const satisfies Record<OrderStatus, string>;
+
+/** One detail-type per amendment: a change that keeps the status (the event's `status` equals `previousStatus`). */
+export const AMENDMENT_DETAIL_TYPES = {
+  SHIPPING_ADDRESS_CHANGED: 'OrderShippingAddressChanged',
+} as const satisfies Record<Amendment, string>;
+
+/** The detail-type of the event a history entry produces. */
+export function detailTypeOf(entry: Transition): DetailType {
+  return entry.amendment ? AMENDMENT_DETAIL_TYPES[entry.amendment] : DETAIL_TYPES[entry.to];
+}
+
+/** Every detail-type the pipeline publishes: one per status, one per amendment. */
+export const ALL_DETAIL_TYPES = [...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES)];
+
+/** Stable across redeliveries, so consumers can deduplicate. */
+export const eventIdOf = (orderId: string, sequence: number) => `${orderId}:${sequence}`;
 
 /** At most four digits in the whole string: what `maskPhone` leaves of any number. */
 const MASKED_PHONE = /^\D*(?:\d\D*){0,4}$/;
@@ -141,10 +160,10 @@ function previousStatusSchema(status: OrderStatus) {
   return predecessors.length === 0 ? z.null() : z.enum(predecessors);
 }
 
-function orderEventSchema<const T extends string, const S extends OrderStatus, D extends z.ZodRawShape>(
+function eventSchema<const T extends string, S extends z.ZodType, P extends z.ZodType, D extends z.ZodRawShape>(
   type: T,
-  status: S,
   description: string,
+  statuses: { status: S; previousStatus: P },
   data: D,
 ) {
   return z
@@ -159,8 +178,8 @@ function orderEventSchema<const T extends string, const S extends OrderStatus, D
         .min(1)
         .describe("The order's version after the transition: consecutive per order, to order events and spot gaps."),
       occurredAt: z.iso.datetime(),
-      status: z.literal(status),
-      previousStatus: previousStatusSchema(status),
+      status: statuses.status,
+      previousStatus: statuses.previousStatus,
       channel: name,
       channelOrderId: name,
       data: z.strictObject({ ...commonData, ...data }),
@@ -168,9 +187,29 @@ function orderEventSchema<const T extends string, const S extends OrderStatus, D
     .meta({ title: type, description });
 }
 
+/** A transition into `status`. */
+function orderEventSchema<const T extends string, const S extends OrderStatus, D extends z.ZodRawShape>(
+  type: T,
+  status: S,
+  description: string,
+  data: D,
+) {
+  return eventSchema(type, description, { status: z.literal(status), previousStatus: previousStatusSchema(status) }, data);
+}
+
+/** A change that keeps the status, in one of `statuses`: `previousStatus` equals `status`. */
+function amendmentEventSchema<const T extends string>(type: T, statuses: readonly [OrderStatus, ...OrderStatus[]], description: string) {
+  return eventSchema(type, description, { status: z.enum(statuses), previousStatus: z.enum(statuses) }, {});
+}
+
 /** Every event type the pipeline publishes, with its detail schema. */
 export const ORDER_EVENT_SCHEMAS = [
   orderEventSchema('OrderPlaced', 'PLACED', 'A channel placed the order.', {}),
+  amendmentEventSchema(
+    AMENDMENT_DETAIL_TYPES.SHIPPING_ADDRESS_CHANGED,
+    ADDRESS_CHANGEABLE_STATUSES,
+    'The channel changed the shipping address before routing; the event carries the new region and city (no street).',
+  ),
   orderEventSchema('OrderStockLocked', 'STOCK_LOCKED', 'Available-to-promise stock is reserved for every line.', {}),
   orderEventSchema('OrderRouted', 'ROUTED', 'Warehouses and carriers are chosen.', { route: routeSchema }),
   orderEventSchema('OrderShipmentRequested', 'SHIPMENT_REQUESTED', 'Every parcel is booked with its carrier.', {
@@ -221,15 +260,16 @@ function withoutAllocations({ allocations: _allocations, ...route }: NonNullable
 }
 
 /**
- * The event for the order's latest transition, checked against its schema: it throws
- * EventContractBroken rather than return an event partners were not promised.
+ * The event for the order's latest history entry (a transition or an amendment), checked
+ * against its schema: it throws EventContractBroken rather than return an event partners
+ * were not promised.
  */
 export function orderEventOf(order: Order): OrderEvent {
   const last = order.history[order.history.length - 1];
   const reason = order.rejectionReason ?? order.failureReason ?? order.cancellationReason;
-  const type = DETAIL_TYPES[order.status];
+  const type = last ? detailTypeOf(last) : DETAIL_TYPES[order.status];
   const candidate = {
-    eventId: `${order.orderId}:${order.version}`,
+    eventId: eventIdOf(order.orderId, order.version),
     schemaVersion: EVENT_SCHEMA_VERSION,
     type,
     orderId: order.orderId,
@@ -265,4 +305,25 @@ export function orderEventOf(order: Order): OrderEvent {
     );
   }
   return parsed.data;
+}
+
+export interface TimelineEntry extends Transition {
+  /** The order's version after this entry, which is the event's `sequence`. */
+  sequence: number;
+  /** The event the entry put on the bus (derived from the table's stream). */
+  event: { eventId: string; detailType: DetailType };
+}
+
+/**
+ * Every transition and amendment of the order, oldest first, each with the event it
+ * produced. Each history entry is one version and the last one is the order's current
+ * version, so an entry's sequence is the version it wrote: the publisher's event id.
+ */
+export function timelineOf(order: Order): TimelineEntry[] {
+  const first = order.version - order.history.length + 1;
+  return order.history.map((entry, i) => ({
+    ...entry,
+    sequence: first + i,
+    event: { eventId: eventIdOf(order.orderId, first + i), detailType: detailTypeOf(entry) },
+  }));
 }

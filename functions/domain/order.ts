@@ -1,7 +1,7 @@
 /**
  * The order and its lifecycle. Pure: no I/O, no AWS, no clock (callers pass `now`).
  */
-import { IllegalTransition } from './errors.ts';
+import { IllegalTransition, OrderNotAmendable } from './errors.ts';
 import type { ProductAttributes, RoutingCandidate, RoutingPlan } from './route-planner.ts';
 import type { ParcelStatus } from './shipment-tracking.ts';
 
@@ -97,11 +97,17 @@ export interface Shipment {
   carrierEvents?: number;
 }
 
+/** Recorded changes that keep the status; each is a history entry and an event of its own. */
+export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED'] as const;
+export type Amendment = (typeof AMENDMENTS)[number];
+
 export interface Transition {
   from: OrderStatus | null;
   to: OrderStatus;
   at: string;
   reason?: string;
+  /** Set on an amendment (`from` and `to` are then the same status); absent on a status change. */
+  amendment?: Amendment;
 }
 
 export interface Order extends OrderRequest {
@@ -147,6 +153,12 @@ export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PLACED', 'STOCK_LO
  */
 export const SHIPMENT_STATUSES: readonly OrderStatus[] = ['SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED'];
 
+/**
+ * Statuses in which the channel may still change where the order goes: until routing
+ * has chosen a warehouse and carrier for the address.
+ */
+export const ADDRESS_CHANGEABLE_STATUSES = ['PLACED', 'STOCK_LOCKED'] as const satisfies readonly OrderStatus[];
+
 export function isFinal(status: OrderStatus): boolean {
   return NEXT[status].length === 0;
 }
@@ -169,6 +181,25 @@ export function placeOrder(request: OrderRequest, orderId: string, now: string):
     updatedAt: now,
     history: [{ from: null, to: 'PLACED', at: now }],
   };
+}
+
+/** Two addresses are the same when every field either has is the same. */
+function sameAddress(a: ShipTo, b: ShipTo): boolean {
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof ShipTo>;
+  return [...fields].every((field) => a[field] === b[field]);
+}
+
+/**
+ * The order shipping to `shipTo`, as a recorded change: a new version and history entry,
+ * hence its own event, so the change is ordered against the fulfilment steps (the
+ * store guards the write on the version read) and shows in the timeline. The same
+ * address again changes nothing. Throws OrderNotAmendable once the order is routed.
+ */
+export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string): Order {
+  if (!(ADDRESS_CHANGEABLE_STATUSES as readonly OrderStatus[]).includes(order.status)) throw new OrderNotAmendable(order.status, 'the shipping address');
+  if (sameAddress(order.shipTo, shipTo)) return order;
+  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED' };
+  return { ...order, shipTo, version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
 }
 
 /** Fields a transition may set alongside the new status. */

@@ -393,7 +393,8 @@ const conditionSchema: z.ZodType<RuleCondition> = z.lazy(() =>
       // The value must suit the fact and the operator, as the engine will evaluate them.
       for (const issue of factConditionIssues(node)) add(issue.path, issue.message);
     }),
-);
+  // A name, so that a description of the schema (the OpenAPI document) can refer to this recursive shape.
+).meta({ id: 'RoutingRuleCondition' });
 
 // What a rule does when its conditions hold. Requirements add up: two rules
 // requiring different carriers leave nothing, and the order gets NoRoute.

@@ -7,7 +7,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { IllegalTransition, InventoryConflict, OrderNotFound, TransientError, UnknownShipment } from '../domain/errors.ts';
+import { IllegalTransition, InventoryConflict, OrderNotAmendable, OrderNotFound, TransientError, UnknownShipment } from '../domain/errors.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { IdempotencyConflict } from '../store/order-store.ts';
 import { PolicyVersionConflict } from '../store/policy-store.ts';
@@ -30,6 +30,9 @@ export function toProblem(caught: unknown): HttpProblem {
     return problems.conflict('illegal-transition', 'Not allowed in the current status', error.message, {
       currentStatus: error.from,
     });
+  }
+  if (error instanceof OrderNotAmendable) {
+    return problems.conflict('order-not-amendable', 'No longer changeable', error.message, { currentStatus: error.status });
   }
   if (error instanceof InventoryConflict) return problems.conflict('inventory-conflict', 'Inventory change refused', error.message);
   if (error instanceof PolicyVersionConflict) return problems.conflict('policy-version-conflict', 'Policy changed', error.message);

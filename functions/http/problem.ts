@@ -63,6 +63,12 @@ export const problems = {
     }),
   unknownShipment: (detail: string) =>
     new HttpProblem({ type: problemType('unknown-shipment'), title: 'Unknown shipment', status: 404, detail }),
+  /** No token, or one the authorizer refuses. On AWS API Gateway answers these itself (see README). */
+  unauthorized: (detail: string) =>
+    new HttpProblem({ type: problemType('unauthorized'), title: 'Not authenticated', status: 401, detail }),
+  /** Authenticated, but the token does not allow this: a missing scope, no channel claim, another channel. */
+  forbidden: (detail: string, slug = 'forbidden') =>
+    new HttpProblem({ type: problemType(slug), title: 'Not allowed', status: 403, detail }),
   notFound: (detail: string) => new HttpProblem({ type: problemType('not-found'), title: 'Not found', status: 404, detail }),
   conflict: (slug: string, title: string, detail: string, extensions: Record<string, unknown> = {}) =>
     new HttpProblem({ type: problemType(slug), title, status: 409, detail, ...extensions }),

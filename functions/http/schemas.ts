@@ -22,8 +22,22 @@ export const orderIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must 
 
 const text = (max: number) => z.string().trim().min(1, 'Must not be empty').max(max);
 
+export const shipToSchema = z.strictObject({
+  name: text(200),
+  phone: z.string().regex(/^\+?[0-9][0-9 ().-]{4,31}$/, 'Must be a phone number'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code such as CN'),
+  region: text(100),
+  city: text(100),
+  postalCode: text(20),
+  line1: text(200),
+});
+
+/**
+ * `POST /orders`. The channel is the token's; `channel` in the body is optional and, when
+ * sent (integrations written before tokens carried it), must name the token's channel.
+ */
 export const orderRequestSchema = z.strictObject({
-  channel: channelSchema,
+  channel: channelSchema.optional(),
   channelOrderId: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'Use 1-128 printable ASCII characters without spaces'),
   currency: z.string().regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code such as EUR'),
   customer: z.strictObject({ id: text(128), tier: z.enum(CUSTOMER_TIERS) }),
@@ -46,15 +60,7 @@ export const orderRequestSchema = z.strictObject({
     )
     .min(1)
     .max(50),
-  shipTo: z.strictObject({
-    name: text(200),
-    phone: z.string().regex(/^\+?[0-9][0-9 ().-]{4,31}$/, 'Must be a phone number'),
-    country: z.string().regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code such as CN'),
-    region: text(100),
-    city: text(100),
-    postalCode: text(20),
-    line1: text(200),
-  }),
+  shipTo: shipToSchema,
   deliveryPreference: z.enum(DELIVERY_PREFERENCES).optional(),
   attribution: z.record(z.string(), z.unknown()).optional(),
 });
@@ -63,8 +69,9 @@ export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,255}$/, 'Us
 
 export const cancelRequestSchema = z.strictObject({ reason: text(200).optional() });
 
+/** `GET /orders`: the token's channel's orders; `channel`, if given, must be the token's. */
 export const listOrdersQuerySchema = z.strictObject({
-  channel: channelSchema,
+  channel: channelSchema.optional(),
   status: z.enum(ORDER_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2048).optional(),

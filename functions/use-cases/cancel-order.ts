@@ -1,7 +1,8 @@
-import { IllegalTransition, OrderNotFound, TransientError } from '../domain/errors.ts';
+import { IllegalTransition, TransientError } from '../domain/errors.ts';
 import { CANCELLABLE_STATUSES, transition, type Order } from '../domain/order.ts';
 import { releaseReservationMoves } from '../domain/stock.ts';
 import { capacityReleaseItems } from './capacity-counts.ts';
+import { channelOrder } from './channel-orders.ts';
 import type { Dependencies } from './dependencies.ts';
 
 const ATTEMPTS = 4;
@@ -10,11 +11,14 @@ const ATTEMPTS = 4;
  * Cancels an order before its shipment is requested, giving back whatever stock it
  * holds in the same transaction, so stock is restored the moment the cancel answers.
  * The workflow notices at its next step and stops. Cancelling twice is not an error.
+ * A channel cancels only its own orders.
  */
-export async function cancelOrder(deps: Dependencies, orderId: string, reason = 'CANCELLED_BY_CHANNEL'): Promise<Order> {
+export async function cancelOrder(
+  deps: Dependencies,
+  { orderId, channel, reason = 'CANCELLED_BY_CHANNEL' }: { orderId: string; channel: string; reason?: string | undefined },
+): Promise<Order> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const order = await deps.orders.get(orderId);
-    if (!order) throw new OrderNotFound(orderId);
+    const order = await channelOrder(deps, orderId, channel);
     if (order.status === 'CANCELLED') return order;
     if (!CANCELLABLE_STATUSES.includes(order.status)) throw new IllegalTransition(order.status, 'CANCELLED');
     const reservation = await deps.orders.getReservation(orderId);

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { RouteTopology } from '../topology.ts';
+import type { JwtAuthorizerContext } from './jwt-authorizer.ts';
 
 /** API Gateway's payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -70,13 +71,26 @@ function isTextual(contentType: string | undefined): boolean {
   return /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|javascript|x-www-form-urlencoded))/i.test(contentType);
 }
 
-export function toEvent(request: IncomingMessage, body: Buffer, match: RouteMatch, url: URL): APIGatewayProxyEventV2 {
+/** Header names lowercased, repeated headers comma-joined, as API Gateway passes them on. */
+export function headersOf(request: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i]!.toLowerCase();
     const value = request.rawHeaders[i + 1]!;
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
+  return headers;
+}
+
+/** The payload 2.0 event; `authorizer` is what the route's authorizer passed on, if it has one. */
+export function toEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  match: RouteMatch,
+  url: URL,
+  authorizer?: JwtAuthorizerContext,
+): APIGatewayProxyEventV2 {
+  const headers = headersOf(request);
   const query: Record<string, string> = {};
   for (const [key, value] of url.searchParams) query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
   const cookies = headers.cookie?.split(/;\s*/).filter(Boolean);
@@ -93,6 +107,7 @@ export function toEvent(request: IncomingMessage, body: Buffer, match: RouteMatc
     ...(Object.keys(match.pathParameters).length ? { pathParameters: match.pathParameters } : {}),
     requestContext: {
       accountId: '000000000000',
+      ...(authorizer ? { authorizer } : {}),
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,

@@ -29,6 +29,7 @@ describe('error mapping', () => {
       method: 'GET',
       path: '/orders/01JZZZZZZZZZZZZZZZZZZZZZZZ',
       pathParameters: { orderId: '01JZZZZZZZZZZZZZZZZZZZZZZZ' },
+      channel: 'web-shop',
     });
     expect(response.status).toBe(503);
     expect(response.body).toMatchObject({ type: '/problems/temporarily-unavailable' });
@@ -50,6 +51,7 @@ describe('error mapping', () => {
       method: 'GET',
       path: '/orders/01JZZZZZZZZZZZZZZZZZZZZZZZ',
       pathParameters: { orderId: '01JZZZZZZZZZZZZZZZZZZZZZZZ' },
+      channel: 'web-shop',
     });
     expect(response.status).toBe(500);
     expect(response.headers['Content-Type']).toBe('application/problem+json');
@@ -65,7 +67,7 @@ describe('error mapping', () => {
         CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
       }),
     );
-    const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: orderRequest() });
+    const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: orderRequest(), channel: 'web-shop' });
     expect(response.status).toBe(503);
     expect(response.headers['Retry-After']).toBe('1');
     expect(documents.commandCalls(TransactWriteCommand).length).toBeGreaterThan(1);
@@ -84,7 +86,7 @@ describe('error mapping', () => {
       }),
     );
     documents.on(GetCommand).resolves({ Item: { pk: 'ORDER#x', sk: 'ORDER', orderId: '01JEXISTING0000000000000000', status: 'PLACED' } });
-    const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: request });
+    const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: request, channel: request.channel });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ orderId: '01JEXISTING0000000000000000', status: 'PLACED' });
   });

@@ -23,15 +23,16 @@ beforeAll(async () => {
 });
 
 async function placed(channel = 'marketplace', lines = [{ sku: 'MUG-1', quantity: 1, unitPrice: 900 }]) {
-  const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: orderRequest({ channel, lines }) });
+  const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: orderRequest({ channel, lines }), channel });
   expect(response.status).toBe(201);
   return response.body.orderId as string;
 }
 
-const get = (orderId: string) => invoke(getOrder, { method: 'GET', path: `/orders/${orderId}`, pathParameters: { orderId } });
-const cancel = (orderId: string, body?: object) =>
-  invoke(cancelOrder, { method: 'POST', path: `/orders/${orderId}/cancel`, pathParameters: { orderId }, ...(body ? { body } : {}) });
-const list = (query: Record<string, string>) => invoke(listOrders, { method: 'GET', path: '/orders', query });
+const get = (orderId: string, channel = 'marketplace') =>
+  invoke(getOrder, { method: 'GET', path: `/orders/${orderId}`, pathParameters: { orderId }, channel });
+const cancel = (orderId: string, { channel = 'web-shop', body }: { channel?: string; body?: object } = {}) =>
+  invoke(cancelOrder, { method: 'POST', path: `/orders/${orderId}/cancel`, pathParameters: { orderId }, channel, ...(body ? { body } : {}) });
+const list = (query: Record<string, string>, channel: string) => invoke(listOrders, { method: 'GET', path: '/orders', query, channel });
 const putStock = (sku: string, body: unknown) =>
   invoke(putInventory, { method: 'PUT', path: `/inventory/${sku}`, pathParameters: { sku }, body: body as object });
 const getStock = (sku: string) => invoke(getInventory, { method: 'GET', path: `/inventory/${sku}`, pathParameters: { sku } });
@@ -59,29 +60,62 @@ describe('GET /orders', () => {
     const channel = `ch-${Date.now()}`;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await placed(channel));
-    await cancel(ids[1]!);
+    await cancel(ids[1]!, { channel });
 
-    const first = await list({ channel, limit: '2' });
+    const first = await list({ limit: '2' }, channel);
     expect(first.status).toBe(200);
     expect(first.body.items.map((item: { orderId: string }) => item.orderId)).toEqual([ids[4], ids[3]]);
     expect(first.body.items[0]).not.toHaveProperty('shipTo');
-    const second = await list({ channel, limit: '2', cursor: first.body.nextCursor });
-    const third = await list({ channel, limit: '2', cursor: second.body.nextCursor });
+    const second = await list({ limit: '2', cursor: first.body.nextCursor }, channel);
+    // Naming the token's own channel, as integrations written before tokens did, is the same query.
+    const third = await list({ channel, limit: '2', cursor: second.body.nextCursor }, channel);
     const all = [...first.body.items, ...second.body.items, ...third.body.items].map((item) => item.orderId);
     expect(all).toEqual([...ids].reverse());
 
-    const cancelled = await list({ channel, status: 'CANCELLED' });
+    const cancelled = await list({ status: 'CANCELLED' }, channel);
     expect(cancelled.body.items.map((item: { orderId: string }) => item.orderId)).toEqual([ids[1]]);
     expect(cancelled.body.nextCursor).toBeNull();
   });
 
-  it('answers 400 for a missing channel, an unknown status, a bad limit or a forged cursor', async () => {
-    const queries: Record<string, string>[] = [{}, { channel: 'web', status: 'LOST' }, { channel: 'web', limit: '1000' }, { channel: 'web', cursor: 'bm90IGpzb24' }];
+  it('answers 400 for a malformed channel, an unknown status, a bad limit or a forged cursor', async () => {
+    const queries: Record<string, string>[] = [{ channel: 'Web Shop!' }, { status: 'LOST' }, { limit: '1000' }, { cursor: 'bm90IGpzb24' }];
     for (const query of queries) {
-      const response = await list(query);
+      const response = await list(query, 'web');
       expect(response.status, JSON.stringify(query)).toBe(400);
       expect(response.body.errors.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('channel isolation', () => {
+  it('answers another channel\'s order with 404, exactly as an unknown id, and does not cancel it', async () => {
+    const orderId = await placed('marketplace');
+    const foreign = await get(orderId, 'web-shop');
+    const unknown = await get('01JZZZZZZZZZZZZZZZZZZZZZZZ', 'web-shop');
+    expect([foreign.status, unknown.status]).toEqual([404, 404]);
+    expect(foreign.body.type).toBe(unknown.body.type);
+    expect(foreign.body.detail).toBe(`Order ${orderId} does not exist`);
+    expect((await cancel(orderId, { channel: 'web-shop' })).status).toBe(404);
+    expect((await get(orderId, 'marketplace')).body.status).toBe('PLACED');
+  });
+
+  it('lists only the caller\'s orders, and refuses a query naming another channel with 403', async () => {
+    const mine = `mine-${Date.now()}`;
+    const theirs = `theirs-${Date.now()}`;
+    const own = await placed(mine);
+    await placed(theirs);
+    const listed = await list({}, mine);
+    expect(listed.body.items.map((item: { orderId: string }) => item.orderId)).toEqual([own]);
+    const refused = await list({ channel: theirs }, mine);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ type: '/problems/channel-mismatch', status: 403 });
+  });
+
+  it('refuses a token without a channel claim with 403', async () => {
+    const response = await invoke(listOrders, { method: 'GET', path: '/orders' });
+    expect(response.status).toBe(403);
+    expect(response.headers['Content-Type']).toBe('application/problem+json');
+    expect(response.body.type).toBe('/problems/forbidden');
   });
 });
 
@@ -93,7 +127,7 @@ describe('POST /orders/{orderId}/cancel', () => {
     await lockStock(dependencies(), orderId);
     expect((await getStock(sku)).body.availableToPromise).toBe(1);
 
-    const response = await cancel(orderId, { reason: 'customer request' });
+    const response = await cancel(orderId, { body: { reason: 'customer request' } });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ status: 'CANCELLED', cancellationReason: 'customer request' });
     expect((await getStock(sku)).body.availableToPromise).toBe(4);

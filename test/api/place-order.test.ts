@@ -15,8 +15,11 @@ beforeAll(async () => {
   tableName = await useLocalTableForHandlers('place-order');
 });
 
+/** The fixture's channel, which the token acts for unless a test says otherwise. */
+const CHANNEL = orderRequest().channel;
+
 const post = (body: HttpRequest['body'], extra: Partial<HttpRequest> = {}) =>
-  invoke(handler, { method: 'POST', path: '/orders', body, ...extra });
+  invoke(handler, { method: 'POST', path: '/orders', body, channel: CHANNEL, ...extra });
 
 describe('POST /orders', () => {
   it('answers 201 with the order, its id and a Location header', async () => {
@@ -69,6 +72,26 @@ describe('POST /orders', () => {
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.every((status) => status === 200 || status === 201)).toBe(true);
     expect(new Set(responses.filter((r) => r.status < 300).map((r) => r.body.orderId)).size).toBe(1);
+  });
+
+  it('places the order for the token\'s channel; `channel` in the body may be left out, and is the same request', async () => {
+    const { channel: _channel, ...withoutChannel } = orderRequest();
+    const first = await post(withoutChannel, { channel: 'live-shop' });
+    expect(first.status).toBe(201);
+    expect(first.body.channel).toBe('live-shop');
+    const again = await post({ ...withoutChannel, channel: 'live-shop' }, { channel: 'live-shop' });
+    expect(again.status).toBe(200);
+    expect(again.body.orderId).toBe(first.body.orderId);
+  });
+
+  it('keeps channel order ids and idempotency keys per channel: two channels may use the same ones', async () => {
+    const { channel: _channel, ...request } = orderRequest();
+    const key = `shared-key-${Date.now()}`;
+    const web = await post(request, { channel: 'web-shop', headers: { 'Idempotency-Key': key } });
+    const market = await post(request, { channel: 'marketplace', headers: { 'Idempotency-Key': key } });
+    expect([web.status, market.status]).toEqual([201, 201]);
+    expect(market.body.orderId).not.toBe(web.body.orderId);
+    expect(market.body.channel).toBe('marketplace');
   });
 
   it('accepts a base64-encoded body, as API Gateway sends non-text payloads', async () => {
@@ -132,6 +155,18 @@ describe('POST /orders with bad input', () => {
       type: '/problems/unsupported-media-type',
     },
     {
+      name: 'a body naming another channel than the token\'s',
+      request: { body: { ...valid, channel: 'marketplace' } },
+      status: 403,
+      type: '/problems/channel-mismatch',
+    },
+    {
+      name: 'a token without a channel claim',
+      request: { body: valid, channel: undefined },
+      status: 403,
+      type: '/problems/forbidden',
+    },
+    {
       name: 'a bad Idempotency-Key header',
       request: { body: orderRequest(), headers: { 'Idempotency-Key': 'has spaces in it' } },
       status: 400,
@@ -142,7 +177,7 @@ describe('POST /orders with bad input', () => {
 
   it.each(cases)('refuses $name with $status problem+json and writes nothing', async ({ request, status, type, paths }) => {
     const before = await countItems(tableName);
-    const response = await invoke(handler, { method: 'POST', path: '/orders', ...request });
+    const response = await invoke(handler, { method: 'POST', path: '/orders', channel: CHANNEL, ...request });
     expect(response.status).toBe(status);
     expect(response.headers['Content-Type']).toBe('application/problem+json');
     expect(response.body).toMatchObject({ type, status, title: expect.any(String), detail: expect.any(String) });

@@ -8,9 +8,12 @@ import {
   EventContractBroken,
   maskPhone,
   orderEventOf,
+  timelineOf,
 } from '../../functions/domain/events.ts';
+import { OrderNotAmendable } from '../../functions/domain/errors.ts';
 import {
   ORDER_STATUSES,
+  changeShippingAddress,
   placeOrder,
   transition,
   type Order,
@@ -224,6 +227,45 @@ describe('orderEventOf', () => {
         }),
       );
     });
+  });
+});
+
+describe('shipping address change', () => {
+  const PARIS = { ...SHIP_TO, country: 'FR', region: 'Ile-de-France', city: 'Paris', postalCode: '75001', line1: '1 Rue de Rivoli', name: 'Honore Brightwater' };
+
+  it('is its own event, OrderShippingAddressChanged, with the status unchanged and no personal data', () => {
+    const changed = changeShippingAddress(orderAt('STOCK_LOCKED'), PARIS, '2025-04-02T09:00:00.000Z');
+    const event = orderEventOf(changed);
+    expect(event).toMatchObject({
+      eventId: 'ord-77:3',
+      type: 'OrderShippingAddressChanged',
+      sequence: 3,
+      status: 'STOCK_LOCKED',
+      previousStatus: 'STOCK_LOCKED',
+      occurredAt: '2025-04-02T09:00:00.000Z',
+      data: { shipTo: { country: 'FR', region: 'Ile-de-France', city: 'Paris', phone: '+** (*)** ****-0958' } },
+    });
+    const json = JSON.stringify(event);
+    for (const value of [PARIS.name, PARIS.line1, PARIS.postalCode]) expect(json).not.toContain(value);
+  });
+
+  it('is refused from ROUTED on, and the same address again changes nothing', () => {
+    for (const status of ORDER_STATUSES.filter((s) => s !== 'PLACED' && s !== 'STOCK_LOCKED')) {
+      expect(() => changeShippingAddress(orderAt(status), PARIS, T0), status).toThrow(OrderNotAmendable);
+    }
+    const order = orderAt('PLACED');
+    expect(changeShippingAddress(order, { ...SHIP_TO }, T0)).toBe(order);
+  });
+
+  it('shows in the timeline between the transitions, with the event ids the publisher gives', () => {
+    let order = changeShippingAddress(orderAt('PLACED'), PARIS, '2025-04-02T08:05:00.000Z');
+    order = transition(order, 'STOCK_LOCKED', '2025-04-02T08:06:00.000Z');
+    expect(timelineOf(order).map((entry) => [entry.sequence, entry.event.detailType, entry.event.eventId])).toEqual([
+      [1, 'OrderPlaced', 'ord-77:1'],
+      [2, 'OrderShippingAddressChanged', 'ord-77:2'],
+      [3, 'OrderStockLocked', 'ord-77:3'],
+    ]);
+    expect(timelineOf(order).at(-1)?.event.eventId).toBe(orderEventOf(order).eventId);
   });
 });
 

@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DETAIL_TYPES, orderEventOf, type OrderEvent } from '../../functions/domain/events.ts';
-import { ORDER_STATUSES, placeOrder } from '../../functions/domain/order.ts';
+import { ALL_DETAIL_TYPES, DETAIL_TYPES, orderEventOf, type OrderEvent } from '../../functions/domain/events.ts';
+import { ORDER_STATUSES, changeShippingAddress, placeOrder } from '../../functions/domain/order.ts';
 import {
   ASYNCAPI_FILE,
   asyncApiDocument,
@@ -25,8 +25,9 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const contracts = eventContracts(ORDER_EVENT_SOURCE);
 const validateDetail = checkedInDetailValidator();
 
-const eventAt = (status: (typeof ORDER_STATUSES)[number]): OrderEvent =>
-  orderEventOf(orderThrough(placeOrder(orderRequest(), '01JCONTRACT0000000000000000', '2025-04-02T08:00:00.000Z'), status));
+const orderAt = (status: (typeof ORDER_STATUSES)[number]) =>
+  orderThrough(placeOrder(orderRequest(), '01JCONTRACT0000000000000000', '2025-04-02T08:00:00.000Z'), status);
+const eventAt = (status: (typeof ORDER_STATUSES)[number]): OrderEvent => orderEventOf(orderAt(status));
 
 /** The event as EventBridge delivers it to a rule target. */
 const delivered = (detail: OrderEvent) => ({
@@ -48,9 +49,9 @@ describe('checked-in contracts', () => {
     }
   });
 
-  it('hold one schema per detail-type the domain maps a status to, and nothing else', () => {
+  it('hold one schema per detail-type the domain publishes (per status and per amendment), and nothing else', () => {
     expect(readdirSync(join(ROOT, EVENT_CONTRACTS_DIR)).sort()).toEqual(
-      Object.values(DETAIL_TYPES)
+      ALL_DETAIL_TYPES
         .map((type) => `${type}.v1.json`)
         .sort(),
     );
@@ -70,6 +71,15 @@ describe('events the domain emits', () => {
     const event = eventAt(status);
     expect(event.type).toBe(DETAIL_TYPES[status]);
     expect(validateDetail(event)).toEqual([]);
+  });
+
+  it.each(['PLACED', 'STOCK_LOCKED'] as const)('validate as OrderShippingAddressChanged after an address change in %s', (status) => {
+    const order = orderAt(status);
+    const changed = changeShippingAddress(order, { ...order.shipTo, region: 'Hainan', city: 'Haikou', line1: '1 Binhai Avenue' }, '2025-04-02T09:00:00.000Z');
+    const event = orderEventOf(changed);
+    expect(event).toMatchObject({ type: 'OrderShippingAddressChanged', status, previousStatus: status });
+    expect(validateDetail(event)).toEqual([]);
+    expect(JSON.stringify(event)).not.toContain('Binhai');
   });
 
   it('do not validate against another detail-type\'s schema', () => {
@@ -202,7 +212,7 @@ describe('AsyncAPI document', () => {
   });
 
   it('lists every detail-type as a message of the channel, each sent by the operation', () => {
-    const detailTypes = Object.values(DETAIL_TYPES);
+    const detailTypes = ALL_DETAIL_TYPES;
     const channel = (document.channels as any).orderEvents;
     expect(Object.keys(channel.messages).sort()).toEqual([...detailTypes].sort());
     expect(Object.keys((document.components as any).messages).sort()).toEqual([...detailTypes].sort());

@@ -26,12 +26,15 @@ const FUNCTION_ROLES = [
   'IntakeApi/GetOrderRole',
   'IntakeApi/ListOrdersRole',
   'IntakeApi/CancelOrderRole',
+  'IntakeApi/ChangeShippingAddressRole',
+  'IntakeApi/GetOrderTimelineRole',
   'IntakeApi/PutInventoryRole',
   'IntakeApi/GetInventoryRole',
   'IntakeApi/AdjustInventoryRole',
   'IntakeApi/GetRoutingPolicyRole',
   'IntakeApi/PutRoutingPolicyRole',
   'IntakeApi/CarrierEventsRole',
+  'IntakeApi/GetOpenApiRole',
   'EventPublishing/PublisherRole',
   'Fulfilment/LockStockRole',
   'Fulfilment/RouteOrderRole',
@@ -49,6 +52,7 @@ const FUNCTION_ROLES = [
  */
 const EXPECTED_ACKNOWLEDGEMENTS = [
   ...[...FUNCTION_ROLES, 'Fulfilment/StateMachine/Role'].map((path) => `AwsSolutions-IAM5[Resource::*] @ ${path}`),
+  'AwsSolutions-APIG4 @ IntakeApi/HttpApi/GET--openapi.json',
   'AwsSolutions-SQS3 @ EventPublishing/PublisherDlq',
   'AwsSolutions-SQS3 @ Fulfilment/OrderPlacedDlq',
   // A partner whose rule targets its bus directly; acme-warehouse's DLQ is its enrichment queue's redrive target, which nag recognises.

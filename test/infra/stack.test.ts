@@ -6,7 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderPipelineStack } from '../../lib/order-pipeline-stack.ts';
 import { OrderStore } from '../../lib/order-store.ts';
-import { DETAIL_TYPES } from '../../functions/domain/events.ts';
+import { ALL_DETAIL_TYPES } from '../../functions/domain/events.ts';
 import { eventContracts } from '../../functions/events/event-contracts.ts';
 import { type CfnResource, getAtt, REPO_ROOT, ref, testContext } from './support.ts';
 
@@ -16,15 +16,34 @@ const ROUTES: Record<string, string> = {
   'GET /orders/{orderId}': 'functions/api/get-order.ts',
   'GET /orders': 'functions/api/list-orders.ts',
   'POST /orders/{orderId}/cancel': 'functions/api/cancel-order.ts',
+  'PATCH /orders/{orderId}/shipping-address': 'functions/api/change-shipping-address.ts',
+  'GET /orders/{orderId}/timeline': 'functions/api/get-order-timeline.ts',
   'PUT /inventory/{sku}': 'functions/api/put-inventory.ts',
   'GET /inventory/{sku}': 'functions/api/get-inventory.ts',
   'POST /inventory/{sku}/adjustments': 'functions/api/adjust-inventory.ts',
   'GET /policies/routing': 'functions/api/get-routing-policy.ts',
   'PUT /policies/routing': 'functions/api/put-routing-policy.ts',
   'POST /carriers/{carrierId}/events': 'functions/api/carrier-events.ts',
+  'GET /openapi.json': 'functions/api/get-openapi.ts',
 };
-/** Routes whose callers authenticate inside the request (a signature), not to API Gateway. */
-const SIGNED_ROUTES = ['POST /carriers/{carrierId}/events'];
+/** The contract: the scope each route requires; the API description and the signed carrier callbacks are public. */
+const ROUTE_SCOPES: Record<string, string[] | 'public'> = {
+  'POST /orders': ['orders/channel'],
+  'GET /orders/{orderId}': ['orders/channel'],
+  'GET /orders': ['orders/channel'],
+  'POST /orders/{orderId}/cancel': ['orders/channel'],
+  'PATCH /orders/{orderId}/shipping-address': ['orders/channel'],
+  'GET /orders/{orderId}/timeline': ['orders/channel'],
+  'PUT /inventory/{sku}': ['orders/admin'],
+  'GET /inventory/{sku}': ['orders/admin'],
+  'POST /inventory/{sku}/adjustments': ['orders/admin'],
+  'GET /policies/routing': ['orders/admin'],
+  'PUT /policies/routing': ['orders/admin'],
+  'POST /carriers/{carrierId}/events': 'public',
+  'GET /openapi.json': 'public',
+};
+/** Routes whose handler does not touch the orders table. */
+const NO_TABLE_ROUTES = ['GET /openapi.json'];
 /** The contract: which source file each Task state of the fulfilment definition runs. */
 const TASKS: Record<string, string> = {
   LockStock: 'functions/workflow/lock-stock.ts',
@@ -167,7 +186,7 @@ describe('event schema registry', () => {
     expect(registry.Properties.RegistryName).toBe('order-pipeline-test');
     const schemas = ofType('AWS::EventSchemas::Schema').map(([, s]) => s.Properties);
     const contracts = eventContracts('order-pipeline');
-    expect(schemas.map((s) => s.SchemaName).sort()).toEqual(Object.values(DETAIL_TYPES).map((type) => `order-pipeline@${type}`).sort());
+    expect(schemas.map((s) => s.SchemaName).sort()).toEqual(ALL_DETAIL_TYPES.map((type) => `order-pipeline@${type}`).sort());
     for (const schema of schemas) {
       const contract = contracts.find(({ detailType }) => schema.SchemaName === `order-pipeline@${detailType}`)!;
       expect(schema.Type).toBe('JSONSchemaDraft4');
@@ -318,12 +337,39 @@ describe('intake API', () => {
     expect(api.Properties.CorsConfiguration).toBeUndefined();
   });
 
-  it('has exactly the listed routes, each IAM-authorized but the signed ones, and served by its own function over payload 2.0', () => {
+  it('accepts JWTs from the default issuer for the default audience, from the Authorization header', () => {
+    const [, authorizer] = onlyOfType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: 'https://auth.order-pipeline.invalid', Audience: ['order-pipeline'] },
+    });
+  });
+
+  it('takes issuer and audience from context', () => {
+    const app = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'order-pipeline-stack-test-')),
+      context: testContext({ 'orderPipeline:jwtIssuer': 'https://idp.example.com/pool-1', 'orderPipeline:jwtAudience': 'api-a, api-b' }),
+    });
+    outdirs.push(app.outdir);
+    const custom = Template.fromStack(new OrderPipelineStack(app, 'OrderPipeline-ctx', { stage: 'ctx' }));
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: 'https://idp.example.com/pool-1', Audience: ['api-a', 'api-b'] },
+    });
+  });
+
+  it('has exactly the contract\'s routes, each with its scope, served by its own function over payload 2.0', () => {
+    const [authorizerId] = onlyOfType('AWS::ApiGatewayV2::Authorizer');
     const routes = ofType('AWS::ApiGatewayV2::Route');
     expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(Object.keys(ROUTES).sort());
     for (const [, route] of routes) {
       const key = route.Properties.RouteKey as string;
-      expect(route.Properties.AuthorizationType, key).toBe(SIGNED_ROUTES.includes(key) ? 'NONE' : 'AWS_IAM');
+      const scopes = ROUTE_SCOPES[key];
+      if (scopes === 'public') {
+        expect(route.Properties.AuthorizationType, key).toBe('NONE');
+      } else {
+        expect(route.Properties, key).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: ref(authorizerId), AuthorizationScopes: scopes });
+      }
       const [, [prefix, integrationRef]] = route.Properties.Target['Fn::Join'];
       expect(prefix).toBe('integrations/');
       const integration = resources[integrationRef.Ref]!.Properties;
@@ -335,9 +381,14 @@ describe('intake API', () => {
   it('gives route handlers the table, writes only to the routes that change state, indexes only to listing', () => {
     const [tableId] = onlyOfType('AWS::DynamoDB::Table');
     for (const [key, entry] of Object.entries(ROUTES)) {
-      expect(resources[functionId(entry)]!.Properties.Environment.Variables.ORDERS_TABLE_NAME, key).toEqual(ref(tableId));
       const statements = functionStatements(entry);
       const actions = actionsOf(statements);
+      if (NO_TABLE_ROUTES.includes(key)) {
+        expect(resources[functionId(entry)]!.Properties.Environment.Variables.ORDERS_TABLE_NAME, key).toBeUndefined();
+        expect(actions.filter((a) => a.startsWith('dynamodb:')), key).toEqual([]);
+        continue;
+      }
+      expect(resources[functionId(entry)]!.Properties.Environment.Variables.ORDERS_TABLE_NAME, key).toEqual(ref(tableId));
       if (key.startsWith('GET ')) expect(actions.filter((a) => WRITE_ACTIONS.includes(a)), key).toEqual([]);
       else expect(actions, key).toEqual(expect.arrayContaining(WRITE_ACTIONS));
       const indexResources = JSON.stringify(statements.map((s) => s.Resource)).match(/\/index\/\w+/g) ?? [];
@@ -376,6 +427,7 @@ describe('intake API', () => {
     expect(format).toMatchObject({
       requestId: '$context.requestId',
       ip: '$context.identity.sourceIp',
+      channel: '$context.authorizer.claims.channel',
       routeKey: '$context.routeKey',
       status: '$context.status',
       latency: '$context.responseLatency',

@@ -9,11 +9,13 @@ import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routin
 import { localCarrierSecret } from '../../local/carrier-secrets.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { localApi } from '../support/local-api.ts';
 
-async function call(cloud: LocalCloud, method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${cloud.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body ? { body } : {}) });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+/** The API as the fixtures' channel and an operator would call it; carrier callbacks carry no token. */
+const apis = new WeakMap<LocalCloud, ReturnType<typeof localApi>>();
+function call(cloud: LocalCloud, method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  if (!apis.has(cloud)) apis.set(cloud, localApi(() => cloud));
+  return apis.get(cloud)!.call(method, path, body, headers);
 }
 
 async function waitForStatus(cloud: LocalCloud, orderId: string, statuses: string[], timeoutMs = 60_000) {

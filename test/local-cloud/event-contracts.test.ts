@@ -13,6 +13,7 @@ import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routin
 import { ASYNCAPI_FILE } from '../../functions/events/event-contracts.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { localApi } from '../support/local-api.ts';
 import { checkedInDetailValidator, newAjv } from '../support/event-contracts.ts';
 
 let cloud: LocalCloud;
@@ -31,15 +32,7 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const { call } = localApi(() => cloud);
 
 async function waitForStatus(orderId: string, statuses: string[], timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { localApi } from '../support/local-api.ts';
 
 interface Received {
   path: string;
@@ -87,14 +88,7 @@ function partnersFile(base: string): string {
   return file;
 }
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const { call } = localApi(() => cloud);
 
 async function placeFrom(warehouseId: string): Promise<string> {
   const sku = `PARTNER-${warehouseId}-${Date.now()}`;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { localApi } from '../support/local-api.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
 import { createDocumentClient } from '../../functions/store/dynamodb.ts';
 import { StockStore } from '../../functions/store/stock-store.ts';
@@ -30,15 +31,7 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${cloud.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
+const { bearer, call } = localApi(() => cloud);
 
 async function setStock(sku: string, warehouses: Record<string, number>, shards?: number) {
   expect((await call('PUT', `/inventory/${sku}`, { warehouses, ...(shards ? { shards } : {}) })).status).toBe(200);
@@ -139,14 +132,15 @@ describe('local cloud', () => {
 
   it('rejects invalid input with problem+json and writes nothing', async () => {
     const channel = `bad-input-${Date.now()}`;
-    const response = await call('POST', '/orders', { ...orderRequest({ channel }), lines: [{ sku: 'A', quantity: -1, unitPrice: 1 }] });
+    const asChannel = { authorization: await bearer('/orders', channel) };
+    const response = await call('POST', '/orders', { ...orderRequest({ channel }), lines: [{ sku: 'A', quantity: -1, unitPrice: 1 }] }, asChannel);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body.errors[0]).toMatchObject({ path: '$.lines[0].quantity' });
-    const malformed = await call('POST', '/orders', '{"channel":');
+    const malformed = await call('POST', '/orders', '{"channel":', asChannel);
     expect(malformed.status).toBe(400);
     await cloud.settle();
-    expect((await call('GET', `/orders?channel=${channel}`)).body.items).toEqual([]);
+    expect((await call('GET', '/orders', undefined, asChannel)).body.items).toEqual([]);
   });
 
   it('cancels mid-flight: the order ends CANCELLED and its stock is restored', async () => {

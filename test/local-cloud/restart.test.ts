@@ -11,6 +11,7 @@ import { synthesizeStack } from '../../local/cloud-assembly.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
+import { SCOPES } from '../../functions/http/access.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'order-pipeline-restart-'));
 let cloud: LocalCloud | undefined;
@@ -20,12 +21,15 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** As an operator for stock and policy, as the fixture's channel for orders. */
 async function json(url: string, init?: RequestInit) {
-  const response = await fetch(url, { headers: { 'content-type': 'application/json' }, ...init });
+  const admin = /\/(inventory|policies)\//.test(url);
+  const token = await cloud!.issueToken(admin ? { scopes: [SCOPES.admin] } : { scopes: [SCOPES.channel], channel: orderRequest().channel });
+  const response = await fetch(url, { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, ...init });
   return { status: response.status, body: (await response.json()) as any };
 }
 
-it('keeps orders and stock across a restart', async () => {
+it('keeps orders, stock and the token signing key across a restart', async () => {
   // The pipeline alone: the example partners' endpoints do not exist (partners.test.ts covers partners).
   const stack = synthesizeStack('restart', { partnersFile: fileURLToPath(new URL('../fixtures/no-partners.json', import.meta.url)) });
   cloud = await startLocalCloud({ port: 0, dataDir, stack });
@@ -41,10 +45,15 @@ it('keeps orders and stock across a restart', async () => {
   const before = await json(`${cloud.url}/orders/${placed.body.orderId}`);
   expect(before.body.status).toBe('SHIPMENT_REQUESTED');
   const executionsBefore = cloud.stepFunctions.listExecutions().length;
+
+  const tokenBefore = await cloud.issueToken({ scopes: [SCOPES.channel], channel: orderRequest().channel });
   await cloud.stop();
 
   cloud = await startLocalCloud({ port: 0, dataDir, stack });
   await cloud.settle();
+  // A token printed by the previous start still works: the signing key is kept with the data.
+  const withOldToken = await fetch(`${cloud.url}/orders/${placed.body.orderId}`, { headers: { authorization: `Bearer ${tokenBefore}` } });
+  expect(withOldToken.status).toBe(200);
   const after = await json(`${cloud.url}/orders/${placed.body.orderId}`);
   expect(after.body).toEqual(before.body);
   expect((await json(`${cloud.url}/inventory/${sku}`)).body).toMatchObject({ onHand: 3, reserved: 1, availableToPromise: 2 });
@@ -52,4 +61,5 @@ it('keeps orders and stock across a restart', async () => {
   // The stream resumes after its checkpoint: the old order does not start a second workflow.
   expect(cloud.stepFunctions.listExecutions()).toHaveLength(0);
   expect(executionsBefore).toBe(1);
-});
+  // Two cold starts of the whole local cloud: each takes 20-35 s on a busy 2-core machine.
+}, 180_000);

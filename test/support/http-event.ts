@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { CHANNEL_CLAIM, SCOPES } from '../../functions/http/access.ts';
 
 export interface HttpRequest {
   method: string;
@@ -9,6 +10,18 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string | object;
   base64?: boolean;
+  /** The channel a validated token acted for; no authorizer context when omitted. */
+  channel?: string;
+}
+
+/** What API Gateway's JWT authorizer passes on for a channel's token (claims as strings, as it does). */
+function channelAuthorizer(channel: string) {
+  return {
+    jwt: {
+      claims: { [CHANNEL_CLAIM]: channel, sub: `client-${channel}`, scope: SCOPES.channel, exp: String(Math.floor(Date.now() / 1000) + 600) },
+      scopes: [SCOPES.channel],
+    },
+  };
 }
 
 /** An HTTP API payload format 2.0 event, as API Gateway sends it. */
@@ -31,6 +44,7 @@ export function httpEvent(request: HttpRequest): APIGatewayProxyEventV2 {
       http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
       requestId: `req-${Math.random().toString(36).slice(2)}`,
       routeKey: request.routeKey ?? `${request.method} ${request.path}`,
+      ...(request.channel ? { authorizer: channelAuthorizer(request.channel) } : {}),
       stage: '$default',
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),

@@ -57,6 +57,9 @@ async function view(sku: string) {
   return inventoryView(stock);
 }
 
+/** The channel the fixture's orders belong to. */
+const CHANNEL = orderRequest().channel;
+
 async function place(sku: string, quantity: number) {
   const { order } = await placeOrderOnce(deps, orderRequest({ lines: [{ sku, quantity, unitPrice: 500 }] }));
   return order.orderId;
@@ -216,7 +219,7 @@ describe('warehouse capacity', () => {
     const explained = (await tight.orders.get(second))?.route?.explanation.candidates ?? [];
     expect(explained.find((c) => c.excluded?.reason === 'capacity')?.warehouseIds).toEqual(['wh-shanghai']);
 
-    await cancelOrder(tight, first);
+    await cancelOrder(tight, { orderId: first, channel: CHANNEL });
     expect(await tight.capacity.usedOn(day, ['wh-shanghai', 'wh-guangzhou'])).toEqual({ 'wh-shanghai': 0, 'wh-guangzhou': 1 });
     const third = await place(sku, 1);
     await lockStock(tight, third);
@@ -229,7 +232,7 @@ describe('cancel', () => {
     const sku = await stockedSku({ 'wh-shanghai': 5 });
     const orderId = await place(sku, 2);
     await lockStock(deps, orderId);
-    const cancelled = await cancelOrder(deps, orderId, 'customer changed their mind');
+    const cancelled = await cancelOrder(deps, { orderId, channel: CHANNEL, reason: 'customer changed their mind' });
     expect(cancelled.status).toBe('CANCELLED');
     expect(await view(sku)).toMatchObject({ availableToPromise: 5, reserved: 0 });
     await expect(routeOrder(deps, orderId)).rejects.toBeInstanceOf(OrderCancelled);
@@ -240,8 +243,8 @@ describe('cancel', () => {
     const orderId = await place(sku, 2);
     await lockStock(deps, orderId);
     await routeOrder(deps, orderId);
-    await cancelOrder(deps, orderId);
-    await cancelOrder(deps, orderId);
+    await cancelOrder(deps, { orderId, channel: CHANNEL });
+    await cancelOrder(deps, { orderId, channel: CHANNEL });
     const after = await view(sku);
     expect(after).toMatchObject({ availableToPromise: 5, reserved: 0 });
     expect(after.warehouses['wh-shanghai']).toEqual({ onHand: 5, reserved: 0, available: 5 });
@@ -251,7 +254,7 @@ describe('cancel', () => {
     const sku = await stockedSku({ 'wh-shanghai': 5 });
     const orderId = await place(sku, 1);
     for (const step of [lockStock, routeOrder, requestShipment]) await step(deps, orderId);
-    await expect(cancelOrder(deps, orderId)).rejects.toBeInstanceOf(IllegalTransition);
+    await expect(cancelOrder(deps, { orderId, channel: CHANNEL })).rejects.toBeInstanceOf(IllegalTransition);
   });
 });
 
@@ -333,7 +336,7 @@ describe('compensation', () => {
     const sku = await stockedSku({ 'wh-shanghai': 3 });
     const orderId = await place(sku, 1);
     await lockStock(deps, orderId);
-    await cancelOrder(deps, orderId);
+    await cancelOrder(deps, { orderId, channel: CHANNEL });
     const closed = await closeOrder(deps, { orderId, failedStep: 'RouteOrder', error: { Error: 'OrderCancelled' } });
     expect(closed.status).toBe('CANCELLED');
   });

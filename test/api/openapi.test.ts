@@ -1,0 +1,149 @@
+/**
+ * The OpenAPI document against the synthesized app: every route is documented with the
+ * scopes its authorizer enforces, nothing undocumented is served, and the document is
+ * structurally OpenAPI 3.1 (operations, responses and parameters present, every
+ * reference resolves, every schema a valid JSON Schema 2020-12).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesizeStack } from '../../local/cloud-assembly.ts';
+import { openApiDocument, SECURITY_SCHEME } from '../../functions/http/openapi.ts';
+import { handler as getOpenApi } from '../../functions/api/get-openapi.ts';
+import { invoke } from '../support/http-event.ts';
+import { documentAjv, pointerGet } from '../support/openapi.ts';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+interface SynthesizedRoute {
+  routeKey: string;
+  authorizationType: string;
+  scopes: string[];
+}
+
+let routes: SynthesizedRoute[];
+const document = openApiDocument();
+const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+  Object.entries(item as Record<string, any>)
+    .filter(([method]) => METHODS.includes(method))
+    .map(([method, operation]) => ({ routeKey: `${method.toUpperCase()} ${path}`, path, method, operation })),
+);
+
+beforeAll(() => {
+  const { template } = synthesizeStack('openapi');
+  routes = Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
+    .map(({ Properties: props = {} }) => ({
+      routeKey: String(props.RouteKey),
+      authorizationType: String(props.AuthorizationType ?? 'NONE'),
+      scopes: props.AuthorizationScopes ?? [],
+    }));
+}, 120_000);
+
+describe('the OpenAPI document and the synthesized app', () => {
+  it('document exactly the routes the app serves', () => {
+    expect(routes.length).toBeGreaterThan(10);
+    expect(operations.map((op) => op.routeKey).sort()).toEqual(routes.map((route) => route.routeKey).sort());
+  });
+
+  it('require, per operation, the scopes the route\'s authorizer enforces, and nothing on the public route', () => {
+    for (const route of routes) {
+      const { operation } = operations.find((op) => op.routeKey === route.routeKey)!;
+      if (route.authorizationType === 'NONE') {
+        expect(operation.security, route.routeKey).toEqual([]);
+      } else {
+        expect(route.authorizationType, route.routeKey).toBe('JWT');
+        expect(operation.security, route.routeKey).toEqual([{ [SECURITY_SCHEME]: route.scopes }]);
+        expect(Object.keys(operation.responses), route.routeKey).toEqual(expect.arrayContaining(['401', '403']));
+      }
+    }
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 with info, a bearer JWT scheme and unique operation ids', () => {
+    expect(document.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(document.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    expect(document.components?.securitySchemes?.[SECURITY_SCHEME]).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    const ids = operations.map((op) => op.operation.operationId);
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('gives every operation described responses, and problem+json for every error', () => {
+    for (const { routeKey, operation } of operations) {
+      const responses = Object.entries(operation.responses as Record<string, any>);
+      expect(responses.length, routeKey).toBeGreaterThan(0);
+      expect(responses.some(([status]) => status.startsWith('2')), routeKey).toBe(true);
+      for (const [status, response] of responses) {
+        expect(status, routeKey).toMatch(/^[1-5]\d\d$/);
+        expect(response.description, `${routeKey} ${status}`).toEqual(expect.any(String));
+        if (Number(status) >= 400) {
+          expect(Object.keys(response.content), `${routeKey} ${status}`).toEqual(['application/problem+json']);
+          expect(response.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+        }
+      }
+    }
+  });
+
+  it('declares every path parameter of each path template, and no other', () => {
+    for (const { routeKey, path, operation } of operations) {
+      const inTemplate = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
+      const declared = (operation.parameters ?? []).filter((p: any) => p.in === 'path');
+      expect(declared.map((p: any) => p.name).sort(), routeKey).toEqual(inTemplate);
+      for (const parameter of declared) expect(parameter.required, `${routeKey} ${parameter.name}`).toBe(true);
+    }
+  });
+
+  it('resolves every $ref and every security requirement', () => {
+    const refs: string[] = [];
+    const walk = (node: unknown) => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node !== null && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === '$ref' && typeof value === 'string') refs.push(value);
+          else walk(value);
+        }
+      }
+    };
+    walk(document);
+    expect(refs.length).toBeGreaterThan(20);
+    for (const ref of new Set(refs)) {
+      expect(ref, ref).toMatch(/^#\//);
+      expect(pointerGet(document, ref.slice(2)), ref).toBeDefined();
+    }
+    for (const { routeKey, operation } of operations) {
+      for (const requirement of operation.security) {
+        for (const scheme of Object.keys(requirement)) expect(document.components?.securitySchemes, routeKey).toHaveProperty(scheme);
+      }
+    }
+  });
+
+  it('holds only schemas that compile as JSON Schema 2020-12', () => {
+    const ajv = documentAjv();
+    const schemas = Object.keys(document.components?.schemas ?? {});
+    expect(schemas).toEqual(expect.arrayContaining(['Order', 'PlaceOrderRequest', 'ShipTo', 'Timeline', 'Problem', 'RoutingPolicy']));
+    for (const name of schemas) {
+      expect(() => ajv.compile({ $ref: `https://order-pipeline.invalid/openapi.json#/components/schemas/${name}` }), name).not.toThrow();
+    }
+  });
+
+  it('describes the request bodies the handlers accept and refuse', () => {
+    const ajv = documentAjv();
+    const placeOrder = ajv.compile({ $ref: 'https://order-pipeline.invalid/openapi.json#/components/schemas/PlaceOrderRequest' });
+    const valid = {
+      channelOrderId: 'WEB-1',
+      currency: 'CNY',
+      customer: { id: 'c-1', tier: 'vip' },
+      lines: [{ sku: 'TEA-001', quantity: 1, unitPrice: 100 }],
+      shipTo: { name: 'Li Wei', phone: '+86 138 0013 8000', country: 'CN', region: 'Shanghai', city: 'Shanghai', postalCode: '200000', line1: '88 Century Avenue' },
+    };
+    expect(placeOrder(valid), JSON.stringify(placeOrder.errors)).toBe(true);
+    expect(placeOrder({ ...valid, lines: [] })).toBe(false);
+    expect(placeOrder({ ...valid, discount: 5 })).toBe(false);
+  });
+
+  it('is served by GET /openapi.json', async () => {
+    const response = await invoke(getOpenApi, { method: 'GET', path: '/openapi.json' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+});
