@@ -30,12 +30,17 @@ function storedRoute({ explanation, ...decision }: NonNullable<Order['route']>) 
   return { route: decision, routeExplanation: gzipSync(JSON.stringify(explanation)) };
 }
 
+/**
+ * The order in a stored item: read from the table (binary as bytes) or from a stream record
+ * as Lambda delivers it (binary as base64 text, the JSON form of a `B` attribute).
+ */
 export function fromOrderItem(item: Record<string, unknown>): Order {
   const order: Record<string, unknown> = { ...item };
   for (const attribute of ITEM_ONLY_ATTRIBUTES) delete order[attribute];
-  const explanation = item.routeExplanation;
-  if (order.route && explanation instanceof Uint8Array) {
-    order.route = { ...(order.route as object), explanation: JSON.parse(gunzipSync(explanation).toString('utf8')) };
+  const stored = item.routeExplanation;
+  const compressed = typeof stored === 'string' ? Buffer.from(stored, 'base64') : stored;
+  if (order.route && compressed instanceof Uint8Array) {
+    order.route = { ...(order.route as object), explanation: JSON.parse(gunzipSync(compressed).toString('utf8')) };
   }
   return order as unknown as Order;
 }

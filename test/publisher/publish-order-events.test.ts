@@ -25,9 +25,18 @@ const publisher = () =>
   });
 
 let sequence = 0;
-/** Stream images hold what the store wrote, compressed explanation included. */
+/**
+ * Stream images hold what the store wrote, in the JSON form Lambda delivers: binary
+ * attributes (the compressed routing explanation) as base64 text.
+ */
 function orderItem(order: Order) {
-  return marshall(toOrderItem(order), { removeUndefinedValues: true });
+  const image = marshall(toOrderItem(order), { removeUndefinedValues: true });
+  return JSON.parse(
+    JSON.stringify(image, function (this: Record<string, unknown>, key, value) {
+      const original = this[key];
+      return original instanceof Uint8Array ? Buffer.from(original).toString('base64') : value;
+    }),
+  );
 }
 
 function record(newOrder: Order | Record<string, unknown>, oldOrder?: Order, eventName: DynamoDBRecord['eventName'] = oldOrder ? 'MODIFY' : 'INSERT'): DynamoDBRecord {
