@@ -13,19 +13,16 @@ import { localApi } from '../support/local-api.ts';
 
 /** The API as the fixtures' channel and an operator would call it; carrier callbacks carry no token. */
 const apis = new WeakMap<LocalCloud, ReturnType<typeof localApi>>();
-function call(cloud: LocalCloud, method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+function api(cloud: LocalCloud) {
   if (!apis.has(cloud)) apis.set(cloud, localApi(() => cloud));
-  return apis.get(cloud)!.call(method, path, body, headers);
+  return apis.get(cloud)!;
+}
+function call(cloud: LocalCloud, method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  return api(cloud).call(method, path, body, headers);
 }
 
-async function waitForStatus(cloud: LocalCloud, orderId: string, statuses: string[], timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await call(cloud, 'GET', `/orders/${orderId}`);
-    if (statuses.includes(body.status)) return body;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} stayed ${body.status}, expected ${statuses.join('|')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function waitForStatus(cloud: LocalCloud, orderId: string, statuses: string[]) {
+  return api(cloud).waitForStatus(orderId, statuses);
 }
 
 /** Places an order for a SKU of its own, stocked with `units`, and waits for the workflow to end. */

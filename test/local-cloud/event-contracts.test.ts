@@ -39,17 +39,7 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-const { call } = localApi(() => cloud);
-
-async function waitForStatus(orderId: string, statuses: string[], timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await call('GET', `/orders/${orderId}`);
-    if (statuses.includes(body.status)) return body;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} stayed ${body.status}, expected ${statuses.join('|')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const { call, waitForStatus } = localApi(() => cloud);
 
 async function place(request: ReturnType<typeof orderRequest>): Promise<string> {
   const placed = await call('POST', '/orders', request);

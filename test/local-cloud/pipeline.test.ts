@@ -31,7 +31,7 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-const { bearer, call } = localApi(() => cloud);
+const { bearer, call, waitForStatus } = localApi(() => cloud);
 
 async function setStock(sku: string, warehouses: Record<string, number>, shards?: number) {
   expect((await call('PUT', `/inventory/${sku}`, { warehouses, ...(shards ? { shards } : {}) })).status).toBe(200);
@@ -44,16 +44,6 @@ async function storedShards(sku: string) {
     return await new StockStore(createDocumentClient(client), cloud.tableName()).get(sku);
   } finally {
     client.destroy();
-  }
-}
-
-async function waitForStatus(orderId: string, statuses: string[], timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await call('GET', `/orders/${orderId}`);
-    if (statuses.includes(body.status)) return body;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} stayed ${body.status}, expected ${statuses.join('|')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

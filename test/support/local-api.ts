@@ -32,5 +32,15 @@ export function localApi(cloud: () => LocalCloud, channel = orderRequest().chann
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
-  return { bearer, call };
+  /** Polls the order until it is in one of `statuses`. */
+  const waitForStatus = async (orderId: string, statuses: string[], timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { body } = await call('GET', `/orders/${orderId}`);
+      if (statuses.includes(body.status)) return body;
+      if (Date.now() > deadline) throw new Error(`order ${orderId} stayed ${body.status}, expected ${statuses.join('|')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { bearer, call, waitForStatus };
 }
