@@ -88,6 +88,12 @@ try {
     'DynamoDB per order (happy path)',
     `${dynamodbUnits.writeUnitsPerOrder.toFixed(1)} write units, ${dynamodbUnits.readUnitsPerOrder.toFixed(1)} read units, ${dynamodbUnits.requestsPerOrder.toFixed(1)} requests`,
   ]);
+  rows.push([
+    '  write units by step',
+    Object.entries(dynamodbUnits.writeUnitsByStep)
+      .map(([step, units]) => `${step} ${units.toFixed(1)}`)
+      .join(', '),
+  ]);
 } finally {
   await dynamodb.stop();
 }
