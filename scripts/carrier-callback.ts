@@ -1,5 +1,5 @@
 /**
- * `npm run carrier:callback -- <orderId> <status> [--parcel N] [--event-id ID] [--url URL] [--tokens FILE]`
+ * `npm run carrier:callback -- <orderId> <status> [--parcel N] [--event-id ID] [--url URL] [--tokens FILE | --token JWT]`
  *
  * Plays a carrier calling back about one parcel of an order on the local cloud: reads the
  * order for the parcel's carrier and tracking number (with the development token of whichever
@@ -21,6 +21,8 @@ const { values, positionals } = parseArgs({
     'event-id': { type: 'string' },
     url: { type: 'string', default: process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}` },
     tokens: { type: 'string', default: '.local/dev-tokens.json' },
+    // With `npm start -- --in-memory` no tokens file is written: pass the order's channel token.
+    token: { type: 'string', default: process.env.TOKEN },
   },
 });
 const [orderId, status] = positionals;
@@ -31,14 +33,16 @@ if (!orderId || !PARCEL_STATUSES.includes(status as ParcelStatus)) {
 
 /** A channel sees only its own orders (another's answers 404), so try each channel's token. */
 async function readOrder(): Promise<Order> {
-  const { channels } = JSON.parse(readFileSync(values.tokens, 'utf8')) as { channels: Record<string, string> };
+  const candidates = values.token
+    ? [values.token]
+    : Object.values((JSON.parse(readFileSync(values.tokens, 'utf8')) as { channels: Record<string, string> }).channels);
   let last = '';
-  for (const token of Object.values(channels)) {
+  for (const token of candidates) {
     const response = await fetch(`${values.url}/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } });
     if (response.ok) return (await response.json()) as Order;
     last = `${response.status} ${await response.text()}`;
   }
-  console.error(`GET /orders/${orderId} with each channel token in ${values.tokens}: ${last}`);
+  console.error(`GET /orders/${orderId} with ${values.token ? 'the given token' : `each channel token in ${values.tokens}`}: ${last}`);
   process.exit(1);
 }
 const order = await readOrder();
