@@ -16,6 +16,7 @@ import { localDependencies } from '../support/dynamodb.ts';
 import { pauseAfter } from '../support/pause.ts';
 import { runFulfilment } from '../support/fulfilment-workflow.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { rebalance, setOnHand } from '../../functions/use-cases/inventory.ts';
 
 const CHANNEL = orderRequest().channel;
 const SHANGHAI = orderRequest().shipTo;
@@ -31,7 +32,7 @@ beforeAll(async () => {
 
 async function stockedSku(warehouses: Record<string, number>, shards?: number): Promise<string> {
   const sku = `RACE-${++counter}-${Date.now()}`;
-  await deps.stock.setOnHand(sku, warehouses, shards);
+  await setOnHand(deps, sku, warehouses, shards);
   return sku;
 }
 
@@ -145,6 +146,6 @@ describe('races of issue 18', () => {
     expect(await deps.orders.getReservation(orderId)).toBeUndefined();
     // The other order can still be cancelled, and the SKU resharded.
     expect((await cancelOrder(deps, { orderId: other, channel: CHANNEL })).status).toBe('CANCELLED');
-    expect(inventoryView(await deps.stock.rebalance(sku, 1))).toMatchObject({ onHand: 3, reserved: 0, availableToPromise: 3 });
+    expect(inventoryView(await rebalance(deps, sku, 1))).toMatchObject({ onHand: 3, reserved: 0, availableToPromise: 3 });
   });
 });
