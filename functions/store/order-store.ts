@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type Dynamo
 import type { Order, OrderStatus } from '../domain/order.ts';
 import type { CommitOutcome, CreateOrderResult, OrderChange, OrderPage, OrderRepository, StoredReservation } from '../use-cases/ports.ts';
 import { batchGetAll, cancellationReasons, isRetryableConflict, type TransactItem } from './dynamodb.ts';
-import { ENTITY, INDEX, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
+import { ENTITY, ORDER_INDEXES, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
 import { fromOrderItem, toOrderItem } from './order-item.ts';
 import { capacityCountItem } from './capacity-store.ts';
 import { stockMoveItem } from './stock-store.ts';
@@ -165,12 +165,13 @@ export class OrderStore implements OrderRepository {
   /** A channel's orders, newest first, optionally in one status. */
   async list(query: { channel: string; status?: OrderStatus; limit: number; startKey?: Record<string, unknown> }): Promise<OrderPage> {
     const byStatus = query.status !== undefined;
+    const index = byStatus ? 'byChannelStatus' : 'byChannel';
     const { Items = [], LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: byStatus ? INDEX.byChannelStatus : INDEX.byChannel,
+        IndexName: index,
         KeyConditionExpression: '#partition = :partition',
-        ExpressionAttributeNames: { '#partition': byStatus ? 'channelStatus' : 'channel' },
+        ExpressionAttributeNames: { '#partition': ORDER_INDEXES[index].partitionKey },
         ExpressionAttributeValues: { ':partition': byStatus ? `${query.channel}#${query.status}` : query.channel },
         ScanIndexForward: false,
         Limit: query.limit,

@@ -11,7 +11,7 @@ import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
 import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { cancelOrder } from '../../functions/use-cases/cancel-order.ts';
 import { changeShippingAddress } from '../../functions/use-cases/change-shipping-address.ts';
-import { lockStock, releaseAllocation, releaseStock, routeOrder } from '../../functions/use-cases/fulfilment.ts';
+import { cancelShipment, lockStock, releaseAllocation, releaseStock, requestShipment, routeOrder } from '../../functions/use-cases/fulfilment.ts';
 import { localDependencies } from '../support/dynamodb.ts';
 import { pauseAfter } from '../support/pause.ts';
 import { runFulfilment } from '../support/fulfilment-workflow.ts';
@@ -147,5 +147,39 @@ describe('races of issue 18', () => {
     // The other order can still be cancelled, and the SKU resharded.
     expect((await cancelOrder(deps, { orderId: other, channel: CHANNEL })).status).toBe('CANCELLED');
     expect(inventoryView(await rebalance(deps, sku, 1))).toMatchObject({ onHand: 3, reserved: 0, availableToPromise: 3 });
+  });
+
+  it("a duplicate's CancelShipment that read the order before the other execution recorded the shipment cancels nothing (ADR 0001's known corner)", async () => {
+    const sku = await stockedSku({ 'wh-shanghai': 1 });
+    const orderId = await place(sku);
+    await lockStock(deps, orderId);
+    await routeOrder(deps, orderId);
+    const cancelled: string[] = [];
+    const carrier: Dependencies['carrier'] = { requestShipment: deps.carrier.requestShipment.bind(deps.carrier), cancelShipment: async ({ parcelId }) => void cancelled.push(parcelId) };
+    // Execution B's RequestShipment failed; its CancelShipment reads the order (ROUTED) and stops.
+    const b = pauseAfter({ ...deps, carrier }, 'orders', 'get');
+    const cancel = cancelShipment(b.deps, orderId);
+    await b.reached;
+    // Execution A records the shipment it requested.
+    await requestShipment(deps, orderId);
+    b.release();
+    expect(await cancel).toEqual({ orderId, undone: false });
+    expect(cancelled).toEqual([]);
+    expect(await deps.orders.get(orderId)).toMatchObject({ status: 'SHIPMENT_REQUESTED' });
+  });
+
+  it('a shipment requested after a compensation began is not recorded, and the execution compensates too', async () => {
+    const sku = await stockedSku({ 'wh-shanghai': 1 });
+    const orderId = await place(sku);
+    await lockStock(deps, orderId);
+    await routeOrder(deps, orderId);
+    // Execution A reads the order (ROUTED) in RequestShipment and stops; B's compensation begins meanwhile.
+    const a = pauseAfter(deps, 'orders', 'get');
+    const request = requestShipment(a.deps, orderId).catch((error: unknown) => error);
+    await a.reached;
+    expect(await cancelShipment(deps, orderId)).toEqual({ orderId, undone: true });
+    a.release();
+    expect(await request).toMatchObject({ name: 'OrderCompensating' });
+    expect((await deps.orders.get(orderId))?.shipment).toBeUndefined();
   });
 });
