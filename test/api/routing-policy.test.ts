@@ -61,4 +61,36 @@ describe('routing policy endpoints', () => {
     const responses = await Promise.all([put(DEMO_ROUTING_POLICY_DOCUMENT, ifMatch), put(DEMO_ROUTING_POLICY_DOCUMENT, ifMatch)]);
     expect(responses.map((response) => response.status).sort()).toEqual([200, 409]);
   });
+
+  it('answers GET with the live version as ETag', async () => {
+    const live = await get();
+    expect(live.headers.ETag).toBe(`"${live.body.version}"`);
+  });
+
+  it('answers a stale If-Match with 412, and keeps the live policy', async () => {
+    const before = (await get()).body;
+    const stale = await put({ ...DEMO_ROUTING_POLICY_DOCUMENT, description: 'stale' }, { 'If-Match': `"${before.version - 1}"` });
+    expect(stale.status).toBe(412);
+    expect(stale.body.type).toBe('/problems/precondition-failed');
+    expect(stale.headers.ETag).toBe(`"${before.version}"`);
+    expect((await get()).body).toEqual(before);
+  });
+
+  it('honours If-Match: * (any live version) and a weak or listed ETag', async () => {
+    const live = (await get()).body.version as number;
+    const any = await put(DEMO_ROUTING_POLICY_DOCUMENT, { 'If-Match': '*' });
+    expect(any.status).toBe(200);
+    expect(any.body.version).toBe(live + 1);
+    const listed = await put(DEMO_ROUTING_POLICY_DOCUMENT, { 'If-Match': `"0", W/"${live + 1}"` });
+    expect(listed.status).toBe(200);
+    expect(listed.body.version).toBe(live + 2);
+  });
+
+  it('answers a save without If-Match with 428 once a policy exists', async () => {
+    const before = (await get()).body;
+    const response = await put(DEMO_ROUTING_POLICY_DOCUMENT);
+    expect(response.status).toBe(428);
+    expect(response.body.type).toBe('/problems/precondition-required');
+    expect((await get()).body).toEqual(before);
+  });
 });
