@@ -23,6 +23,7 @@ import { ensureTable, tableDefinitions } from './dynamodb/tables.ts';
 import { ApiDestinationCaller, type LocalSecrets } from './eventbridge/api-destination.ts';
 import { LocalArchive } from './eventbridge/local-archive.ts';
 import { LocalEventBus, type BusEvent, type DeadLetter } from './eventbridge/local-event-bus.ts';
+import { localCursorSigningKey } from './cursor-signing-key.ts';
 import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { Feed } from './feed.ts';
 import { LocalFunction } from './lambda/function-host.ts';
@@ -239,6 +240,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
       // Inline rather than the template's Secrets Manager secret, which does not run locally.
       CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
+      CURSOR_SIGNING_KEY: localCursorSigningKey(options.dataDir ? join(options.dataDir, 'cursor-signing-key') : undefined),
       ...options.functionEnvironment,
     };
     for (const fn of topology.functions.values()) {

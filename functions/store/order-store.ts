@@ -15,22 +15,12 @@ import type { Reservation } from '../domain/stock.ts';
 import { batchGetAll, cancellationReasons, isRetryableConflict } from './dynamodb.ts';
 import { ENTITY, INDEX, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
 import { fromOrderItem, toOrderItem } from './order-item.ts';
-import { TransientError } from '../domain/errors.ts';
+import { IdempotencyConflict, TransientError } from '../domain/errors.ts';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 export type { TransactItem };
 
 const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
-
-/** The same idempotency key (natural or header) was used before with a different request. */
-export class IdempotencyConflict extends Error {
-  override name = 'IdempotencyConflict';
-  readonly orderId: string;
-  constructor(orderId: string) {
-    super('This key was already used for a different order request');
-    this.orderId = orderId;
-  }
-}
 
 /** Another writer changed the order first; the caller re-reads and decides again. */
 export class StaleOrder extends Error {

@@ -5,6 +5,7 @@
  * saving at once cannot silently overwrite each other.
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PolicyVersionConflict } from '../domain/errors.ts';
 import { ENTITY, policyCurrentKey, policyVersionKey } from './keys.ts';
 import type { OrderStore } from './order-store.ts';
 
@@ -14,10 +15,6 @@ export interface StoredPolicy<Document> {
   document: Document;
 }
 
-/** Someone saved another version since the one this change was based on. */
-export class PolicyVersionConflict extends Error {
-  override name = 'PolicyVersionConflict';
-}
 
 export class PolicyStore {
   private readonly client: DynamoDBDocumentClient;

@@ -4,7 +4,7 @@
  * zero", so DynamoDB itself refuses an oversell, however many orders race.
  */
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InventoryConflict, TransientError } from '../domain/errors.ts';
+import { InventoryConflict, TransientError, UnknownSku, UnknownWarehouse } from '../domain/errors.ts';
 import { inventoryView, setOnHand, type OnHandChange, type ShardChange, type SkuStock, type StockMove, type StockShard } from '../domain/stock.ts';
 import { batchGetAll, cancellationReasons, isRetryableConflict } from './dynamodb.ts';
 import { ENTITY, stockKey } from './keys.ts';
@@ -131,7 +131,10 @@ export class StockStore {
   /** Adds (receiving) or removes (a count correction) units at one warehouse, keeping every other count. */
   async adjust(sku: string, warehouseId: string, delta: number): Promise<SkuStock> {
     return this.change(sku, (current) => {
+      // Checked against the stock read for the write: adjustments change counts, they never add a SKU or a warehouse.
+      if (!current) throw new UnknownSku(sku);
       const totals = onHandTotals(current);
+      if (!Object.hasOwn(totals, warehouseId)) throw new UnknownWarehouse(sku, warehouseId);
       const units = (totals[warehouseId] ?? 0) + delta;
       if (units < 0) throw new InventoryConflict(`${warehouseId} holds ${totals[warehouseId] ?? 0} units of ${sku}; cannot remove ${-delta}`);
       return setOnHand(sku, current, { ...totals, [warehouseId]: units }, current?.shardCount ?? 1);
