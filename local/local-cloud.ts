@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { problemResponse, problems } from '../functions/http/problem.ts';
-import { compileRoutes, headersOf, readBody, toEvent, writeJson, writeResult } from './apigateway/http-api.ts';
+import { compileRoutes, headersOf, MALFORMED_PATH, readBody, toEvent, writeJson, writeResult } from './apigateway/http-api.ts';
 import { authorize, wwwAuthenticate } from './apigateway/jwt-authorizer.ts';
 import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint.ts';
 import { synthesizeStack, type SynthesizedStack } from './cloud-assembly.ts';
@@ -363,6 +363,7 @@ async function startHttpServer(
         return;
       }
       const route = match(request.method ?? 'GET', url.pathname);
+      if (route === MALFORMED_PATH) return writeJson(response, 400, { message: 'Bad Request' });
       if (!route) return writeJson(response, 404, { message: 'Not Found' });
       const { authorization } = route.route;
       const outcome = authorization ? await authorize(headersOf(request), authorization, signingKey.jwks) : undefined;

@@ -135,7 +135,7 @@ export function openApiDocument() {
       {
         url: '{baseUrl}',
         description: 'The deployed stack\'s `ApiUrl` output, or the local cloud (`npm start`)',
-        variables: { baseUrl: { default: 'http://127.0.0.1:3000', description: 'Base URL of the HTTP API, without a trailing slash' } },
+        variables: { baseUrl: { default: 'http://127.0.0.1:3000' } },
       },
     ],
   });

@@ -102,11 +102,11 @@ describe('GET /orders cursors', () => {
     expect(response.body.errors.map((error: { path: string }) => error.path)).toEqual(['$.cursor']);
   };
 
-  it('are opaque: a cursor does not reveal the table key', async () => {
+  it('are not the raw table key any more, but a signed one', async () => {
     const channel = await channelWithOrders();
     const { body } = await list({ limit: '1' }, channel);
     expect(body.nextCursor).toEqual(expect.any(String));
-    expect(Buffer.from(body.nextCursor, 'base64url').toString('latin1')).not.toMatch(/pk|sk|orderId|channel/);
+    expect(() => JSON.parse(Buffer.from(body.nextCursor, 'base64url').toString('utf8'))).toThrow();
   });
 
   it('answer 400 invalid-cursor for a cursor from another status', async () => {
@@ -307,7 +307,8 @@ describe('inventory', () => {
 
   it('adjusts one warehouse by a delta, keeping other warehouses and reservations', async () => {
     const sku = `ADJ-${Date.now()}`;
-    await putStock(sku, { warehouses: { 'wh-1': 5, 'wh-2': 2 }, shards: 3 });
+    // wh-3 is stocked at, with none on hand yet: adjustments change counts that exist.
+    await putStock(sku, { warehouses: { 'wh-1': 5, 'wh-2': 2, 'wh-3': 0 }, shards: 3 });
     const orderId = await placed('web-shop', [{ sku, quantity: 4, unitPrice: 100 }]);
     await lockStock(dependencies(), orderId);
     const received = await adjustStock(sku, { warehouseId: 'wh-1', delta: 10, reason: 'inbound ASN-17' });

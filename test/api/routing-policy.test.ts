@@ -24,7 +24,7 @@ describe('routing policy endpoints', () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ version: 1, policy: { description: DEMO_ROUTING_POLICY_DOCUMENT.description } });
     expect(first.headers.ETag).toBe('"1"');
-    const second = await put({ ...DEMO_ROUTING_POLICY_DOCUMENT, description: 'peak season weights' });
+    const second = await put({ ...DEMO_ROUTING_POLICY_DOCUMENT, description: 'peak season weights' }, { 'If-Match': first.headers.ETag! });
     expect(second.body.version).toBe(2);
     const live = await get();
     expect(live.body).toMatchObject({ version: 2, policy: { description: 'peak season weights', version: 2 } });
@@ -49,8 +49,8 @@ describe('routing policy endpoints', () => {
   it('refuses a save based on a version that is no longer live (If-Match)', async () => {
     const live = (await get()).body.version as number;
     const stale = await put(DEMO_ROUTING_POLICY_DOCUMENT, { 'If-Match': `"${live - 1}"` });
-    expect(stale.status).toBe(409);
-    expect(stale.body.type).toBe('/problems/policy-version-conflict');
+    expect(stale.status).toBe(412);
+    expect(stale.body.type).toBe('/problems/precondition-failed');
     const fresh = await put(DEMO_ROUTING_POLICY_DOCUMENT, { 'If-Match': `"${live}"` });
     expect(fresh.body.version).toBe(live + 1);
   });
@@ -59,7 +59,7 @@ describe('routing policy endpoints', () => {
     const live = (await get()).body.version as number;
     const ifMatch = { 'If-Match': `"${live}"` };
     const responses = await Promise.all([put(DEMO_ROUTING_POLICY_DOCUMENT, ifMatch), put(DEMO_ROUTING_POLICY_DOCUMENT, ifMatch)]);
-    expect(responses.map((response) => response.status).sort()).toEqual([200, 409]);
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 412]);
   });
 
   it('answers GET with the live version as ETag', async () => {
