@@ -187,8 +187,11 @@ export class IntakeApi extends Construct {
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
-        // A public route carries no scopes: API Gateway refuses scopes without a JWT or Cognito authorizer.
-        ...(route.scope === 'public' ? { authorizer: new HttpNoneAuthorizer(), authorizationScopes: [] } : { authorizationScopes: [route.scope] }),
+        // A public route must clear the API's default scopes, which CDK would copy onto it: API
+        // Gateway refuses scopes on a route without a JWT authorizer (test/infra/deployable.test.ts).
+        ...(route.scope === 'public'
+          ? { authorizer: new HttpNoneAuthorizer(), authorizationScopes: [] }
+          : { authorizationScopes: [route.scope] }),
       });
       if (route.scope === 'public') acknowledgeNagFinding(created!, 'AwsSolutions-APIG4', route.unauthenticatedBecause);
       functions[route.id] = fn;
