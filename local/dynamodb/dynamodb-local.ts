@@ -87,7 +87,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // The package starts Java in its own directory, so the data path must be absolute, and must exist.
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const child = dynamoDbLocal.spawn({ port, ...(dataDir ? { path: dataDir } : {}) });
+  // In its own process group, so the Ctrl-C a terminal sends to ours does not end the database
+  // before what uses it (stream relays) has stopped; stop() ends it, and so does our exit.
+  const child = dynamoDbLocal.spawn({ port, detached: true, ...(dataDir ? { path: dataDir } : {}) });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -95,6 +99,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const client = localDynamoDbClient(endpoint);
   const stop = async () => {
     client.destroy();
+    process.off('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
