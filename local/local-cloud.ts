@@ -24,7 +24,8 @@ import { LocalFunctions } from './lambda/local-functions.ts';
 import { startHttpServer } from './local-http-server.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
 import { loadStack } from './synth-cache.ts';
-import { readTopology, type Topology } from './topology.ts';
+import type { Topology } from './topology.ts';
+import { readTopology } from './topology/read-topology.ts';
 
 export type { ReplayRequest } from './event-routing.ts';
 
@@ -51,6 +52,8 @@ export interface LocalCloudOptions {
   partnersFile?: string;
   /** Where synthesized stacks are kept by a hash of their sources, so an unchanged app is not synthesized again. */
   synthCacheDir?: string;
+  /** DynamoDB Local in its own process group: for a process that stops the cloud on SIGINT and SIGTERM itself (see `DynamoDbLocalOptions`). */
+  databaseInOwnProcessGroup?: boolean;
   /** Stand-in for Secrets Manager: the values of the secrets partner connections name. */
   secrets?: LocalSecrets;
   /** Base delay between retries of rule targets and pipe receipts (EventBridge and SQS take seconds to minutes). */
@@ -102,7 +105,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const synthOptions = options.partnersFile ? { partnersFile: options.partnersFile } : {};
     const [{ stack, cached }, dynamodb] = await Promise.all([
       options.stack ? { stack: options.stack, cached: true } : loadStack(options.stage ?? 'local', synthOptions, options.synthCacheDir),
-      startDynamoDbLocal(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+      startDynamoDbLocal({
+        ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+        ownProcessGroup: options.databaseInOwnProcessGroup ?? false,
+      }),
     ]);
     stopStack.push(() => dynamodb.stop());
     const topology = readTopology(stack.template, stack.stackName);

@@ -65,6 +65,8 @@ export class OperatorRoutes {
   #streamFeed(url: URL, request: IncomingMessage, response: ServerResponse): void {
     const { feed } = this.#view;
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    // A client sees the stream open now, not at the first item (which may be long in coming).
+    response.flushHeaders();
     const send = (item: unknown) => response.write(`data: ${JSON.stringify(item)}\n\n`);
     if (url.searchParams.get('replay') === 'true') feed.recent().forEach(send);
     const unsubscribe = feed.subscribe(send);

@@ -88,6 +88,8 @@ const started = startLocalCloud({
   ...(dataDir ? { dataDir } : {}),
   partnersFile: runningPartnersFile,
   synthCacheDir: cacheDir,
+  // The terminal's Ctrl-C reaches only this process, which stops the relays before the database.
+  databaseInOwnProcessGroup: true,
   secrets,
   log,
 });

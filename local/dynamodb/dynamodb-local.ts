@@ -32,6 +32,12 @@ export interface DynamoDbLocalOptions {
   dataDir?: string;
   port?: number;
   readyTimeoutMs?: number;
+  /**
+   * Runs Java in its own process group, so the Ctrl-C a terminal sends to ours does not end the
+   * database before what uses it has stopped. Only for a process that handles SIGINT and SIGTERM
+   * by calling stop() (`npm start`): ended by a signal, it would leave Java running.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface DynamoDbLocal {
@@ -87,9 +93,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // The package starts Java in its own directory, so the data path must be absolute, and must exist.
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  // In its own process group, so the Ctrl-C a terminal sends to ours does not end the database
-  // before what uses it (stream relays) has stopped; stop() ends it, and so does our exit.
-  const child = dynamoDbLocal.spawn({ port, detached: true, ...(dataDir ? { path: dataDir } : {}) });
+  const child = dynamoDbLocal.spawn({ port, detached: options.ownProcessGroup ?? false, ...(dataDir ? { path: dataDir } : {}) });
+  // Ends with us however we exit, short of a signal.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   let log = '';
