@@ -306,7 +306,11 @@ export class IntakeApi extends Construct {
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
-        ...(route.scope === 'public' ? { authorizer: new HttpNoneAuthorizer() } : { authorizationScopes: [route.scope] }),
+        // A public route must clear the API's default scopes, which CDK would copy onto it: API
+        // Gateway refuses scopes on a route without a JWT authorizer (test/infra/deployable.test.ts).
+        ...(route.scope === 'public'
+          ? { authorizer: new HttpNoneAuthorizer(), authorizationScopes: [] }
+          : { authorizationScopes: [route.scope] }),
       });
       if (route.scope === 'public') acknowledgeNagFinding(created!, 'AwsSolutions-APIG4', route.unauthenticatedBecause);
       functions[route.id] = fn;

@@ -1,24 +1,52 @@
 /**
- * Prints the closing line CI counts ("N passed, N failed[, N skipped]") from
- * vitest's JSON report, which `npm test` writes next to its console output.
+ * Prints the closing line CI counts ("N passed, N failed[, N skipped]") from vitest's JSON
+ * report, which `npm test` writes next to its console output.
+ *
+ * vitest's own counts leave out a test file that fails before any test runs (an import or a
+ * `beforeAll` that throws) and errors outside tests: each such file, and a run that failed with
+ * no failure to show for it, counts as one failure here, so the line never says "0 failed" for a
+ * red run.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-interface VitestJsonReport {
+export interface VitestJsonReport {
+  success: boolean;
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
+  testResults: Array<{ name: string; status: string; assertionResults: Array<{ status: string }> }>;
 }
 
-const path = process.argv[2] ?? 'test-results/vitest.json';
-let report: VitestJsonReport;
-try {
-  report = JSON.parse(readFileSync(path, 'utf8')) as VitestJsonReport;
-} catch {
-  console.log('0 passed, 1 failed');
-  console.error(`No test report at ${path}: the test run did not finish.`);
-  process.exit(1);
+export interface TestSummary {
+  passed: number;
+  failed: number;
+  skipped: number;
 }
-const skipped = report.numPendingTests + report.numTodoTests;
-console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+
+export function summarize(report: VitestJsonReport): TestSummary {
+  const failedFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  ).length;
+  let failed = report.numFailedTests + failedFiles;
+  if (!report.success && failed === 0) failed = 1;
+  return { passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
+}
+
+export function summaryLine({ passed, failed, skipped }: TestSummary): string {
+  return `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const path = process.argv[2] ?? 'test-results/vitest.json';
+  let report: VitestJsonReport;
+  try {
+    report = JSON.parse(readFileSync(path, 'utf8')) as VitestJsonReport;
+  } catch {
+    console.log('0 passed, 1 failed');
+    console.error(`No test report at ${path}: the test run did not finish.`);
+    process.exit(1);
+  }
+  console.log(summaryLine(summarize(report)));
+}

@@ -7,7 +7,7 @@ import {
   validateEvent,
 } from '../../local/eventbridge/event-pattern.ts';
 
-// One outcome recorded against real AWS; see shared/conformance/README.md.
+// One outcome recorded against real AWS; see test/fixtures/conformance/README.md.
 interface ConformanceCase {
   name: string;
   patternText: string;
@@ -18,8 +18,7 @@ interface ConformanceCase {
   awsMessage?: string;
 }
 
-// shared/ sits beside the repository clone, both here and in CI.
-const DATA = new URL('../../../shared/conformance/eventbridge-patterns.json', import.meta.url);
+const DATA = new URL('../fixtures/conformance/eventbridge-patterns.json', import.meta.url);
 const cases = JSON.parse(readFileSync(DATA, 'utf8')) as ConformanceCase[];
 
 function thrown(action: () => unknown): unknown {

@@ -1,6 +1,6 @@
 /**
  * What the local interpreter (`aws-local-stepfunctions`) gets right: the Pass/Choice/Map/Parallel/
- * Fail/Succeed cases of `/work/shared/conformance/asl-pass-only.json`, whose outcomes were recorded
+ * Fail/Succeed cases of `test/fixtures/conformance/asl-pass-only.json`, whose outcomes were recorded
  * against real AWS. A case passes when the output is deep-equal to AWS's, or when the execution
  * fails with AWS's error name (cause texts are AWS's own wording and are not compared).
  *
@@ -23,7 +23,7 @@ interface ConformanceCase {
   expectedError?: { error?: string; cause?: string };
 }
 
-const CASES_URL = new URL('../../../shared/conformance/asl-pass-only.json', import.meta.url);
+const CASES_URL = new URL('../fixtures/conformance/asl-pass-only.json', import.meta.url);
 const CASES = JSON.parse(readFileSync(CASES_URL, 'utf8')) as ConformanceCase[];
 
 /** Where the interpreter differs from AWS, one reason per group. */
