@@ -27,8 +27,16 @@ import { measureIntake, type IntakeResult } from './intake.ts';
 import { benchOrder } from './orders.ts';
 import { StockStore } from '../functions/store/stock-store.ts';
 import { startLocalCloud } from '../local/local-cloud.ts';
+import { parseCommandLine } from '../local/cli.ts';
 import { SCOPES } from '../functions/http/access.ts';
 import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
+
+parseCommandLine({
+  script: 'bench',
+  summary: 'Measures routing, DynamoDB Local, intake, end to end, cold start and surge side by side (about 5 minutes on 2 cores); prints a table and writes bench/results/latest.json.',
+  options: {},
+  help: {},
+});
 
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),

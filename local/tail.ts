@@ -1,12 +1,19 @@
 /**
  * `npm run tail`: prints the local cloud's events, workflow executions, partner
- * deliveries and dead letters as they happen. BASE_URL (default http://127.0.0.1:3000), --replay for history.
+ * deliveries and dead letters as they happen.
  */
-import { parseArgs } from 'node:util';
+import { fail, fetchLocalCloud, localCloudUrl, parseCommandLine } from './cli.ts';
 import type { FeedItem } from './feed.ts';
 
-const { values } = parseArgs({ options: { replay: { type: 'boolean', default: false }, url: { type: 'string' } } });
-const baseUrl = values.url ?? process.env.BASE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const TAIL_COMMAND = {
+  script: 'tail',
+  summary: "Prints the local cloud's events, workflow executions, partner deliveries and dead letters as they happen.",
+  options: { replay: { type: 'boolean', default: false }, url: { type: 'string' } },
+  help: {
+    replay: 'print the history kept so far first',
+    url: 'the local cloud (default: BASE_URL, else http://127.0.0.1:$PORT, PORT default 3000)',
+  },
+} as const;
 
 export function formatFeedItem(item: FeedItem): string {
   const time = item.at.slice(11, 23);
@@ -28,11 +35,10 @@ export function formatFeedItem(item: FeedItem): string {
 }
 
 async function main(): Promise<void> {
-  const response = await fetch(`${baseUrl}/_local/feed${values.replay ? '?replay=true' : ''}`).catch(() => undefined);
-  if (!response?.ok || !response.body) {
-    console.error(`No local cloud at ${baseUrl}; start it with npm start`);
-    process.exit(1);
-  }
+  const { values } = parseCommandLine(TAIL_COMMAND);
+  const baseUrl = values.url ?? localCloudUrl();
+  const response = await fetchLocalCloud(baseUrl, `/_local/feed${values.replay ? '?replay=true' : ''}`);
+  if (!response.ok || !response.body) fail(`${baseUrl} answered ${response.status} to /_local/feed: is it the local cloud (npm start)?`);
   console.log(`watching ${baseUrl} (Ctrl-C to stop)`);
   const decoder = new TextDecoder();
   let buffer = '';
@@ -45,6 +51,7 @@ async function main(): Promise<void> {
       if (message.startsWith('data: ')) console.log(formatFeedItem(JSON.parse(message.slice(6)) as FeedItem));
     }
   }
+  console.log(`the local cloud at ${baseUrl} stopped`);
 }
 
 if (import.meta.main) await main();

@@ -7,6 +7,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contractFiles, EVENT_CONTRACTS_DIR } from '../functions/events/event-contracts.ts';
 import { ORDER_EVENT_SOURCE } from '../lib/event-publishing.ts';
+import { parseCommandLine } from '../local/cli.ts';
+
+parseCommandLine({
+  script: 'contracts',
+  summary: 'Regenerates the event contracts in contracts/ from the event schemas, and removes files no event type has any more.',
+  options: {},
+  help: {},
+});
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const files = contractFiles(ORDER_EVENT_SOURCE);

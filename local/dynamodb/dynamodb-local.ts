@@ -32,6 +32,12 @@ export interface DynamoDbLocalOptions {
   dataDir?: string;
   port?: number;
   readyTimeoutMs?: number;
+  /**
+   * Runs Java in its own process group, so the Ctrl-C a terminal sends to ours does not end the
+   * database before what uses it has stopped. Only for a process that handles SIGINT and SIGTERM
+   * by calling stop() (`npm start`): ended by a signal, it would leave Java running.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface DynamoDbLocal {
@@ -87,7 +93,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // The package starts Java in its own directory, so the data path must be absolute, and must exist.
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const child = dynamoDbLocal.spawn({ port, ...(dataDir ? { path: dataDir } : {}) });
+  const child = dynamoDbLocal.spawn({ port, detached: options.ownProcessGroup ?? false, ...(dataDir ? { path: dataDir } : {}) });
+  // Ends with us however we exit, short of a signal.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -95,6 +104,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const client = localDynamoDbClient(endpoint);
   const stop = async () => {
     client.destroy();
+    process.off('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');

@@ -4,21 +4,23 @@
  * Lambda's semantics (ordering per shard, shard lineage, filtering, partial batch responses,
  * bisection, retries, record age and an on-failure destination).
  */
-import { rename, readFile, writeFile } from 'node:fs/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type AttributeValue as StreamAttributeValue,
   type DynamoDBStreamsClient,
   type GetRecordsCommandOutput,
   type GetShardIteratorCommandInput,
   type Shard,
-  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { compileEventPattern, type CompiledEventPattern } from '../../packages/event-pattern/index.ts';
+import { invokeBatch } from './batch-response.ts';
+import { ShardBacklog } from './shard-backlog.ts';
+import { CheckpointFile, type ShardCheckpoint } from './stream-checkpoints.ts';
+import { describeError, isError } from './stream-errors.ts';
+import { toLambdaRecord } from './stream-records.ts';
 
 /** The stream-related settings of an `AWS::Lambda::EventSourceMapping`. */
 export interface EventSourceMappingSettings {
@@ -71,26 +73,6 @@ const DISCOVERY_INTERVAL_MS = 1_000;
 const GET_RECORDS_LIMIT = 1_000;
 const RETRY_BASE_DELAY_MS = 50;
 const RETRY_MAX_DELAY_MS = 1_000;
-// DynamoDB Local rounds ApproximateCreationDateTime down to the minute, so a record may be up to this much younger than it claims.
-const CREATION_TIME_GRANULARITY_MS = 60_000;
-
-interface ShardCheckpoint {
-  sequenceNumber?: string;
-  finished?: boolean;
-}
-
-interface CheckpointFileContent {
-  streamArn: string;
-  shards: Record<string, ShardCheckpoint>;
-}
-
-interface Pending {
-  record: DynamoDBRecord;
-  // Sequence number of the shard record just before this one: the checkpoint while this one is not done.
-  checkpointBefore: string | undefined;
-  // An upper bound of the write time, so the record age never overshoots and dead-letters early.
-  writtenBy: number;
-}
 
 interface ShardState {
   id: string;
@@ -101,10 +83,15 @@ interface ShardState {
   caughtUpTick: number;
 }
 
-type Outcome =
-  | { kind: 'success' }
-  | { kind: 'partial'; failedIndex: number }
-  | { kind: 'failure'; error: string; functionError: boolean };
+/** A shard being read: what is pending, where the reading stands, and the retries of the first batch. */
+interface ShardRun {
+  state: ShardState;
+  backlog: ShardBacklog;
+  iterator: string | undefined;
+  ended: boolean;
+  failures: number;
+  lastError: string;
+}
 
 /**
  * Polls a DynamoDB stream and invokes a function with batches of its records, as Lambda's
@@ -128,7 +115,7 @@ export class DynamoDbStreamRelay {
   #tick = 0;
   #discoveredTick = 0;
   #lastError: unknown;
-  #checkpointWrite: Promise<void> = Promise.resolve();
+  readonly #checkpoints: CheckpointFile | undefined;
 
   constructor(options: StreamRelayOptions) {
     const { settings } = options;
@@ -140,6 +127,7 @@ export class DynamoDbStreamRelay {
     // Compiling here rejects a pattern Lambda would reject at CreateEventSourceMapping.
     this.#filters = settings.filterPatterns.map((pattern) => compileEventPattern(pattern));
     this.#pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.#checkpoints = options.checkpointFile ? new CheckpointFile(options.checkpointFile, (context, error) => this.#noteError(context, error)) : undefined;
   }
 
   /** Finds the table's stream and positions every shard; records written after this resolves are delivered. */
@@ -154,7 +142,7 @@ export class DynamoDbStreamRelay {
     this.#streamArn = streamArn;
     this.#region = await this.#configuredRegion();
 
-    const saved = await this.#loadCheckpoints();
+    const saved = await this.#checkpoints?.load();
     const resuming = saved?.streamArn === streamArn;
     if (saved && !resuming) this.#log(`checkpoint file is for ${saved.streamArn}, starting ${streamArn} afresh`);
     const shards = await this.#describeShards();
@@ -176,7 +164,7 @@ export class DynamoDbStreamRelay {
     for (const wake of [...this.#sleepers]) wake();
     await this.#coordinator;
     while (this.#workers.size > 0) await Promise.all([...this.#workers]);
-    await this.#checkpointWrite;
+    await this.#checkpoints?.flushed();
   }
 
   /** Resolves when every record written so far has been delivered or dead-lettered. */
@@ -314,173 +302,116 @@ export class DynamoDbStreamRelay {
   // --- one shard -------------------------------------------------------------------------------
 
   async #runShard(state: ShardState): Promise<void> {
-    const batchSize = this.#settings.batchSize;
-    const buffer: Pending[] = [];
-    let fetchedThrough = state.checkpoint.sequenceNumber;
-    let iterator: string | undefined;
-    let ended = false;
-    // Sizes of the pieces a failed batch was bisected into, front first: the next batches are exactly these.
-    const windows: number[] = [];
-    let failures = 0;
-    let lastError = '';
-
-    const commit = async (count: number) => {
-      buffer.splice(0, count);
-      const position = buffer.length > 0 ? buffer[0]!.checkpointBefore : fetchedThrough;
-      if (position && position !== state.checkpoint.sequenceNumber) {
-        state.checkpoint.sequenceNumber = position;
-        await this.#persistCheckpoints();
-      }
-    };
-    const consumeWindow = (count: number) => {
-      let left = count;
-      while (left > 0 && windows.length > 0) {
-        const taken = Math.min(left, windows[0]!);
-        windows[0]! -= taken;
-        left -= taken;
-        if (windows[0] === 0) windows.shift();
-      }
-    };
-
-    iterator = await this.#withRetry(`GetShardIterator ${state.id}`, () => this.#iterator(state.id, fetchedThrough));
+    const run: ShardRun = { state, backlog: new ShardBacklog(state.checkpoint.sequenceNumber), iterator: undefined, ended: false, failures: 0, lastError: '' };
+    run.iterator = await this.#withRetry(`GetShardIterator ${state.id}`, () => this.#iterator(state.id, run.backlog.fetchedThrough));
     if (this.#stopping) return;
-    if (!iterator) ended = true;
+    if (!run.iterator) run.ended = true;
 
     while (!this.#stopping) {
-      let caughtUp = false;
       const tick = ++this.#tick;
-      while (!ended && buffer.length < batchSize && !this.#stopping) {
-        let page: GetRecordsCommandOutput;
-        try {
-          page = await this.#options.client.send(
-            new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(GET_RECORDS_LIMIT, batchSize) }),
-          );
-        } catch (error) {
-          if (isError(error, 'ExpiredIteratorException') || isError(error, 'TrimmedDataAccessException')) {
-            this.#log(`shard ${state.id}: ${describeError(error)}; getting a new iterator`);
-            iterator = await this.#withRetry(`GetShardIterator ${state.id}`, () => this.#iterator(state.id, fetchedThrough));
-            if (this.#stopping) return;
-            if (!iterator) ended = true;
-            continue;
-          }
-          this.#noteError(`GetRecords on ${state.id} failed`, error);
-          await this.#sleep(RETRY_MAX_DELAY_MS);
-          continue;
-        }
-        const readAt = Date.now();
-        let previous = fetchedThrough;
-        for (const raw of page.Records ?? []) {
-          const record = this.#toLambdaRecord(raw);
-          const sequenceNumber = record.dynamodb!.SequenceNumber!;
-          if (this.#passesFilters(record)) {
-            buffer.push({ record, checkpointBefore: previous, writtenBy: writtenBy(record, readAt) });
-          }
-          previous = sequenceNumber;
-        }
-        fetchedThrough = previous;
-        iterator = page.NextShardIterator;
-        if (!iterator) ended = true;
-        if (!page.Records?.length) {
-          caughtUp = true;
-          break;
-        }
+      const read = await this.#fill(run);
+      if (read === 'stopped') return;
+      if (run.backlog.size > 0) {
+        await this.#deliverNext(run);
+        continue;
       }
       // Checkpoints past records the filters dropped.
-      if (buffer.length === 0) await commit(0);
-
-      if (buffer.length === 0) {
-        if (ended) {
-          state.checkpoint.finished = true;
-          await this.#persistCheckpoints();
-          state.caughtUpTick = tick;
-          this.#log(`shard ${state.id} finished`);
-          return;
-        }
-        if (caughtUp) state.caughtUpTick = tick;
-        if (caughtUp || this.#stopping) await this.#sleep(this.#pollIntervalMs);
-        continue;
+      await this.#commit(run, 0);
+      if (run.ended) {
+        state.checkpoint.finished = true;
+        await this.#persistCheckpoints();
+        state.caughtUpTick = tick;
+        this.#log(`shard ${state.id} finished`);
+        return;
       }
-
-      // Lambda discards records older than MaximumRecordAgeInSeconds instead of sending them.
-      const expired = this.#expiredPrefix(buffer);
-      if (expired > 0) {
-        const records = buffer.slice(0, expired).map((p) => p.record);
-        if (!(await this.#deadLetter({ reason: 'RecordAgeExceeded', records }))) continue;
-        consumeWindow(expired);
-        failures = 0;
-        await commit(expired);
-        continue;
-      }
-
-      const size = Math.min(windows[0] ?? batchSize, batchSize, buffer.length);
-      const batch = buffer.slice(0, size).map((p) => p.record);
-      const outcome = await this.#invoke(batch);
-
-      if (outcome.kind === 'success') {
-        consumeWindow(size);
-        failures = 0;
-        await commit(size);
-        continue;
-      }
-      let failedSize = size;
-      if (outcome.kind === 'partial') {
-        // Records before the lowest failure are done: the checkpoint moves to just before it.
-        const done = outcome.failedIndex;
-        if (done > 0) {
-          consumeWindow(done);
-          failures = 0;
-          await commit(done);
-        }
-        failedSize = size - done;
-        // With bisection on, Lambda retries only the rest of this batch rather than a fresh full one.
-        if (this.#settings.bisectBatchOnFunctionError && windows.length === 0) windows.unshift(failedSize);
-        lastError = 'the function reported batch item failures';
-      } else if (outcome.functionError && this.#settings.bisectBatchOnFunctionError && size > 1) {
-        // Splitting does not consume the retry quota.
-        const first = Math.ceil(size / 2);
-        if (windows.length > 0) windows.shift();
-        windows.unshift(first, size - first);
-        this.#log(`shard ${state.id}: function error on ${size} records, bisecting: ${outcome.error}`);
-        continue;
-      } else {
-        lastError = outcome.error;
-      }
-      failures++;
-
-      if (failures > this.#retryLimit()) {
-        const records = buffer.slice(0, failedSize).map((p) => p.record);
-        if (!(await this.#deadLetter({ reason: 'RetryAttemptsExhausted', records, error: lastError }))) continue;
-        consumeWindow(failedSize);
-        failures = 0;
-        await commit(failedSize);
-        continue;
-      }
-      this.#log(`shard ${state.id}: attempt ${failures} failed (${lastError}); retrying`);
-      await this.#sleep(Math.min(RETRY_BASE_DELAY_MS * 2 ** (failures - 1), RETRY_MAX_DELAY_MS));
+      if (read === 'caught-up') state.caughtUpTick = tick;
+      if (read === 'caught-up' || this.#stopping) await this.#sleep(this.#pollIntervalMs);
     }
   }
 
-  async #invoke(batch: DynamoDBRecord[]): Promise<Outcome> {
-    let response: DynamoDBBatchResponse | void;
-    try {
-      response = await this.#options.invoke({ Records: batch });
-    } catch (error) {
-      return { kind: 'failure', error: describeError(error), functionError: true };
+  /** Reads pages until a batch is pending, the shard has nothing more for now, or it ended. */
+  async #fill(run: ShardRun): Promise<'filled' | 'caught-up' | 'stopped'> {
+    const { state, backlog } = run;
+    const batchSize = this.#settings.batchSize;
+    while (!run.ended && backlog.size < batchSize && !this.#stopping) {
+      let page: GetRecordsCommandOutput;
+      try {
+        page = await this.#options.client.send(new GetRecordsCommand({ ShardIterator: run.iterator, Limit: Math.min(GET_RECORDS_LIMIT, batchSize) }));
+      } catch (error) {
+        if (isError(error, 'ExpiredIteratorException') || isError(error, 'TrimmedDataAccessException')) {
+          this.#log(`shard ${state.id}: ${describeError(error)}; getting a new iterator`);
+          run.iterator = await this.#withRetry(`GetShardIterator ${state.id}`, () => this.#iterator(state.id, backlog.fetchedThrough));
+          if (this.#stopping) return 'stopped';
+          if (!run.iterator) run.ended = true;
+          continue;
+        }
+        this.#noteError(`GetRecords on ${state.id} failed`, error);
+        await this.#sleep(RETRY_MAX_DELAY_MS);
+        continue;
+      }
+      const source = { streamArn: this.#streamArn, region: this.#region };
+      backlog.addPage((page.Records ?? []).map((raw) => toLambdaRecord(raw, source)), (record) => this.#passesFilters(record), Date.now());
+      run.iterator = page.NextShardIterator;
+      if (!run.iterator) run.ended = true;
+      if (!page.Records?.length) return 'caught-up';
     }
-    if (!this.#settings.reportBatchItemFailures || response === null || typeof response !== 'object') return { kind: 'success' };
-    const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
-    if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0)) return { kind: 'success' };
-    const invalid = { kind: 'failure', error: 'invalid batchItemFailures in the function response', functionError: false } as const;
-    if (!Array.isArray(failures)) return invalid;
-    let lowest = Number.POSITIVE_INFINITY;
-    for (const failure of failures) {
-      const identifier = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-      const index = typeof identifier === 'string' && identifier !== '' ? batch.findIndex((r) => r.dynamodb?.SequenceNumber === identifier) : -1;
-      // Lambda treats an empty, null or unknown itemIdentifier as a failure of the whole batch.
-      if (index < 0) return invalid;
-      lowest = Math.min(lowest, index);
+    return 'filled';
+  }
+
+  /** Offers the first pending records once: to the function, or to the on-failure destination once they are too old or out of retries. */
+  async #deliverNext(run: ShardRun): Promise<void> {
+    const { state, backlog } = run;
+    // Lambda discards records older than MaximumRecordAgeInSeconds instead of sending them.
+    const expired = backlog.expiredCount(this.#settings.maximumRecordAgeInSeconds);
+    if (expired > 0) {
+      if (await this.#deadLetter({ reason: 'RecordAgeExceeded', records: backlog.first(expired) })) await this.#done(run, expired);
+      return;
     }
-    return { kind: 'partial', failedIndex: lowest };
+
+    const size = backlog.nextBatchSize(this.#settings.batchSize);
+    const outcome = await invokeBatch(this.#options.invoke, backlog.first(size), this.#settings.reportBatchItemFailures);
+    if (outcome.kind === 'success') return this.#done(run, size);
+
+    let failedSize = size;
+    if (outcome.kind === 'partial') {
+      // Records before the lowest failure are done: the checkpoint moves to just before it.
+      const done = outcome.failedIndex;
+      if (done > 0) await this.#done(run, done);
+      failedSize = size - done;
+      // With bisection on, Lambda retries only the rest of this batch rather than a fresh full one.
+      if (this.#settings.bisectBatchOnFunctionError) backlog.retryOnly(failedSize);
+      run.lastError = 'the function reported batch item failures';
+    } else if (outcome.functionError && this.#settings.bisectBatchOnFunctionError && size > 1) {
+      // Splitting does not consume the retry quota.
+      backlog.bisect(size);
+      this.#log(`shard ${state.id}: function error on ${size} records, bisecting: ${outcome.error}`);
+      return;
+    } else {
+      run.lastError = outcome.error;
+    }
+    run.failures++;
+
+    if (run.failures > this.#retryLimit()) {
+      const records = backlog.first(failedSize);
+      if (await this.#deadLetter({ reason: 'RetryAttemptsExhausted', records, error: run.lastError })) await this.#done(run, failedSize);
+      return;
+    }
+    this.#log(`shard ${state.id}: attempt ${run.failures} failed (${run.lastError}); retrying`);
+    await this.#sleep(Math.min(RETRY_BASE_DELAY_MS * 2 ** (run.failures - 1), RETRY_MAX_DELAY_MS));
+  }
+
+  /** The first `count` pending records are delivered or dead-lettered: the next ones start with a fresh retry count. */
+  async #done(run: ShardRun, count: number): Promise<void> {
+    run.failures = 0;
+    await this.#commit(run, count);
+  }
+
+  async #commit(run: ShardRun, count: number): Promise<void> {
+    const position = run.backlog.remove(count);
+    if (position && position !== run.state.checkpoint.sequenceNumber) {
+      run.state.checkpoint.sequenceNumber = position;
+      await this.#persistCheckpoints();
+    }
   }
 
   // False when the destination failed: the records stay in place, never dropped, and are offered again.
@@ -496,15 +427,6 @@ export class DynamoDbStreamRelay {
     }
   }
 
-  #expiredPrefix(buffer: Pending[]): number {
-    const maxAge = this.#settings.maximumRecordAgeInSeconds;
-    if (maxAge < 0) return 0;
-    const cutoff = Date.now() - maxAge * 1000;
-    let count = 0;
-    while (count < buffer.length && buffer[count]!.writtenBy < cutoff) count++;
-    return count;
-  }
-
   #retryLimit(): number {
     const max = this.#settings.maximumRetryAttempts;
     return max < 0 ? INFINITE_RETRY_CAP : max;
@@ -512,31 +434,6 @@ export class DynamoDbStreamRelay {
 
   #passesFilters(record: DynamoDBRecord): boolean {
     return this.#filters.length === 0 || this.#filters.some((filter) => filter.matchesEvent(record));
-  }
-
-  #toLambdaRecord(raw: StreamRecord): DynamoDBRecord {
-    const stream = raw.dynamodb ?? {};
-    const created = stream.ApproximateCreationDateTime;
-    const dynamodb: NonNullable<DynamoDBRecord['dynamodb']> = {
-      ...(created !== undefined ? { ApproximateCreationDateTime: toEpochSeconds(created) } : {}),
-      ...(stream.Keys ? { Keys: toLambdaImage(stream.Keys) } : {}),
-      ...(stream.NewImage ? { NewImage: toLambdaImage(stream.NewImage) } : {}),
-      ...(stream.OldImage ? { OldImage: toLambdaImage(stream.OldImage) } : {}),
-      SequenceNumber: stream.SequenceNumber!,
-      ...(stream.SizeBytes !== undefined ? { SizeBytes: stream.SizeBytes } : {}),
-      ...(stream.StreamViewType ? { StreamViewType: stream.StreamViewType } : {}),
-    };
-    return {
-      eventID: raw.eventID!,
-      eventName: raw.eventName!,
-      eventVersion: '1.1',
-      eventSource: 'aws:dynamodb',
-      // DynamoDB Local reports the region as "ddblocal"; functions expect the region they run in.
-      awsRegion: raw.awsRegion && raw.awsRegion !== 'ddblocal' ? raw.awsRegion : this.#region,
-      dynamodb,
-      eventSourceARN: this.#streamArn,
-      ...(raw.userIdentity ? { userIdentity: { type: raw.userIdentity.Type, principalId: raw.userIdentity.PrincipalId } } : {}),
-    };
   }
 
   // --- plumbing --------------------------------------------------------------------------------
@@ -547,40 +444,13 @@ export class DynamoDbStreamRelay {
     return typeof value === 'string' && value ? value : (process.env.AWS_REGION ?? 'us-east-1');
   }
 
-  async #loadCheckpoints(): Promise<CheckpointFileContent | undefined> {
-    const file = this.#options.checkpointFile;
-    if (!file) return undefined;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if (isError(error, 'ENOENT')) return undefined;
-      throw error;
-    }
-    const content = JSON.parse(text) as CheckpointFileContent;
-    if (typeof content?.streamArn !== 'string' || typeof content.shards !== 'object') {
-      throw new Error(`${file} is not a stream relay checkpoint file`);
-    }
-    return content;
-  }
-
   #persistCheckpoints(): Promise<void> {
-    const file = this.#options.checkpointFile;
-    if (!file) return Promise.resolve();
-    const content: CheckpointFileContent = {
-      streamArn: this.#streamArn,
-      shards: Object.fromEntries([...this.#shards].map(([id, state]) => [id, { ...state.checkpoint }])),
-    };
-    const text = `${JSON.stringify(content, null, 2)}\n`;
-    // Serialized, and written aside then renamed, so a crash never leaves a torn file.
-    this.#checkpointWrite = this.#checkpointWrite
-      .then(async () => {
-        const temporary = `${file}.${process.pid}.tmp`;
-        await writeFile(temporary, text);
-        await rename(temporary, file);
-      })
-      .catch((error) => this.#noteError(`writing ${file} failed`, error));
-    return this.#checkpointWrite;
+    return (
+      this.#checkpoints?.save({
+        streamArn: this.#streamArn,
+        shards: Object.fromEntries([...this.#shards].map(([id, state]) => [id, { ...state.checkpoint }])),
+      }) ?? Promise.resolve()
+    );
   }
 
   async #withRetry<T>(what: string, action: () => Promise<T>): Promise<T | undefined> {
@@ -618,44 +488,4 @@ export class DynamoDbStreamRelay {
   #log(message: string): void {
     this.#options.log?.(`[stream-relay ${this.#options.tableName}] ${message}`);
   }
-}
-
-function toEpochSeconds(value: Date | number | string): number {
-  if (value instanceof Date) return value.getTime() / 1000;
-  return Number(value);
-}
-
-function writtenBy(record: DynamoDBRecord, readAt: number): number {
-  const created = record.dynamodb?.ApproximateCreationDateTime;
-  if (created === undefined) return readAt;
-  return Math.min(created * 1000 + CREATION_TIME_GRANULARITY_MS, readAt);
-}
-
-function toLambdaImage(image: Record<string, StreamAttributeValue>): Record<string, AttributeValue> {
-  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toLambdaValue(value)]));
-}
-
-// The SDK decodes binary values to bytes; Lambda's event carries them base64-encoded, as on the wire.
-function toLambdaValue(value: StreamAttributeValue): AttributeValue {
-  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
-  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
-  if (value.M !== undefined) return { M: toLambdaImage(value.M) };
-  if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };
-  if (value.S !== undefined) return { S: value.S };
-  if (value.N !== undefined) return { N: value.N };
-  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
-  if (value.NULL !== undefined) return { NULL: value.NULL };
-  if (value.SS !== undefined) return { SS: value.SS };
-  if (value.NS !== undefined) return { NS: value.NS };
-  return value as unknown as AttributeValue;
-}
-
-function isError(error: unknown, name: string): boolean {
-  const e = error as { name?: string; code?: string } | null;
-  return e?.name === name || e?.code === name;
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message ? `${error.name}: ${error.message}` : error.name;
-  return String(error);
 }

@@ -85,6 +85,18 @@ describe('local cloud', () => {
     expect(stock).toMatchObject({ onHand: 5, reserved: 2, availableToPromise: 3 });
   });
 
+  it('takes an order with an empty attribution map through the stream to OrderPlaced and the workflow', async () => {
+    const sku = uniqueSku('EMPTY-MAP');
+    await setStock(sku, { 'wh-shanghai': 2 });
+    const placed = await call('POST', '/orders', orderRequest({ lines: [{ sku, quantity: 1, unitPrice: 500 }], attribution: {} }));
+    expect(placed.status).toBe(201);
+    await cloud.settle();
+    expect((await call('GET', `/orders/${placed.body.orderId}`)).body.status).toBe('SHIPMENT_REQUESTED');
+    const events = (await call('GET', `/_local/events?orderId=${placed.body.orderId}`)).body;
+    expect(events[0]['detail-type']).toBe('OrderPlaced');
+    expect(JSON.stringify(Object.fromEntries(cloud.deadLetters))).not.toContain(placed.body.orderId);
+  });
+
   it('routes by the policy\'s rules and explains the decision: 3 liquids to Hainan for a vip go by cold chain', async () => {
     const sku = uniqueSku('COCONUT-WATER');
     await setStock(sku, { 'wh-shanghai': 10, 'wh-guangzhou': 10 });

@@ -205,6 +205,21 @@ describe('delivery', () => {
     expect(h.deadLetters).toEqual([]);
   });
 
+  it('delivers an empty map as {"M":{}}, as real Streams do, where DynamoDB Local sends an untyped {}', async () => {
+    const h = await harness();
+    const relay = h.relayFor();
+    await relay.start();
+    const empty = { M: {} };
+    const nested = { L: [empty, { M: { inner: empty } }] };
+    await dynamodb.send(
+      new PutItemCommand({ TableName: h.tableName, Item: { pk: { S: 'empty' }, sk: { S: 'META' }, attribution: empty, nested } }),
+    );
+    await relay.drain();
+    const image = h.invocations.flat()[0]!.dynamodb!.NewImage!;
+    expect(image.attribution).toEqual(empty);
+    expect(image.nested).toEqual(nested);
+  });
+
   it('starting at LATEST delivers only records written after start()', async () => {
     const h = await harness({ startingPosition: 'LATEST' });
     await putAll(h.put, ['before-1', 'before-2']);

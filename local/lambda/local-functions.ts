@@ -1,0 +1,35 @@
+/**
+ * The stack's functions, by logical id. Created empty and loaded last: the engines that invoke
+ * functions exist before the functions, whose environment points at those engines' endpoints.
+ */
+import type { FunctionTopology } from '../topology.ts';
+import { LocalFunction } from './function-host.ts';
+
+export class LocalFunctions {
+  readonly #functions = new Map<string, LocalFunction>();
+
+  /** Starts one worker per function and resolves once each has loaded its handler. */
+  async load(functions: Iterable<FunctionTopology>, projectRoot: string, environment: Record<string, string>, logs?: NodeJS.WritableStream): Promise<void> {
+    for (const fn of functions) this.#functions.set(fn.logicalId, new LocalFunction(fn, projectRoot, { ...environment }, logs));
+    await Promise.all([...this.#functions.values()].map((fn) => fn.whenReady()));
+  }
+
+  get size(): number {
+    return this.#functions.size;
+  }
+
+  invoke(logicalId: string, event: unknown): Promise<unknown> {
+    const fn = this.#functions.get(logicalId);
+    if (!fn) throw new Error(`Function ${logicalId} is not part of the stack`);
+    return fn.invoke(event);
+  }
+
+  /** Invocations and time spent per function since start, e.g. to count what an order costs. */
+  stats(): Record<string, { invocations: number; busyMs: number }> {
+    return Object.fromEntries([...this.#functions].map(([id, fn]) => [id, { invocations: fn.invocations, busyMs: fn.busyMs }]));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
+  }
+}
