@@ -10,7 +10,7 @@ import type { SynthesizedStack, SynthesizeOptions } from './cloud-assembly.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** What the app's template is made from, besides the partners file and the stage. */
-const SYNTH_INPUTS = ['bin', 'lib', 'functions', 'state-machines', 'cdk.json', 'package-lock.json', 'local/cloud-assembly.ts'];
+const SYNTH_INPUTS = ['bin', 'lib', 'functions', 'packages', 'state-machines', 'cdk.json', 'package-lock.json', 'local/cloud-assembly.ts'];
 /** The app's default partners file (lib/order-pipeline-app.ts), named here so a cached start does not load the CDK. */
 const DEFAULT_PARTNERS_FILE = 'config/partners.json';
 
