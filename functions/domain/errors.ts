@@ -26,6 +26,14 @@ export class OrderCancelled extends DomainError {
   override name = 'OrderCancelled';
 }
 
+/**
+ * The reconciler gave up on the order after re-driving it as often as it may: the step that
+ * would move it on fails instead, so the workflow compensates and closes it as FAILED.
+ */
+export class Stranded extends DomainError {
+  override name = 'Stranded';
+}
+
 /** The requested status change is not allowed from the order's current status. */
 export class IllegalTransition extends DomainError {
   override name = 'IllegalTransition';

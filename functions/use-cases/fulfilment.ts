@@ -4,7 +4,7 @@
  * status and its stock in one transaction; compensation undoes a step only while no
  * shipment stands for the order, so a late duplicate execution cannot undo a live order.
  */
-import { DomainError, IllegalTransition, OrderCancelled, OrderNotFound, TransientError } from '../domain/errors.ts';
+import { DomainError, IllegalTransition, OrderCancelled, OrderNotFound, Stranded, TransientError } from '../domain/errors.ts';
 import {
   SHIPMENT_STATUSES,
   isFinal,
@@ -68,10 +68,14 @@ async function load(deps: Dependencies, orderId: string): Promise<Order> {
   return order;
 }
 
-/** The order must be in `from` to take the step; a cancelled order stops the workflow. */
+/**
+ * The order must be in `from` to take the step; a cancelled order stops the workflow, and so does
+ * one the reconciler gave up on, so that the workflow compensates from exactly this step.
+ */
 function requireStatus(order: Order, from: OrderStatus, to: OrderStatus): void {
   if (order.status === 'CANCELLED') throw new OrderCancelled(`Order ${order.orderId} was cancelled`);
   if (order.status !== from) throw new IllegalTransition(order.status, to);
+  if (order.fulfilmentRedrives?.giveUp) throw new Stranded(`Order ${order.orderId} missed its deadline after every re-drive`);
 }
 
 export interface StepResult {
