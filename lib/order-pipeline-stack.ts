@@ -6,6 +6,7 @@ import { EventPublishing } from './event-publishing.ts';
 import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
 import { IntakeApi } from './intake-api.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
+import { OrderReconciler } from './order-reconciler.ts';
 import { OrderStore } from './order-store.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
 import type { PartnerConfig } from './partners-config.ts';
@@ -51,6 +52,7 @@ export class OrderPipelineStack extends Stack {
   public readonly eventContracts: EventContracts;
   public readonly fulfilment: FulfilmentWorkflow;
   public readonly partners: PartnerSubscriptions;
+  public readonly reconciler: OrderReconciler;
   public readonly alarms: OperationsAlarms;
 
   constructor(scope: Construct, id: string, props: OrderPipelineStackProps) {
@@ -75,6 +77,11 @@ export class OrderPipelineStack extends Stack {
       eventBus: this.events.eventBus,
       orderEventSource: this.events.eventSource,
     });
+    this.reconciler = new OrderReconciler(this, 'Reconciler', {
+      stage,
+      store: this.store,
+      stateMachine: this.fulfilment.stateMachine,
+    });
     this.partners = new PartnerSubscriptions(this, 'Partners', {
       stage,
       partners: props.partners ?? [],
@@ -89,6 +96,10 @@ export class OrderPipelineStack extends Stack {
         ...this.partners.deadLetterQueues,
       },
       stateMachine: this.fulfilment.stateMachine,
+      reconciler: {
+        maxOverdueSeconds: this.reconciler.metricMaxOverdueSeconds,
+        redrivenAgain: this.reconciler.metricRedrivenAgain,
+      },
       keyRemovalPolicy: stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 

@@ -14,15 +14,8 @@ import { InFlightIndex } from '../store/in-flight-index.ts';
 import { OrderStore } from '../store/order-store.ts';
 import { reconcileOverdueOrders, type ReconcileDependencies, type ReconcileReport } from '../use-cases/reconcile-overdue-orders.ts';
 import { FulfilmentExecutions } from './fulfilment-executions.ts';
+import { RECONCILER_METRICS } from './metrics.ts';
 
-/** Metric names the stack alarms on (lib/order-reconciler.ts). */
-export const RECONCILER_METRICS = {
-  overdue: 'OverdueOrders',
-  redriven: 'OrdersRedriven',
-  givenUp: 'OrdersGivenUp',
-  repeated: 'OrdersRedrivenAgain',
-  maxOverdueSeconds: 'MaxOverdueSeconds',
-} as const;
 
 /** `ORDER_DEADLINE_SECONDS` ("PLACED=120,STOCK_LOCKED=300,ROUTED=300") and `MAX_REDRIVES` over the defaults. */
 export function deadlineSettingsFrom(environment: NodeJS.ProcessEnv): DeadlineSettings {
