@@ -1,4 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -6,6 +8,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_DEADLINES, type DeadlineSettings } from '../functions/domain/deadlines.ts';
 import { RECONCILER_METRICS } from '../functions/reconciler/metrics.ts';
+import { acknowledgeNagFinding } from './nag.ts';
 import type { OrderStore } from './order-store.ts';
 import { METRICS_NAMESPACE, PipelineFunction } from './pipeline-function.ts';
 
@@ -62,12 +65,22 @@ export class OrderReconciler extends Construct {
     props.store.grantQueryIndexes(this.function, ['byCheckAt']);
     props.stateMachine.grantStartExecution(this.function);
 
+    const scheduleRole = new Role(this, 'ScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
     this.schedule = new Schedule(this, 'Schedule', {
       description: 'Re-drives orders stranded in flight',
       schedule: ScheduleExpression.rate(RECONCILER_PERIOD),
       // A missed run is made up by the next one a minute later: no retries, no dead letters.
-      target: new LambdaInvoke(this.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+      target: new LambdaInvoke(this.function, { role: scheduleRole, retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
     });
+    acknowledgeNagFinding(
+      scheduleRole,
+      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.function.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      'Added by the scheduler target (grantInvoke): the reconciler function and its versions/aliases (`:*`), one function only; the schedule invokes the unqualified ARN.',
+    );
 
     const metric = (metricName: string, statistic: string) =>
       new Metric({

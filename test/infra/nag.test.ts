@@ -43,6 +43,7 @@ const FUNCTION_ROLES = [
   'Fulfilment/ReleaseAllocationRole',
   'Fulfilment/ReleaseStockRole',
   'Fulfilment/CloseOrderRole',
+  'Reconciler/ReconcileRole',
   // The example config/partners.json: acme-warehouse is entitled to personal data, so it has an enrichment function.
   'Partners/acme-warehouse/Enrichment/EnrichRole',
 ];
@@ -59,6 +60,7 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-SQS3 @ Partners/erp/Dlq',
   'AwsSolutions-SMG4 @ IntakeApi/CarrierWebhookSecrets',
   'AwsSolutions-APIG4 @ IntakeApi/HttpApi/POST--carriers--{carrierId}--events',
+  'AwsSolutions-IAM5[Resource::<ReconcilerReconcile117A8F9C.Arn>:*] @ Reconciler/ScheduleRole',
 ].sort();
 
 let outdir: string;

@@ -55,6 +55,7 @@ const TASKS: Record<string, string> = {
   CloseOrder: 'functions/workflow/close-order.ts',
 };
 const PUBLISHER = 'functions/publisher/publish-order-events.ts';
+const RECONCILER = 'functions/reconciler/reconcile-overdue-orders.ts';
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 let template: Template;
@@ -123,7 +124,7 @@ describe('orders table', () => {
     });
   });
 
-  it('has exactly the three keys-only indexes with string keys', () => {
+  it('has exactly the four keys-only indexes with string keys', () => {
     const [, table] = onlyOfType('AWS::DynamoDB::Table');
     const indexes = Object.fromEntries(
       (table.Properties.GlobalSecondaryIndexes as any[]).map((i) => [
@@ -135,11 +136,12 @@ describe('orders table', () => {
       byChannelStatus: { keys: ['HASH:channelStatus', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byChannel: { keys: ['HASH:channel', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byCustomer: { keys: ['HASH:customerId', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
+      byCheckAt: { keys: ['HASH:checkShard', 'RANGE:checkAt'], projection: 'KEYS_ONLY' },
     });
     const types = Object.fromEntries(
       (table.Properties.AttributeDefinitions as any[]).map((a) => [a.AttributeName, a.AttributeType]),
     );
-    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S' });
+    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S', checkShard: 'S', checkAt: 'S' });
   });
 
   it('is deleted with a non-prod stack', () => {
@@ -437,7 +439,7 @@ describe('intake API', () => {
 });
 
 describe('functions', () => {
-  const allEntries = [...Object.values(ROUTES), ...Object.values(TASKS), PUBLISHER];
+  const allEntries = [...Object.values(ROUTES), ...Object.values(TASKS), PUBLISHER, RECONCILER];
 
   it('are exactly the pipeline handlers (no hidden helper functions)', () => {
     const entries = ofType('AWS::Lambda::Function').map(([, r]) => r.Metadata?.['order-pipeline:entry']);
