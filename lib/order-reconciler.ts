@@ -30,7 +30,7 @@ export interface OrderReconcilerProps {
 
 /**
  * Self-healing fulfilment: every minute, an EventBridge Scheduler schedule invokes a function that
- * finds orders past their deadline in flight (the sparse `byCheckAt` index), re-drives each
+ * finds orders past their deadline in flight (the sparse `byInFlightSince` index), re-drives each
  * through the workflow, and gives up on one after the last re-drive allowed so the workflow
  * compensates it and closes it as FAILED (docs/decisions/0002-self-healing-fulfilment.md).
  */
@@ -62,7 +62,7 @@ export class OrderReconciler extends Construct {
       },
     });
     props.store.grantOrderItemsReadWrite(this.function);
-    props.store.grantQueryIndexes(this.function, ['byCheckAt']);
+    props.store.grantQueryIndexes(this.function, ['byInFlightSince']);
     props.stateMachine.grantStartExecution(this.function);
 
     const scheduleRole = new Role(this, 'ScheduleRole', {

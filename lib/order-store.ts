@@ -15,7 +15,7 @@ export const ORDER_INDEXES = {
   byChannelStatus: { partitionKey: 'channelStatus', sortKey: 'orderId' },
   byChannel: { partitionKey: 'channel', sortKey: 'orderId' },
   byCustomer: { partitionKey: 'customerId', sortKey: 'orderId' },
-  byCheckAt: { partitionKey: 'checkShard', sortKey: 'checkAt' },
+  byInFlightSince: { partitionKey: 'inFlightShard', sortKey: 'inFlightSince' },
 } as const;
 
 /** Name of a global secondary index of the orders table. */

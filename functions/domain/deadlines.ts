@@ -57,21 +57,21 @@ export function overdueSeconds(order: Order, now: string, settings: DeadlineSett
 }
 
 /**
- * How long after placement (or a re-drive) the reconciler first looks at an order still in
- * flight. Shorter than every deadline, so no stranded order waits beyond its deadline plus one
- * reconciler period; long enough that a healthy order (done in about a second) has left flight.
+ * Since when the order has been in flight without a re-drive (placement or the last re-drive),
+ * or undefined once it is out of flight. It does not move on a healthy transition, so keeping
+ * it in the reconciler's index costs one index write when the order enters flight and one when
+ * it leaves; the reconciler reads orders in flight longer than the shortest deadline and skips
+ * those not past their own status's deadline.
  */
-export const FIRST_CHECK_SECONDS = 60;
-
-/**
- * When the reconciler should first look at the order, or undefined once it is out of flight.
- * It does not move on a healthy transition (which would cost an index write each time); the
- * reconciler reads the order then, and skips it until its deadline.
- */
-export function firstCheckAt(order: Order): string | undefined {
+export function inFlightSince(order: Order): string | undefined {
   if (!isInFlight(order.status)) return undefined;
   const lastRedrive = [...order.history].reverse().find((entry) => entry.amendment === 'FULFILMENT_REDRIVEN');
-  return addSeconds(lastRedrive?.at ?? order.placedAt, FIRST_CHECK_SECONDS);
+  return lastRedrive?.at ?? order.placedAt;
+}
+
+/** Orders in flight since before this may be overdue; later ones cannot be. */
+export function overdueCutoff(now: string, settings: DeadlineSettings): string {
+  return addSeconds(now, -Math.min(...Object.values(settings.seconds)));
 }
 
 /**

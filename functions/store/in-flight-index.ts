@@ -1,9 +1,9 @@
 /**
- * The reconciler's view of the orders table: orders still in flight whose first check is due,
- * from the sparse `byCheckAt` index (only in-flight orders carry its keys, see order-item.ts).
+ * The reconciler's view of the orders table: orders in flight since a given time, from the
+ * sparse `byInFlightSince` index (only in-flight orders carry its keys, see order-item.ts).
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CHECK_SHARDS, INDEX } from './keys.ts';
+import { IN_FLIGHT_SHARDS, INDEX } from './keys.ts';
 
 export class InFlightIndex {
   private readonly client: DynamoDBDocumentClient;
@@ -14,17 +14,17 @@ export class InFlightIndex {
     this.tableName = tableName;
   }
 
-  /** Ids of in-flight orders whose first check is at or before `now`, oldest first per shard. */
-  async *dueBy(now: string): AsyncGenerator<string> {
-    for (let shard = 0; shard < CHECK_SHARDS; shard++) {
+  /** Ids of orders in flight since `cutoff` or earlier, oldest first per shard. */
+  async *inFlightSince(cutoff: string): AsyncGenerator<string> {
+    for (let shard = 0; shard < IN_FLIGHT_SHARDS; shard++) {
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await this.client.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: INDEX.byCheckAt,
-            KeyConditionExpression: 'checkShard = :shard AND checkAt <= :now',
-            ExpressionAttributeValues: { ':shard': String(shard), ':now': now },
+            IndexName: INDEX.byInFlightSince,
+            KeyConditionExpression: 'inFlightShard = :shard AND inFlightSince <= :cutoff',
+            ExpressionAttributeValues: { ':shard': String(shard), ':cutoff': cutoff },
             ExclusiveStartKey: startKey,
           }),
         );

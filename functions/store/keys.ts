@@ -41,18 +41,18 @@ export const INDEX = {
   byChannelStatus: 'byChannelStatus',
   byChannel: 'byChannel',
   byCustomer: 'byCustomer',
-  byCheckAt: 'byCheckAt',
+  byInFlightSince: 'byInFlightSince',
 } as const;
 
 /**
- * Partitions of the `byCheckAt` index: at the target peak of ~2,100 orders/s each order enters
+ * Partitions of the `byInFlightSince` index: at the target peak of ~2,100 orders/s each order enters
  * and leaves it once, ~4,200 index writes/s, over the 1,000 a partition takes.
  */
-export const CHECK_SHARDS = 16;
+export const IN_FLIGHT_SHARDS = 16;
 
-/** The order's partition of the `byCheckAt` index, spread by its id. */
-export function checkShardOf(orderId: string): string {
+/** The order's partition of the `byInFlightSince` index, spread by its id. */
+export function inFlightShardOf(orderId: string): string {
   let sum = 0;
   for (const char of orderId) sum = (sum * 31 + char.charCodeAt(0)) % 65_521;
-  return String(sum % CHECK_SHARDS);
+  return String(sum % IN_FLIGHT_SHARDS);
 }

@@ -4,7 +4,7 @@
  * the last re-drive allowed, the next step fails with Stranded so the workflow compensates and
  * closes it as FAILED. Runs every minute; safe to run twice at once (see `redrive`).
  */
-import { DEFAULT_DEADLINES, type DeadlineSettings, overdueSeconds, redrive } from '../domain/deadlines.ts';
+import { DEFAULT_DEADLINES, type DeadlineSettings, overdueCutoff, overdueSeconds, redrive } from '../domain/deadlines.ts';
 import type { Order } from '../domain/order.ts';
 import { StaleOrder } from '../store/order-store.ts';
 
@@ -13,7 +13,7 @@ export interface ReconcileDependencies {
     get(orderId: string): Promise<Order | undefined>;
     saveTransition(before: Order, after: Order): Promise<void>;
   };
-  inFlight: { dueBy(now: string): AsyncIterable<string> };
+  inFlight: { inFlightSince(cutoff: string): AsyncIterable<string> };
   /** Starts a fulfilment execution for the order; `attempt` names the execution. */
   fulfilment: { start(orderId: string, attempt: number): Promise<void> };
   now: () => string;
@@ -21,7 +21,7 @@ export interface ReconcileDependencies {
 }
 
 export interface ReconcileReport {
-  /** In-flight orders whose first check was due. */
+  /** Orders in flight longer than the shortest deadline. */
   checked: number;
   /** Of those, past their deadline. */
   overdue: number;
@@ -71,7 +71,7 @@ export async function reconcileOverdueOrders(deps: ReconcileDependencies): Promi
   };
 
   let batch: Promise<void>[] = [];
-  for await (const orderId of deps.inFlight.dueBy(now)) {
+  for await (const orderId of deps.inFlight.inFlightSince(overdueCutoff(now, settings))) {
     batch.push(reconcile(orderId));
     if (batch.length === CONCURRENCY) {
       await Promise.all(batch);

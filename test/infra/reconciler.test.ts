@@ -56,7 +56,7 @@ describe('reconciler', () => {
         }),
         expect.objectContaining({
           Action: 'dynamodb:Query',
-          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/byCheckAt']] },
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/byInFlightSince']] },
         }),
         expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: stateMachineId } }),
       ]),

@@ -136,12 +136,12 @@ describe('orders table', () => {
       byChannelStatus: { keys: ['HASH:channelStatus', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byChannel: { keys: ['HASH:channel', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byCustomer: { keys: ['HASH:customerId', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
-      byCheckAt: { keys: ['HASH:checkShard', 'RANGE:checkAt'], projection: 'KEYS_ONLY' },
+      byInFlightSince: { keys: ['HASH:inFlightShard', 'RANGE:inFlightSince'], projection: 'KEYS_ONLY' },
     });
     const types = Object.fromEntries(
       (table.Properties.AttributeDefinitions as any[]).map((a) => [a.AttributeName, a.AttributeType]),
     );
-    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S', checkShard: 'S', checkAt: 'S' });
+    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S', inFlightShard: 'S', inFlightSince: 'S' });
   });
 
   it('is deleted with a non-prod stack', () => {

@@ -1,7 +1,7 @@
 /**
  * Self-healing against DynamoDB Local with the real fulfilment definition run by the real ASL
  * interpreter and the real steps: an order whose execution died in each in-flight status is
- * found through the `byCheckAt` index, re-driven, and moved on from where it stands (or, after
+ * found through the `byInFlightSince` index, re-driven, and moved on from where it stands (or, after
  * the last re-drive allowed, compensated and closed as FAILED), with stock exact.
  */
 import { readFileSync } from 'node:fs';
@@ -159,7 +159,7 @@ describe('an order stranded in flight', () => {
     expect(await view(sku)).toMatchObject({ onHand: 10, reserved: 2, availableToPromise: 8 });
     // Out of flight: the index no longer lists it.
     const due: string[] = [];
-    for await (const id of inFlight.dueBy(later(60))) due.push(id);
+    for await (const id of inFlight.inFlightSince(later(60))) due.push(id);
     expect(due).not.toContain(orderId);
   });
 
@@ -185,7 +185,7 @@ describe('an order stranded in flight', () => {
     await lockStock(deps, healthy);
     await routeOrder(deps, healthy);
     await requestShipment(deps, healthy);
-    // Past the first check (60 s) but within STOCK_LOCKED's five minutes.
+    // Past PLACED's two minutes but within STOCK_LOCKED's five.
     const { run, started } = reconciler(later(3));
 
     await run();
