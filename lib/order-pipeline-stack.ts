@@ -6,6 +6,7 @@ import { EventPublishing } from './event-publishing.ts';
 import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
 import { IntakeApi } from './intake-api.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
+import { deadlineSettingsFrom } from '../functions/reconciler/deadline-settings.ts';
 import { OrderReconciler } from './order-reconciler.ts';
 import { OrderStore } from './order-store.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
@@ -81,6 +82,10 @@ export class OrderPipelineStack extends Stack {
       stage,
       store: this.store,
       stateMachine: this.fulfilment.stateMachine,
+      deadlines: deadlineSettingsFrom({
+        ORDER_DEADLINE_SECONDS: this.node.tryGetContext('orderPipeline:orderDeadlineSeconds'),
+        MAX_REDRIVES: this.node.tryGetContext('orderPipeline:maxRedrives')?.toString(),
+      }),
     });
     this.partners = new PartnerSubscriptions(this, 'Partners', {
       stage,

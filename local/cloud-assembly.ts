@@ -16,6 +16,8 @@ export interface SynthesizedStack {
 export interface SynthesizeOptions {
   /** Partners file (context `partners`); the app's default (`config/partners.json`) when omitted. */
   partnersFile?: string;
+  /** More context, as `cdk synth -c key=value` would pass it. */
+  context?: Record<string, unknown>;
 }
 
 export function synthesizeStack(stage = 'local', options: SynthesizeOptions = {}): SynthesizedStack {
@@ -28,6 +30,7 @@ export function synthesizeStack(stage = 'local', options: SynthesizeOptions = {}
         'aws:cdk:bundling-stacks': [],
         [LOCAL_RUNTIME_CONTEXT]: true,
         ...(options.partnersFile ? { partners: options.partnersFile } : {}),
+        ...options.context,
       },
     });
     const assembly = app.synth();

@@ -27,6 +27,7 @@ import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { Feed } from './feed.ts';
 import { LocalFunction } from './lambda/function-host.ts';
 import { LocalPipe } from './pipes/local-pipe.ts';
+import { LocalScheduler } from './scheduler/local-scheduler.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, readTopology, type ApiDestinationTopology, type Topology } from './topology.ts';
 
@@ -55,6 +56,12 @@ export interface LocalCloudOptions {
   secrets?: LocalSecrets;
   /** Base delay between retries of rule targets and pipe receipts (EventBridge and SQS take seconds to minutes). */
   retryBaseDelayMs?: number;
+  /**
+   * Run the stack's schedules (the reconciler, every minute) on their own; false runs them only
+   * on request (`scheduler.runNow`, `POST /_local/schedules/{name}/runs`), for tests that decide when.
+   * @default true
+   */
+  schedules?: boolean;
 }
 
 /** Which archived events to re-send, and to which rule (`Destination.FilterArns` of a replay). */
@@ -74,6 +81,8 @@ export interface LocalCloud {
   tableName(logicalId?: string): string;
   dynamodbEndpoint: string;
   stepFunctions: LocalStepFunctions;
+  /** EventBridge Scheduler: the stack's schedules, runnable on request. */
+  scheduler: LocalScheduler;
   deadLetters: Map<string, unknown[]>;
   /** Events delivered to event bus targets in other accounts (partner buses), by bus ARN. */
   eventBusDeliveries: Map<string, BusEvent[]>;
@@ -274,11 +283,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       streamsClient.destroy();
     });
 
+    // After the relays, so that on a restart the reconciler finds what the streams did not move on.
+    const scheduler = new LocalScheduler({
+      schedules: topology.schedules,
+      invoke,
+      onError: (schedule, error) => log(`schedule ${schedule.name}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    if (options.schedules !== false) scheduler.start();
+    stopStack.push(() => scheduler.stop());
+
     // Kept with the data, so tokens printed by one `npm start` work after a restart.
     const signingKey = await loadOrCreateSigningKey(options.dataDir ? join(options.dataDir, 'jwt-signing-key.json') : undefined);
     const server = await startHttpServer(options.port ?? 3000, topology, invoke, signingKey, {
       feed,
       stepFunctions,
+      scheduler,
       deadLetters,
       eventBusDeliveries,
       replay,
@@ -310,6 +329,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tableName: (logicalId) => (logicalId ? tableNames.get(logicalId) : [...tableNames.values()][0]) ?? '',
       dynamodbEndpoint: dynamodb.endpoint,
       stepFunctions,
+      scheduler,
       deadLetters,
       eventBusDeliveries,
       replay,
@@ -337,6 +357,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 interface Operations {
   feed: Feed;
   stepFunctions: LocalStepFunctions;
+  scheduler: LocalScheduler;
   deadLetters: Map<string, unknown[]>;
   eventBusDeliveries: Map<string, BusEvent[]>;
   replay: (request: ReplayRequest) => number;
@@ -347,7 +368,7 @@ async function startHttpServer(
   topology: Topology,
   invoke: (logicalId: string, event: unknown) => Promise<unknown>,
   signingKey: LocalSigningKey,
-  { feed, stepFunctions, deadLetters, eventBusDeliveries, replay }: Operations,
+  { feed, stepFunctions, scheduler, deadLetters, eventBusDeliveries, replay }: Operations,
 ): Promise<Server> {
   const match = compileRoutes(topology.routes);
   const server = createServer(async (request, response) => {
@@ -356,6 +377,15 @@ async function startHttpServer(
       if (url.pathname.startsWith('/_local/')) {
         if (url.pathname === '/_local/replays' && request.method === 'POST') {
           return await startReplay(request, response, replay);
+        }
+        const scheduleRun = /^\/_local\/schedules\/([^/]+)\/runs$/.exec(url.pathname);
+        if (scheduleRun && request.method === 'POST') {
+          const name = decodeURIComponent(scheduleRun[1]!);
+          if (!scheduler.schedules.some((schedule) => schedule.name === name)) return writeJson(response, 404, { message: `No schedule ${name}` });
+          return writeJson(response, 200, await scheduler.runNow(name));
+        }
+        if (url.pathname === '/_local/schedules') {
+          return writeJson(response, 200, scheduler.schedules.map(({ name, periodMs, enabled }) => ({ name, periodMs, enabled })));
         }
         handleLocalRoute(url, request, response, feed, stepFunctions, deadLetters, eventBusDeliveries, topology);
         return;

@@ -5,6 +5,7 @@
  * sync: a route, rule or function added to the CDK app appears here by itself.
  */
 import type { EventSourceMappingSettings } from './dynamodb/stream-relay.ts';
+import { readSchedules, type ScheduleTopology } from './scheduler/schedules.ts';
 import type { CfnTemplate } from './dynamodb/tables.ts';
 
 export const LOCAL_ACCOUNT = '000000000000';
@@ -138,6 +139,7 @@ export interface Topology {
   stateMachines: Map<string, StateMachineTopology>;
   streamMappings: StreamMappingTopology[];
   pipes: PipeTopology[];
+  schedules: ScheduleTopology[];
 }
 
 const ENTRY_METADATA = 'order-pipeline:entry';
@@ -437,5 +439,6 @@ export function readTopology(template: CfnTemplate, stackName: string): Topology
     stateMachines,
     streamMappings,
     pipes,
+    schedules: readSchedules(template.Resources, (arn) => functionByArn.get(arn), (value) => names.resolve(value), (id) => names.physicalName(id)),
   };
 }
