@@ -27,6 +27,7 @@ import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { Feed } from './feed.ts';
 import { LocalFunction } from './lambda/function-host.ts';
 import { LocalPipe } from './pipes/local-pipe.ts';
+import { startFaultProxy } from './faults/fault-proxy.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, readTopology, type ApiDestinationTopology, type Topology } from './topology.ts';
@@ -62,6 +63,20 @@ export interface LocalCloudOptions {
    * @default true
    */
   schedules?: boolean;
+  /** Faults to inject (`npm run faults`); none by default. */
+  faults?: LocalFaults;
+}
+
+/** What `npm run faults` injects; each is what AWS itself does now and then. */
+export interface LocalFaults {
+  /** Share of DynamoDB writes refused with ProvisionedThroughputExceededException. */
+  throttledWriteRate?: number;
+  /** Share of PutEvents entries failed with InternalFailure. */
+  failedEventEntryRate?: number;
+  /** Share of workflow task invocations that fail after the handler returned, its writes committed. */
+  taskErrorAfterSuccessRate?: number;
+  /** Deliver every event twice to each state machine target (EventBridge delivers at least once). */
+  duplicateDeliveries?: boolean;
 }
 
 /** Which archived events to re-send, and to which rule (`Destination.FilterArns` of a replay). */
@@ -152,9 +167,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return fn.invoke(event);
     };
 
+    const faults = options.faults ?? {};
     const stepFunctions = new LocalStepFunctions({
       stateMachines: topology.stateMachines.values(),
-      invoke,
+      invoke: async (logicalId, input) => {
+        const result = await invoke(logicalId, input);
+        if (Math.random() < (faults.taskErrorAfterSuccessRate ?? 0)) {
+          throw Object.assign(new Error('The function failed after its work was done (injected)'), { name: 'Lambda.ServiceException' });
+        }
+        return result;
+      },
       onExecutionChange: (execution) =>
         feed.publish({
           kind: 'execution',
@@ -206,7 +228,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const bus = new LocalEventBus({
       rules: topology.rules,
       deliver: async (target, input, rule) => {
-        if (target.kind === 'stateMachine') stepFunctions.startExecution(target.arn, input);
+        if (target.kind === 'stateMachine') {
+          stepFunctions.startExecution(target.arn, input);
+          if (faults.duplicateDeliveries) stepFunctions.startExecution(target.arn, input);
+        }
         else if (target.kind === 'function' && target.logicalId) await invoke(target.logicalId, input);
         else if (target.kind === 'apiDestination' && target.apiDestination) await callApiDestination(rule.name, target.apiDestination, input);
         else if (target.kind === 'queue' && pipes.has(target.logicalId!)) pipes.get(target.logicalId!)!.send(JSON.stringify(input));
@@ -236,15 +261,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const awsEndpoint: AwsEndpoint = await startAwsEndpoint(bus, stepFunctions);
     stopStack.push(() => awsEndpoint.stop());
 
+    const dynamodbProxy = faults.throttledWriteRate
+      ? await startFaultProxy({ upstream: dynamodb.endpoint, throttledWriteRate: faults.throttledWriteRate })
+      : undefined;
+    const eventsProxy = faults.failedEventEntryRate
+      ? await startFaultProxy({ upstream: awsEndpoint.url, failedEventEntryRate: faults.failedEventEntryRate })
+      : undefined;
+    for (const proxy of [dynamodbProxy, eventsProxy]) if (proxy) stopStack.push(() => proxy.stop());
+
     const functionLogs = options.dataDir ? createWriteStream(join(options.dataDir, 'functions.log'), { flags: 'a' }) : undefined;
     if (functionLogs) stopStack.push(() => new Promise((done) => functionLogs.end(() => done())));
     const environment: Record<string, string> = {
       ...(process.env as Record<string, string>),
       ...LOCAL_AWS_ENV,
       AWS_DEFAULT_REGION: LOCAL_AWS_ENV.AWS_REGION,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy?.url ?? dynamodb.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventsProxy?.url ?? awsEndpoint.url,
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
       // Inline rather than the template's Secrets Manager secret, which does not run locally.
       CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
