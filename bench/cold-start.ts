@@ -42,7 +42,7 @@ function synthesizeBundles(outdir: string): Bundle[] {
   const { app, stack } = createOrderPipelineApp({
     outdir,
     context: {
-      stage: 'bench',
+      'orderPipeline:stage': 'bench',
       // The CLI turns these on; an in-process App needs them to map resources to assets and paths.
       'aws:cdk:enable-asset-metadata': true,
       'aws:cdk:enable-path-metadata': true,

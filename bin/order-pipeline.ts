@@ -1,4 +1,4 @@
 import { createOrderPipelineApp } from '../lib/order-pipeline-app.ts';
 
-// The CLI synthesizes on exit; `cdk synth -c stage=<name>` picks the stage.
+// The CLI synthesizes on exit; `cdk synth -c orderPipeline:stage=<name>` picks the stage.
 createOrderPipelineApp();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Grant } from 'aws-cdk-lib/aws-iam';
@@ -82,7 +82,6 @@ export class FulfilmentWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: FulfilmentWorkflowProps) {
     super(scope, id);
     const table = props.store.table;
-    const isProd = props.stage === 'prod';
 
     const functions: Record<string, PipelineFunction> = {};
     for (const step of STEPS) {
@@ -102,7 +101,6 @@ export class FulfilmentWorkflow extends Construct {
     const logGroup = new LogGroup(this, 'ExecutionLogs', {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-fulfilment`,
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
+import { Duration, SecretValue } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -252,7 +252,6 @@ export class IntakeApi extends Construct {
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
@@ -266,7 +265,6 @@ export class IntakeApi extends Construct {
       description: `Carrier callback signing secrets by carrier id (${props.stage}); see README "Carriers"`,
       // No secret in it: an empty document the operators fill in.
       secretStringValue: SecretValue.unsafePlainText('{}'),
-      removalPolicy: props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     acknowledgeNagFinding(
       this.carrierWebhookSecrets,

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -24,11 +24,6 @@ export interface OperationsAlarmsProps {
    * @default - a new topic encrypted with a new customer managed key
    */
   readonly alarmTopic?: ITopic;
-  /**
-   * Removal policy of the key created for the default topic.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly keyRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -46,7 +41,7 @@ export class OperationsAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsAlarmsProps) {
     super(scope, id);
-    this.alarmTopic = props.alarmTopic ?? this.createTopic(props.keyRemovalPolicy ?? RemovalPolicy.RETAIN);
+    this.alarmTopic = props.alarmTopic ?? this.createTopic();
     const action = new SnsAction(this.alarmTopic);
 
     const alarms: Record<string, Alarm> = {};
@@ -98,11 +93,10 @@ export class OperationsAlarms extends Construct {
     this.alarms = alarms;
   }
 
-  private createTopic(keyRemovalPolicy: RemovalPolicy): Topic {
+  private createTopic(): Topic {
     const key = new Key(this, 'AlarmTopicKey', {
       description: 'Encrypts the order pipeline alarm topic',
       enableKeyRotation: true,
-      removalPolicy: keyRemovalPolicy,
       pendingWindow: Duration.days(7),
     });
     // CloudWatch publishes alarm notifications itself, so it must be able to encrypt for the topic.

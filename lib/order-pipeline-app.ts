@@ -1,21 +1,16 @@
 import { isAbsolute, join } from 'node:path';
-import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { OrderPipelineStack } from './order-pipeline-stack.ts';
 import { loadPartners } from './partners-config.ts';
+import { readPipelineContext } from './pipeline-context.ts';
 import { REPO_ROOT } from './pipeline-function.ts';
 
 /** Stage names end up in resource names (`order-pipeline-<stage>`), so keep them short and plain. */
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
 
-/** Partners file read when context `partners` names none; relative paths are from the repository root. */
-export const DEFAULT_PARTNERS_FILE = 'config/partners.json';
-
-/**
- * Context set by the local runtime's synth (`local/cloud-assembly.ts`): partners may then use
- * `http://127.0.0.1` endpoints (test servers), which an API destination on AWS would refuse.
- */
-export const LOCAL_RUNTIME_CONTEXT = 'order-pipeline:local-runtime';
+/** Value of the `project` tag on every resource, for cost allocation and finding what the app owns. */
+const PROJECT_TAG = 'order-pipeline';
 
 /** The app with its one stack, as `cdk synth` builds it. */
 export interface OrderPipelineApp {
@@ -24,21 +19,20 @@ export interface OrderPipelineApp {
 }
 
 /**
- * Builds the CDK app: stack `OrderPipeline-<stage>` (context `stage`, default `dev`) with the
- * partners of the partners file (context `partners`, default `config/partners.json`) and the
- * AWS Solutions checks of cdk-nag, whose errors fail synthesis.
+ * Builds the CDK app: stack `OrderPipeline-<stage>` with the partners of the partners file, every resource
+ * tagged with the project and the stage, and the AWS Solutions checks of cdk-nag, whose errors fail synthesis.
+ * Settings come from context: `CONTEXT_KEYS` in `pipeline-context.ts` and the README's table.
  *
  * Shared by `bin/order-pipeline.ts` and the tests, so the tests check the app that deploys.
  */
 export function createOrderPipelineApp(appProps: AppProps = {}): OrderPipelineApp {
   const app = new App(appProps);
-  const stage = String(app.node.tryGetContext('stage') ?? 'dev');
+  const { stage, partnersFile, localRuntime } = readPipelineContext(app.node);
   if (!STAGE_PATTERN.test(stage)) {
     throw new Error(`Invalid stage "${stage}": use 1-20 lowercase letters, digits or dashes, starting with a letter`);
   }
-  const partnersFile = String(app.node.tryGetContext('partners') ?? DEFAULT_PARTNERS_FILE);
   const partners = loadPartners(isAbsolute(partnersFile) ? partnersFile : join(REPO_ROOT, partnersFile), {
-    allowLoopbackHttp: app.node.tryGetContext(LOCAL_RUNTIME_CONTEXT) === true,
+    allowLoopbackHttp: localRuntime,
   });
   const stack = new OrderPipelineStack(app, `OrderPipeline-${stage}`, {
     stage,
@@ -46,6 +40,8 @@ export function createOrderPipelineApp(appProps: AppProps = {}): OrderPipelineAp
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: `Serverless order pipeline (${stage})`,
   });
+  Tags.of(app).add('project', PROJECT_TAG);
+  Tags.of(app).add('stage', stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }

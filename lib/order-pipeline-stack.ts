@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicies, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { eventContracts } from '../functions/events/event-contracts.ts';
 import { EventContracts } from './event-contracts.ts';
@@ -6,40 +6,34 @@ import { EventPublishing } from './event-publishing.ts';
 import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
 import { IntakeApi } from './intake-api.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
-import { deadlineSettingsFrom } from '../functions/reconciler/deadline-settings.ts';
 import { OrderReconciler } from './order-reconciler.ts';
 import { OrderStore } from './order-store.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
 import type { PartnerConfig } from './partners-config.ts';
+import { readPipelineContext, retainsDataByDefault } from './pipeline-context.ts';
 
 /** Properties of an {@link OrderPipelineStack}. */
 export interface OrderPipelineStackProps extends StackProps {
-  /** Deployment stage (`dev`, `prod`, a developer's name...); `prod` retains data on deletion. */
+  /** Deployment stage (`dev`, `prod`, a developer's name...): part of resource names. */
   readonly stage: string;
   /**
    * Partners subscribed to order events (the validated partners file).
    * @default - none
    */
   readonly partners?: readonly PartnerConfig[];
+  /**
+   * Keep the data ({@link DATA_RESOURCE_TYPES}) when the stack or one of its resources is deleted, with the
+   * table's deletion protection and the stack's termination protection on.
+   * @default - context `orderPipeline:retainData`, else {@link retainsDataByDefault}
+   */
+  readonly retainData?: boolean;
 }
 
 /**
- * Tokens the API accepts unless context says otherwise (`-c orderPipeline:jwtIssuer=...`,
- * `-c orderPipeline:jwtAudience=a,b` or cdk.json). The `.invalid` issuer (RFC 2606) cannot
- * resolve, so a stack deployed without setting it accepts no token at all rather than
- * someone else's; the local cloud signs its development tokens for it.
+ * The resource types that hold data: orders and stock, logs, the carriers' secrets, the alarm topic's key.
+ * Their removal policy is decided here, once, for the whole stack.
  */
-export const DEFAULT_JWT_ISSUER = 'https://auth.order-pipeline.invalid';
-export const DEFAULT_JWT_AUDIENCE = 'order-pipeline';
-
-function jwtSettings(scope: Construct) {
-  const issuer = String(scope.node.tryGetContext('orderPipeline:jwtIssuer') ?? DEFAULT_JWT_ISSUER);
-  const audience = scope.node.tryGetContext('orderPipeline:jwtAudience') ?? DEFAULT_JWT_AUDIENCE;
-  return {
-    issuer,
-    audience: (Array.isArray(audience) ? audience.map(String) : String(audience).split(',')).map((a) => a.trim()).filter(Boolean),
-  };
-}
+export const DATA_RESOURCE_TYPES = ['AWS::DynamoDB::Table', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret', 'AWS::KMS::Key'];
 
 /**
  * The whole order pipeline: intake API, order store, event publishing and the event schemas,
@@ -56,12 +50,22 @@ export class OrderPipelineStack extends Stack {
   public readonly reconciler: OrderReconciler;
   public readonly alarms: OperationsAlarms;
 
-  constructor(scope: Construct, id: string, props: OrderPipelineStackProps) {
-    super(scope, id, props);
-    const { stage } = props;
+  /** Whether the stack keeps its data on deletion (see {@link OrderPipelineStackProps.retainData}). */
+  public readonly retainData: boolean;
 
-    this.store = new OrderStore(this, 'OrderStore', { stage });
-    this.api = new IntakeApi(this, 'IntakeApi', { stage, store: this.store, jwt: jwtSettings(this) });
+  constructor(scope: Construct, id: string, props: OrderPipelineStackProps) {
+    const context = readPipelineContext(scope.node);
+    const retainData = props.retainData ?? context.retainData ?? retainsDataByDefault(props.stage, context.localRuntime);
+    super(scope, id, { terminationProtection: retainData, ...props });
+    const { stage } = props;
+    this.retainData = retainData;
+    RemovalPolicies.of(this).apply(retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY, {
+      applyToResourceTypes: DATA_RESOURCE_TYPES,
+    });
+    for (const message of context.deprecations) Annotations.of(this).addWarningV2('order-pipeline:deprecated-context', message);
+
+    this.store = new OrderStore(this, 'OrderStore', { retainData });
+    this.api = new IntakeApi(this, 'IntakeApi', { stage, store: this.store, jwt: context.jwt });
     this.events = new EventPublishing(this, 'EventPublishing', { stage, store: this.store });
     this.eventContracts = new EventContracts(this, 'EventContracts', {
       stage,
@@ -82,10 +86,7 @@ export class OrderPipelineStack extends Stack {
       stage,
       store: this.store,
       stateMachine: this.fulfilment.stateMachine,
-      deadlines: deadlineSettingsFrom({
-        ORDER_DEADLINE_SECONDS: this.node.tryGetContext('orderPipeline:orderDeadlineSeconds'),
-        MAX_REDRIVES: this.node.tryGetContext('orderPipeline:maxRedrives')?.toString(),
-      }),
+      deadlines: context.deadlines,
     });
     this.partners = new PartnerSubscriptions(this, 'Partners', {
       stage,
@@ -101,11 +102,14 @@ export class OrderPipelineStack extends Stack {
         ...this.partners.deadLetterQueues,
       },
       stateMachine: this.fulfilment.stateMachine,
+<<<<<<< HEAD
       reconciler: {
         maxOverdueSeconds: this.reconciler.metricMaxOverdueSeconds,
         redrivenAgain: this.reconciler.metricRedrivenAgain,
       },
       keyRemovalPolicy: stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+=======
+>>>>>>> main
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the intake API (JWT bearer tokens)' });

@@ -39,8 +39,8 @@ const WRITE_ITEM_ACTIONS = [
 
 /** Properties of an {@link OrderStore}. */
 export interface OrderStoreProps {
-  /** Deployment stage; `prod` keeps the table on stack deletion and turns deletion protection on. */
-  readonly stage: string;
+  /** Keep the table when it leaves the stack or the stack is deleted, and turn its deletion protection on. */
+  readonly retainData: boolean;
 }
 
 /**
@@ -64,8 +64,6 @@ export class OrderStore extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderStoreProps) {
     super(scope, id);
-    const isProd = props.stage === 'prod';
-
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -74,8 +72,9 @@ export class OrderStore extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       stream: StreamViewType.NEW_AND_OLD_IMAGES,
       timeToLiveAttribute: 'expiresAt',
-      deletionProtection: isProd,
-      removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      deletionProtection: props.retainData,
+      // Set here as well as by the stack, so that the construct is right in any stack.
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     for (const [indexName, keys] of Object.entries(ORDER_INDEXES)) {

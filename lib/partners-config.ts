@@ -14,7 +14,7 @@ import {
 } from '../functions/domain/personal-data.ts';
 // The same matcher the local bus runs (checked against AWS's recorded outcomes), so a pattern
 // AWS would reject with InvalidEventPatternException fails synth instead of the deploy.
-import { compileEventPattern, InvalidEventPatternError } from '../local/eventbridge/event-pattern.ts';
+import { compileEventPattern, InvalidEventPatternError } from '../packages/event-pattern/index.ts';
 
 /** Partner names end up in rule and queue names: `partner-<name>`, `order-pipeline-<stage>-partner-<name>-dlq`. */
 const PARTNER_NAME = /^[a-z][a-z0-9-]{0,31}$/;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, LoggingFormat, type ParamsAndSecretsLayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -34,7 +34,7 @@ export interface PipelineFunctionProps {
   readonly entry: string;
   /** `POWERTOOLS_SERVICE_NAME`: the service dimension of logs, traces and metrics. */
   readonly serviceName: string;
-  /** Deployment stage; non-prod stages drop their logs when the stack is deleted. */
+  /** Deployment stage, given to the function as `STAGE`. */
   readonly stage: string;
   /** Extra environment variables, merged over the Powertools defaults. */
   readonly environment?: Record<string, string>;
@@ -83,7 +83,6 @@ export class PipelineFunction extends NodejsFunction {
 
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

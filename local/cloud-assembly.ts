@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOrderPipelineApp, LOCAL_RUNTIME_CONTEXT } from '../lib/order-pipeline-app.ts';
+import { createOrderPipelineApp } from '../lib/order-pipeline-app.ts';
+import { CONTEXT_KEYS } from '../lib/pipeline-context.ts';
 import type { CfnTemplate } from './dynamodb/tables.ts';
 
 export interface SynthesizedStack {
@@ -14,7 +15,7 @@ export interface SynthesizedStack {
 }
 
 export interface SynthesizeOptions {
-  /** Partners file (context `partners`); the app's default (`config/partners.json`) when omitted. */
+  /** Partners file (context `orderPipeline:partners`); the app's default (`config/partners.json`) when omitted. */
   partnersFile?: string;
   /** More context, as `cdk synth -c key=value` would pass it. */
   context?: Record<string, unknown>;
@@ -26,10 +27,10 @@ export function synthesizeStack(stage = 'local', options: SynthesizeOptions = {}
     const { app, stack } = createOrderPipelineApp({
       outdir,
       context: {
-        stage,
+        [CONTEXT_KEYS.stage.key]: stage,
         'aws:cdk:bundling-stacks': [],
-        [LOCAL_RUNTIME_CONTEXT]: true,
-        ...(options.partnersFile ? { partners: options.partnersFile } : {}),
+        [CONTEXT_KEYS.localRuntime.key]: true,
+        ...(options.partnersFile ? { [CONTEXT_KEYS.partners.key]: options.partnersFile } : {}),
         ...options.context,
       },
     });

@@ -18,7 +18,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { compileEventPattern, type CompiledEventPattern } from '../eventbridge/event-pattern.ts';
+import { compileEventPattern, type CompiledEventPattern } from '../../packages/event-pattern/index.ts';
 
 /** The stream-related settings of an `AWS::Lambda::EventSourceMapping`. */
 export interface EventSourceMappingSettings {

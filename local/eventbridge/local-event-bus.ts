@@ -5,7 +5,7 @@
  * dead-letter queue once retries or event age run out.
  */
 import { randomUUID } from 'node:crypto';
-import { compileEventPattern, type CompiledEventPattern } from './event-pattern.ts';
+import { compileEventPattern, type CompiledEventPattern } from '../../packages/event-pattern/index.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type RuleTargetTopology, type RuleTopology } from '../topology.ts';
 
 export interface PutEventsEntry {

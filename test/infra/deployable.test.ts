@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PARTNERS_FILE } from '../../lib/order-pipeline-app.ts';
 import { OrderPipelineStack } from '../../lib/order-pipeline-stack.ts';
 import { loadPartners } from '../../lib/partners-config.ts';
-import { compileEventPattern } from '../../local/eventbridge/event-pattern.ts';
+import { DEFAULT_PARTNERS_FILE } from '../../lib/pipeline-context.ts';
+import { compileEventPattern } from '../../packages/event-pattern/index.ts';
 import { type CfnResource, REPO_ROOT, testContext } from './support.ts';
 
 /** The longest stage the app accepts (`STAGE_PATTERN` in lib/order-pipeline-app.ts: 20 characters). */
@@ -26,7 +26,7 @@ let outdir: string;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-deployable-'));
-  const app = new App({ outdir, context: testContext({ stage: LONGEST_STAGE }) });
+  const app = new App({ outdir, context: testContext({ 'orderPipeline:stage': LONGEST_STAGE }) });
   const stack = new OrderPipelineStack(app, `OrderPipeline-${LONGEST_STAGE}`, {
     stage: LONGEST_STAGE,
     partners: loadPartners(join(REPO_ROOT, DEFAULT_PARTNERS_FILE)),

@@ -69,7 +69,7 @@ let report: ValidationReport;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-nag-'));
-  const { app } = createOrderPipelineApp({ outdir, context: testContext({ stage: 'dev' }) });
+  const { app } = createOrderPipelineApp({ outdir, context: testContext({ 'orderPipeline:stage': 'dev' }) });
   try {
     app.synth();
   } catch (error) {

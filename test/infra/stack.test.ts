@@ -98,9 +98,9 @@ beforeAll(() => {
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
 
-  // Only the store for prod: the full stack is not needed to check the stage switch.
+  // Only the store with retained data: the full stack is not needed to check the switch (see stack-conventions.test.ts).
   const prodStack = new Stack(newApp(), 'Prod');
-  new OrderStore(prodStack, 'OrderStore', { stage: 'prod' });
+  new OrderStore(prodStack, 'OrderStore', { retainData: true });
   prodStoreTemplate = Template.fromStack(prodStack);
 }, 120_000);
 
@@ -144,13 +144,13 @@ describe('orders table', () => {
     expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S', inFlightShard: 'S', inFlightSince: 'S' });
   });
 
-  it('is deleted with a non-prod stack', () => {
+  it('is deleted with a dev or test stack', () => {
     const [, table] = onlyOfType('AWS::DynamoDB::Table');
     expect(table.DeletionPolicy).toBe('Delete');
     expect(table.Properties.DeletionProtectionEnabled).not.toBe(true);
   });
 
-  it('is retained and deletion-protected in prod', () => {
+  it('is retained and deletion-protected where data is retained', () => {
     prodStoreTemplate.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',

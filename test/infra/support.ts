@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Context the CDK CLI would pass (feature flags and `stage` from cdk.json), with bundling skipped:
+ * Context the CDK CLI would pass (cdk.json's feature flags), with bundling skipped:
  * tests check the template, not the esbuild output, and bundling 14 functions takes seconds.
  */
 export function testContext(overrides: Record<string, unknown> = {}): Record<string, unknown> {

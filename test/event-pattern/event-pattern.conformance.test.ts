@@ -5,7 +5,7 @@ import {
   InvalidEventError,
   InvalidEventPatternError,
   validateEvent,
-} from '../../local/eventbridge/event-pattern.ts';
+} from '../../packages/event-pattern/index.ts';
 
 // One outcome recorded against real AWS; see test/fixtures/conformance/README.md.
 interface ConformanceCase {

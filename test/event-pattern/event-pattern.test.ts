@@ -5,7 +5,7 @@ import {
   InvalidEventPatternError,
   testEventPattern,
   validateEvent,
-} from '../../local/eventbridge/event-pattern.ts';
+} from '../../packages/event-pattern/index.ts';
 
 // An event as EventBridge delivers it, with the given detail.
 function envelope(detailType: string, detail: unknown, source = 'order-pipeline'): Record<string, unknown> {

@@ -1,0 +1,109 @@
+import type { Node } from 'constructs';
+import type { DeadlineSettings } from '../functions/domain/deadlines.ts';
+import { deadlineSettingsFrom } from '../functions/reconciler/deadline-settings.ts';
+
+/**
+ * Every setting the app reads from CDK context (`-c key=value` or `cdk.json`), under one prefix so that they
+ * cannot collide with CDK's own keys or another app's. `legacyKey` is an earlier spelling, still read, with a
+ * deprecation warning at synth.
+ */
+export const CONTEXT_KEYS = {
+  stage: { key: 'orderPipeline:stage', legacyKey: 'stage' },
+  partners: { key: 'orderPipeline:partners', legacyKey: 'partners' },
+  retainData: { key: 'orderPipeline:retainData' },
+  jwtIssuer: { key: 'orderPipeline:jwtIssuer' },
+  jwtAudience: { key: 'orderPipeline:jwtAudience' },
+  localRuntime: { key: 'orderPipeline:localRuntime', legacyKey: 'order-pipeline:local-runtime' },
+  orderDeadlineSeconds: { key: 'orderPipeline:orderDeadlineSeconds' },
+  maxRedrives: { key: 'orderPipeline:maxRedrives' },
+} as const satisfies Record<string, { key: string; legacyKey?: string }>;
+
+type Setting = keyof typeof CONTEXT_KEYS;
+
+export const DEFAULT_STAGE = 'dev';
+/** Partners file read when context names none; relative paths are from the repository root. */
+export const DEFAULT_PARTNERS_FILE = 'config/partners.json';
+/**
+ * Tokens the API accepts unless context says otherwise. The `.invalid` issuer (RFC 2606) cannot resolve, so a
+ * stack deployed without setting it accepts no token at all rather than someone else's; the local cloud signs its
+ * development tokens for it.
+ */
+export const DEFAULT_JWT_ISSUER = 'https://auth.order-pipeline.invalid';
+export const DEFAULT_JWT_AUDIENCE = 'order-pipeline';
+
+/** Stages whose data is disposable unless `orderPipeline:retainData` says otherwise. */
+const DISPOSABLE_STAGES: ReadonlySet<string> = new Set(['dev', 'test']);
+
+/** The app's settings, as read from context. */
+export interface PipelineContext {
+  readonly stage: string;
+  readonly partnersFile: string;
+  /** As set; `undefined` when not set, so that the stage decides (see {@link retainsDataByDefault}). */
+  readonly retainData: boolean | undefined;
+  /**
+   * Set by the local runtime's synth (`local/cloud-assembly.ts`): partners may then use `http://127.0.0.1`
+   * endpoints (test servers), which an API destination on AWS would refuse.
+   */
+  readonly localRuntime: boolean;
+  readonly jwt: { readonly issuer: string; readonly audience: string[] };
+  /** Deadlines of orders in flight and re-drives before giving up (docs/decisions/0002-self-healing-fulfilment.md). */
+  readonly deadlines: DeadlineSettings;
+  /** One message per legacy key in use. */
+  readonly deprecations: string[];
+}
+
+/**
+ * Whether a stack keeps its data when it, or a resource of it, is deleted, when `orderPipeline:retainData` is not
+ * set: yes for every stage but `dev` and `test`, so that a stage someone forgot to classify errs on the safe side.
+ * Not for the local runtime's synth, whose data lives in its data directory and never in CloudFormation.
+ */
+export function retainsDataByDefault(stage: string, localRuntime: boolean): boolean {
+  return !localRuntime && !DISPOSABLE_STAGES.has(stage);
+}
+
+/**
+ * Reads the app's settings from the context `node` sees.
+ * @throws Error when a value has the wrong form, or an old and a new spelling of a key disagree
+ */
+export function readPipelineContext(node: Node): PipelineContext {
+  const deprecations: string[] = [];
+  const read = (setting: Setting): unknown => {
+    const spec: { key: string; legacyKey?: string } = CONTEXT_KEYS[setting];
+    const value = node.tryGetContext(spec.key);
+    if (spec.legacyKey === undefined) return value;
+    const legacy = node.tryGetContext(spec.legacyKey);
+    if (legacy === undefined) return value;
+    if (value !== undefined && String(value) !== String(legacy)) {
+      throw new Error(`Context ${spec.key}=${String(value)} and ${spec.legacyKey}=${String(legacy)} disagree: drop "${spec.legacyKey}" (deprecated)`);
+    }
+    deprecations.push(`Context key "${spec.legacyKey}" is deprecated: use "${spec.key}" (-c ${spec.key}=${String(legacy)})`);
+    return legacy;
+  };
+
+  const audience = read('jwtAudience') ?? DEFAULT_JWT_AUDIENCE;
+  return {
+    stage: String(read('stage') ?? DEFAULT_STAGE),
+    partnersFile: String(read('partners') ?? DEFAULT_PARTNERS_FILE),
+    retainData: optionalBoolean(CONTEXT_KEYS.retainData.key, read('retainData')),
+    localRuntime: optionalBoolean(CONTEXT_KEYS.localRuntime.key, read('localRuntime')) ?? false,
+    jwt: {
+      issuer: String(read('jwtIssuer') ?? DEFAULT_JWT_ISSUER),
+      audience: (Array.isArray(audience) ? audience.map(String) : String(audience).split(','))
+        .map((a) => a.trim())
+        .filter(Boolean),
+    },
+    deadlines: deadlineSettingsFrom({
+      ORDER_DEADLINE_SECONDS: read('orderDeadlineSeconds')?.toString(),
+      MAX_REDRIVES: read('maxRedrives')?.toString(),
+    }),
+    deprecations,
+  };
+}
+
+// `-c key=true` arrives as the string "true", cdk.json and in-process apps give a boolean.
+function optionalBoolean(key: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context ${key} must be true or false, not ${JSON.stringify(value)}`);
+}
