@@ -102,14 +102,10 @@ export class OrderPipelineStack extends Stack {
         ...this.partners.deadLetterQueues,
       },
       stateMachine: this.fulfilment.stateMachine,
-<<<<<<< HEAD
       reconciler: {
         maxOverdueSeconds: this.reconciler.metricMaxOverdueSeconds,
         redrivenAgain: this.reconciler.metricRedrivenAgain,
       },
-      keyRemovalPolicy: stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-=======
->>>>>>> main
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the intake API (JWT bearer tokens)' });
