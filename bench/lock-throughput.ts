@@ -11,6 +11,7 @@ import { benchOrder } from './orders.ts';
 import { OutOfStock } from '../functions/domain/errors.ts';
 import { lockStock } from '../functions/use-cases/fulfilment.ts';
 import type { Dependencies } from '../functions/use-cases/dependencies.ts';
+import { setOnHand } from '../functions/use-cases/inventory.ts';
 
 export interface LockThroughput {
   shards: number;
@@ -25,7 +26,7 @@ export interface LockThroughput {
 
 export async function measureLockThroughput(deps: Dependencies, options: { orders: number; concurrency: number; units: number; shards: number }): Promise<LockThroughput> {
   const sku = `HOT-${ulid()}`;
-  await deps.stock.setOnHand(sku, { 'wh-hot': options.units }, options.shards);
+  await setOnHand(deps, sku, { 'wh-hot': options.units }, options.shards);
   const orderIds: string[] = [];
   for (let i = 0; i < options.orders; i++) {
     const order = placeOrder(benchOrder(sku, { customer: i }), ulid(), new Date().toISOString());

@@ -12,6 +12,7 @@ import { ensureTable, tableDefinitions } from '../local/dynamodb/tables.ts';
 import { createDocumentClient } from '../functions/store/dynamodb.ts';
 import { SandboxCarrier } from '../functions/carriers/sandbox-carrier.ts';
 import { createDependencies } from '../functions/use-cases/dependencies.ts';
+import { setOnHand } from '../functions/use-cases/inventory.ts';
 import { ulid } from 'ulid';
 import { measureLockThroughput, type LockThroughput } from './lock-throughput.ts';
 import { measureConditionalWriteFloor } from './storage-floor.ts';
@@ -81,7 +82,7 @@ try {
   const consumed = countConsumedCapacity(dynamodb.client, localDynamoDbClient(dynamodb.endpoint), keysOf(definition.input));
   await deps.policies.save(DEMO_ROUTING_POLICY, undefined, new Date().toISOString());
   const unitsSku = `UNITS-${ulid()}`;
-  await deps.stock.setOnHand(unitsSku, { 'wh-shanghai': 1000 });
+  await setOnHand(deps, unitsSku, { 'wh-shanghai': 1000 });
   dynamodbUnits = await measureDynamoDbUnits(deps, consumed, { orders: 20, sku: unitsSku });
   results.dynamodbUnits = dynamodbUnits;
   rows.push([

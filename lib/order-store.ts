@@ -9,17 +9,9 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ORDER_INDEXES, type OrderIndexName } from '../functions/store/keys.ts';
 
-/** Global secondary indexes of the orders table, by name: partition and sort key attributes. */
-export const ORDER_INDEXES = {
-  byChannelStatus: { partitionKey: 'channelStatus', sortKey: 'orderId' },
-  byChannel: { partitionKey: 'channel', sortKey: 'orderId' },
-  byCustomer: { partitionKey: 'customerId', sortKey: 'orderId' },
-  byInFlightSince: { partitionKey: 'inFlightShard', sortKey: 'inFlightSince' },
-} as const;
-
-/** Name of a global secondary index of the orders table. */
-export type OrderIndexName = keyof typeof ORDER_INDEXES;
+export type { OrderIndexName };
 
 /** Item-level reads. No Scan: at peak a Scan of this table is a bug, not a query plan. */
 const READ_ITEM_ACTIONS = [

@@ -34,6 +34,11 @@ export class Stranded extends DomainError {
   override name = 'Stranded';
 }
 
+/** Compensation of the order has begun (another execution failed); this one stops and compensates too. */
+export class OrderCompensating extends DomainError {
+  override name = 'OrderCompensating';
+}
+
 /** The requested status change is not allowed from the order's current status. */
 export class IllegalTransition extends DomainError {
   override name = 'IllegalTransition';

@@ -135,6 +135,31 @@ export interface Order extends OrderRequest {
   route?: RoutePlan;
   shipment?: Shipment;
   fulfilmentRedrives?: FulfilmentRedrives;
+  /** Set once compensation of the order has begun; from then on it only closes (see `closing`). */
+  closing?: Closing;
+}
+
+/**
+ * The mark that the order is being compensated, recorded on the version it was decided on
+ * (without a new version, so without an event): by a step's business refusal, with its
+ * reason, or by the first compensation step after a technical failure. Forward steps and
+ * amendments are refused from then on, so nothing another execution does afterwards can
+ * be undone by this compensation, and CloseOrder closes only an order whose mark still
+ * stands on its current version.
+ */
+export interface Closing {
+  version: number;
+  rejectionReason?: RejectionReason;
+}
+
+/** The order with its closing mark: `rejectionReason` for a business refusal, none for a technical failure. */
+export function markClosing(order: Order, rejectionReason?: RejectionReason, changes: Partial<Pick<Order, 'routingExplanation'>> = {}): Order {
+  return { ...order, ...changes, closing: { version: order.version, ...(rejectionReason ? { rejectionReason } : {}) } };
+}
+
+/** The closing mark, if it stands on the order's current version. */
+export function standingClosing(order: Order): Closing | undefined {
+  return order.closing?.version === order.version ? order.closing : undefined;
 }
 
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
@@ -205,7 +230,9 @@ function sameAddress(a: ShipTo, b: ShipTo): boolean {
  * address again changes nothing. Throws OrderNotAmendable once the order is routed.
  */
 export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string): Order {
-  if (!(ADDRESS_CHANGEABLE_STATUSES as readonly OrderStatus[]).includes(order.status)) throw new OrderNotAmendable(order.status, 'the shipping address');
+  if (!(ADDRESS_CHANGEABLE_STATUSES as readonly OrderStatus[]).includes(order.status) || order.closing) {
+    throw new OrderNotAmendable(order.status, 'the shipping address');
+  }
   if (sameAddress(order.shipTo, shipTo)) return order;
   const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED' };
   return { ...order, shipTo, version: order.version + 1, updatedAt: now, history: [...order.history, entry] };

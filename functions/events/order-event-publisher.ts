@@ -6,6 +6,7 @@
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { OrderEvent } from '../domain/events.ts';
+import { AGAIN, retrying, sleep } from '../retry-policy.ts';
 
 const ENTRIES_PER_CALL = 10;
 /** PutEvents rejects requests over 256 KiB; stay below it with room for the envelope. */
@@ -36,7 +37,7 @@ export class OrderEventPublisher {
     this.options = {
       maxAttempts: 4,
       baseDelayMs: 50,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep,
       ...options,
     };
   }
@@ -68,23 +69,31 @@ export class OrderEventPublisher {
   private async putChunk(chunk: PutEventsRequestEntry[]): Promise<{ index: number; error: string } | undefined> {
     let pending = chunk.map((entry, index) => ({ entry, index }));
     let lastError = '';
-    for (let attempt = 0; attempt < this.options.maxAttempts && pending.length > 0; attempt++) {
-      if (attempt > 0) await this.options.sleep(this.backoff(attempt));
-      try {
-        const { Entries = [] } = await this.client.send(new PutEventsCommand({ Entries: pending.map(({ entry }) => entry) }));
-        const failedAt = pending.flatMap((_, i) => (Entries[i]?.ErrorCode || !Entries[i]?.EventId ? [i] : []));
-        lastError = failedAt.map((i) => Entries[i]?.ErrorCode).find(Boolean) ?? lastError;
-        pending = failedAt.map((i) => pending[i]!);
-      } catch (error) {
-        lastError = (error as Error).name;
-      }
+    const stillFailing = new Error('Entries still failing');
+    try {
+      await retrying(
+        async () => {
+          try {
+            const { Entries = [] } = await this.client.send(new PutEventsCommand({ Entries: pending.map(({ entry }) => entry) }));
+            const failedAt = pending.flatMap((_, i) => (Entries[i]?.ErrorCode || !Entries[i]?.EventId ? [i] : []));
+            lastError = failedAt.map((i) => Entries[i]?.ErrorCode).find(Boolean) ?? lastError;
+            pending = failedAt.map((i) => pending[i]!);
+          } catch (error) {
+            lastError = (error as Error).name;
+          }
+          return pending.length > 0 ? AGAIN : undefined;
+        },
+        {
+          policy: { attempts: this.options.maxAttempts, baseMs: this.options.baseDelayMs, capMs: 20 * this.options.baseDelayMs },
+          sleep: this.options.sleep,
+          exhausted: () => stillFailing,
+        },
+      );
+      return undefined;
+    } catch (error) {
+      if (error !== stillFailing) throw error;
+      return { index: pending[0]!.index, error: lastError };
     }
-    return pending[0] ? { index: pending[0].index, error: lastError } : undefined;
-  }
-
-  /** Full jitter: spreads retries of many concurrent publishers. */
-  private backoff(attempt: number): number {
-    return Math.random() * this.options.baseDelayMs * 2 ** attempt;
   }
 }
 

@@ -90,6 +90,10 @@ const Order = named('Order',
     cancellationReason: z.string().optional(),
     route: decision.optional().describe('The routing decision with its explanation (docs/routing-policy.md)'),
     routingExplanation: decision.optional().describe('Why routing found nothing, on an order rejected NO_ROUTE'),
+    closing: z
+      .object({ version: z.number().int().positive(), rejectionReason: z.enum(REJECTION_REASONS).optional() })
+      .optional()
+      .describe('Set once compensation of the order began, on the version it began on (docs/decisions/0001)'),
     shipment: z
       .object({
         parcels: z.array(z.object({ parcelId: z.string(), warehouseId: z.string(), carrier: z.string(), trackingNumber: z.string() })),

@@ -5,8 +5,9 @@
  */
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { tracer } from '../observability.ts';
+import type { FulfilmentStarter } from '../use-cases/ports.ts';
 
-export class FulfilmentExecutions {
+export class FulfilmentExecutions implements FulfilmentStarter {
   private readonly client: SFNClient;
   private readonly stateMachineArn: string;
 

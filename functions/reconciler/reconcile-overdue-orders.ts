@@ -29,7 +29,7 @@ function dependencies(): ReconcileDependencies {
     fulfilment: new FulfilmentExecutions(requiredEnv('STATE_MACHINE_ARN')),
     now: () => new Date().toISOString(),
     settings: deadlineSettingsFrom(process.env),
-  };
+  } satisfies ReconcileDependencies;
   return cached;
 }
 

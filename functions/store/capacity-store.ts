@@ -5,9 +5,9 @@
  * a retried step never counts twice. Items expire two days after their day.
  */
 import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll } from './dynamodb.ts';
+import type { CapacityRepository } from '../use-cases/ports.ts';
+import { batchGetAll, type TransactItem } from './dynamodb.ts';
 import { capacityKey, ENTITY } from './keys.ts';
-import type { TransactItem } from './order-store.ts';
 
 const KEEP_SECONDS = 2 * 24 * 3600;
 
@@ -20,7 +20,7 @@ export interface CapacityStoreOptions {
   cacheMs?: number;
 }
 
-export class CapacityStore {
+export class CapacityStore implements CapacityRepository {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly cacheMs: number;
@@ -43,29 +43,29 @@ export class CapacityStore {
     }
     return Object.fromEntries(warehouseIds.map((id) => [id, this.cache!.used[id] ?? 0]));
   }
+}
 
-  /** A transaction item adding `parcels` (negative to give them back) to a warehouse's count for `day`. */
-  countItem(warehouseId: string, day: string, parcels: number): TransactItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: capacityKey(warehouseId, day),
-        UpdateExpression: 'ADD #parcels :parcels SET #entityType = :entityType, #warehouseId = :warehouseId, #day = :day, #expiresAt = :expiresAt',
-        ExpressionAttributeNames: {
-          '#parcels': 'parcels',
-          '#entityType': 'entityType',
-          '#warehouseId': 'warehouseId',
-          '#day': 'day',
-          '#expiresAt': 'expiresAt',
-        },
-        ExpressionAttributeValues: {
-          ':parcels': parcels,
-          ':entityType': ENTITY.capacity,
-          ':warehouseId': warehouseId,
-          ':day': day,
-          ':expiresAt': Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + KEEP_SECONDS,
-        },
+/** A transaction item adding `parcels` (negative to give them back) to a warehouse's count for `day`. */
+export function capacityCountItem(tableName: string, warehouseId: string, day: string, parcels: number): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: capacityKey(warehouseId, day),
+      UpdateExpression: 'ADD #parcels :parcels SET #entityType = :entityType, #warehouseId = :warehouseId, #day = :day, #expiresAt = :expiresAt',
+      ExpressionAttributeNames: {
+        '#parcels': 'parcels',
+        '#entityType': 'entityType',
+        '#warehouseId': 'warehouseId',
+        '#day': 'day',
+        '#expiresAt': 'expiresAt',
       },
-    };
-  }
+      ExpressionAttributeValues: {
+        ':parcels': parcels,
+        ':entityType': ENTITY.capacity,
+        ':warehouseId': warehouseId,
+        ':day': day,
+        ':expiresAt': Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + KEEP_SECONDS,
+      },
+    },
+  };
 }

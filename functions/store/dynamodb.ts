@@ -1,7 +1,9 @@
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, type TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import { TransientError } from '../domain/errors.ts';
+import { AGAIN, retrying, type RetryPolicy } from '../retry-policy.ts';
 import { tracer } from '../observability.ts';
 
 /**
@@ -19,6 +21,8 @@ export function requiredEnv(name: string): string {
   if (!value) throw new Error(`Environment variable ${name} is not set`);
   return value;
 }
+
+export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 interface RawCancellationReason {
   Code?: string;
@@ -47,30 +51,22 @@ export function isRetryableConflict(reasons: CancellationReason[]): boolean {
   );
 }
 
-// What the SDK itself treats as throttling or a transient fault, once its own retries are spent.
-const TRANSIENT_AWS_ERRORS = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionInProgressException',
-]);
-
 /**
- * An AWS call that failed for a reason a later retry can fix, as a TransientError,
- * so the workflow retries the step and the HTTP API answers 503 with Retry-After.
+ * An AWS call that failed for a reason a later retry can fix (throttling, a transient
+ * network or server fault, as the SDK's own retry strategy classifies them), as a
+ * TransientError, so the workflow retries the step and the HTTP API answers 503 with Retry-After.
  */
 export function asTransient(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof TransientError) return error;
-  const retryable = TRANSIENT_AWS_ERRORS.has(error.name) || (error as { $retryable?: unknown }).$retryable !== undefined;
+  const sdkError = error as SdkError;
+  const retryable = isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError) || sdkError.$retryable !== undefined;
   return retryable ? new TransientError(`${error.name}: ${error.message}`, { cause: error }) : error;
 }
 
-const BATCH_GET_ATTEMPTS = 8;
+type SdkError = Parameters<typeof isThrottlingError>[0];
+
+/** Unprocessed keys come back under throttling: wait longer than for a write conflict. */
+const BATCH_GET_POLICY: RetryPolicy = { attempts: 8, baseMs: 25, capMs: 1000 };
 
 /**
  * BatchGetItem until every key is answered, backing off while DynamoDB returns
@@ -84,14 +80,17 @@ export async function batchGetAll(
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let pending = keys;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= BATCH_GET_ATTEMPTS) throw new TransientError('BatchGetItem kept returning unprocessed keys');
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-    const { Responses, UnprocessedKeys } = await client.send(
-      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending.slice(0, 100), ConsistentRead: consistentRead } } }),
-    );
-    items.push(...(Responses?.[tableName] ?? []));
-    pending = [...(UnprocessedKeys?.[tableName]?.Keys ?? []), ...pending.slice(100)];
-  }
-  return items;
+  return retrying(
+    async () => {
+      if (pending.length > 0) {
+        const { Responses, UnprocessedKeys } = await client.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending.slice(0, 100), ConsistentRead: consistentRead } } }),
+        );
+        items.push(...(Responses?.[tableName] ?? []));
+        pending = [...(UnprocessedKeys?.[tableName]?.Keys ?? []), ...pending.slice(100)];
+      }
+      return pending.length > 0 ? AGAIN : items;
+    },
+    { policy: BATCH_GET_POLICY, exhausted: () => new TransientError('BatchGetItem kept returning unprocessed keys') },
+  );
 }

@@ -3,9 +3,13 @@
  * sparse `byInFlightSince` index (only in-flight orders carry its keys, see order-item.ts).
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { IN_FLIGHT_SHARDS, INDEX } from './keys.ts';
+import type { InFlightOrders } from '../use-cases/ports.ts';
+import { IN_FLIGHT_SHARDS, ORDER_INDEXES } from './keys.ts';
 
-export class InFlightIndex {
+const INDEX = 'byInFlightSince';
+const { partitionKey, sortKey } = ORDER_INDEXES[INDEX];
+
+export class InFlightIndex implements InFlightOrders {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
@@ -22,8 +26,8 @@ export class InFlightIndex {
         const page = await this.client.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: INDEX.byInFlightSince,
-            KeyConditionExpression: 'inFlightShard = :shard AND inFlightSince <= :cutoff',
+            IndexName: INDEX,
+            KeyConditionExpression: `${partitionKey} = :shard AND ${sortKey} <= :cutoff`,
             ExpressionAttributeValues: { ':shard': String(shard), ':cutoff': cutoff },
             ExclusiveStartKey: startKey,
           }),

@@ -37,12 +37,19 @@ export const ENTITY = {
   carrierEvent: 'CarrierEvent',
 } as const;
 
-export const INDEX = {
-  byChannelStatus: 'byChannelStatus',
-  byChannel: 'byChannel',
-  byCustomer: 'byCustomer',
-  byInFlightSince: 'byInFlightSince',
+/**
+ * Global secondary indexes of the orders table, by name: partition and sort key attributes.
+ * The table's construct (lib/order-store.ts) creates them from this, the store queries them.
+ */
+export const ORDER_INDEXES = {
+  byChannelStatus: { partitionKey: 'channelStatus', sortKey: 'orderId' },
+  byChannel: { partitionKey: 'channel', sortKey: 'orderId' },
+  byCustomer: { partitionKey: 'customerId', sortKey: 'orderId' },
+  byInFlightSince: { partitionKey: 'inFlightShard', sortKey: 'inFlightSince' },
 } as const;
+
+/** Name of a global secondary index of the orders table. */
+export type OrderIndexName = keyof typeof ORDER_INDEXES;
 
 /**
  * Partitions of the `byInFlightSince` index: at the target peak of ~2,100 orders/s each order enters

@@ -1,24 +1,19 @@
 /**
  * Orders, their reservations and the idempotency keys that guard their creation,
- * in the orders table. Every status change is a conditional write on status and
- * version; the table's stream turns each one into an event (no dual writes).
+ * in the orders table, and the unit of work that writes an order change with its side
+ * effects. Every order write is guarded on the exact state it was decided from; the
+ * table's stream turns each new version into an event (no dual writes).
  */
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Order, OrderStatus } from '../domain/order.ts';
-import type { Reservation } from '../domain/stock.ts';
-import { batchGetAll, cancellationReasons, isRetryableConflict } from './dynamodb.ts';
-import { ENTITY, INDEX, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
+import type { CommitOutcome, CreateOrderResult, OrderChange, OrderPage, OrderRepository, StoredReservation } from '../use-cases/ports.ts';
+import { batchGetAll, cancellationReasons, isRetryableConflict, type TransactItem } from './dynamodb.ts';
+import { ENTITY, ORDER_INDEXES, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
 import { fromOrderItem, toOrderItem } from './order-item.ts';
+import { capacityCountItem } from './capacity-store.ts';
+import { stockMoveItem } from './stock-store.ts';
+import { carrierEventItem, trackingItem } from './tracking-store.ts';
 import { TransientError } from '../domain/errors.ts';
-
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-export type { TransactItem };
 
 const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
 
@@ -32,23 +27,55 @@ export class IdempotencyConflict extends Error {
   }
 }
 
-/** Another writer changed the order first; the caller re-reads and decides again. */
-export class StaleOrder extends Error {
-  override name = 'StaleOrder';
+/** The parts of a change, in the order their failed conditions are reported. */
+type Part = 'order' | 'reservation' | 'stock' | 'capacity' | 'tracking' | 'carrierEvent';
+const COMMIT_FAILURES = ['order', 'reservation', 'stock', 'carrierEvent'] as const satisfies readonly Part[];
+const FAILURE_OF = {
+  order: 'OrderChanged',
+  reservation: 'ReservationChanged',
+  stock: 'StockShort',
+  carrierEvent: 'Duplicate',
+} as const satisfies Record<(typeof COMMIT_FAILURES)[number], string>;
+
+/**
+ * The order still in the state a decision was made from: status and version, the closing
+ * mark (absent, or the same), and the count of carrier events (a parcel's status can
+ * change while the order's status and version stay, so of two concurrent callbacks for
+ * different parcels, one must decide again).
+ */
+function orderGuard(before: Order) {
+  const conditions = ['#status = :status', '#version = :version'];
+  const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+  const values: Record<string, unknown> = { ':status': before.status, ':version': before.version };
+  names['#closing'] = 'closing';
+  if (before.closing) {
+    conditions.push('#closing.#version = :closingVersion');
+    values[':closingVersion'] = before.closing.version;
+  } else {
+    conditions.push('attribute_not_exists(#closing)');
+  }
+  names['#shipment'] = 'shipment';
+  names['#carrierEvents'] = 'carrierEvents';
+  const carrierEvents = before.shipment?.carrierEvents;
+  if (carrierEvents === undefined) {
+    conditions.push('attribute_not_exists(#shipment.#carrierEvents)');
+  } else {
+    conditions.push('#shipment.#carrierEvents = :carrierEvents');
+    values[':carrierEvents'] = carrierEvents;
+  }
+  return { ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
-export interface CreateOrderResult {
-  created: boolean;
-  order: Order;
+/** The reservation still at the revision read (reservations written before revisions existed count as 0). */
+function revisionGuard(revision: number) {
+  return {
+    ConditionExpression: '(#revision = :revision OR (attribute_not_exists(#revision) AND :revision = :zero))',
+    ExpressionAttributeNames: { '#revision': 'revision' },
+    ExpressionAttributeValues: { ':revision': revision, ':zero': 0 },
+  };
 }
 
-export interface OrderPage {
-  orders: Order[];
-  /** Opaque: the index position to continue from. */
-  nextKey?: Record<string, unknown>;
-}
-
-export class OrderStore {
+export class OrderStore implements OrderRepository {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
@@ -124,25 +151,27 @@ export class OrderStore {
     return Item ? fromOrderItem(Item) : undefined;
   }
 
-  async getReservation(orderId: string): Promise<Reservation | undefined> {
+  async getReservation(orderId: string): Promise<StoredReservation | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: reservationKey(orderId), ConsistentRead: true }),
     );
     if (!Item) return undefined;
+    const revision = Number(Item.revision ?? 0);
     return Item.state === 'LOCKED'
-      ? { orderId, state: 'LOCKED', lines: Item.lines, locks: Item.locks }
-      : { orderId, state: 'ALLOCATED', lines: Item.lines, allocations: Item.allocations, capacityDay: Item.capacityDay };
+      ? { orderId, state: 'LOCKED', lines: Item.lines, locks: Item.locks, revision }
+      : { orderId, state: 'ALLOCATED', lines: Item.lines, allocations: Item.allocations, capacityDay: Item.capacityDay, revision };
   }
 
   /** A channel's orders, newest first, optionally in one status. */
   async list(query: { channel: string; status?: OrderStatus; limit: number; startKey?: Record<string, unknown> }): Promise<OrderPage> {
     const byStatus = query.status !== undefined;
+    const index = byStatus ? 'byChannelStatus' : 'byChannel';
     const { Items = [], LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: byStatus ? INDEX.byChannelStatus : INDEX.byChannel,
+        IndexName: index,
         KeyConditionExpression: '#partition = :partition',
-        ExpressionAttributeNames: { '#partition': byStatus ? 'channelStatus' : 'channel' },
+        ExpressionAttributeNames: { '#partition': ORDER_INDEXES[index].partitionKey },
         ExpressionAttributeValues: { ':partition': byStatus ? `${query.channel}#${query.status}` : query.channel },
         ScanIndexForward: false,
         Limit: query.limit,
@@ -161,138 +190,83 @@ export class OrderStore {
     return orderIds.flatMap((orderId) => found.get(orderId) ?? []);
   }
 
-  /** The write that moves `before` to `after`, guarded on the status and version it was decided from. */
-  transitionItem(before: Order, after: Order): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: toOrderItem(after),
-        ConditionExpression: '#status = :status AND #version = :version',
-        ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-        ExpressionAttributeValues: { ':status': before.status, ':version': before.version },
-      },
-    };
-  }
-
   /**
-   * The write that records a carrier event on the order. A parcel's status can change while the
-   * order's status and version stay, so the write is also guarded on the count of carrier events
-   * it was decided from: of two concurrent callbacks for different parcels, one must decide again.
+   * The unit of work: the order change and its side effects in one transaction (a plain
+   * conditional put when only the order is written: a one-item transaction costs twice the
+   * write units). Cancellation codes are read here, by position, and nowhere else.
    */
-  trackingUpdateItem(before: Order, after: Order): TransactItem {
-    const { Put } = this.transitionItem(before, after);
-    const carrierEvents = before.shipment?.carrierEvents;
-    return {
-      Put: {
-        ...Put!,
-        ConditionExpression: `${Put!.ConditionExpression} AND ${
-          carrierEvents === undefined ? 'attribute_not_exists(#shipment.#carrierEvents)' : '#shipment.#carrierEvents = :carrierEvents'
-        }`,
-        ExpressionAttributeNames: { ...Put!.ExpressionAttributeNames, '#shipment': 'shipment', '#carrierEvents': 'carrierEvents' },
-        ExpressionAttributeValues: { ...Put!.ExpressionAttributeValues, ...(carrierEvents === undefined ? {} : { ':carrierEvents': carrierEvents }) },
-      },
-    };
-  }
-
-  /** Guards another write on the order not holding a shipment (so its stock must stay where it is). */
-  notShippedCheck(orderId: string, shipmentStatuses: readonly OrderStatus[]): TransactItem {
-    const values = Object.fromEntries(shipmentStatuses.map((status, i) => [`:s${i}`, status]));
-    return {
-      ConditionCheck: {
-        TableName: this.tableName,
-        Key: orderKey(orderId),
-        ConditionExpression: `NOT #status IN (${Object.keys(values).join(', ')})`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
-      },
-    };
-  }
-
-  /** Guards another write on the reservation still being in `state`. */
-  reservationCheck(orderId: string, state: Reservation['state']): TransactItem {
-    return {
-      ConditionCheck: {
-        TableName: this.tableName,
-        Key: reservationKey(orderId),
-        ConditionExpression: '#state = :expected',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':expected': state },
-      },
-    };
-  }
-
-  putReservationItem(reservation: Reservation, expectedState?: Reservation['state']): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          ...reservationKey(reservation.orderId),
-          entityType: ENTITY.reservation,
-          state: reservation.state,
-          lines: reservation.lines,
-          ...(reservation.state === 'LOCKED'
-            ? { locks: reservation.locks }
-            : { allocations: reservation.allocations, capacityDay: reservation.capacityDay }),
-        },
-        ...(expectedState
-          ? {
-              ConditionExpression: '#state = :expected',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':expected': expectedState },
-            }
-          : { ConditionExpression: 'attribute_not_exists(pk)' }),
-      },
-    };
-  }
-
-  deleteReservationItem(orderId: string, expectedState: Reservation['state']): TransactItem {
-    return {
-      Delete: {
-        TableName: this.tableName,
-        Key: reservationKey(orderId),
-        ConditionExpression: '#state = :expected',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':expected': expectedState },
-      },
-    };
-  }
-
-  /**
-   * Runs the items as one transaction. Returns the per-item cancellation codes when
-   * a condition failed, so the caller can tell "someone else got there first" from
-   * "not enough stock"; write conflicts and throttling become TransientError.
-   */
-  async transact(items: TransactItem[]): Promise<{ ok: true } | { ok: false; codes: string[] }> {
+  async commit(change: OrderChange): Promise<CommitOutcome> {
+    const items = this.changeItems(change);
+    if (items.length === 1 && items[0]!.Put) return this.putAlone(items[0]!.Put);
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: items.map(({ item }) => item) }));
       return { ok: true };
     } catch (error) {
       const reasons = cancellationReasons(error);
       if (!reasons) throw error;
       if (isRetryableConflict(reasons)) throw new TransientError('Transaction conflicted with a concurrent write');
-      return { ok: false, codes: reasons.map((reason) => reason.Code ?? 'None') };
+      const failed = new Set(items.flatMap(({ part }, i) => (reasons[i]?.Code === 'ConditionalCheckFailed' ? [part] : [])));
+      const reason = COMMIT_FAILURES.find((part) => failed.has(part));
+      if (!reason) throw error;
+      return { ok: false, reason: FAILURE_OF[reason] };
     }
   }
 
-  /**
-   * Records facts on the order without a transition (same status and version, so the
-   * stream relay emits no event), guarded like a transition.
-   */
-  async annotate(order: Order, changes: Partial<Order>): Promise<void> {
-    await this.saveTransition(order, { ...order, ...changes, status: order.status, version: order.version });
-  }
-
-  /** Saves a transition that needs nothing else changed atomically. Throws StaleOrder if someone else moved it first. */
-  async saveTransition(before: Order, after: Order): Promise<void> {
-    // A plain conditional put: a one-item transaction would cost twice the write units.
-    const { Put } = this.transitionItem(before, after);
+  private async putAlone(put: NonNullable<TransactItem['Put']>): Promise<CommitOutcome> {
     try {
-      await this.client.send(new PutCommand(Put as NonNullable<typeof Put>));
+      await this.client.send(new PutCommand(put));
+      return { ok: true };
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
-        throw new StaleOrder(`Order ${before.orderId} changed concurrently`);
-      }
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return { ok: false, reason: 'OrderChanged' };
       throw error;
     }
+  }
+
+  private changeItems(change: OrderChange): Array<{ part: Part; item: TransactItem; Put?: TransactItem['Put'] }> {
+    const tagged = (part: Part, item: TransactItem) => ({ part, item, ...(item.Put ? { Put: item.Put } : {}) });
+    const { before, after } = change.order;
+    return [
+      tagged('order', after ? { Put: { TableName: this.tableName, Item: toOrderItem(after), ...orderGuard(before) } } : {
+        ConditionCheck: { TableName: this.tableName, Key: orderKey(before.orderId), ...orderGuard(before) },
+      }),
+      ...(change.reservation ? [tagged('reservation', this.reservationItem(before.orderId, change.reservation))] : []),
+      ...(change.stock ?? []).map((move) => tagged('stock', stockMoveItem(this.tableName, move))),
+      ...(change.capacity ?? []).map(({ warehouseId, day, parcels }) => tagged('capacity', capacityCountItem(this.tableName, warehouseId, day, parcels))),
+      ...(change.tracking ?? []).map(({ carrierId, trackingNumber, parcel }) => tagged('tracking', trackingItem(this.tableName, carrierId, trackingNumber, parcel))),
+      ...(change.carrierEvent ? [tagged('carrierEvent', carrierEventItem(this.tableName, change.carrierEvent))] : []),
+    ];
+  }
+
+  private reservationItem(orderId: string, change: NonNullable<OrderChange['reservation']>): TransactItem {
+    const key = reservationKey(orderId);
+    if ('delete' in change) return { Delete: { TableName: this.tableName, Key: key, ...revisionGuard(change.delete) } };
+    if ('check' in change) {
+      return {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: key,
+          ConditionExpression: '#state = :state',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':state': change.check },
+        },
+      };
+    }
+    const { put: reservation, expectedRevision } = change;
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...key,
+          entityType: ENTITY.reservation,
+          state: reservation.state,
+          revision: (expectedRevision ?? 0) + 1,
+          lines: reservation.lines,
+          ...(reservation.state === 'LOCKED'
+            ? { locks: reservation.locks }
+            : { allocations: reservation.allocations, capacityDay: reservation.capacityDay }),
+        },
+        ...(expectedRevision === undefined ? { ConditionExpression: 'attribute_not_exists(pk)' } : revisionGuard(expectedRevision)),
+      },
+    };
   }
 }

@@ -4,31 +4,25 @@
  * Replacing it is one transaction guarded on the version it replaces, so two operators
  * saving at once cannot silently overwrite each other.
  */
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PolicyRepository, StoredPolicy } from '../use-cases/ports.ts';
+import { TransientError } from '../domain/errors.ts';
+import { cancellationReasons, isRetryableConflict } from './dynamodb.ts';
 import { ENTITY, policyCurrentKey, policyVersionKey } from './keys.ts';
-import type { OrderStore } from './order-store.ts';
-
-export interface StoredPolicy<Document> {
-  version: number;
-  updatedAt: string;
-  document: Document;
-}
 
 /** Someone saved another version since the one this change was based on. */
 export class PolicyVersionConflict extends Error {
   override name = 'PolicyVersionConflict';
 }
 
-export class PolicyStore {
+export class PolicyStore implements PolicyRepository {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
-  private readonly orders: OrderStore;
   private readonly name: string;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string, orders: OrderStore, name: string) {
+  constructor(client: DynamoDBDocumentClient, tableName: string, name: string) {
     this.client = client;
     this.tableName = tableName;
-    this.orders = orders;
     this.name = name;
   }
 
@@ -46,7 +40,7 @@ export class PolicyStore {
   async save<Document>(document: Document, basedOn: number | undefined, now: string): Promise<StoredPolicy<Document>> {
     const version = (basedOn ?? 0) + 1;
     const stored = { version, updatedAt: now, document };
-    const result = await this.orders.transact([
+    const items = [
       {
         Put: {
           TableName: this.tableName,
@@ -67,8 +61,15 @@ export class PolicyStore {
               }),
         },
       },
-    ]);
-    if (!result.ok) throw new PolicyVersionConflict(`The ${this.name} policy changed since version ${basedOn ?? 0}; read it again`);
+    ];
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      if (isRetryableConflict(reasons)) throw new TransientError('Policy save conflicted with a concurrent write');
+      throw new PolicyVersionConflict(`The ${this.name} policy changed since version ${basedOn ?? 0}; read it again`);
+    }
     return stored;
   }
 }

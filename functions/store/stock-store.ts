@@ -4,13 +4,11 @@
  * zero", so DynamoDB itself refuses an oversell, however many orders race.
  */
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InventoryConflict, TransientError } from '../domain/errors.ts';
-import { inventoryView, setOnHand, type OnHandChange, type ShardChange, type SkuStock, type StockMove, type StockShard } from '../domain/stock.ts';
-import { batchGetAll, cancellationReasons, isRetryableConflict } from './dynamodb.ts';
+import { TransientError } from '../domain/errors.ts';
+import type { OnHandChange, ShardChange, SkuStock, StockMove, StockShard } from '../domain/stock.ts';
+import type { StockRepository } from '../use-cases/ports.ts';
+import { batchGetAll, cancellationReasons, isRetryableConflict, type TransactItem } from './dynamodb.ts';
 import { ENTITY, stockKey } from './keys.ts';
-import type { TransactItem } from './order-store.ts';
-
-const SET_ON_HAND_ATTEMPTS = 8;
 
 export interface StockStoreOptions {
   /**
@@ -64,7 +62,12 @@ function moveExpression(move: StockMove) {
   };
 }
 
-export class StockStore {
+/** A transaction item applying the move; its condition fails instead of letting a counter go negative. */
+export function stockMoveItem(tableName: string, move: StockMove): TransactItem {
+  return { Update: { TableName: tableName, Key: stockKey(move.sku, move.shard), ...moveExpression(move) } };
+}
+
+export class StockStore implements StockRepository {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly shardCountCacheMs: number;
@@ -108,59 +111,25 @@ export class StockStore {
     return new Map(skus.map((sku) => [sku, this.shardCountCache.get(sku)?.shardCount ?? 1]));
   }
 
-  /** A transaction item applying the move; its condition fails instead of letting a counter go negative. */
-  moveItem(move: StockMove): TransactItem {
-    return { Update: { TableName: this.tableName, Key: stockKey(move.sku, move.shard), ...moveExpression(move) } };
-  }
-
   /**
-   * Replaces on-hand counts, and optionally the shard count, while orders are in
-   * flight: one transaction over the shards, guarded on the on-hand values read,
-   * with available and free changed by deltas, so a reservation made between the
-   * read and the write is kept, not overwritten. Also rebalances the shards.
+   * Writes an on-hand change (new on-hand counts, free and available moved by deltas, so a
+   * reservation made meanwhile is kept) in one transaction over the shards, guarded on the
+   * on-hand values and the revision it was computed from. False when the stock changed meanwhile.
    */
-  async setOnHand(sku: string, desired: Record<string, number>, shardCount?: number): Promise<SkuStock> {
-    return this.change(sku, (current) => setOnHand(sku, current, desired, shardCount ?? current?.shardCount ?? 1), shardCount);
-  }
-
-  /** Keeps every on-hand count, spreading free stock evenly again, optionally over a new number of shards. */
-  async rebalance(sku: string, shardCount?: number): Promise<SkuStock> {
-    return this.change(sku, (current) => setOnHand(sku, current, onHandTotals(current), shardCount ?? current?.shardCount ?? 1), shardCount);
-  }
-
-  /** Adds (receiving) or removes (a count correction) units at one warehouse, keeping every other count. */
-  async adjust(sku: string, warehouseId: string, delta: number): Promise<SkuStock> {
-    return this.change(sku, (current) => {
-      const totals = onHandTotals(current);
-      const units = (totals[warehouseId] ?? 0) + delta;
-      if (units < 0) throw new InventoryConflict(`${warehouseId} holds ${totals[warehouseId] ?? 0} units of ${sku}; cannot remove ${-delta}`);
-      return setOnHand(sku, current, { ...totals, [warehouseId]: units }, current?.shardCount ?? 1);
-    });
-  }
-
-  private async change(sku: string, decide: (current: SkuStock | undefined) => OnHandChange, shardCount?: number): Promise<SkuStock> {
-    for (let attempt = 0; attempt < SET_ON_HAND_ATTEMPTS; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(500, 10 * 2 ** attempt * Math.random())));
-      const current = (await this.read([sku], new Map([[sku, shardCount ?? 0]]), true)).get(sku);
-      const change = decide(current);
-      try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: change.shards.map((shard) => this.shardChangeItem(change, shard, current?.revision ?? 0)),
-          }),
-        );
-        this.remember(sku, change.shardCount);
-        const saved = await this.get(sku);
-        if (!saved) throw new TransientError(`Stock for ${sku} is not readable yet`);
-        return saved;
-      } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (!reasons) throw error;
-        // A condition failed (orders moved stock meanwhile) or a conflict: read again and recompute.
-        if (!isRetryableConflict(reasons) && !reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw error;
-      }
+  async commitOnHand(change: OnHandChange, revision: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({ TransactItems: change.shards.map((shard) => this.shardChangeItem(change, shard, revision)) }),
+      );
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      if (isRetryableConflict(reasons)) throw new TransientError(`Stock for ${change.sku} conflicted with a concurrent write`);
+      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
+      throw error;
     }
-    throw new TransientError(`Stock for ${sku} kept changing while orders flowed; try again`);
+    this.remember(change.sku, change.shardCount);
+    return true;
   }
 
   /** Reads shard 0 of each SKU, then its other shards up to max(its shard count, `atLeast`). */
@@ -230,10 +199,6 @@ export class StockStore {
     }
     return { Update: { TableName: this.tableName, Key: key, ...expression } };
   }
-}
-
-function onHandTotals(current: SkuStock | undefined): Record<string, number> {
-  return Object.fromEntries(Object.entries(current ? inventoryView(current).warehouses : {}).map(([id, w]) => [id, w.onHand]));
 }
 
 function onHandExpression(change: ShardChange) {

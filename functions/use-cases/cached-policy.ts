@@ -1,4 +1,4 @@
-import type { PolicyStore, StoredPolicy } from '../store/policy-store.ts';
+import type { PolicyRepository, StoredPolicy } from './ports.ts';
 
 /**
  * The live policy, read at most once per `maxAgeMs` per process: one GetItem per
@@ -6,7 +6,7 @@ import type { PolicyStore, StoredPolicy } from '../store/policy-store.ts';
  * everywhere within that interval. (Powertools' DynamoDBProvider would do this, but it
  * reads by partition key only, and this table's items have a sort key.)
  */
-export function cachedPolicy<Document>(store: PolicyStore, maxAgeMs: number): () => Promise<StoredPolicy<Document> | undefined> {
+export function cachedPolicy<Document>(store: PolicyRepository, maxAgeMs: number): () => Promise<StoredPolicy<Document> | undefined> {
   let cached: { value: StoredPolicy<Document> | undefined; at: number } | undefined;
   return async () => {
     if (!cached || Date.now() - cached.at > maxAgeMs) {

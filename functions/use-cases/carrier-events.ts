@@ -4,15 +4,12 @@
  * redelivered callback is answered as a duplicate and a crash can neither lose the change
  * nor apply it twice.
  */
-import { OrderNotFound, TransientError, UnknownShipment } from '../domain/errors.ts';
+import { OrderNotFound, UnknownShipment } from '../domain/errors.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import { applyTrackingEvent, type TrackingEvent } from '../domain/shipment-tracking.ts';
-import { StaleOrder } from '../store/order-store.ts';
-import type { CarrierEventRecord } from '../store/tracking-store.ts';
 import type { Dependencies } from './dependencies.ts';
-
-/** Attempts when concurrent callbacks for the same order's other parcels win the write. */
-const ATTEMPTS = 8;
+import type { CarrierEventRecord } from './ports.ts';
+import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
 export interface CarrierEvent extends TrackingEvent {
   /** The carrier's own id for this event; the same on every redelivery. */
@@ -31,7 +28,8 @@ export interface CarrierEventResult {
 export async function recordCarrierEvent(deps: Dependencies, carrierId: string, event: CarrierEvent): Promise<CarrierEventResult> {
   const parcel = await deps.tracking.findParcel(carrierId, event.trackingNumber);
   if (!parcel) throw new UnknownShipment(`Carrier ${carrierId} has no shipment of ours with tracking number ${event.trackingNumber}`);
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  // Another callback for this order may get there first: then read again and decide again.
+  return retryOnConflict(`Order ${parcel.orderId} kept changing while recording carrier event ${event.eventId}`, async () => {
     const order = await deps.orders.get(parcel.orderId);
     if (!order) throw new OrderNotFound(parcel.orderId);
     const now = deps.now();
@@ -56,22 +54,16 @@ export async function recordCarrierEvent(deps: Dependencies, carrierId: string, 
     if (!outcome.applied) {
       return answer((await deps.tracking.recordAlone(record)) ? 'stale' : 'duplicate', order.status);
     }
-    try {
-      // Only a status skipped by the carrier makes more than one write; the earlier ones are
-      // transitions the event implies anyway, so they need no record of the event.
-      let before = order;
-      for (const after of outcome.writes.slice(0, -1)) {
-        await deps.orders.saveTransition(before, after);
-        before = after;
-      }
-      const last = outcome.writes.at(-1)!;
-      const result = await deps.orders.transact([deps.orders.trackingUpdateItem(before, last), deps.tracking.carrierEventItem(record)]);
-      if (result.ok) return answer('applied', last.status);
-      if (result.codes[1] === 'ConditionalCheckFailed') return answer('duplicate', before.status);
-    } catch (error) {
-      if (!(error instanceof StaleOrder)) throw error;
+    // Only a status skipped by the carrier makes more than one write; the earlier ones are
+    // transitions the event implies anyway, so they need no record of the event.
+    let before = order;
+    for (const after of outcome.writes.slice(0, -1)) {
+      if (!(await deps.orders.commit({ order: { before, after } })).ok) return CONFLICT;
+      before = after;
     }
-    // Another callback for this order got there first: read again and decide again.
-  }
-  throw new TransientError(`Order ${parcel.orderId} kept changing while recording carrier event ${event.eventId}`);
+    const last = outcome.writes.at(-1)!;
+    const committed = await deps.orders.commit({ order: { before, after: last }, carrierEvent: record });
+    if (committed.ok) return answer('applied', last.status);
+    return committed.reason === 'Duplicate' ? answer('duplicate', before.status) : CONFLICT;
+  });
 }

@@ -4,20 +4,28 @@ import type { CarrierGateway } from '../carriers/carrier-gateway.ts';
 import { SandboxCarrier } from '../carriers/sandbox-carrier.ts';
 import { createDocumentClient, requiredEnv } from '../store/dynamodb.ts';
 import { OrderStore } from '../store/order-store.ts';
-import { PolicyStore, type StoredPolicy } from '../store/policy-store.ts';
+import { PolicyStore } from '../store/policy-store.ts';
 import type { RoutingPolicy } from '../domain/routing-policy.ts';
 import { cachedPolicy } from './cached-policy.ts';
 import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';
 import { TrackingStore } from '../store/tracking-store.ts';
+import type {
+  CapacityRepository,
+  OrderRepository,
+  PolicyRepository,
+  StockRepository,
+  StoredPolicy,
+  TrackingRepository,
+} from './ports.ts';
 
-/** What the use cases need from the outside world; tests pass their own. */
+/** What the use cases need from the outside world, as interfaces (see ports.ts); tests pass their own. */
 export interface Dependencies {
-  orders: OrderStore;
-  stock: StockStore;
-  capacity: CapacityStore;
-  policies: PolicyStore;
-  tracking: TrackingStore;
+  orders: OrderRepository;
+  stock: StockRepository;
+  capacity: CapacityRepository;
+  policies: PolicyRepository;
+  tracking: TrackingRepository;
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
   carrier: CarrierGateway;
@@ -39,12 +47,11 @@ export interface DependencyOptions {
   carrier?: CarrierGateway;
 }
 
-/** The stores and gateways over one table; tests and benchmarks build theirs with this too. */
+/** The DynamoDB repositories over one table and the gateways; tests and benchmarks build theirs with this too. */
 export function createDependencies(client: DynamoDBDocumentClient, tableName: string, options: DependencyOptions = {}): Dependencies {
-  const orders = new OrderStore(client, tableName);
-  const policies = new PolicyStore(client, tableName, orders, 'routing');
+  const policies = new PolicyStore(client, tableName, 'routing');
   return {
-    orders,
+    orders: new OrderStore(client, tableName),
     stock: new StockStore(client, tableName),
     capacity: new CapacityStore(client, tableName, { cacheMs: options.capacityCacheMs ?? 5_000 }),
     policies,

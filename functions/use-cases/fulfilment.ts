@@ -1,13 +1,22 @@
 /**
- * The fulfilment steps the workflow runs. Each is idempotent: Express executions
- * are at-least-once, and every step may be retried. Forward steps change the order's
- * status and its stock in one transaction; compensation undoes a step only while no
- * shipment stands for the order, so a late duplicate execution cannot undo a live order.
+ * The fulfilment steps the workflow runs. Express executions are at-least-once, and
+ * every step may be retried, so each step reads, decides with the pure domain and commits
+ * guarded on exactly what it read; when the order moved on meanwhile it reads again and
+ * decides again. The rules (ADR 0001 lists them with the guards enforcing them):
+ * - a business refusal (OutOfStock, NoRoute) is recorded on the order version it was
+ *   decided on, as the order's closing mark, before it is raised, so it is never raised
+ *   from a stale read;
+ * - the first compensation step marks an open order as closing, in the same write as its
+ *   undo; from then on no forward step or amendment can commit, and each undo is guarded on
+ *   the exact content it undoes (the order's version, the reservation's revision);
+ * - CloseOrder closes only an order whose closing mark stands on its current version.
  */
-import { DomainError, IllegalTransition, OrderCancelled, OrderNotFound, Stranded, TransientError } from '../domain/errors.ts';
+import { DomainError, IllegalTransition, NoRoute, OrderCancelled, OrderCompensating, OrderNotFound, OutOfStock, Stranded } from '../domain/errors.ts';
 import {
   SHIPMENT_STATUSES,
   isFinal,
+  markClosing,
+  standingClosing,
   transition,
   type Order,
   type OrderStatus,
@@ -30,29 +39,11 @@ import {
   spreadLocks,
   type ShardQuantity,
 } from '../domain/stock.ts';
-import { OutOfStock } from '../domain/errors.ts';
 import { localDate } from '../domain/dates.ts';
-import { StaleOrder } from '../store/order-store.ts';
-import { capacityReleaseItems } from './capacity-counts.ts';
+import { capacityRelease } from './capacity-counts.ts';
 import type { Dependencies } from './dependencies.ts';
-
-/** Attempts at a step when a concurrent writer changed the order or its stock between read and write. */
-const ATTEMPTS = 8;
-
-/**
- * Runs a step's transaction. A conflict with a concurrent transaction on the same
- * stock item (a hot SKU) is retried here after a short random pause, reading
- * again, before it would cost one of the workflow's few retries.
- */
-async function transact(deps: Dependencies, items: Parameters<Dependencies['orders']['transact']>[0], attempt: number) {
-  try {
-    return await deps.orders.transact(items);
-  } catch (error) {
-    if (!(error instanceof TransientError) || attempt === ATTEMPTS - 1) throw error;
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 10 * 2 ** attempt)));
-    return { ok: false as const, codes: [] as string[] };
-  }
-}
+import type { OrderChange } from './ports.ts';
+import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
 const STATUS_ORDER: OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED'];
 
@@ -68,14 +59,40 @@ async function load(deps: Dependencies, orderId: string): Promise<Order> {
   return order;
 }
 
+/** The refusal recorded on the order, raised again by a replayed or duplicate step. */
+const RECORDED_REFUSALS: Record<RejectionReason, (order: Order) => DomainError> = {
+  OUT_OF_STOCK: (order) => new OutOfStock(aggregateLines(order.lines).map((line) => line.sku)),
+  NO_ROUTE: (order) => new NoRoute(`Nothing can serve order ${order.orderId}`),
+};
+
 /**
- * The order must be in `from` to take the step; a cancelled order stops the workflow, and so does
- * one the reconciler gave up on, so that the workflow compensates from exactly this step.
+ * The order must be in `from`, and open, to take the step: a cancelled order stops the
+ * workflow, a recorded refusal is raised again, and compensation begun elsewhere stops this one too.
+ * So does an order the reconciler gave up on (ADR 0002), so the workflow compensates from this step.
  */
-function requireStatus(order: Order, from: OrderStatus, to: OrderStatus): void {
+function requireOpen(order: Order, from: OrderStatus, to: OrderStatus): void {
   if (order.status === 'CANCELLED') throw new OrderCancelled(`Order ${order.orderId} was cancelled`);
+  const closing = standingClosing(order);
+  if (closing?.rejectionReason) throw RECORDED_REFUSALS[closing.rejectionReason](order);
+  if (closing) throw new OrderCompensating(`Order ${order.orderId} is being compensated`);
   if (order.status !== from) throw new IllegalTransition(order.status, to);
   if (order.fulfilmentRedrives?.giveUp) throw new Stranded(`Order ${order.orderId} missed its deadline after every re-drive`);
+}
+
+/**
+ * Records a business refusal on the version of the order it was decided on, then raises it.
+ * If the order moved on since it was read, the refusal may no longer hold: decide again.
+ */
+async function refuse(
+  deps: Dependencies,
+  order: Order,
+  refusal: OutOfStock | NoRoute,
+  reason: RejectionReason,
+  changes: Parameters<typeof markClosing>[2] = {},
+): Promise<typeof CONFLICT> {
+  const outcome = await deps.orders.commit({ order: { before: order, after: markClosing(order, reason, changes) } });
+  if (outcome.ok) throw refusal;
+  return CONFLICT;
 }
 
 export interface StepResult {
@@ -90,26 +107,31 @@ export interface StepResult {
  */
 export async function lockStock(deps: Dependencies, orderId: string): Promise<StepResult> {
   let spread = false;
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  return retryOnConflict(`Order ${orderId} kept changing while locking stock`, async () => {
     const order = await load(deps, orderId);
     if (isPast(order, 'STOCK_LOCKED')) return { orderId, status: order.status };
-    requireStatus(order, 'PLACED', 'STOCK_LOCKED');
+    requireOpen(order, 'PLACED', 'STOCK_LOCKED');
     const lines = aggregateLines(order.lines);
     const skus = lines.map((line) => line.sku);
-    const locks: ShardQuantity[] = spread
-      ? spreadLocks(orderId, lines, await deps.stock.getMany(skus))
-      : homeLocks(orderId, lines, await deps.stock.shardCounts(skus));
-    const moves = lockMoves(locks);
+    let locks: ShardQuantity[];
+    try {
+      locks = spread
+        ? spreadLocks(orderId, lines, await deps.stock.getMany(skus))
+        : homeLocks(orderId, lines, await deps.stock.shardCounts(skus));
+    } catch (error) {
+      if (error instanceof OutOfStock) return refuse(deps, order, error, 'OUT_OF_STOCK');
+      throw error;
+    }
     const after = transition(order, 'STOCK_LOCKED', deps.now());
-    const result = await transact(deps, [
-      deps.orders.transitionItem(order, after),
-      deps.orders.putReservationItem({ orderId, state: 'LOCKED', lines, locks }),
-      ...moves.map((move) => deps.stock.moveItem(move)),
-    ], attempt);
-    if (result.ok) return { orderId, status: after.status };
-    spread ||= result.codes[0] === 'None' && moves.some((_, i) => result.codes[i + 2] === 'ConditionalCheckFailed');
-  }
-  throw new TransientError(`Order ${orderId} kept changing while locking stock`);
+    const outcome = await deps.orders.commit({
+      order: { before: order, after },
+      reservation: { put: { orderId, state: 'LOCKED', lines, locks } },
+      stock: lockMoves(locks),
+    });
+    if (outcome.ok) return { orderId, status: after.status };
+    spread ||= outcome.reason === 'StockShort';
+    return CONFLICT;
+  });
 }
 
 /** Per SKU, how many shards to read so that every shard the order holds a lock in is read. */
@@ -136,21 +158,23 @@ function routeResult(order: Order, route: RoutePlan): RouteResult {
 /**
  * Routes under the live policy and turns the lock into allocations at the chosen
  * warehouses. When nothing can serve the order, the explanation is recorded on it
- * before NoRoute goes to the workflow, so the rejected order says why.
+ * with the refusal, so the rejected order says why.
  */
 export async function routeOrder(deps: Dependencies, orderId: string): Promise<RouteResult> {
   let exclusive = false;
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  let consistent = false;
+  return retryOnConflict(`Order ${orderId} kept changing while routing`, async () => {
     const order = await load(deps, orderId);
     if (isPast(order, 'ROUTED') && order.route) return routeResult(order, order.route);
-    requireStatus(order, 'STOCK_LOCKED', 'ROUTED');
+    requireOpen(order, 'STOCK_LOCKED', 'ROUTED');
     const reservation = await deps.orders.getReservation(orderId);
-    if (reservation?.state !== 'LOCKED') throw new DomainError(`Order ${orderId} holds no stock lock to route`);
+    // Read after the order: another execution or a cancel changed it in between.
+    if (reservation?.state !== 'LOCKED') return CONFLICT;
     // Eventually consistent at first: the allocation's conditions catch a stale read, and a hot
     // SKU's shards are read by every order, so this halves the read units on their partitions.
     const stock = await deps.stock.getMany(
       reservation.lines.map((line) => line.sku),
-      { consistentRead: exclusive, atLeast: shardsHeld(reservation.locks) },
+      { consistentRead: consistent || exclusive, atLeast: shardsHeld(reservation.locks) },
     );
     const policy = await deps.routingPolicy();
     // The routing day where the warehouses are: promised dates and daily capacity count from it.
@@ -161,33 +185,35 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
       const allocatable = allocatableStock(reservation.locks, stock, { exclusive });
       route = await decideRoute(order, reservation.lines, allocatable, capacityUsed, policy, today);
     } catch (error) {
-      if (error instanceof NoRouteWithExplanation) {
-        const note = error.explanation.policyVersion === null ? NO_POLICY_NOTE : undefined;
-        await deps.orders.annotate(order, { routingExplanation: capExplanation(error.explanation, note) }).catch(() => undefined);
+      if (!(error instanceof NoRouteWithExplanation)) throw error;
+      // A refusal is never decided on a stale read: read the stock consistently first.
+      if (!consistent) {
+        consistent = true;
+        return CONFLICT;
       }
-      throw error;
+      const note = error.explanation.policyVersion === null ? NO_POLICY_NOTE : undefined;
+      return refuse(deps, order, error, 'NO_ROUTE', { routingExplanation: capExplanation(error.explanation, note) });
     }
     const allocation = planAllocation(reservation.locks, route.allocations, stock);
     if (!allocation) {
       // The split overstated what shards sharing a budget can give, or the read was stale:
       // read consistently and decide again on offers that any plan can be allocated from.
       exclusive = true;
-      continue;
+      return CONFLICT;
     }
     const after = transition(order, 'ROUTED', deps.now(), { route });
-    const result = await transact(deps, [
-      deps.orders.transitionItem(order, after),
-      deps.orders.putReservationItem(
-        { orderId, state: 'ALLOCATED', lines: reservation.lines, allocations: allocation.allocations, capacityDay: today },
-        'LOCKED',
-      ),
-      ...allocation.moves.map((move) => deps.stock.moveItem(move)),
-      ...parcelWarehouses(route.allocations).map((warehouseId) => deps.capacity.countItem(warehouseId, today, 1)),
-    ], attempt);
-    if (result.ok) return routeResult(after, route);
+    const outcome = await deps.orders.commit({
+      order: { before: order, after },
+      reservation: {
+        put: { orderId, state: 'ALLOCATED', lines: reservation.lines, allocations: allocation.allocations, capacityDay: today },
+        expectedRevision: reservation.revision,
+      },
+      stock: allocation.moves,
+      capacity: parcelWarehouses(route.allocations).map((warehouseId) => ({ warehouseId, day: today, parcels: 1 })),
+    });
     // Either the order changed or another order took the warehouse's free stock first: decide again.
-  }
-  throw new TransientError(`Order ${orderId} kept changing while routing`);
+    return outcome.ok ? routeResult(after, route) : CONFLICT;
+  });
 }
 
 export interface ShipmentResult extends StepResult {
@@ -196,26 +222,29 @@ export interface ShipmentResult extends StepResult {
 
 const parcelId = (orderId: string, index: number) => `${orderId}-${index + 1}`;
 
-/** Asks each parcel's carrier for a shipment, then records them; a cancel that won the race stops here. */
+/** Asks each parcel's carrier for a shipment, then records them; a cancel or a compensation that won the race stops here. */
 export async function requestShipment(deps: Dependencies, orderId: string): Promise<ShipmentResult> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  return retryOnConflict(`Order ${orderId} kept changing while requesting the shipment`, async () => {
     const order = await load(deps, orderId);
     if (isPast(order, 'SHIPMENT_REQUESTED') && order.shipment) return { orderId, status: order.status, ...order.shipment };
-    requireStatus(order, 'ROUTED', 'SHIPMENT_REQUESTED');
+    requireOpen(order, 'ROUTED', 'SHIPMENT_REQUESTED');
     if (!order.route) throw new DomainError(`Order ${orderId} is ROUTED without a route`);
     const parcels = await Promise.all(
       order.route.parcels.map((parcel, i) => deps.carrier.requestShipment({ orderId, parcelId: parcelId(orderId, i), parcel })),
     );
     const after = transition(order, 'SHIPMENT_REQUESTED', deps.now(), { shipment: { parcels } });
-    const result = await transact(deps, [
-      deps.orders.transitionItem(order, after),
-      deps.orders.reservationCheck(orderId, 'ALLOCATED'),
+    const outcome = await deps.orders.commit({
+      order: { before: order, after },
+      reservation: { check: 'ALLOCATED' },
       // Carrier callbacks name the tracking number only; these lead them to the order.
-      ...parcels.map((parcel) => deps.tracking.trackingItem(parcel.carrier, parcel.trackingNumber, { orderId, parcelId: parcel.parcelId })),
-    ], attempt);
-    if (result.ok) return { orderId, status: after.status, parcels };
-  }
-  throw new TransientError(`Order ${orderId} kept changing while requesting the shipment`);
+      tracking: parcels.map((parcel) => ({
+        carrierId: parcel.carrier,
+        trackingNumber: parcel.trackingNumber,
+        parcel: { orderId, parcelId: parcel.parcelId },
+      })),
+    });
+    return outcome.ok ? { orderId, status: after.status, parcels } : CONFLICT;
+  });
 }
 
 export interface CompensationResult {
@@ -223,52 +252,72 @@ export interface CompensationResult {
   undone: boolean;
 }
 
-/** Cancels the carrier requests unless the order holds the shipment (another execution got it recorded). */
+/** Compensation leaves alone an order that holds a shipment (another execution got it recorded) or is closed. */
+const compensable = (order: Order) => !SHIPMENT_STATUSES.includes(order.status) && !isFinal(order.status);
+
+/** The order part of a compensating write: its closing mark, unless the mark already stands (then only checked). */
+function closing(order: Order): OrderChange['order'] {
+  return standingClosing(order) ? { before: order } : { before: order, after: markClosing(order) };
+}
+
+/** Marks the order as closing when nothing else is to be written; false when it changed since it was read. */
+async function markOnly(deps: Dependencies, order: Order): Promise<boolean> {
+  const part = closing(order);
+  return !part.after || (await deps.orders.commit({ order: part })).ok;
+}
+
+/**
+ * Cancels the carrier requests of a routed order. The order is marked as closing first, so
+ * a duplicate execution can no longer record the shipment it requested (its commit is
+ * guarded on the order as it read it): a carrier request is never cancelled under a live order.
+ */
 export async function cancelShipment(deps: Dependencies, orderId: string): Promise<CompensationResult> {
-  const order = await load(deps, orderId);
-  if (SHIPMENT_STATUSES.includes(order.status) || !order.route) return { orderId, undone: false };
-  await Promise.all(
-    order.route.parcels.map((parcel, i) => deps.carrier.cancelShipment({ orderId, parcelId: parcelId(orderId, i), carrier: parcel.carrier })),
-  );
-  return { orderId, undone: true };
+  return retryOnConflict(`Order ${orderId} kept changing while cancelling its shipment`, async () => {
+    const order = await load(deps, orderId);
+    if (SHIPMENT_STATUSES.includes(order.status) || !order.route) return { orderId, undone: false };
+    // A cancelled order may still have a carrier request its execution could not record.
+    if (!isFinal(order.status) && !(await markOnly(deps, order))) return CONFLICT;
+    await Promise.all(
+      order.route.parcels.map((parcel, i) => deps.carrier.cancelShipment({ orderId, parcelId: parcelId(orderId, i), carrier: parcel.carrier })),
+    );
+    return { orderId, undone: true };
+  });
 }
 
-/** Gives warehouse allocations back to the network-wide lock. */
+/** Gives warehouse allocations back to the network-wide lock, exactly as the reservation holds them now. */
 export async function releaseAllocation(deps: Dependencies, orderId: string): Promise<CompensationResult> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  return retryOnConflict(`Reservation of ${orderId} kept changing while releasing its allocation`, async () => {
+    const order = await load(deps, orderId);
+    if (!compensable(order)) return { orderId, undone: false };
     const reservation = await deps.orders.getReservation(orderId);
-    if (reservation?.state !== 'ALLOCATED') return { orderId, undone: false };
+    if (reservation?.state !== 'ALLOCATED') return (await markOnly(deps, order)) ? { orderId, undone: false } : CONFLICT;
     const { allocations, lines } = reservation;
-    const result = await transact(deps, [
-      deps.orders.notShippedCheck(orderId, SHIPMENT_STATUSES),
-      deps.orders.putReservationItem({ orderId, state: 'LOCKED', lines, locks: locksOf(allocations) }, 'ALLOCATED'),
-      ...releaseAllocationMoves(allocations).map((move) => deps.stock.moveItem(move)),
-      ...capacityReleaseItems(deps, reservation),
-    ], attempt);
-    if (result.ok) return { orderId, undone: true };
-    if (result.codes[0] === 'ConditionalCheckFailed') return { orderId, undone: false };
-  }
-  throw new TransientError(`Reservation of ${orderId} kept changing while releasing its allocation`);
+    const outcome = await deps.orders.commit({
+      order: closing(order),
+      reservation: { put: { orderId, state: 'LOCKED', lines, locks: locksOf(allocations) }, expectedRevision: reservation.revision },
+      stock: releaseAllocationMoves(allocations),
+      capacity: capacityRelease(reservation),
+    });
+    return outcome.ok ? { orderId, undone: true } : CONFLICT;
+  });
 }
 
-/** Gives everything the order still holds back to available-to-promise. */
+/** Gives everything the order still holds back to available-to-promise, exactly as the reservation holds it now. */
 export async function releaseStock(deps: Dependencies, orderId: string): Promise<CompensationResult> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  return retryOnConflict(`Reservation of ${orderId} kept changing while releasing it`, async () => {
+    const order = await load(deps, orderId);
+    if (!compensable(order)) return { orderId, undone: false };
     const reservation = await deps.orders.getReservation(orderId);
-    if (!reservation) return { orderId, undone: false };
-    const result = await transact(deps, [
-      deps.orders.notShippedCheck(orderId, SHIPMENT_STATUSES),
-      deps.orders.deleteReservationItem(orderId, reservation.state),
-      ...releaseReservationMoves(reservation).map((move) => deps.stock.moveItem(move)),
-      ...capacityReleaseItems(deps, reservation),
-    ], attempt);
-    if (result.ok) return { orderId, undone: true };
-    if (result.codes[0] === 'ConditionalCheckFailed') return { orderId, undone: false };
-  }
-  throw new TransientError(`Reservation of ${orderId} kept changing while releasing it`);
+    if (!reservation) return (await markOnly(deps, order)) ? { orderId, undone: false } : CONFLICT;
+    const outcome = await deps.orders.commit({
+      order: closing(order),
+      reservation: { delete: reservation.revision },
+      stock: releaseReservationMoves(reservation),
+      capacity: capacityRelease(reservation),
+    });
+    return outcome.ok ? { orderId, undone: true } : CONFLICT;
+  });
 }
-
-const REJECTIONS: Record<string, RejectionReason> = { OutOfStock: 'OUT_OF_STOCK', NoRoute: 'NO_ROUTE' };
 
 export interface CloseRequest {
   orderId: string;
@@ -277,23 +326,22 @@ export interface CloseRequest {
 }
 
 /**
- * Ends a compensated order: REJECTED for a business refusal, FAILED for anything
- * else. An order that is already final, or that holds a shipment, is left as it is.
+ * Ends a compensated order as its closing mark says: REJECTED for a recorded business
+ * refusal, FAILED for anything else. Only an order whose mark stands on its current
+ * version is closed; a final order, an order holding a shipment, or one that another
+ * execution carried on since is left as it is.
  */
 export async function closeOrder(deps: Dependencies, { orderId, failedStep, error }: CloseRequest): Promise<StepResult> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  return retryOnConflict(`Order ${orderId} kept changing while closing it`, async () => {
     const order = await load(deps, orderId);
-    if (isFinal(order.status) || SHIPMENT_STATUSES.includes(order.status)) return { orderId, status: order.status };
-    const rejection = REJECTIONS[error.Error];
+    const mark = standingClosing(order);
+    if (isFinal(order.status) || SHIPMENT_STATUSES.includes(order.status) || !mark) return { orderId, status: order.status };
+    const rejection = mark.rejectionReason;
+    const failure = `${failedStep}: ${error.Error}`;
     const after = rejection
       ? transition(order, 'REJECTED', deps.now(), { rejectionReason: rejection }, rejection)
-      : transition(order, 'FAILED', deps.now(), { failureReason: `${failedStep}: ${error.Error}` }, `${failedStep}: ${error.Error}`);
-    try {
-      await deps.orders.saveTransition(order, after);
-      return { orderId, status: after.status };
-    } catch (caught) {
-      if (!(caught instanceof StaleOrder)) throw caught;
-    }
-  }
-  throw new TransientError(`Order ${orderId} kept changing while closing it`);
+      : transition(order, 'FAILED', deps.now(), { failureReason: failure }, failure);
+    const outcome = await deps.orders.commit({ order: { before: order, after } });
+    return outcome.ok ? { orderId, status: after.status } : CONFLICT;
+  });
 }

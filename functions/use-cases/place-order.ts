@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { placeOrder, type OrderRequest } from '../domain/order.ts';
-import type { CreateOrderResult } from '../store/order-store.ts';
 import type { Dependencies } from './dependencies.ts';
+import type { CreateOrderResult } from './ports.ts';
 import { TransientError } from '../domain/errors.ts';
+import { retrying, type RetryPolicy } from '../retry-policy.ts';
 
-const CREATE_ATTEMPTS = 4;
+/** Identical requests racing each other conflict inside DynamoDB; one wins, the others then read its order. */
+const CREATE_POLICY: RetryPolicy = { attempts: 4, baseMs: 20, capMs: 500 };
 
 /** JSON with sorted keys, so the same request hashes the same whatever its key order. */
 function canonicalJson(value: unknown): string {
@@ -30,13 +32,9 @@ export async function placeOrderOnce(
 ): Promise<CreateOrderResult> {
   const order = placeOrder(request, deps.newOrderId(), deps.now());
   const fingerprint = requestFingerprint(request);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await deps.orders.create(order, fingerprint, idempotencyKey);
-    } catch (error) {
-      // Identical requests racing each other conflict inside DynamoDB; one wins, the others then read its order.
-      if (!(error instanceof TransientError) || attempt >= CREATE_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
-    }
-  }
+  return retrying(() => deps.orders.create(order, fingerprint, idempotencyKey), {
+    policy: CREATE_POLICY,
+    retryable: (error) => error instanceof TransientError,
+    exhausted: (lastError) => lastError as Error,
+  });
 }

@@ -5,17 +5,12 @@
  * closes it as FAILED. Runs every minute; safe to run twice at once (see `redrive`).
  */
 import { DEFAULT_DEADLINES, type DeadlineSettings, overdueCutoff, overdueSeconds, redrive } from '../domain/deadlines.ts';
-import type { Order } from '../domain/order.ts';
-import { StaleOrder } from '../store/order-store.ts';
+import type { FulfilmentStarter, InFlightOrders, OrderRepository } from './ports.ts';
 
 export interface ReconcileDependencies {
-  orders: {
-    get(orderId: string): Promise<Order | undefined>;
-    saveTransition(before: Order, after: Order): Promise<void>;
-  };
-  inFlight: { inFlightSince(cutoff: string): AsyncIterable<string> };
-  /** Starts a fulfilment execution for the order; `attempt` names the execution. */
-  fulfilment: { start(orderId: string, attempt: number): Promise<void> };
+  orders: Pick<OrderRepository, 'get' | 'commit'>;
+  inFlight: InFlightOrders;
+  fulfilment: FulfilmentStarter;
   now: () => string;
   settings?: DeadlineSettings;
 }
@@ -54,10 +49,8 @@ export async function reconcileOverdueOrders(deps: ReconcileDependencies): Promi
     report.overdue++;
     report.maxOverdueSeconds = Math.max(report.maxOverdueSeconds, overdue);
     const after = redrive(order, now, settings);
-    try {
-      await deps.orders.saveTransition(order, after);
-    } catch (error) {
-      if (!(error instanceof StaleOrder)) throw error;
+    const outcome = await deps.orders.commit({ order: { before: order, after } });
+    if (!outcome.ok) {
       report.skipped++;
       return;
     }

@@ -7,7 +7,7 @@ import type { Order, RouteExplanation, RoutePlan } from '../domain/order.ts';
 import { NoRouteWithExplanation, planRouting, type RoutingDecision, type RoutingExplanation } from '../domain/route-planner.ts';
 import type { RoutingPolicy } from '../domain/routing-policy.ts';
 import type { SkuQuantity } from '../domain/stock.ts';
-import type { StoredPolicy } from '../store/policy-store.ts';
+import type { StoredPolicy } from './ports.ts';
 
 /** Enough to see why the winner won and why the runners-up lost; the rest is counted. */
 export const EXPLAINED_CANDIDATES = 25;

@@ -15,6 +15,7 @@ import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localDynamoDbClient, useLocalTableForHandlers } from '../support/dynamodb.ts';
 import { invoke } from '../support/http-event.ts';
+import { setOnHand } from '../../functions/use-cases/inventory.ts';
 
 const SECRETS = { 'sf-express': 'sf-express-test-secret-0001', zto: 'zto-test-secret-000000000002', coldlink: 'coldlink-test-secret-0000003' };
 let tableName: string;
@@ -29,7 +30,7 @@ beforeAll(async () => {
 async function shippedOrder(): Promise<Order> {
   const deps = dependencies();
   const sku = `PARCEL-${Date.now()}-${++eventCounter}`;
-  await deps.stock.setOnHand(sku, { 'wh-shanghai': 5 });
+  await setOnHand(deps, sku, { 'wh-shanghai': 5 });
   const { order } = await placeOrderOnce(deps, orderRequest({ lines: [{ sku, quantity: 1, unitPrice: 100 }] }));
   for (const step of [lockStock, routeOrder, requestShipment]) await step(deps, order.orderId);
   return (await deps.orders.get(order.orderId))!;
@@ -153,10 +154,10 @@ describe('accepted callbacks', () => {
     const extra = { ...parcelOf(base), parcelId: `${base.orderId}-2`, trackingNumber: `SBX${base.orderId.slice(-10)}` };
     const before = await current(base.orderId);
     const twoParcels = { ...before, shipment: { parcels: [parcelOf(before), extra] } };
-    expect(await deps.orders.transact([
-      deps.orders.trackingUpdateItem(before, twoParcels),
-      deps.tracking.trackingItem(extra.carrier, extra.trackingNumber, { orderId: base.orderId, parcelId: extra.parcelId }),
-    ])).toEqual({ ok: true });
+    expect(await deps.orders.commit({
+      order: { before, after: twoParcels },
+      tracking: [{ carrierId: extra.carrier, trackingNumber: extra.trackingNumber, parcel: { orderId: base.orderId, parcelId: extra.parcelId } }],
+    })).toEqual({ ok: true });
     await post(extra.carrier, callbackBody(extra.trackingNumber, 'picked_up'));
 
     const results = await Promise.all([

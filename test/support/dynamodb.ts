@@ -9,7 +9,6 @@ import { localDynamoDbClient as clientFor } from '../../local/dynamodb/dynamodb-
 import { ensureTable, type TableDefinition } from '../../local/dynamodb/tables.ts';
 import { SandboxCarrier } from '../../functions/carriers/sandbox-carrier.ts';
 import { createDocumentClient } from '../../functions/store/dynamodb.ts';
-import { OrderStore } from '../../functions/store/order-store.ts';
 import { PolicyStore } from '../../functions/store/policy-store.ts';
 import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
 import { createDependencies, type Dependencies } from '../../functions/use-cases/dependencies.ts';
@@ -46,7 +45,7 @@ export async function useLocalTableForHandlers(prefix: string, options: { seedRo
   const tableName = await createOrdersTable(client, prefix);
   const documents = createDocumentClient(client);
   if (options.seedRoutingPolicy ?? true) {
-    await new PolicyStore(documents, tableName, new OrderStore(documents, tableName), 'routing').save(
+    await new PolicyStore(documents, tableName, 'routing').save(
       DEMO_ROUTING_POLICY,
       undefined,
       new Date().toISOString(),

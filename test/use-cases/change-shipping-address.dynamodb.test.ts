@@ -13,6 +13,7 @@ import { changeShippingAddress } from '../../functions/use-cases/change-shipping
 import { lockStock, routeOrder } from '../../functions/use-cases/fulfilment.ts';
 import { localDependencies } from '../support/dynamodb.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { setOnHand } from '../../functions/use-cases/inventory.ts';
 
 const CHANNEL = orderRequest().channel;
 const SHANGHAI = orderRequest().shipTo;
@@ -29,7 +30,7 @@ beforeAll(async () => {
 
 async function lockedOrder(): Promise<string> {
   const sku = `RACE-${++counter}-${Date.now()}`;
-  await deps.stock.setOnHand(sku, { 'wh-shanghai': 5, 'wh-beijing': 5 });
+  await setOnHand(deps, sku, { 'wh-shanghai': 5, 'wh-beijing': 5 });
   const { order } = await placeOrderOnce(deps, orderRequest({ lines: [{ sku, quantity: 1, unitPrice: 100 }], deliveryPreference: 'fastest' }));
   await lockStock(deps, order.orderId);
   return order.orderId;

@@ -20,6 +20,7 @@ import {
 import { localDependencies } from '../support/dynamodb.ts';
 import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { adjust, rebalance, setOnHand } from '../../functions/use-cases/inventory.ts';
 
 let deps: Dependencies;
 let skuCounter = 0;
@@ -30,7 +31,7 @@ beforeAll(async () => {
 
 async function stockedSku(warehouses: Record<string, number>, shards?: number): Promise<string> {
   const sku = `SKU-${++skuCounter}-${Date.now()}`;
-  await deps.stock.setOnHand(sku, warehouses, shards);
+  await setOnHand(deps, sku, warehouses, shards);
   return sku;
 }
 
@@ -143,8 +144,8 @@ describe('hot SKU counter shards', () => {
     const orderIds = await Promise.all(Array.from({ length: 60 }, () => place(sku, 1)));
     const [outcomes] = await Promise.all([
       Promise.allSettled(orderIds.map((orderId) => lockStock(deps, orderId))),
-      deps.stock.rebalance(sku, 6),
-      deps.stock.adjust(sku, 'wh-beijing', 5),
+      rebalance(deps, sku, 6),
+      adjust(deps, sku, 'wh-beijing', 5),
     ]);
     const locked = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
     const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
@@ -347,7 +348,7 @@ describe('inventory', () => {
     const sku = await stockedSku({ 'wh-shanghai': 10 });
     const orderId = await place(sku, 3);
     await lockStock(deps, orderId);
-    const updated = await deps.stock.setOnHand(sku, { 'wh-shanghai': 5, 'wh-beijing': 2 });
+    const updated = await setOnHand(deps, sku, { 'wh-shanghai': 5, 'wh-beijing': 2 });
     expect(inventoryView(updated)).toMatchObject({ onHand: 7, reserved: 3, availableToPromise: 4 });
   });
 
@@ -356,7 +357,7 @@ describe('inventory', () => {
     const orderId = await place(sku, 3);
     await lockStock(deps, orderId);
     await routeOrder(deps, orderId);
-    await expect(deps.stock.setOnHand(sku, { 'wh-shanghai': 2 })).rejects.toMatchObject({ name: 'InventoryConflict' });
+    await expect(setOnHand(deps, sku, { 'wh-shanghai': 2 })).rejects.toMatchObject({ name: 'InventoryConflict' });
     expect((await view(sku)).onHand).toBe(4);
   });
 
@@ -365,8 +366,8 @@ describe('inventory', () => {
     const orderIds = await Promise.all(Array.from({ length: 20 }, () => place(sku, 2)));
     await Promise.all([
       ...orderIds.map((orderId) => lockStock(deps, orderId)),
-      deps.stock.setOnHand(sku, { 'wh-shanghai': 100, 'wh-beijing': 50 }),
-      deps.stock.setOnHand(sku, { 'wh-shanghai': 90, 'wh-beijing': 50 }),
+      setOnHand(deps, sku, { 'wh-shanghai': 100, 'wh-beijing': 50 }),
+      setOnHand(deps, sku, { 'wh-shanghai': 90, 'wh-beijing': 50 }),
     ]);
     const after = await view(sku);
     expect(after.reserved).toBe(40);

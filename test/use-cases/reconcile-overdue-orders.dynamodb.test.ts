@@ -23,6 +23,7 @@ import {
   requestShipment,
   routeOrder,
 } from '../../functions/use-cases/fulfilment.ts';
+import { setOnHand } from '../../functions/use-cases/inventory.ts';
 import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { reconcileOverdueOrders, type ReconcileDependencies } from '../../functions/use-cases/reconcile-overdue-orders.ts';
 import { orderRequest } from '../fixtures/orders.ts';
@@ -107,7 +108,7 @@ function reconciler(now: string, settings: DeadlineSettings = DEFAULT_DEADLINES,
 
 async function stockedSku(onHand: number): Promise<string> {
   const sku = `HEAL-${++skuCounter}-${Date.now()}`;
-  await deps.stock.setOnHand(sku, { 'wh-shanghai': onHand });
+  await setOnHand(deps, sku, { 'wh-shanghai': onHand });
   return sku;
 }
 
@@ -210,7 +211,7 @@ describe('an order stranded in flight', () => {
         if (id === orderId) await bothRead;
         return order;
       },
-      saveTransition: (before, after) => deps.orders.saveTransition(before, after),
+      commit: (change) => deps.orders.commit(change),
     };
     const first = reconciler(now, DEFAULT_DEADLINES, orders);
     const second = reconciler(now, DEFAULT_DEADLINES, orders);

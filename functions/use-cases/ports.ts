@@ -1,0 +1,129 @@
+/**
+ * What the use cases need from storage, as interfaces: the DynamoDB classes in
+ * `functions/store/` implement them, tests may pass their own. Every table write of an
+ * order goes through one unit of work, `OrderRepository.commit`, which answers with a
+ * typed outcome instead of DynamoDB's cancellation codes.
+ */
+import type { Order, OrderStatus } from '../domain/order.ts';
+import type { OnHandChange, Reservation, SkuStock, StockMove } from '../domain/stock.ts';
+
+/** A reservation as stored: `revision` counts its writes, so a release can be guarded on the exact content it undoes. */
+export type StoredReservation = Reservation & { revision: number };
+
+export interface ParcelReference {
+  orderId: string;
+  parcelId: string;
+}
+
+export interface CarrierEventRecord extends ParcelReference {
+  carrierId: string;
+  eventId: string;
+  trackingNumber: string;
+  status: string;
+  occurredAt: string;
+  /** `applied` moved the parcel (and maybe the order); `stale` was late or repeated and changed nothing. */
+  outcome: 'applied' | 'stale';
+  recordedAt: string;
+}
+
+/** One change of an order with its side effects, written all or nothing. */
+export interface OrderChange {
+  /**
+   * The order as read, and what it becomes (absent: the order is not written, only
+   * checked). The write is guarded on the exact state read: status, version, closing
+   * mark and count of carrier events.
+   */
+  order: { before: Order; after?: Order };
+  /**
+   * `put`: written over the revision read (undefined: none may exist); `delete`: at the
+   * revision read; `check`: still in this state (the order's guard pins the rest).
+   */
+  reservation?: { put: Reservation; expectedRevision?: number } | { delete: number } | { check: Reservation['state'] };
+  /** Stock counter moves; each is refused rather than take a counter below zero. */
+  stock?: readonly StockMove[];
+  /** Parcels added to (or given back from) warehouses' daily counts. */
+  capacity?: ReadonlyArray<{ warehouseId: string; day: string; parcels: number }>;
+  /** Which order and parcel a carrier's tracking number leads to. */
+  tracking?: ReadonlyArray<{ carrierId: string; trackingNumber: string; parcel: ParcelReference }>;
+  /** A carrier event recorded once: a second commit with the same event id is a Duplicate. */
+  carrierEvent?: CarrierEventRecord;
+}
+
+/**
+ * What a commit came to. Not committed, by what stood in the way (first match wins):
+ * the order or its reservation changed since they were read (re-read and decide again),
+ * a stock counter would go below zero, the carrier event was recorded before.
+ */
+export type CommitOutcome = { ok: true } | { ok: false; reason: 'OrderChanged' | 'ReservationChanged' | 'StockShort' | 'Duplicate' };
+
+export interface CreateOrderResult {
+  created: boolean;
+  order: Order;
+}
+
+export interface OrderPage {
+  orders: Order[];
+  /** Opaque: the index position to continue from. */
+  nextKey?: Record<string, unknown>;
+}
+
+export interface OrderRepository {
+  /** Writes a new order with its idempotency keys; an existing key answers with its order, or IdempotencyConflict. */
+  create(order: Order, requestHash: string, headerKey?: string): Promise<CreateOrderResult>;
+  get(orderId: string): Promise<Order | undefined>;
+  getReservation(orderId: string): Promise<StoredReservation | undefined>;
+  list(query: { channel: string; status?: OrderStatus; limit: number; startKey?: Record<string, unknown> }): Promise<OrderPage>;
+  commit(change: OrderChange): Promise<CommitOutcome>;
+}
+
+/** Orders in flight (ADR 0002), by since when: the reconciler's index. */
+export interface InFlightOrders {
+  /** Ids of orders in flight since `cutoff` or earlier. */
+  inFlightSince(cutoff: string): AsyncIterable<string>;
+}
+
+/** Starts fulfilment executions. */
+export interface FulfilmentStarter {
+  /** Starts an execution for the order; `attempt` names the execution. */
+  start(orderId: string, attempt: number): Promise<void>;
+}
+
+export interface StockRepository {
+  get(sku: string): Promise<SkuStock | undefined>;
+  /**
+   * Every active shard of each SKU; SKUs without stock are left out. `consistentRead: false`
+   * halves the read units for callers whose writes are guarded anyway; `atLeast` reads shards
+   * up to that count even when shard 0 says fewer.
+   */
+  getMany(
+    skus: readonly string[],
+    options?: { consistentRead?: boolean; atLeast?: ReadonlyMap<string, number> },
+  ): Promise<Map<string, SkuStock>>;
+  /** Shard counts, possibly cached: a stale count only costs a refused lock and a read of every shard. */
+  shardCounts(skus: readonly string[]): Promise<Map<string, number>>;
+  /** Writes an on-hand change computed from the stock at `revision`; false when the stock changed meanwhile. */
+  commitOnHand(change: OnHandChange, revision: number): Promise<boolean>;
+}
+
+export interface CapacityRepository {
+  /** Parcels per warehouse on `day`; warehouses without a count read 0. */
+  usedOn(day: string, warehouseIds: readonly string[]): Promise<Record<string, number>>;
+}
+
+export interface TrackingRepository {
+  findParcel(carrierId: string, trackingNumber: string): Promise<ParcelReference | undefined>;
+  /** Records an event that changes no order; false if it was recorded before. */
+  recordAlone(record: CarrierEventRecord): Promise<boolean>;
+}
+
+export interface StoredPolicy<Document> {
+  version: number;
+  updatedAt: string;
+  document: Document;
+}
+
+export interface PolicyRepository {
+  current<Document>(): Promise<StoredPolicy<Document> | undefined>;
+  /** Saves the next version over `basedOn` (undefined: none yet); PolicyVersionConflict when someone saved first. */
+  save<Document>(document: Document, basedOn: number | undefined, now: string): Promise<StoredPolicy<Document>>;
+}
