@@ -77,7 +77,7 @@ async function runScenario(scenario: Scenario) {
     await call(cloud, admin, 'PUT', '/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT);
     // Fewer units than ordered, so some orders must be refused: oversell would show.
     const skus = ['FAULT-A', 'FAULT-B'];
-    const onHand = Math.floor(ORDERS * 0.8);
+    const onHand = Math.floor(ORDERS * 0.4);
     for (const sku of skus) await call(cloud, admin, 'PUT', `/inventory/${sku}`, { warehouses: { 'wh-shanghai': onHand } });
 
     const accepted: string[] = [];
