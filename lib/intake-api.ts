@@ -15,149 +15,11 @@ import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CHANNEL_CLAIM, SCOPES, type Scope } from '../functions/http/access.ts';
+import { CHANNEL_CLAIM, SCOPES } from '../functions/http/access.ts';
+import { ROUTES, type RouteSecret } from '../functions/http/routes.ts';
 import { acknowledgeNagFinding } from './nag.ts';
-import type { OrderIndexName, OrderStore } from './order-store.ts';
+import type { OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
-
-/** What a route's handler may do with the orders table. */
-interface TableAccess {
-  readonly write: boolean;
-  /** Indexes the handler queries; none unless it lists. */
-  readonly indexes?: OrderIndexName[];
-}
-
-/**
- * Who may call a route: tokens with a scope, or anyone, with the reason written down (it
- * acknowledges cdk-nag's APIG4 finding, so a public route cannot be added without one).
- */
-type RouteAuthorization =
-  | { readonly scope: Scope; readonly unauthenticatedBecause?: never }
-  | { readonly scope: 'public'; readonly unauthenticatedBecause: string };
-
-type RouteSpec = RouteAuthorization & {
-  readonly id: string;
-  readonly method: HttpMethod;
-  readonly path: string;
-  /** Handler source relative to `functions/`, without extension. */
-  readonly entry: string;
-  /** The orders table; none for a route that does not touch it. */
-  readonly access?: TableAccess;
-  /** The handler verifies carrier callback signatures, so it reads the carrier webhook secrets. */
-  readonly readsCarrierSecrets?: boolean;
-};
-
-/** The routes: one function per route, so each gets only the table access it needs. */
-const ROUTES: readonly RouteSpec[] = [
-  {
-    id: 'PlaceOrder',
-    method: HttpMethod.POST,
-    path: '/orders',
-    entry: 'api/place-order',
-    access: { write: true },
-    scope: SCOPES.channel,
-  },
-  {
-    id: 'GetOrder',
-    method: HttpMethod.GET,
-    path: '/orders/{orderId}',
-    entry: 'api/get-order',
-    access: { write: false },
-    scope: SCOPES.channel,
-  },
-  {
-    id: 'ListOrders',
-    method: HttpMethod.GET,
-    path: '/orders',
-    entry: 'api/list-orders',
-    access: { write: false, indexes: ['byChannelStatus', 'byChannel', 'byCustomer'] },
-    scope: SCOPES.channel,
-  },
-  {
-    id: 'CancelOrder',
-    method: HttpMethod.POST,
-    path: '/orders/{orderId}/cancel',
-    entry: 'api/cancel-order',
-    access: { write: true },
-    scope: SCOPES.channel,
-  },
-  {
-    id: 'ChangeShippingAddress',
-    method: HttpMethod.PATCH,
-    path: '/orders/{orderId}/shipping-address',
-    entry: 'api/change-shipping-address',
-    access: { write: true },
-    scope: SCOPES.channel,
-  },
-  {
-    id: 'GetOrderTimeline',
-    method: HttpMethod.GET,
-    path: '/orders/{orderId}/timeline',
-    entry: 'api/get-order-timeline',
-    access: { write: false },
-    scope: SCOPES.channel,
-  },
-  {
-    id: 'PutInventory',
-    method: HttpMethod.PUT,
-    path: '/inventory/{sku}',
-    entry: 'api/put-inventory',
-    access: { write: true },
-    scope: SCOPES.admin,
-  },
-  {
-    id: 'GetInventory',
-    method: HttpMethod.GET,
-    path: '/inventory/{sku}',
-    entry: 'api/get-inventory',
-    access: { write: false },
-    scope: SCOPES.admin,
-  },
-  {
-    id: 'AdjustInventory',
-    method: HttpMethod.POST,
-    path: '/inventory/{sku}/adjustments',
-    entry: 'api/adjust-inventory',
-    access: { write: true },
-    scope: SCOPES.admin,
-  },
-  {
-    id: 'GetRoutingPolicy',
-    method: HttpMethod.GET,
-    path: '/policies/routing',
-    entry: 'api/get-routing-policy',
-    access: { write: false },
-    scope: SCOPES.admin,
-  },
-  {
-    id: 'PutRoutingPolicy',
-    method: HttpMethod.PUT,
-    path: '/policies/routing',
-    entry: 'api/put-routing-policy',
-    access: { write: true },
-    scope: SCOPES.admin,
-  },
-  {
-    id: 'CarrierEvents',
-    method: HttpMethod.POST,
-    path: '/carriers/{carrierId}/events',
-    entry: 'api/carrier-events',
-    access: { write: true },
-    scope: 'public',
-    unauthenticatedBecause:
-      'Carriers cannot sign AWS SigV4 requests or hold channel credentials; each callback carries an HMAC-SHA256 signature over a timestamp and the raw body with its carrier\'s secret, which the handler verifies (functions/carriers/webhook-signature.ts) before reading anything else, refusing bad, stale or future signatures with 401.',
-    readsCarrierSecrets: true,
-  },
-  {
-    id: 'GetOpenApi',
-    method: HttpMethod.GET,
-    path: '/openapi.json',
-    entry: 'api/get-openapi',
-    scope: 'public',
-    unauthenticatedBecause:
-      'It serves the API description, which holds no order, stock or policy data and which integrators and client generators fetch before they have a token.',
-  },
-];
 
 /**
  * One JSON object per request. `client` and `channel` are the token's client id and channel
@@ -234,6 +96,8 @@ export class IntakeApi extends Construct {
    * carrier's secret when onboarding it.
    */
   public readonly carrierWebhookSecrets: Secret;
+  /** Generated: the key `GET /orders` signs its cursors with, so a cursor is only good for the query it came from. */
+  public readonly cursorSigningKey: Secret;
 
   constructor(scope: Construct, id: string, props: IntakeApiProps) {
     super(scope, id);
@@ -272,20 +136,37 @@ export class IntakeApi extends Construct {
       'The carrier webhook secrets are issued to or agreed with each carrier and must change on both sides together, which a rotation Lambda cannot do; the handler accepts a list of secrets per carrier so an operator can rotate one carrier without downtime.',
     );
 
+    this.cursorSigningKey = new Secret(this, 'CursorSigningKey', {
+      description: `Key the list cursors of the orders API are signed with (${props.stage})`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledgeNagFinding(
+      this.cursorSigningKey,
+      'AwsSolutions-SMG4',
+      'It signs list cursors, which live for a listing session; rotating it only makes cursors in flight answer 400 invalid-cursor, so it is rotated by replacing the value (or the stack) rather than by a rotation Lambda.',
+    );
+    const secretIds: Record<RouteSecret, Record<string, string>> = {
+      carrierWebhooks: { CARRIER_WEBHOOK_SECRET_ID: this.carrierWebhookSecrets.secretArn },
+      cursorSigning: { CURSOR_SIGNING_KEY_SECRET_ID: this.cursorSigningKey.secretArn },
+    };
+    const secrets: Record<RouteSecret, Secret> = { carrierWebhooks: this.carrierWebhookSecrets, cursorSigning: this.cursorSigningKey };
+
     const functions: Record<string, PipelineFunction> = {};
     for (const route of ROUTES) {
+      const routeSecrets = route.secrets ?? [];
       const fn = new PipelineFunction(this, route.id, {
         entry: route.entry,
         serviceName: 'order-api',
         stage: props.stage,
         environment: {
           ...(route.access ? { ORDERS_TABLE_NAME: table.tableName } : {}),
-          ...(route.readsCarrierSecrets ? { CARRIER_WEBHOOK_SECRET_ID: this.carrierWebhookSecrets.secretArn } : {}),
+          ...Object.assign({}, ...routeSecrets.map((secret) => secretIds[secret])),
         },
-        ...(route.readsCarrierSecrets
+        ...(routeSecrets.length > 0
           ? {
-              // Reads the secret with the function's role. Its cache and the handler's (a minute each)
-              // bound how long a carrier's new secret takes to apply: two minutes at most.
+              // Reads the secrets with the function's role, so no secret value sits in the function's
+              // configuration. Its cache and the handler's (a minute each) bound how long a new value
+              // takes to apply: two minutes at most.
               paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
                 cacheSize: 10,
                 secretsManagerTtl: Duration.minutes(1),
@@ -295,12 +176,12 @@ export class IntakeApi extends Construct {
       });
       if (route.access?.write) props.store.grantReadWriteItems(fn);
       else if (route.access) props.store.grantReadItems(fn);
-      if (route.access?.indexes?.length) props.store.grantQueryIndexes(fn, route.access.indexes);
-      if (route.readsCarrierSecrets) this.carrierWebhookSecrets.grantRead(fn);
+      if (route.access?.indexes?.length) props.store.grantQueryIndexes(fn, [...route.access.indexes]);
+      for (const secret of routeSecrets) secrets[secret].grantRead(fn);
 
       const [created] = this.httpApi.addRoutes({
         path: route.path,
-        methods: [route.method],
+        methods: [route.method as HttpMethod],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { problemResponse, problems } from '../functions/http/problem.ts';
-import { compileRoutes, headersOf, readBody, toEvent, writeJson, writeResult } from './apigateway/http-api.ts';
+import { compileRoutes, headersOf, MALFORMED_PATH, readBody, toEvent, writeJson, writeResult } from './apigateway/http-api.ts';
 import { authorize, wwwAuthenticate } from './apigateway/jwt-authorizer.ts';
 import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint.ts';
 import { synthesizeStack, type SynthesizedStack } from './cloud-assembly.ts';
@@ -23,6 +23,7 @@ import { ensureTable, tableDefinitions } from './dynamodb/tables.ts';
 import { ApiDestinationCaller, type LocalSecrets } from './eventbridge/api-destination.ts';
 import { LocalArchive } from './eventbridge/local-archive.ts';
 import { LocalEventBus, type BusEvent, type DeadLetter } from './eventbridge/local-event-bus.ts';
+import { localCursorSigningKey } from './cursor-signing-key.ts';
 import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { Feed } from './feed.ts';
 import { LocalFunction } from './lambda/function-host.ts';
@@ -281,6 +282,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
       // Inline rather than the template's Secrets Manager secret, which does not run locally.
       CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
+      CURSOR_SIGNING_KEY: localCursorSigningKey(options.dataDir ? join(options.dataDir, 'cursor-signing-key') : undefined),
       ...options.functionEnvironment,
     };
     for (const fn of topology.functions.values()) {
@@ -424,6 +426,7 @@ async function startHttpServer(
         return;
       }
       const route = match(request.method ?? 'GET', url.pathname);
+      if (route === MALFORMED_PATH) return writeJson(response, 400, { message: 'Bad Request' });
       if (!route) return writeJson(response, 404, { message: 'Not Found' });
       const { authorization } = route.route;
       const outcome = authorization ? await authorize(headersOf(request), authorization, signingKey.jwks) : undefined;

@@ -8,7 +8,7 @@
  * wanted, it is the `CARRIER_WEBHOOK_SECRETS` variable itself.
  */
 import { z } from 'zod';
-import { TransientError } from '../domain/errors.ts';
+import { secretFromExtension } from '../secrets/secrets-extension.ts';
 
 export interface CarrierSecrets {
   /** The secrets a callback from this carrier may be signed with; none for a carrier we do not know. */
@@ -55,27 +55,11 @@ export function cachedCarrierSecrets(load: () => Promise<string>, ttlMs: number,
   };
 }
 
-/**
- * The secret's value through the AWS Parameters and Secrets Lambda Extension (a layer the
- * stack adds to the function), which calls Secrets Manager with the function's role and
- * keeps its own cache, so the function bundles no Secrets Manager client.
- */
-async function fromSecretsExtension(secretId: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
-  const response = await fetch(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`, {
-    headers: { 'X-Aws-Parameters-Secrets-Token': env.AWS_SESSION_TOKEN ?? '' },
-  });
-  if (!response.ok) throw new TransientError(`Reading the carrier webhook secrets failed with HTTP ${response.status}`);
-  const { SecretString } = (await response.json()) as { SecretString?: string };
-  if (SecretString === undefined) throw new Error(`Secret ${secretId} has no string value`);
-  return SecretString;
-}
-
 export function carrierSecretsFromEnvironment(env: NodeJS.ProcessEnv = process.env): CarrierSecrets {
   const ttlMs = Number(env.CARRIER_WEBHOOK_SECRETS_CACHE_SECONDS ?? 60) * 1000;
   const inline = env.CARRIER_WEBHOOK_SECRETS;
   if (inline !== undefined) return cachedCarrierSecrets(async () => inline, ttlMs);
   const secretId = env.CARRIER_WEBHOOK_SECRET_ID;
   if (!secretId) throw new Error('Set CARRIER_WEBHOOK_SECRET_ID (a Secrets Manager secret) or CARRIER_WEBHOOK_SECRETS (the JSON itself)');
-  return cachedCarrierSecrets(() => fromSecretsExtension(secretId, env), ttlMs);
+  return cachedCarrierSecrets(() => secretFromExtension(secretId, env), ttlMs);
 }

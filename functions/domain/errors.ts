@@ -82,3 +82,61 @@ export class InventoryConflict extends DomainError {
 export class TransientError extends DomainError {
   override name = 'TransientError';
 }
+
+/** A list cursor that this API did not issue for this query (another channel, status or page size, or edited). */
+export class InvalidCursor extends DomainError {
+  override name = 'InvalidCursor';
+}
+
+/** No stock is recorded for the SKU. */
+export class UnknownSku extends DomainError {
+  override name = 'UnknownSku';
+  constructor(sku: string) {
+    super(`No inventory is recorded for ${sku}`);
+  }
+}
+
+/** The SKU is not stocked at the warehouse, so there is no count to adjust. */
+export class UnknownWarehouse extends DomainError {
+  override name = 'UnknownWarehouse';
+  readonly warehouseId: string;
+  constructor(sku: string, warehouseId: string) {
+    super(`${sku} is not stocked at ${warehouseId}; set its on-hand count with PUT /inventory/${sku} first`);
+    this.warehouseId = warehouseId;
+  }
+}
+
+/** A change was based on a version that is no longer the live one. */
+export class StaleVersion extends DomainError {
+  override name = 'StaleVersion';
+  readonly liveVersion: number;
+  constructor(what: string, liveVersion: number) {
+    super(`The live ${what} is version ${liveVersion}; read it again and send its version`);
+    this.liveVersion = liveVersion;
+  }
+}
+
+/** A change to something that exists must name the version it was based on. */
+export class VersionRequired extends DomainError {
+  override name = 'VersionRequired';
+  readonly liveVersion: number;
+  constructor(what: string, liveVersion: number) {
+    super(`The ${what} exists (version ${liveVersion}); send the version the change is based on`);
+    this.liveVersion = liveVersion;
+  }
+}
+
+/** The same idempotency key (natural or header) was used before with a different request. */
+export class IdempotencyConflict extends DomainError {
+  override name = 'IdempotencyConflict';
+  readonly orderId: string;
+  constructor(orderId: string) {
+    super('This key was already used for a different order request');
+    this.orderId = orderId;
+  }
+}
+
+/** Someone saved another version since the one this change was based on. */
+export class PolicyVersionConflict extends DomainError {
+  override name = 'PolicyVersionConflict';
+}

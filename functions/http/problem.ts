@@ -41,6 +41,14 @@ const problemType = (slug: string) => `/problems/${slug}`;
 export const problems = {
   validation: (detail: string, errors: FieldError[]) =>
     new HttpProblem({ type: problemType('validation-error'), title: 'Request is not valid', status: 400, detail, errors }),
+  invalidCursor: (detail: string) =>
+    new HttpProblem({
+      type: problemType('invalid-cursor'),
+      title: 'Cursor is not valid for this query',
+      status: 400,
+      detail,
+      errors: [{ path: '$.cursor', pointer: '/cursor', message: 'Not a cursor this API returned for this query' }],
+    }),
   malformedJson: (detail: string) =>
     new HttpProblem({ type: problemType('malformed-json'), title: 'Body is not valid JSON', status: 400, detail }),
   unsupportedMediaType: (detail: string) =>
@@ -72,6 +80,12 @@ export const problems = {
   notFound: (detail: string) => new HttpProblem({ type: problemType('not-found'), title: 'Not found', status: 404, detail }),
   conflict: (slug: string, title: string, detail: string, extensions: Record<string, unknown> = {}) =>
     new HttpProblem({ type: problemType(slug), title, status: 409, detail, ...extensions }),
+  /** `If-Match` names a version that is no longer live; `ETag` names the live one. */
+  preconditionFailed: (detail: string, liveEtag: string) =>
+    new HttpProblem({ type: problemType('precondition-failed'), title: 'Precondition failed', status: 412, detail }, { ETag: liveEtag }),
+  /** RFC 6585: the change must be conditional (`If-Match`). */
+  preconditionRequired: (detail: string) =>
+    new HttpProblem({ type: problemType('precondition-required'), title: 'Precondition required', status: 428, detail }),
   unavailable: (detail: string) =>
     new HttpProblem(
       { type: problemType('temporarily-unavailable'), title: 'Temporarily unavailable', status: 503, detail },

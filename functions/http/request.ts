@@ -4,20 +4,13 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { childPath, firstDuplicateKey, utf8Text } from './json-text.ts';
 import { problems, type FieldError } from './problem.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 function jsonPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, key) =>
-      typeof key === 'number'
-        ? `${acc}[${key}]`
-        : /^[A-Za-z_$][\w$]*$/.test(String(key))
-          ? `${acc}.${String(key)}`
-          : `${acc}[${JSON.stringify(String(key))}]`,
-    '$',
-  );
+  return path.reduce<string>((acc, key) => childPath(acc, typeof key === 'number' ? key : String(key)), '$');
 }
 
 function jsonPointer(path: readonly PropertyKey[]): string {
@@ -61,11 +54,15 @@ export function jsonBody<Schema extends z.ZodType>(event: APIGatewayProxyEventV2
   const raw = rawBody(event);
   if (raw.length > MAX_BODY_BYTES) throw problems.tooLarge(MAX_BODY_BYTES);
   if (raw.length === 0) throw problems.validation('The request body is missing', [{ path: '$', pointer: '', message: 'Required' }]);
+  const text = utf8Text(raw);
+  if (text === undefined) throw problems.malformedJson('The body is not valid UTF-8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw problems.malformedJson((error as Error).message);
   }
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate) throw problems.malformedJson(`${duplicate.path} has the key ${JSON.stringify(duplicate.key)} more than once`);
   return validate(schema, parsed, 'request body');
 }

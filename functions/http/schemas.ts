@@ -20,7 +20,60 @@ export const channelSchema = z
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'Use 1-64 lowercase letters, digits, ".", "_" or "-"');
 export const orderIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be an order id (ULID)');
 
-const text = (max: number) => z.string().trim().min(1, 'Must not be empty').max(max);
+/**
+ * Characters a shop would not want stored in text: control characters (C0, DEL, C1; they break
+ * labels, CSV exports and logs) and the bidirectional embeddings, overrides and isolates that
+ * make text display differently from what it holds.
+ */
+const UNSAFE_TEXT = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+const SAFE_TEXT_MESSAGE = 'Must not contain control characters or bidirectional overrides';
+export const isSafeText = (value: string): boolean => !UNSAFE_TEXT.test(value);
+
+const text = (max: number) => z.string().trim().min(1, 'Must not be empty').max(max).refine(isSafeText, SAFE_TEXT_MESSAGE);
+
+/** ISO 4217 codes in use, as the runtime's ICU data knows them. */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export const ATTRIBUTION_LIMITS = { depth: 8, keys: 200, bytes: 32 * 1024 } as const;
+
+/**
+ * Free-form attribution (campaigns, touchpoints), bounded so that it stays data: at most
+ * `depth` levels of objects and arrays, `keys` keys in all, `bytes` serialized, and safe text
+ * in every key and string. Each problem is reported at the path where it occurs.
+ */
+const attributionSchema = z.record(z.string(), z.unknown()).superRefine((attribution, ctx) => {
+  const bytes = Buffer.byteLength(JSON.stringify(attribution));
+  if (bytes > ATTRIBUTION_LIMITS.bytes) {
+    ctx.addIssue({ code: 'custom', message: `Must not exceed ${ATTRIBUTION_LIMITS.bytes} bytes as JSON (is ${bytes})` });
+    return;
+  }
+  let keys = 0;
+  const visit = (value: unknown, path: (string | number)[], depth: number): boolean => {
+    if (typeof value === 'string') {
+      if (isSafeText(value)) return true;
+      ctx.addIssue({ code: 'custom', path, message: SAFE_TEXT_MESSAGE });
+      return false;
+    }
+    if (value === null || typeof value !== 'object') return true;
+    if (depth > ATTRIBUTION_LIMITS.depth) {
+      ctx.addIssue({ code: 'custom', path, message: `Nested too deep: at most ${ATTRIBUTION_LIMITS.depth} levels of objects and arrays` });
+      return false;
+    }
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+    if (!Array.isArray(value)) {
+      keys += entries.length;
+      const unsafe = entries.find(([key]) => !isSafeText(String(key)));
+      if (unsafe) {
+        ctx.addIssue({ code: 'custom', path, message: `Key ${JSON.stringify(unsafe[0])}: ${SAFE_TEXT_MESSAGE}` });
+        return false;
+      }
+    }
+    return entries.every(([key, item]) => visit(item, [...path, key], depth + 1));
+  };
+  if (visit(attribution, [], 1) && keys > ATTRIBUTION_LIMITS.keys) {
+    ctx.addIssue({ code: 'custom', message: `At most ${ATTRIBUTION_LIMITS.keys} keys in all (has ${keys})` });
+  }
+});
 
 export const shipToSchema = z.strictObject({
   name: text(200),
@@ -39,7 +92,10 @@ export const shipToSchema = z.strictObject({
 export const orderRequestSchema = z.strictObject({
   channel: channelSchema.optional(),
   channelOrderId: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'Use 1-128 printable ASCII characters without spaces'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code such as EUR'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code such as EUR')
+    .refine((code) => CURRENCIES.has(code), 'Must be an ISO 4217 currency code in use, such as EUR or CNY'),
   customer: z.strictObject({ id: text(128), tier: z.enum(CUSTOMER_TIERS) }),
   lines: z
     .array(
@@ -62,7 +118,7 @@ export const orderRequestSchema = z.strictObject({
     .max(50),
   shipTo: shipToSchema,
   deliveryPreference: z.enum(DELIVERY_PREFERENCES).optional(),
-  attribution: z.record(z.string(), z.unknown()).optional(),
+  attribution: attributionSchema.optional(),
 });
 
 export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,255}$/, 'Use 1-255 printable ASCII characters');

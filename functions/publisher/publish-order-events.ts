@@ -10,18 +10,15 @@
  * whereas a held-back one is retried, dead-lettered with an alarm, and redriven
  * once the code is fixed; consumers see the gap in `sequence` meanwhile.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import middy from '@middy/core';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventContractBroken, orderEventOf, type OrderEvent } from '../domain/events.ts';
 import { OrderEventPublisher } from '../events/order-event-publisher.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { requiredEnv } from '../store/dynamodb.ts';
+import { streamBatchHandler } from './stream-batch-handler.ts';
 import { ENTITY } from '../store/keys.ts';
 import { fromOrderItem } from '../store/order-item.ts';
 
@@ -88,7 +85,4 @@ export async function publishStreamBatch(
   };
 }
 
-export const handler = middy((event: DynamoDBStreamEvent) => publishStreamBatch(event))
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+export const handler = streamBatchHandler((event) => publishStreamBatch(event));

@@ -13,19 +13,9 @@ import { fromOrderItem, toOrderItem } from './order-item.ts';
 import { capacityCountItem } from './capacity-store.ts';
 import { stockMoveItem } from './stock-store.ts';
 import { carrierEventItem, trackingItem } from './tracking-store.ts';
-import { TransientError } from '../domain/errors.ts';
+import { IdempotencyConflict, TransientError } from '../domain/errors.ts';
 
 const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
-
-/** The same idempotency key (natural or header) was used before with a different request. */
-export class IdempotencyConflict extends Error {
-  override name = 'IdempotencyConflict';
-  readonly orderId: string;
-  constructor(orderId: string) {
-    super('This key was already used for a different order request');
-    this.orderId = orderId;
-  }
-}
 
 /** The parts of a change, in the order their failed conditions are reported. */
 type Part = 'order' | 'reservation' | 'stock' | 'capacity' | 'tracking' | 'carrierEvent';

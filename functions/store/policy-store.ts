@@ -8,12 +8,9 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import type { PolicyRepository, StoredPolicy } from '../use-cases/ports.ts';
 import { TransientError } from '../domain/errors.ts';
 import { cancellationReasons, isRetryableConflict } from './dynamodb.ts';
+import { PolicyVersionConflict } from '../domain/errors.ts';
 import { ENTITY, policyCurrentKey, policyVersionKey } from './keys.ts';
 
-/** Someone saved another version since the one this change was based on. */
-export class PolicyVersionConflict extends Error {
-  override name = 'PolicyVersionConflict';
-}
 
 export class PolicyStore implements PolicyRepository {
   private readonly client: DynamoDBDocumentClient;

@@ -3,7 +3,7 @@
  * compute the change with the pure domain, commit it guarded on what was read, and on a
  * conflict (orders moved stock meanwhile) read again and recompute.
  */
-import { InventoryConflict, TransientError } from '../domain/errors.ts';
+import { InventoryConflict, TransientError, UnknownSku, UnknownWarehouse } from '../domain/errors.ts';
 import { inventoryView, setOnHand as onHandChange, type OnHandChange, type SkuStock } from '../domain/stock.ts';
 import type { Dependencies } from './dependencies.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
@@ -40,12 +40,41 @@ export function rebalance(deps: Pick<Dependencies, 'stock'>, sku: string, shardC
   return change(deps, sku, (current) => onHandChange(sku, current, onHandTotals(current), shardCount ?? current?.shardCount ?? 1), shardCount);
 }
 
-/** Adds (receiving) or removes (a count correction) units at one warehouse, keeping every other count. */
-export function adjust(deps: Pick<Dependencies, 'stock'>, sku: string, warehouseId: string, delta: number): Promise<SkuStock> {
+export interface InventoryChange {
+  /** On-hand per warehouse; unlisted warehouses go to zero. */
+  warehouses?: Record<string, number>;
+  shards?: number;
+}
+
+/**
+ * Sets on-hand per warehouse and/or the shard count, keeping reservations and rebalancing the
+ * shards. A reshard alone needs a SKU that exists: it has no counts to spread otherwise.
+ */
+export async function setInventory(deps: Pick<Dependencies, 'stock'>, sku: string, { warehouses, shards }: InventoryChange): Promise<SkuStock> {
+  if (warehouses) return setOnHand(deps, sku, warehouses, shards);
+  if (!(await deps.stock.get(sku))) throw new UnknownSku(sku);
+  return rebalance(deps, sku, shards);
+}
+
+export interface InventoryAdjustment {
+  warehouseId: string;
+  /** Units received (positive) or written off after a count (negative). */
+  delta: number;
+}
+
+/**
+ * Receives or writes off units at one warehouse, relative to the count at the moment of the
+ * write, so two receipts never overwrite each other and orders in flight keep their
+ * reservations. Only a count that exists changes: UnknownSku or UnknownWarehouse otherwise,
+ * checked against the stock read for the write.
+ */
+export function adjustInventory(deps: Pick<Dependencies, 'stock'>, sku: string, { warehouseId, delta }: InventoryAdjustment): Promise<SkuStock> {
   return change(deps, sku, (current) => {
+    if (!current) throw new UnknownSku(sku);
     const totals = onHandTotals(current);
-    const units = (totals[warehouseId] ?? 0) + delta;
-    if (units < 0) throw new InventoryConflict(`${warehouseId} holds ${totals[warehouseId] ?? 0} units of ${sku}; cannot remove ${-delta}`);
-    return onHandChange(sku, current, { ...totals, [warehouseId]: units }, current?.shardCount ?? 1);
+    if (!Object.hasOwn(totals, warehouseId)) throw new UnknownWarehouse(sku, warehouseId);
+    const units = totals[warehouseId]! + delta;
+    if (units < 0) throw new InventoryConflict(`${warehouseId} holds ${totals[warehouseId]} units of ${sku}; cannot remove ${-delta}`);
+    return onHandChange(sku, current, { ...totals, [warehouseId]: units }, current.shardCount);
   });
 }

@@ -1,17 +1,13 @@
 /**
- * Wraps a fulfilment step as a Lambda handler for a Step Functions Task state.
- * Errors keep their `name` (OutOfStock, NoRoute, TransientError, ...), which the
- * state machine's Retry and Catch clauses match on; AWS throttling and timeouts
- * become TransientError, so they are retried rather than failing the order.
+ * The workflow step handler kind: a fulfilment step as the Lambda handler of a Step Functions
+ * Task state, its input validated, with Powertools observability and the step error mapping
+ * (functions/middleware/transient-errors.ts).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import { z } from 'zod';
-import { logger, metrics, tracer } from '../observability.ts';
+import { withPowertools } from '../middleware/powertools.ts';
+import { transientErrors } from '../middleware/transient-errors.ts';
+import { logger } from '../observability.ts';
 import { orderIdSchema } from '../http/schemas.ts';
-import { asTransient } from '../store/dynamodb.ts';
 
 export const stepInputSchema = z.object({ orderId: orderIdSchema });
 
@@ -19,15 +15,9 @@ export function stepHandler<Schema extends z.ZodType, Result>(
   inputSchema: Schema,
   step: (input: z.output<Schema>) => Promise<Result>,
 ) {
-  return middy(async (event: unknown): Promise<Result> => {
-    const input = inputSchema.parse(event);
-    const result = await step(input).catch((error: unknown) => {
-      throw asTransient(error);
-    });
+  return withPowertools(async (event: unknown): Promise<Result> => {
+    const result = await step(inputSchema.parse(event));
     logger.info('Step done', { result: result as Record<string, unknown> });
     return result;
-  })
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+  }).use(transientErrors());
 }

@@ -27,7 +27,18 @@ export interface RouteMatch {
   pathParameters: Record<string, string>;
 }
 
-export function compileRoutes(routes: RouteTopology[]): (method: string, path: string) => RouteMatch | undefined {
+/** A path with a malformed %-escape, which API Gateway refuses with 400 before any route. */
+export const MALFORMED_PATH = 'malformed-path';
+
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+export function compileRoutes(routes: RouteTopology[]): (method: string, path: string) => RouteMatch | typeof MALFORMED_PATH | undefined {
   const compiled: CompiledRoute[] = routes.map((route) => {
     const [method = 'ANY', template = '/'] = route.routeKey.split(' ');
     const parameterNames: string[] = [];
@@ -57,10 +68,9 @@ export function compileRoutes(routes: RouteTopology[]): (method: string, path: s
       if (candidate.method !== 'ANY' && candidate.method !== method) continue;
       const match = candidate.pattern.exec(path);
       if (!match) continue;
-      const pathParameters = Object.fromEntries(
-        candidate.parameterNames.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
-      );
-      return { route: candidate.route, pathParameters };
+      const values = candidate.parameterNames.map((_, i) => decodePathSegment(match[i + 1] ?? ''));
+      if (values.includes(undefined)) return MALFORMED_PATH;
+      return { route: candidate.route, pathParameters: Object.fromEntries(candidate.parameterNames.map((name, i) => [name, values[i]!])) };
     }
     return undefined;
   };

@@ -4,6 +4,11 @@
  * structurally OpenAPI 3.1 (operations, responses and parameters present, every
  * reference resolves, every schema a valid JSON Schema 2020-12).
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeStack } from '../../local/cloud-assembly.ts';
 import { openApiDocument, SECURITY_SCHEME } from '../../functions/http/openapi.ts';
@@ -77,8 +82,16 @@ describe('the OpenAPI document', () => {
         expect(status, routeKey).toMatch(/^[1-5]\d\d$/);
         expect(response.description, `${routeKey} ${status}`).toEqual(expect.any(String));
         if (Number(status) >= 400) {
-          expect(Object.keys(response.content), `${routeKey} ${status}`).toEqual(['application/problem+json']);
-          expect(response.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+          // The handlers answer problem+json; API Gateway answers its own refusals as JSON `{ "message" }`.
+          const media = Object.keys(response.content);
+          expect(media.length, `${routeKey} ${status}`).toBeGreaterThan(0);
+          expect(['application/problem+json', 'application/json'], `${routeKey} ${status}`).toEqual(expect.arrayContaining(media));
+          if (media.includes('application/problem+json')) {
+            expect(response.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+          }
+          if (media.includes('application/json')) {
+            expect(response.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/GatewayError' });
+          }
         }
       }
     }
@@ -145,5 +158,76 @@ describe('the OpenAPI document', () => {
     const response = await invoke(getOpenApi, { method: 'GET', path: '/openapi.json' });
     expect(response.status).toBe(200);
     expect(response.body).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+});
+
+describe('what AWS answers, in the OpenAPI document', () => {
+  const responsesOf = (routeKey: string) => operations.find((op) => op.routeKey === routeKey)!.operation.responses as Record<string, any>;
+
+  it('describes API Gateway\'s own 401 and 403 as application/json {"message"} on every token route', () => {
+    expect(document.components?.schemas?.GatewayError).toMatchObject({ type: 'object', required: ['message'] });
+    for (const { routeKey, operation } of operations.filter((op) => op.operation.security.length > 0)) {
+      for (const status of ['401', '403']) {
+        expect(Object.keys(operation.responses[status].content), `${routeKey} ${status}`).toContain('application/json');
+      }
+    }
+    // The channel check in the handler is a problem+json 403 besides.
+    expect(Object.keys(responsesOf('POST /orders')['403'].content)).toEqual(['application/problem+json', 'application/json']);
+    // The carriers' route has no authorizer: its 401 is the handler's signature check.
+    expect(Object.keys(responsesOf('POST /carriers/{carrierId}/events')['401'].content)).toEqual(['application/problem+json']);
+  });
+
+  it('describes stage throttling (429), 413 and 504 on every operation, as API Gateway answers them', () => {
+    for (const { routeKey, operation } of operations) {
+      expect(Object.keys(operation.responses), routeKey).toEqual(expect.arrayContaining(['413', '429', '504']));
+      expect(Object.keys(operation.responses['429'].content), routeKey).toEqual(['application/json']);
+      expect(Object.keys(operation.responses['504'].content), routeKey).toEqual(['application/json']);
+    }
+  });
+
+  it('describes the response headers: Location on 201, ETag on the policy, Retry-After on 503', () => {
+    expect(responsesOf('POST /orders')['201'].headers).toHaveProperty('Location');
+    expect(responsesOf('GET /policies/routing')['200'].headers).toHaveProperty('ETag');
+    expect(responsesOf('PUT /policies/routing')['200'].headers).toHaveProperty('ETag');
+    for (const { routeKey, operation } of operations.filter((op) => op.operation.responses['503'])) {
+      expect(operation.responses['503'].headers, routeKey).toHaveProperty('Retry-After');
+    }
+  });
+
+  it('describes conditional saves of the routing policy: If-Match, 412 and 428', () => {
+    const put = operations.find((op) => op.routeKey === 'PUT /policies/routing')!.operation;
+    expect(put.parameters.find((p: any) => p.in === 'header' && p.name === 'If-Match')).toBeDefined();
+    expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(['412', '428']));
+  });
+
+  it('names its servers and its license', () => {
+    expect(document.servers?.length).toBeGreaterThan(0);
+    expect(document.info.license).toMatchObject({ name: 'Apache 2.0', identifier: 'Apache-2.0' });
+  });
+});
+
+describe('the OpenAPI document under outside validators', () => {
+  it('passes @apidevtools/swagger-parser validation', async () => {
+    await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+  });
+
+  it('passes redocly lint with the recommended ruleset, without errors or warnings', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
+    try {
+      const file = join(directory, 'openapi.json');
+      writeFileSync(file, JSON.stringify(document, null, 2));
+      const cli = new URL('../../node_modules/@redocly/cli/bin/cli.js', import.meta.url).pathname;
+      const run = spawnSync(process.execPath, [cli, 'lint', '--extends', 'recommended', '--format', 'json', file], {
+        cwd: directory,
+        encoding: 'utf8',
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      });
+      const report = JSON.parse(run.stdout) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; message: string }> };
+      expect(report.problems.map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([]);
+      expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+      expect(run.status).toBe(0);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -87,6 +87,79 @@ describe('GET /orders', () => {
   });
 });
 
+describe('GET /orders cursors', () => {
+  /** Two pages' worth of orders in a fresh channel, one of them cancelled; answers the channel. */
+  async function channelWithOrders(): Promise<string> {
+    const channel = `cur-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await placed(channel));
+    await cancel(ids[0]!, { channel });
+    return channel;
+  }
+  const expectInvalidCursor = (response: Awaited<ReturnType<typeof list>>) => {
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect(response.body.type).toBe('/problems/invalid-cursor');
+    expect(response.body.errors.map((error: { path: string }) => error.path)).toEqual(['$.cursor']);
+  };
+
+  it('are not the raw table key any more, but a signed one', async () => {
+    const channel = await channelWithOrders();
+    const { body } = await list({ limit: '1' }, channel);
+    expect(body.nextCursor).toEqual(expect.any(String));
+    expect(() => JSON.parse(Buffer.from(body.nextCursor, 'base64url').toString('utf8'))).toThrow();
+  });
+
+  it('answer 400 invalid-cursor for a cursor from another status', async () => {
+    const channel = await channelWithOrders();
+    const placedPage = await list({ status: 'PLACED', limit: '1' }, channel);
+    expectInvalidCursor(await list({ limit: '1', cursor: placedPage.body.nextCursor }, channel));
+    const all = await list({ limit: '1' }, channel);
+    expectInvalidCursor(await list({ status: 'PLACED', limit: '1', cursor: all.body.nextCursor }, channel));
+  });
+
+  it('answer 400 invalid-cursor for a cursor from another channel', async () => {
+    const mine = await channelWithOrders();
+    const theirs = await channelWithOrders();
+    const page = await list({ limit: '1' }, theirs);
+    expectInvalidCursor(await list({ limit: '1', cursor: page.body.nextCursor }, mine));
+  });
+
+  it('answer 400 invalid-cursor for a cursor from another page size', async () => {
+    const channel = await channelWithOrders();
+    const page = await list({ limit: '1' }, channel);
+    expectInvalidCursor(await list({ limit: '2', cursor: page.body.nextCursor }, channel));
+  });
+
+  it('answer 400 invalid-cursor for a tampered cursor, and for the raw key format of before', async () => {
+    const channel = await channelWithOrders();
+    const page = await list({ limit: '1' }, channel);
+    const bytes = Buffer.from(page.body.nextCursor, 'base64url');
+    bytes[0] = bytes[0]! ^ 1;
+    expectInvalidCursor(await list({ limit: '1', cursor: bytes.toString('base64url') }, channel));
+    const rawKey = Buffer.from(JSON.stringify({ pk: 'ORDER#x', sk: 'ORDER', channel, orderId: 'x' })).toString('base64url');
+    expectInvalidCursor(await list({ limit: '1', cursor: rawKey }, channel));
+  });
+});
+
+describe('POST /inventory/{sku}/adjustments on what does not exist', () => {
+  it('answers 404 for a SKU with no inventory, and creates none', async () => {
+    const sku = `GHOST-${Date.now()}`;
+    const response = await adjustStock(sku, { warehouseId: 'wh-shanghai', delta: 5 });
+    expect(response.status).toBe(404);
+    expect(response.body.type).toBe('/problems/not-found');
+    expect((await getStock(sku)).status).toBe(404);
+  });
+
+  it('answers 400 naming the warehouse for one the SKU is not stocked at, and adds none', async () => {
+    const sku = `ADJ-${Date.now()}`;
+    await putStock(sku, { warehouses: { 'wh-shanghai': 3 } });
+    const response = await adjustStock(sku, { warehouseId: 'wh-atlantis', delta: 5 });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([expect.objectContaining({ path: '$.warehouseId' })]);
+    expect(Object.keys((await getStock(sku)).body.warehouses)).toEqual(['wh-shanghai']);
+  });
+});
+
 describe('channel isolation', () => {
   it('answers another channel\'s order with 404, exactly as an unknown id, and does not cancel it', async () => {
     const orderId = await placed('marketplace');
@@ -234,7 +307,8 @@ describe('inventory', () => {
 
   it('adjusts one warehouse by a delta, keeping other warehouses and reservations', async () => {
     const sku = `ADJ-${Date.now()}`;
-    await putStock(sku, { warehouses: { 'wh-1': 5, 'wh-2': 2 }, shards: 3 });
+    // wh-3 is stocked at, with none on hand yet: adjustments change counts that exist.
+    await putStock(sku, { warehouses: { 'wh-1': 5, 'wh-2': 2, 'wh-3': 0 }, shards: 3 });
     const orderId = await placed('web-shop', [{ sku, quantity: 4, unitPrice: 100 }]);
     await lockStock(dependencies(), orderId);
     const received = await adjustStock(sku, { warehouseId: 'wh-1', delta: 10, reason: 'inbound ASN-17' });

@@ -24,7 +24,7 @@ describe('routing policy endpoints', () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ version: 1, policy: { description: DEMO_ROUTING_POLICY_DOCUMENT.description } });
     expect(first.headers.ETag).toBe('"1"');
-    const second = await put({ ...DEMO_ROUTING_POLICY_DOCUMENT, description: 'peak season weights' });
+    const second = await put({ ...DEMO_ROUTING_POLICY_DOCUMENT, description: 'peak season weights' }, { 'If-Match': first.headers.ETag! });
     expect(second.body.version).toBe(2);
     const live = await get();
     expect(live.body).toMatchObject({ version: 2, policy: { description: 'peak season weights', version: 2 } });
@@ -49,8 +49,8 @@ describe('routing policy endpoints', () => {
   it('refuses a save based on a version that is no longer live (If-Match)', async () => {
     const live = (await get()).body.version as number;
     const stale = await put(DEMO_ROUTING_POLICY_DOCUMENT, { 'If-Match': `"${live - 1}"` });
-    expect(stale.status).toBe(409);
-    expect(stale.body.type).toBe('/problems/policy-version-conflict');
+    expect(stale.status).toBe(412);
+    expect(stale.body.type).toBe('/problems/precondition-failed');
     const fresh = await put(DEMO_ROUTING_POLICY_DOCUMENT, { 'If-Match': `"${live}"` });
     expect(fresh.body.version).toBe(live + 1);
   });
@@ -59,6 +59,38 @@ describe('routing policy endpoints', () => {
     const live = (await get()).body.version as number;
     const ifMatch = { 'If-Match': `"${live}"` };
     const responses = await Promise.all([put(DEMO_ROUTING_POLICY_DOCUMENT, ifMatch), put(DEMO_ROUTING_POLICY_DOCUMENT, ifMatch)]);
-    expect(responses.map((response) => response.status).sort()).toEqual([200, 409]);
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 412]);
+  });
+
+  it('answers GET with the live version as ETag', async () => {
+    const live = await get();
+    expect(live.headers.ETag).toBe(`"${live.body.version}"`);
+  });
+
+  it('answers a stale If-Match with 412, and keeps the live policy', async () => {
+    const before = (await get()).body;
+    const stale = await put({ ...DEMO_ROUTING_POLICY_DOCUMENT, description: 'stale' }, { 'If-Match': `"${before.version - 1}"` });
+    expect(stale.status).toBe(412);
+    expect(stale.body.type).toBe('/problems/precondition-failed');
+    expect(stale.headers.ETag).toBe(`"${before.version}"`);
+    expect((await get()).body).toEqual(before);
+  });
+
+  it('honours If-Match: * (any live version) and a weak or listed ETag', async () => {
+    const live = (await get()).body.version as number;
+    const any = await put(DEMO_ROUTING_POLICY_DOCUMENT, { 'If-Match': '*' });
+    expect(any.status).toBe(200);
+    expect(any.body.version).toBe(live + 1);
+    const listed = await put(DEMO_ROUTING_POLICY_DOCUMENT, { 'If-Match': `"0", W/"${live + 1}"` });
+    expect(listed.status).toBe(200);
+    expect(listed.body.version).toBe(live + 2);
+  });
+
+  it('answers a save without If-Match with 428 once a policy exists', async () => {
+    const before = (await get()).body;
+    const response = await put(DEMO_ROUTING_POLICY_DOCUMENT);
+    expect(response.status).toBe(428);
+    expect(response.body.type).toBe('/problems/precondition-required');
+    expect((await get()).body).toEqual(before);
   });
 });

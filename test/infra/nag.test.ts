@@ -59,6 +59,8 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   // A partner whose rule targets its bus directly; acme-warehouse's DLQ is its enrichment queue's redrive target, which nag recognises.
   'AwsSolutions-SQS3 @ Partners/erp/Dlq',
   'AwsSolutions-SMG4 @ IntakeApi/CarrierWebhookSecrets',
+  // Rotating the cursor signing key only invalidates cursors in flight.
+  'AwsSolutions-SMG4 @ IntakeApi/CursorSigningKey',
   'AwsSolutions-APIG4 @ IntakeApi/HttpApi/POST--carriers--{carrierId}--events',
   'AwsSolutions-IAM5[Resource::<ReconcilerReconcile117A8F9C.Arn>:*] @ Reconciler/ScheduleRole',
 ].sort();

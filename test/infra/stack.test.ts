@@ -8,42 +8,17 @@ import { OrderPipelineStack } from '../../lib/order-pipeline-stack.ts';
 import { OrderStore } from '../../lib/order-store.ts';
 import { ALL_DETAIL_TYPES } from '../../functions/domain/events.ts';
 import { eventContracts } from '../../functions/events/event-contracts.ts';
+import { ROUTES as ROUTE_TABLE, routeKey } from '../../functions/http/routes.ts';
 import { type CfnResource, getAtt, REPO_ROOT, ref, testContext } from './support.ts';
 
-/** The contract: which source file serves which route. */
-const ROUTES: Record<string, string> = {
-  'POST /orders': 'functions/api/place-order.ts',
-  'GET /orders/{orderId}': 'functions/api/get-order.ts',
-  'GET /orders': 'functions/api/list-orders.ts',
-  'POST /orders/{orderId}/cancel': 'functions/api/cancel-order.ts',
-  'PATCH /orders/{orderId}/shipping-address': 'functions/api/change-shipping-address.ts',
-  'GET /orders/{orderId}/timeline': 'functions/api/get-order-timeline.ts',
-  'PUT /inventory/{sku}': 'functions/api/put-inventory.ts',
-  'GET /inventory/{sku}': 'functions/api/get-inventory.ts',
-  'POST /inventory/{sku}/adjustments': 'functions/api/adjust-inventory.ts',
-  'GET /policies/routing': 'functions/api/get-routing-policy.ts',
-  'PUT /policies/routing': 'functions/api/put-routing-policy.ts',
-  'POST /carriers/{carrierId}/events': 'functions/api/carrier-events.ts',
-  'GET /openapi.json': 'functions/api/get-openapi.ts',
-};
-/** The contract: the scope each route requires; the API description and the signed carrier callbacks are public. */
-const ROUTE_SCOPES: Record<string, string[] | 'public'> = {
-  'POST /orders': ['orders/channel'],
-  'GET /orders/{orderId}': ['orders/channel'],
-  'GET /orders': ['orders/channel'],
-  'POST /orders/{orderId}/cancel': ['orders/channel'],
-  'PATCH /orders/{orderId}/shipping-address': ['orders/channel'],
-  'GET /orders/{orderId}/timeline': ['orders/channel'],
-  'PUT /inventory/{sku}': ['orders/admin'],
-  'GET /inventory/{sku}': ['orders/admin'],
-  'POST /inventory/{sku}/adjustments': ['orders/admin'],
-  'GET /policies/routing': ['orders/admin'],
-  'PUT /policies/routing': ['orders/admin'],
-  'POST /carriers/{carrierId}/events': 'public',
-  'GET /openapi.json': 'public',
-};
+/** The contract, from the route table: which source file serves which route. */
+const ROUTES: Record<string, string> = Object.fromEntries(ROUTE_TABLE.map((route) => [routeKey(route), `functions/${route.entry}.ts`]));
+/** The contract, from the route table: the scope each route requires; the API description and the signed carrier callbacks are public. */
+const ROUTE_SCOPES: Record<string, string[] | 'public'> = Object.fromEntries(
+  ROUTE_TABLE.map((route) => [routeKey(route), route.scope === 'public' ? 'public' : [route.scope]]),
+);
 /** Routes whose handler does not touch the orders table. */
-const NO_TABLE_ROUTES = ['GET /openapi.json'];
+const NO_TABLE_ROUTES = ROUTE_TABLE.filter((route) => !route.access).map(routeKey);
 /** The contract: which source file each Task state of the fulfilment definition runs. */
 const TASKS: Record<string, string> = {
   LockStock: 'functions/workflow/lock-stock.ts',
@@ -400,7 +375,7 @@ describe('intake API', () => {
   });
 
   it('lets only the carrier callback handler read the carrier secrets, through the secrets extension', () => {
-    const [secretId, secret] = onlyOfType('AWS::SecretsManager::Secret');
+    const [secretId, secret] = ofType('AWS::SecretsManager::Secret').find(([id]) => id.includes('CarrierWebhookSecrets'))!;
     expect(secret.Properties.SecretString).toBe('{}');
     const readers = ofType('AWS::Lambda::Function')
       .filter(([id]) => JSON.stringify(functionStatements(resources[id]!.Metadata?.['order-pipeline:entry'] as string)).includes(secretId))
@@ -414,6 +389,20 @@ describe('intake API', () => {
     const layerArns = Object.values(template.toJSON().Mappings[mapName]).map((byVersion: any) => byVersion[version]);
     expect(layerArns.length).toBeGreaterThan(10);
     for (const arn of layerArns) expect(arn).toMatch(/:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/);
+  });
+
+  it('generates the cursor signing key and lets only the list handler read it, through the secrets extension', () => {
+    const [secretId, secret] = ofType('AWS::SecretsManager::Secret').find(([id]) => id.includes('CursorSigningKey'))!;
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    expect(secret.Properties.SecretString).toBeUndefined();
+    const readers = ofType('AWS::Lambda::Function')
+      .filter(([id]) => JSON.stringify(functionStatements(resources[id]!.Metadata?.['order-pipeline:entry'] as string)).includes(secretId))
+      .map(([, fn]) => fn.Metadata?.['order-pipeline:entry']);
+    expect(readers).toEqual(['functions/api/list-orders.ts']);
+    const fn = resources[functionId('functions/api/list-orders.ts')]!.Properties;
+    expect(fn.Environment.Variables.CURSOR_SIGNING_KEY_SECRET_ID).toEqual(ref(secretId));
+    expect(JSON.stringify(fn.Environment.Variables)).not.toContain('resolve:secretsmanager');
+    expect(fn.Layers).toHaveLength(1);
   });
 
   it('logs every request as JSON and throttles at 2000 rps, bursts of 5000', () => {

@@ -112,6 +112,16 @@ describe('authentication and scopes', () => {
     expect(response.body.detail).toMatch(/"channel" claim/);
   });
 
+  it('answers a malformed %-escape in the path with 400, not 500', async () => {
+    const token = await channelToken('web-shop');
+    for (const path of ['/orders/%E0%A4%A', '/orders/%zz', '/carriers/sf%-express/events']) {
+      const method = path.startsWith('/carriers') ? 'POST' : 'GET';
+      const response = await call(method, path, { token, ...(method === 'POST' ? { body: {} } : {}) });
+      expect(response.status, path).toBe(400);
+      expect(response.body, path).toEqual({ message: 'Bad Request' });
+    }
+  });
+
   it('serves the OpenAPI document without a token', async () => {
     const response = await call('GET', '/openapi.json');
     expect(response.status).toBe(200);

@@ -2,6 +2,7 @@
  * A fresh orders table per test file in the shared DynamoDB Local, created from
  * the synthesized template, and the stores wired to it.
  */
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { ulid } from 'ulid';
@@ -38,7 +39,7 @@ export async function localDependencies(prefix: string, overrides: Partial<Depen
 
 /**
  * Points the handlers' own environment-driven wiring at a fresh table in DynamoDB
- * Local, exactly as the local cloud does: AWS_ENDPOINT_URL_DYNAMODB and ORDERS_TABLE_NAME.
+ * Local, exactly as the local cloud does: AWS_ENDPOINT_URL_DYNAMODB, ORDERS_TABLE_NAME and CURSOR_SIGNING_KEY.
  */
 export async function useLocalTableForHandlers(prefix: string, options: { seedRoutingPolicy?: boolean } = {}): Promise<string> {
   const client = localDynamoDbClient();
@@ -53,6 +54,7 @@ export async function useLocalTableForHandlers(prefix: string, options: { seedRo
   }
   process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamodbEndpoint');
   process.env.ORDERS_TABLE_NAME = tableName;
+  process.env.CURSOR_SIGNING_KEY ??= randomBytes(32).toString('base64url');
   return tableName;
 }
 

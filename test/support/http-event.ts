@@ -8,7 +8,8 @@ export interface HttpRequest {
   pathParameters?: Record<string, string>;
   query?: Record<string, string>;
   headers?: Record<string, string>;
-  body?: string | object;
+  /** A Buffer is sent base64-encoded, as API Gateway passes bytes it does not take for text. */
+  body?: string | object | Buffer;
   base64?: boolean;
   /** The channel a validated token acted for; no authorizer context when omitted. */
   channel?: string;
@@ -26,7 +27,8 @@ function channelAuthorizer(channel: string) {
 
 /** An HTTP API payload format 2.0 event, as API Gateway sends it. */
 export function httpEvent(request: HttpRequest): APIGatewayProxyEventV2 {
-  const text = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  const bytes = Buffer.isBuffer(request.body) ? request.body : undefined;
+  const text = request.body === undefined || bytes ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   const headers = { 'content-type': 'application/json', ...request.headers };
   return {
     version: '2.0',
@@ -49,7 +51,8 @@ export function httpEvent(request: HttpRequest): APIGatewayProxyEventV2 {
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
     },
-    isBase64Encoded: request.base64 ?? false,
+    isBase64Encoded: bytes !== undefined || (request.base64 ?? false),
+    ...(bytes ? { body: bytes.toString('base64') } : {}),
     ...(text === undefined ? {} : { body: request.base64 ? Buffer.from(text).toString('base64') : text }),
   };
 }

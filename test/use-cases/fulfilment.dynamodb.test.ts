@@ -20,7 +20,7 @@ import {
 import { localDependencies } from '../support/dynamodb.ts';
 import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
 import { orderRequest } from '../fixtures/orders.ts';
-import { adjust, rebalance, setOnHand } from '../../functions/use-cases/inventory.ts';
+import { adjustInventory, rebalance, setOnHand } from '../../functions/use-cases/inventory.ts';
 
 let deps: Dependencies;
 let skuCounter = 0;
@@ -145,7 +145,7 @@ describe('hot SKU counter shards', () => {
     const [outcomes] = await Promise.all([
       Promise.allSettled(orderIds.map((orderId) => lockStock(deps, orderId))),
       rebalance(deps, sku, 6),
-      adjust(deps, sku, 'wh-beijing', 5),
+      adjustInventory(deps, sku, { warehouseId: 'wh-beijing', delta: 5 }),
     ]);
     const locked = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
     const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
