@@ -8,12 +8,17 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
+/** An order this far past its deadline has outlived the reconciler's re-drives: a person must look. */
+const STRANDED_ALARM_SECONDS = 15 * 60;
+
 /** Properties of {@link OperationsAlarms}. */
 export interface OperationsAlarmsProps {
   /** Dead-letter queues by a short name (used in alarm ids and descriptions). */
   readonly deadLetterQueues: Record<string, IQueue>;
   /** Workflow whose failed and timed-out executions need an operator. */
   readonly stateMachine: IStateMachine;
+  /** What the reconciler reports about stranded orders (lib/order-reconciler.ts). */
+  readonly reconciler?: { readonly maxOverdueSeconds: IMetric; readonly redrivenAgain: IMetric };
   /**
    * Where alarms notify.
    * @default - a new topic encrypted with a new customer managed key
@@ -40,11 +45,11 @@ export class OperationsAlarms extends Construct {
     const action = new SnsAction(this.alarmTopic);
 
     const alarms: Record<string, Alarm> = {};
-    const addAlarm = (name: string, metric: IMetric, description: string): void => {
+    const addAlarm = (name: string, metric: IMetric, description: string, threshold = 1): void => {
       const alarm = new Alarm(this, name, {
         metric,
         alarmDescription: description,
-        threshold: 1,
+        threshold,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         datapointsToAlarm: 1,
@@ -72,6 +77,19 @@ export class OperationsAlarms extends Construct {
       props.stateMachine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }),
       'Fulfilment executions timed out, possibly mid-compensation: the order may need an operator.',
     );
+    if (props.reconciler) {
+      addAlarm(
+        'OrdersOverdue15Minutes',
+        props.reconciler.maxOverdueSeconds,
+        'An order is more than 15 minutes past its deadline in flight: the reconciler cannot move it on (check its logs and the order timeline).',
+        STRANDED_ALARM_SECONDS,
+      );
+      addAlarm(
+        'OrdersRedrivenAgain',
+        props.reconciler.redrivenAgain,
+        'An order was re-driven more than once: its workflow keeps dying in the same place (check the execution logs).',
+      );
+    }
     this.alarms = alarms;
   }
 

@@ -6,6 +6,7 @@ import { EventPublishing } from './event-publishing.ts';
 import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
 import { IntakeApi } from './intake-api.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
+import { OrderReconciler } from './order-reconciler.ts';
 import { OrderStore } from './order-store.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
 import type { PartnerConfig } from './partners-config.ts';
@@ -46,6 +47,7 @@ export class OrderPipelineStack extends Stack {
   public readonly eventContracts: EventContracts;
   public readonly fulfilment: FulfilmentWorkflow;
   public readonly partners: PartnerSubscriptions;
+  public readonly reconciler: OrderReconciler;
   public readonly alarms: OperationsAlarms;
 
   /** Whether the stack keeps its data on deletion (see {@link OrderPipelineStackProps.retainData}). */
@@ -80,6 +82,12 @@ export class OrderPipelineStack extends Stack {
       eventBus: this.events.eventBus,
       orderEventSource: this.events.eventSource,
     });
+    this.reconciler = new OrderReconciler(this, 'Reconciler', {
+      stage,
+      store: this.store,
+      stateMachine: this.fulfilment.stateMachine,
+      deadlines: context.deadlines,
+    });
     this.partners = new PartnerSubscriptions(this, 'Partners', {
       stage,
       partners: props.partners ?? [],
@@ -94,6 +102,10 @@ export class OrderPipelineStack extends Stack {
         ...this.partners.deadLetterQueues,
       },
       stateMachine: this.fulfilment.stateMachine,
+      reconciler: {
+        maxOverdueSeconds: this.reconciler.metricMaxOverdueSeconds,
+        redrivenAgain: this.reconciler.metricRedrivenAgain,
+      },
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the intake API (JWT bearer tokens)' });

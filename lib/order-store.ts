@@ -93,6 +93,19 @@ export class OrderStore extends Construct {
     });
   }
 
+  /**
+   * Allows reading and writing order items only (`ORDER#<id>` partitions: the order and its
+   * reservation), not stock, keys or policies: `dynamodb:LeadingKeys` scopes each request.
+   */
+  grantOrderItemsReadWrite(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] } },
+    });
+  }
+
   /** Allows querying the named indexes (all of them by default). */
   grantQueryIndexes(grantee: IGrantable, indexNames: OrderIndexName[] = Object.keys(ORDER_INDEXES) as OrderIndexName[]): Grant {
     return Grant.addToPrincipal({

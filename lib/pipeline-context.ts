@@ -1,4 +1,6 @@
 import type { Node } from 'constructs';
+import type { DeadlineSettings } from '../functions/domain/deadlines.ts';
+import { deadlineSettingsFrom } from '../functions/reconciler/deadline-settings.ts';
 
 /**
  * Every setting the app reads from CDK context (`-c key=value` or `cdk.json`), under one prefix so that they
@@ -12,6 +14,8 @@ export const CONTEXT_KEYS = {
   jwtIssuer: { key: 'orderPipeline:jwtIssuer' },
   jwtAudience: { key: 'orderPipeline:jwtAudience' },
   localRuntime: { key: 'orderPipeline:localRuntime', legacyKey: 'order-pipeline:local-runtime' },
+  orderDeadlineSeconds: { key: 'orderPipeline:orderDeadlineSeconds' },
+  maxRedrives: { key: 'orderPipeline:maxRedrives' },
 } as const satisfies Record<string, { key: string; legacyKey?: string }>;
 
 type Setting = keyof typeof CONTEXT_KEYS;
@@ -42,6 +46,8 @@ export interface PipelineContext {
    */
   readonly localRuntime: boolean;
   readonly jwt: { readonly issuer: string; readonly audience: string[] };
+  /** Deadlines of orders in flight and re-drives before giving up (docs/decisions/0002-self-healing-fulfilment.md). */
+  readonly deadlines: DeadlineSettings;
   /** One message per legacy key in use. */
   readonly deprecations: string[];
 }
@@ -86,6 +92,10 @@ export function readPipelineContext(node: Node): PipelineContext {
         .map((a) => a.trim())
         .filter(Boolean),
     },
+    deadlines: deadlineSettingsFrom({
+      ORDER_DEADLINE_SECONDS: read('orderDeadlineSeconds')?.toString(),
+      MAX_REDRIVES: read('maxRedrives')?.toString(),
+    }),
     deprecations,
   };
 }

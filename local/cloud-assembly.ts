@@ -17,6 +17,8 @@ export interface SynthesizedStack {
 export interface SynthesizeOptions {
   /** Partners file (context `orderPipeline:partners`); the app's default (`config/partners.json`) when omitted. */
   partnersFile?: string;
+  /** More context, as `cdk synth -c key=value` would pass it. */
+  context?: Record<string, unknown>;
 }
 
 export function synthesizeStack(stage = 'local', options: SynthesizeOptions = {}): SynthesizedStack {
@@ -29,6 +31,7 @@ export function synthesizeStack(stage = 'local', options: SynthesizeOptions = {}
         'aws:cdk:bundling-stacks': [],
         [CONTEXT_KEYS.localRuntime.key]: true,
         ...(options.partnersFile ? { [CONTEXT_KEYS.partners.key]: options.partnersFile } : {}),
+        ...options.context,
       },
     });
     const assembly = app.synth();

@@ -33,6 +33,8 @@ export interface EventRoutingOptions {
   secrets: LocalSecrets;
   dataDir?: string;
   retryBaseDelayMs?: number;
+  /** Start each state machine target twice per event (fault injection: EventBridge delivers at least once). */
+  duplicateDeliveries?: boolean;
 }
 
 export interface EventRouting {
@@ -83,8 +85,10 @@ export function startEventRouting(options: EventRoutingOptions): EventRouting {
   const bus = new LocalEventBus({
     rules: topology.rules,
     deliver: async (target, input, rule) => {
-      if (target.kind === 'stateMachine') stepFunctions.startExecution(target.arn, input);
-      else if (target.kind === 'function' && target.logicalId) await invoke(target.logicalId, input);
+      if (target.kind === 'stateMachine') {
+        stepFunctions.startExecution(target.arn, input);
+        if (options.duplicateDeliveries) stepFunctions.startExecution(target.arn, input);
+      } else if (target.kind === 'function' && target.logicalId) await invoke(target.logicalId, input);
       else if (target.kind === 'apiDestination' && target.apiDestination) await callApiDestination(rule.name, target.apiDestination, input);
       else if (target.kind === 'queue' && pipes.has(target.logicalId!)) pipes.get(target.logicalId!)!.send(JSON.stringify(input));
       else if (target.kind === 'eventBus') {

@@ -23,6 +23,8 @@ import { localCursorSigningKey } from './cursor-signing-key.ts';
 import { Feed } from './feed.ts';
 import { LocalFunctions } from './lambda/local-functions.ts';
 import { startHttpServer } from './local-http-server.ts';
+import { startFaultProxy } from './faults/fault-proxy.ts';
+import { LocalScheduler } from './scheduler/local-scheduler.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
 import { loadStack } from './synth-cache.ts';
 import type { Topology } from './topology.ts';
@@ -59,6 +61,26 @@ export interface LocalCloudOptions {
   secrets?: LocalSecrets;
   /** Base delay between retries of rule targets and pipe receipts (EventBridge and SQS take seconds to minutes). */
   retryBaseDelayMs?: number;
+  /**
+   * Run the stack's schedules (the reconciler, every minute) on their own; false runs them only
+   * on request (`scheduler.runNow`, `POST /_local/schedules/{name}/runs`), for tests that decide when.
+   * @default true
+   */
+  schedules?: boolean;
+  /** Faults to inject (`npm run faults`); none by default. */
+  faults?: LocalFaults;
+}
+
+/** What `npm run faults` injects; each is what AWS itself does now and then. */
+export interface LocalFaults {
+  /** Share of DynamoDB writes refused with ProvisionedThroughputExceededException. */
+  throttledWriteRate?: number;
+  /** Share of PutEvents entries failed with InternalFailure. */
+  failedEventEntryRate?: number;
+  /** Share of workflow task invocations that fail after the handler returned, its writes committed. */
+  taskErrorAfterSuccessRate?: number;
+  /** Deliver every event twice to each state machine target (EventBridge delivers at least once). */
+  duplicateDeliveries?: boolean;
 }
 
 export interface LocalCloud {
@@ -68,6 +90,8 @@ export interface LocalCloud {
   tableName(logicalId?: string): string;
   dynamodbEndpoint: string;
   stepFunctions: LocalStepFunctions;
+  /** EventBridge Scheduler: the stack's schedules, runnable on request. */
+  scheduler: LocalScheduler;
   deadLetters: Map<string, unknown[]>;
   /** Events delivered to event bus targets in other accounts (partner buses), by bus ARN. */
   eventBusDeliveries: Map<string, BusEvent[]>;
@@ -127,9 +151,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const functions = new LocalFunctions();
     const invoke = (logicalId: string, event: unknown) => functions.invoke(logicalId, event);
 
+    const faults = options.faults ?? {};
     const stepFunctions = new LocalStepFunctions({
       stateMachines: topology.stateMachines.values(),
-      invoke,
+      invoke: async (logicalId, input) => {
+        const result = await invoke(logicalId, input);
+        if (Math.random() < (faults.taskErrorAfterSuccessRate ?? 0)) {
+          throw Object.assign(new Error('The function failed after its work was done (injected)'), { name: 'Lambda.ServiceException' });
+        }
+        return result;
+      },
       onExecutionChange: (execution) =>
         feed.publish({
           kind: 'execution',
@@ -148,6 +179,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stepFunctions,
       invoke,
       secrets: options.secrets ?? {},
+      ...(faults.duplicateDeliveries ? { duplicateDeliveries: true } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
     });
@@ -156,15 +188,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const awsEndpoint = await startAwsEndpoint(routing.bus, stepFunctions);
     stopStack.push(() => awsEndpoint.stop());
 
+    const dynamodbProxy = faults.throttledWriteRate
+      ? await startFaultProxy({ upstream: dynamodb.endpoint, throttledWriteRate: faults.throttledWriteRate })
+      : undefined;
+    const eventsProxy = faults.failedEventEntryRate
+      ? await startFaultProxy({ upstream: awsEndpoint.url, failedEventEntryRate: faults.failedEventEntryRate })
+      : undefined;
+    for (const proxy of [dynamodbProxy, eventsProxy]) if (proxy) stopStack.push(() => proxy.stop());
+
     const functionLogs = options.dataDir ? createWriteStream(join(options.dataDir, 'functions.log'), { flags: 'a' }) : undefined;
     if (functionLogs) stopStack.push(() => new Promise((done) => functionLogs.end(() => done())));
     const environment: Record<string, string> = {
       ...(process.env as Record<string, string>),
       ...LOCAL_AWS_ENV,
       AWS_DEFAULT_REGION: LOCAL_AWS_ENV.AWS_REGION,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy?.url ?? dynamodb.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventsProxy?.url ?? awsEndpoint.url,
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
       // Inline rather than the template's Secrets Manager secret, which does not run locally.
       CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
@@ -187,12 +227,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     stopStack.push(() => streams.stop());
 
+    // After the relays, so that on a restart the reconciler finds what the streams did not move on.
+    const scheduler = new LocalScheduler({
+      schedules: topology.schedules,
+      invoke,
+      onError: (schedule, error) => log(`schedule ${schedule.name}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    if (options.schedules !== false) scheduler.start();
+    stopStack.push(() => scheduler.stop());
+
     // Kept with the data, so tokens printed by one `npm start` work after a restart.
     const signingKey = await loadOrCreateSigningKey(options.dataDir ? join(options.dataDir, 'jwt-signing-key.json') : undefined);
     const server = await startHttpServer(options.port ?? 3000, topology.routes, invoke, signingKey, {
       stackName: topology.stackName,
       feed,
       stepFunctions,
+      scheduler,
       deadLetters: deadLetters.messages,
       eventBusDeliveries: routing.eventBusDeliveries,
       replay: routing.replay,
@@ -222,6 +272,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tableName: (logicalId) => (logicalId ? tableNames.get(logicalId) : [...tableNames.values()][0]) ?? '',
       dynamodbEndpoint: dynamodb.endpoint,
       stepFunctions,
+      scheduler,
       deadLetters: deadLetters.messages,
       eventBusDeliveries: routing.eventBusDeliveries,
       replay: routing.replay,

@@ -1,18 +1,20 @@
 /**
  * The local cloud's own endpoints under `/_local/`, for people and scripts watching it (health,
- * executions, events, dead letters, the live feed, replays); they are not part of the deployed API.
+ * executions, events, dead letters, the live feed, replays, schedules); they are not part of the deployed API.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, writeJson } from './apigateway/http-api.ts';
 import type { ReplayRequest } from './event-routing.ts';
 import type { BusEvent } from './eventbridge/local-event-bus.ts';
 import type { Feed } from './feed.ts';
+import type { LocalScheduler } from './scheduler/local-scheduler.ts';
 import type { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
 
 export interface OperatorView {
   stackName: string;
   feed: Feed;
   stepFunctions: LocalStepFunctions;
+  scheduler: LocalScheduler;
   deadLetters: Map<string, unknown[]>;
   eventBusDeliveries: Map<string, BusEvent[]>;
   replay: (request: ReplayRequest) => number;
@@ -28,8 +30,17 @@ export class OperatorRoutes {
   }
 
   async handle(url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const { feed, stepFunctions, deadLetters, eventBusDeliveries, stackName } = this.#view;
+    const { feed, stepFunctions, scheduler, deadLetters, eventBusDeliveries, stackName } = this.#view;
     if (url.pathname === '/_local/replays' && request.method === 'POST') return this.#startReplay(request, response);
+    if (url.pathname === '/_local/schedules') {
+      return writeJson(response, 200, scheduler.schedules.map(({ name, periodMs, enabled }) => ({ name, periodMs, enabled })));
+    }
+    const scheduleRun = /^\/_local\/schedules\/([^/]+)\/runs$/.exec(url.pathname);
+    if (scheduleRun && request.method === 'POST') {
+      const name = decodeURIComponent(scheduleRun[1]!);
+      if (!scheduler.schedules.some((schedule) => schedule.name === name)) return writeJson(response, 404, { message: `No schedule ${name}` });
+      return writeJson(response, 200, await scheduler.runNow(name));
+    }
     if (url.pathname === '/_local/health') return writeJson(response, 200, { status: 'ok', stack: stackName });
     if (url.pathname === '/_local/executions') {
       return writeJson(

@@ -125,6 +125,18 @@ export interface QueueTopology {
   redrive?: { deadLetterQueueLogicalId: string; maxReceiveCount: number };
 }
 
+/** An EventBridge Scheduler schedule invoking a function at a fixed rate. */
+export interface ScheduleTopology {
+  logicalId: string;
+  name: string;
+  /** The period of its `rate(n unit)` expression. */
+  periodMs: number;
+  functionLogicalId: string;
+  /** The payload the function gets. */
+  input: unknown;
+  enabled: boolean;
+}
+
 export interface Topology {
   stackName: string;
   tables: Array<{ logicalId: string; name: string }>;
@@ -137,4 +149,5 @@ export interface Topology {
   stateMachines: Map<string, StateMachineTopology>;
   streamMappings: StreamMappingTopology[];
   pipes: PipeTopology[];
+  schedules: ScheduleTopology[];
 }

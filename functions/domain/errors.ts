@@ -26,6 +26,14 @@ export class OrderCancelled extends DomainError {
   override name = 'OrderCancelled';
 }
 
+/**
+ * The reconciler gave up on the order after re-driving it as often as it may: the step that
+ * would move it on fails instead, so the workflow compensates and closes it as FAILED.
+ */
+export class Stranded extends DomainError {
+  override name = 'Stranded';
+}
+
 /** Compensation of the order has begun (another execution failed); this one stops and compensates too. */
 export class OrderCompensating extends DomainError {
   override name = 'OrderCompensating';

@@ -27,6 +27,7 @@ import {
 } from './order.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing-policy.ts';
 import { PARCEL_STATUSES } from './shipment-tracking.ts';
+import { IN_FLIGHT_STATUSES } from './deadlines.ts';
 
 export const EVENT_SCHEMA_VERSION = '1.0';
 
@@ -45,6 +46,7 @@ export const DETAIL_TYPES = {
 /** One detail-type per amendment: a change that keeps the status (the event's `status` equals `previousStatus`). */
 export const AMENDMENT_DETAIL_TYPES = {
   SHIPPING_ADDRESS_CHANGED: 'OrderShippingAddressChanged',
+  FULFILMENT_REDRIVEN: 'OrderFulfilmentRedriven',
 } as const satisfies Record<Amendment, string>;
 
 /** The detail-type of the event a history entry produces. */
@@ -198,8 +200,13 @@ function orderEventSchema<const T extends string, const S extends OrderStatus, D
 }
 
 /** A change that keeps the status, in one of `statuses`: `previousStatus` equals `status`. */
-function amendmentEventSchema<const T extends string>(type: T, statuses: readonly [OrderStatus, ...OrderStatus[]], description: string) {
-  return eventSchema(type, description, { status: z.enum(statuses), previousStatus: z.enum(statuses) }, {});
+function amendmentEventSchema<const T extends string, D extends z.ZodRawShape>(
+  type: T,
+  statuses: readonly [OrderStatus, ...OrderStatus[]],
+  description: string,
+  data: D,
+) {
+  return eventSchema(type, description, { status: z.enum(statuses), previousStatus: z.enum(statuses) }, data);
 }
 
 /** Every event type the pipeline publishes, with its detail schema. */
@@ -209,6 +216,18 @@ export const ORDER_EVENT_SCHEMAS = [
     AMENDMENT_DETAIL_TYPES.SHIPPING_ADDRESS_CHANGED,
     ADDRESS_CHANGEABLE_STATUSES,
     'The channel changed the shipping address before routing; the event carries the new region and city (no street).',
+    {},
+  ),
+  amendmentEventSchema(
+    AMENDMENT_DETAIL_TYPES.FULFILMENT_REDRIVEN,
+    IN_FLIGHT_STATUSES,
+    'The order missed its deadline in its status and the reconciler started its workflow again from there; with `giveUp` the workflow undoes what was done and closes the order as FAILED.',
+    {
+      redrive: z.strictObject({
+        count: units.describe('Re-drives of this order so far.'),
+        giveUp: z.boolean().optional().describe('Set on the last re-drive: the order will be compensated and closed as FAILED.'),
+      }),
+    },
   ),
   orderEventSchema('OrderStockLocked', 'STOCK_LOCKED', 'Available-to-promise stock is reserved for every line.', {}),
   orderEventSchema('OrderRouted', 'ROUTED', 'Warehouses and carriers are chosen.', { route: routeSchema }),
@@ -292,7 +311,8 @@ export function orderEventOf(order: Order): OrderEvent {
       },
       ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
       ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),
-      ...(order.route ? { route: withoutAllocations(order.route) } : {}),
+      ...(order.route && last?.amendment !== 'FULFILMENT_REDRIVEN' ? { route: withoutAllocations(order.route) } : {}),
+      ...(last?.amendment === 'FULFILMENT_REDRIVEN' && order.fulfilmentRedrives ? { redrive: order.fulfilmentRedrives } : {}),
       // Parcels with their latest carrier status; the carrier event count is only a write guard.
       ...(order.shipment ? { shipment: { parcels: order.shipment.parcels } } : {}),
     },

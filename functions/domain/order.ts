@@ -98,7 +98,7 @@ export interface Shipment {
 }
 
 /** Recorded changes that keep the status; each is a history entry and an event of its own. */
-export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED'] as const;
+export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED', 'FULFILMENT_REDRIVEN'] as const;
 export type Amendment = (typeof AMENDMENTS)[number];
 
 export interface Transition {
@@ -108,6 +108,14 @@ export interface Transition {
   reason?: string;
   /** Set on an amendment (`from` and `to` are then the same status); absent on a status change. */
   amendment?: Amendment;
+}
+
+/** What the order records about re-drives of its fulfilment (functions/domain/deadlines.ts); absent until the first. */
+export interface FulfilmentRedrives {
+  /** Re-drives so far. */
+  count: number;
+  /** Set by the last re-drive: the next step compensates and closes the order instead of moving it on. */
+  giveUp?: boolean;
 }
 
 export interface Order extends OrderRequest {
@@ -126,6 +134,7 @@ export interface Order extends OrderRequest {
   cancellationReason?: string;
   route?: RoutePlan;
   shipment?: Shipment;
+  fulfilmentRedrives?: FulfilmentRedrives;
   /** Set once compensation of the order has begun; from then on it only closes (see `closing`). */
   closing?: Closing;
 }

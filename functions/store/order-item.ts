@@ -5,9 +5,10 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Order } from '../domain/order.ts';
-import { ENTITY, orderKey } from './keys.ts';
+import { inFlightSince } from '../domain/deadlines.ts';
+import { inFlightShardOf, ENTITY, orderKey } from './keys.ts';
 
-const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'entityType', 'channelStatus', 'customerId', 'routeExplanation'] as const;
+const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'entityType', 'channelStatus', 'customerId', 'routeExplanation', 'inFlightShard', 'inFlightSince'] as const;
 
 /**
  * The routing explanation is most of a routed order (2 KB of JSON for a few candidates, up
@@ -16,11 +17,14 @@ const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'entityType', 'channelStatus', 'custom
  */
 export function toOrderItem(order: Order): Record<string, unknown> {
   const { route, ...rest } = order;
+  // Only orders in flight are in the reconciler's index, so it costs two index writes per order.
+  const since = inFlightSince(order);
   return {
     ...orderKey(order.orderId),
     entityType: ENTITY.order,
     channelStatus: `${order.channel}#${order.status}`,
     customerId: order.customer.id,
+    ...(since ? { inFlightShard: inFlightShardOf(order.orderId), inFlightSince: since } : {}),
     ...rest,
     ...(route ? storedRoute(route) : {}),
   };

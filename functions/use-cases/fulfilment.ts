@@ -11,7 +11,7 @@
  *   the exact content it undoes (the order's version, the reservation's revision);
  * - CloseOrder closes only an order whose closing mark stands on its current version.
  */
-import { DomainError, IllegalTransition, NoRoute, OrderCancelled, OrderCompensating, OrderNotFound, OutOfStock } from '../domain/errors.ts';
+import { DomainError, IllegalTransition, NoRoute, OrderCancelled, OrderCompensating, OrderNotFound, OutOfStock, Stranded } from '../domain/errors.ts';
 import {
   SHIPMENT_STATUSES,
   isFinal,
@@ -68,6 +68,7 @@ const RECORDED_REFUSALS: Record<RejectionReason, (order: Order) => DomainError> 
 /**
  * The order must be in `from`, and open, to take the step: a cancelled order stops the
  * workflow, a recorded refusal is raised again, and compensation begun elsewhere stops this one too.
+ * So does an order the reconciler gave up on (ADR 0002), so the workflow compensates from this step.
  */
 function requireOpen(order: Order, from: OrderStatus, to: OrderStatus): void {
   if (order.status === 'CANCELLED') throw new OrderCancelled(`Order ${order.orderId} was cancelled`);
@@ -75,6 +76,7 @@ function requireOpen(order: Order, from: OrderStatus, to: OrderStatus): void {
   if (closing?.rejectionReason) throw RECORDED_REFUSALS[closing.rejectionReason](order);
   if (closing) throw new OrderCompensating(`Order ${order.orderId} is being compensated`);
   if (order.status !== from) throw new IllegalTransition(order.status, to);
+  if (order.fulfilmentRedrives?.giveUp) throw new Stranded(`Order ${order.orderId} missed its deadline after every re-drive`);
 }
 
 /**

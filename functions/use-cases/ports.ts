@@ -76,6 +76,18 @@ export interface OrderRepository {
   commit(change: OrderChange): Promise<CommitOutcome>;
 }
 
+/** Orders in flight (ADR 0002), by since when: the reconciler's index. */
+export interface InFlightOrders {
+  /** Ids of orders in flight since `cutoff` or earlier. */
+  inFlightSince(cutoff: string): AsyncIterable<string>;
+}
+
+/** Starts fulfilment executions. */
+export interface FulfilmentStarter {
+  /** Starts an execution for the order; `attempt` names the execution. */
+  start(orderId: string, attempt: number): Promise<void>;
+}
+
 export interface StockRepository {
   get(sku: string): Promise<SkuStock | undefined>;
   /**

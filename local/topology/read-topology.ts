@@ -9,6 +9,7 @@ import { readFunctions } from './functions.ts';
 import { readJwtAuthorizers, readRoutes } from './http-api.ts';
 import { Names, resourcesOf } from './names.ts';
 import { readQueues, readStreamMappings } from './queues-and-streams.ts';
+import { readSchedules } from './schedules.ts';
 import { readStateMachines } from './state-machines.ts';
 
 export function readTopology(template: CfnTemplate, stackName: string): Topology {
@@ -31,5 +32,6 @@ export function readTopology(template: CfnTemplate, stackName: string): Topology
     stateMachines,
     streamMappings: readStreamMappings(template),
     pipes: readPipes(template, names, functionByArn),
+    schedules: readSchedules(template, names, functionByArn),
   };
 }

@@ -43,6 +43,7 @@ const FUNCTION_ROLES = [
   'Fulfilment/ReleaseAllocationRole',
   'Fulfilment/ReleaseStockRole',
   'Fulfilment/CloseOrderRole',
+  'Reconciler/ReconcileRole',
   // The example config/partners.json: acme-warehouse is entitled to personal data, so it has an enrichment function.
   'Partners/acme-warehouse/Enrichment/EnrichRole',
 ];
@@ -61,6 +62,7 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   // Rotating the cursor signing key only invalidates cursors in flight.
   'AwsSolutions-SMG4 @ IntakeApi/CursorSigningKey',
   'AwsSolutions-APIG4 @ IntakeApi/HttpApi/POST--carriers--{carrierId}--events',
+  'AwsSolutions-IAM5[Resource::<ReconcilerReconcile117A8F9C.Arn>:*] @ Reconciler/ScheduleRole',
 ].sort();
 
 let outdir: string;

@@ -30,6 +30,7 @@ const TASKS: Record<string, string> = {
   CloseOrder: 'functions/workflow/close-order.ts',
 };
 const PUBLISHER = 'functions/publisher/publish-order-events.ts';
+const RECONCILER = 'functions/reconciler/reconcile-overdue-orders.ts';
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 let template: Template;
@@ -98,7 +99,7 @@ describe('orders table', () => {
     });
   });
 
-  it('has exactly the three keys-only indexes with string keys', () => {
+  it('has exactly the four keys-only indexes with string keys', () => {
     const [, table] = onlyOfType('AWS::DynamoDB::Table');
     const indexes = Object.fromEntries(
       (table.Properties.GlobalSecondaryIndexes as any[]).map((i) => [
@@ -110,11 +111,12 @@ describe('orders table', () => {
       byChannelStatus: { keys: ['HASH:channelStatus', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byChannel: { keys: ['HASH:channel', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byCustomer: { keys: ['HASH:customerId', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
+      byInFlightSince: { keys: ['HASH:inFlightShard', 'RANGE:inFlightSince'], projection: 'KEYS_ONLY' },
     });
     const types = Object.fromEntries(
       (table.Properties.AttributeDefinitions as any[]).map((a) => [a.AttributeName, a.AttributeType]),
     );
-    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S' });
+    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S', inFlightShard: 'S', inFlightSince: 'S' });
   });
 
   it('is deleted with a dev or test stack', () => {
@@ -426,7 +428,7 @@ describe('intake API', () => {
 });
 
 describe('functions', () => {
-  const allEntries = [...Object.values(ROUTES), ...Object.values(TASKS), PUBLISHER];
+  const allEntries = [...Object.values(ROUTES), ...Object.values(TASKS), PUBLISHER, RECONCILER];
 
   it('are exactly the pipeline handlers (no hidden helper functions)', () => {
     const entries = ofType('AWS::Lambda::Function').map(([, r]) => r.Metadata?.['order-pipeline:entry']);

@@ -1,0 +1,101 @@
+/**
+ * Deadlines of an order in flight, and the re-drive that moves a stranded one on. Pure: no
+ * I/O, no clock (callers pass `now`).
+ *
+ * An order is in flight from PLACED until the workflow hands it to a carrier (SHIPMENT_REQUESTED)
+ * or closes it. Each in-flight status has a deadline counted from when the order entered it (or
+ * was last re-driven); an order past it is stranded: its execution died, timed out or never
+ * started. The reconciler re-drives it from where it stands, and after `maxRedrives` gives up:
+ * the next step compensates and closes it as FAILED (see docs/decisions/0002-self-healing-fulfilment.md).
+ */
+import type { Order, OrderStatus, Transition } from './order.ts';
+
+export const IN_FLIGHT_STATUSES = ['PLACED', 'STOCK_LOCKED', 'ROUTED'] as const satisfies readonly OrderStatus[];
+export type InFlightStatus = (typeof IN_FLIGHT_STATUSES)[number];
+
+export interface DeadlineSettings {
+  /** Seconds an order may stay in each in-flight status before it counts as stranded. */
+  readonly seconds: Readonly<Record<InFlightStatus, number>>;
+  /** Re-drives before the reconciler gives up on an order. */
+  readonly maxRedrives: number;
+}
+
+/**
+ * A healthy order leaves each status within a second; an Express execution lives at most five
+ * minutes, so an order older than that in STOCK_LOCKED or ROUTED has no execution left that
+ * could still move it. PLACED waits for EventBridge to start the execution (its retries with
+ * backoff take up to about two minutes for a first few failures).
+ */
+export const DEFAULT_DEADLINES: DeadlineSettings = {
+  seconds: { PLACED: 120, STOCK_LOCKED: 300, ROUTED: 300 },
+  maxRedrives: 3,
+};
+
+export function isInFlight(status: OrderStatus): status is InFlightStatus {
+  return (IN_FLIGHT_STATUSES as readonly OrderStatus[]).includes(status);
+}
+
+const addSeconds = (at: string, seconds: number) => new Date(Date.parse(at) + seconds * 1000).toISOString();
+
+/** When the order entered its status or was last re-driven, whichever is later. */
+export function clockStartedAt(order: Order): string {
+  const last = [...order.history].reverse().find((entry: Transition) => !entry.amendment || entry.amendment === 'FULFILMENT_REDRIVEN');
+  return last?.at ?? order.placedAt;
+}
+
+/** By when the order must leave its status; undefined when it is not in flight. */
+export function deadlineOf(order: Order, settings: DeadlineSettings): string | undefined {
+  if (!isInFlight(order.status)) return undefined;
+  return addSeconds(clockStartedAt(order), settings.seconds[order.status]);
+}
+
+/** Seconds past the deadline (0 when not overdue or not in flight). */
+export function overdueSeconds(order: Order, now: string, settings: DeadlineSettings): number {
+  const deadline = deadlineOf(order, settings);
+  if (!deadline) return 0;
+  return Math.max(0, (Date.parse(now) - Date.parse(deadline)) / 1000);
+}
+
+/**
+ * Since when the order has been in flight without a re-drive (placement or the last re-drive),
+ * or undefined once it is out of flight. It does not move on a healthy transition, so keeping
+ * it in the reconciler's index costs one index write when the order enters flight and one when
+ * it leaves; the reconciler reads orders in flight longer than the shortest deadline and skips
+ * those not past their own status's deadline.
+ */
+export function inFlightSince(order: Order): string | undefined {
+  if (!isInFlight(order.status)) return undefined;
+  const lastRedrive = [...order.history].reverse().find((entry) => entry.amendment === 'FULFILMENT_REDRIVEN');
+  return lastRedrive?.at ?? order.placedAt;
+}
+
+/** Orders in flight since before this may be overdue; later ones cannot be. */
+export function overdueCutoff(now: string, settings: DeadlineSettings): string {
+  return addSeconds(now, -Math.min(...Object.values(settings.seconds)));
+}
+
+/**
+ * The order re-driven: a recorded change (version, history entry, its own event and timeline
+ * entry) that also restarts its deadline and, stored with a condition on the version read,
+ * leases the order to this reconciler: a concurrent reconciler or a step of a live execution
+ * that wrote first makes this write fail, and the order is left to whoever moved it.
+ */
+export function redrive(order: Order, now: string, settings: DeadlineSettings): Order {
+  if (!isInFlight(order.status)) throw new Error(`Order ${order.orderId} is not in flight (${order.status})`);
+  const count = (order.fulfilmentRedrives?.count ?? 0) + 1;
+  const giveUp = count > settings.maxRedrives;
+  const entry: Transition = {
+    from: order.status,
+    to: order.status,
+    at: now,
+    amendment: 'FULFILMENT_REDRIVEN',
+    reason: giveUp ? `stranded after ${count - 1} re-drives: compensate and fail` : `re-drive ${count}`,
+  };
+  return {
+    ...order,
+    fulfilmentRedrives: { count, ...(giveUp ? { giveUp } : {}) },
+    version: order.version + 1,
+    updatedAt: now,
+    history: [...order.history, entry],
+  };
+}
