@@ -4,9 +4,7 @@
  * found through the `byInFlightSince` index, re-driven, and moved on from where it stands (or, after
  * the last re-drive allowed, compensated and closed as FAILED), with stock exact.
  */
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { DEFAULT_DEADLINES, type DeadlineSettings } from '../../functions/domain/deadlines.ts';
 import { timelineOf } from '../../functions/domain/events.ts';
 import type { OrderStatus } from '../../functions/domain/order.ts';
@@ -14,22 +12,13 @@ import { inventoryView } from '../../functions/domain/stock.ts';
 import { createDocumentClient } from '../../functions/store/dynamodb.ts';
 import { InFlightIndex } from '../../functions/store/in-flight-index.ts';
 import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
-import {
-  cancelShipment,
-  closeOrder,
-  lockStock,
-  releaseAllocation,
-  releaseStock,
-  requestShipment,
-  routeOrder,
-} from '../../functions/use-cases/fulfilment.ts';
+import { lockStock, requestShipment, routeOrder } from '../../functions/use-cases/fulfilment.ts';
 import { setOnHand } from '../../functions/use-cases/inventory.ts';
 import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { reconcileOverdueOrders, type ReconcileDependencies } from '../../functions/use-cases/reconcile-overdue-orders.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localDependencies, localDynamoDbClient } from '../support/dynamodb.ts';
-
-type LocalHandler = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string];
+import { runFulfilment } from '../support/fulfilment-workflow.ts';
 
 let deps: Dependencies;
 let inFlight: InFlightIndex;
@@ -40,45 +29,6 @@ beforeAll(async () => {
   // The same table, read through the reconciler's index.
   inFlight = new InFlightIndex(createDocumentClient(localDynamoDbClient()), (deps.orders as unknown as { tableName: string }).tableName);
 });
-
-// --- the real definition with the real steps -------------------------------------------------
-
-const definition = JSON.parse(
-  readFileSync(new URL('../../state-machines/fulfilment.asl.json', import.meta.url), 'utf8').replace(
-    /\$\{(\w+)FunctionArn\}/g,
-    (_, step: string) => `arn:aws:lambda:us-east-1:123456789012:function:${step}`,
-  ),
-) as StateMachineDefinition;
-const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
-
-const STEPS: Record<string, (input: any) => Promise<unknown>> = {
-  LockStock: ({ orderId }) => lockStock(deps, orderId),
-  RouteOrder: ({ orderId }) => routeOrder(deps, orderId),
-  RequestShipment: ({ orderId }) => requestShipment(deps, orderId),
-  CancelShipment: ({ orderId }) => cancelShipment(deps, orderId),
-  ReleaseAllocation: ({ orderId }) => releaseAllocation(deps, orderId),
-  ReleaseStock: ({ orderId }) => releaseStock(deps, orderId),
-  CloseOrder: (input) => closeOrder(deps, input),
-};
-
-/** Runs an execution to its end, as StartExecution would start it; records which tasks ran. */
-async function runExecution(input: unknown, tasks: string[]): Promise<void> {
-  const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(STEPS).map(([state, step]): [string, LocalHandler] => [
-      state,
-      async (taskInput) => {
-        tasks.push(state);
-        return (await step(taskInput)) as Awaited<ReturnType<LocalHandler>>;
-      },
-    ]),
-  );
-  const retryIntervalOverrides = Object.fromEntries(Object.keys(STEPS).map((state) => [state, 0]));
-  try {
-    await machine.run(input as never, { overrides: { taskResourceLocalHandlers, retryIntervalOverrides } }).result;
-  } catch (error) {
-    if (!(error instanceof ExecutionError)) throw error;
-  }
-}
 
 interface Started {
   orderId: string;
@@ -95,7 +45,8 @@ function reconciler(now: string, settings: DeadlineSettings = DEFAULT_DEADLINES,
       async start(orderId, attempt) {
         const run: Started = { orderId, attempt, tasks: [] };
         started.push(run);
-        await runExecution({ 'detail-type': 'OrderFulfilmentRedriven', detail: { orderId } }, run.tasks);
+        // The re-drive's input has the OrderPlaced shape the workflow reads (functions/reconciler/fulfilment-executions.ts).
+        run.tasks.push(...(await runFulfilment(deps, orderId)).tasks);
       },
     },
     now: () => now,
