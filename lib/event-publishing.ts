@@ -1,11 +1,20 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { OrderStore } from './order-store.ts';
-import { PipelineFunction } from './pipeline-function.ts';
+import {
+  ORDER_METRICS,
+  type PublisherMetricName,
+  REJECTION_REASON_DIMENSION,
+} from '../functions/publisher/metrics.ts';
+import { METRICS_NAMESPACE, PipelineFunction } from './pipeline-function.ts';
+
+/** `POWERTOOLS_SERVICE_NAME` of the publisher: the `service` dimension of its metrics. */
+const PUBLISHER_SERVICE = 'order-events';
 
 /** `source` of every event the pipeline publishes; rules of internal consumers and partners match on it. */
 export const ORDER_EVENT_SOURCE = 'order-pipeline';
@@ -46,8 +55,11 @@ export class EventPublishing extends Construct {
   /** Value of `source` on published events. */
   public readonly eventSource = ORDER_EVENT_SOURCE;
 
+  private readonly stage: string;
+
   constructor(scope: Construct, id: string, props: EventPublishingProps) {
     super(scope, id);
+    this.stage = props.stage;
     const table = props.store.table;
 
     this.eventBus = new EventBus(this, 'Bus', { eventBusName: `order-pipeline-${props.stage}` });
@@ -61,7 +73,7 @@ export class EventPublishing extends Construct {
 
     this.publisher = new PipelineFunction(this, 'Publisher', {
       entry: 'publisher/publish-order-events',
-      serviceName: 'order-events',
+      serviceName: PUBLISHER_SERVICE,
       stage: props.stage,
       environment: {
         EVENT_BUS_NAME: this.eventBus.eventBusName,
@@ -99,5 +111,26 @@ export class EventPublishing extends Construct {
         ],
       }),
     );
+  }
+
+  /** A metric the publisher emits (functions/publisher/metrics.ts), per minute. */
+  public metric(metricName: PublisherMetricName, statistic: string): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: PUBLISHER_SERVICE, stage: this.stage },
+      statistic,
+      period: Duration.minutes(1),
+    });
+  }
+
+  /** Rejections per minute, one line per reason. */
+  public metricRejectedByReason(): MathExpression {
+    const dimensions = [REJECTION_REASON_DIMENSION, 'service', 'stage'].join(',');
+    return new MathExpression({
+      expression: `SEARCH('{${METRICS_NAMESPACE},${dimensions}} MetricName="${ORDER_METRICS.rejected}" service="${PUBLISHER_SERVICE}" stage="${this.stage}"', 'Sum', 60)`,
+      label: 'Rejected',
+      period: Duration.minutes(1),
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, RemovalPolicies, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicies, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { eventContracts } from '../functions/events/event-contracts.ts';
 import { EventContracts } from './event-contracts.ts';
@@ -6,11 +6,14 @@ import { EventPublishing } from './event-publishing.ts';
 import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
 import { IntakeApi } from './intake-api.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
+import { OperationsDashboard } from './operations-dashboard.ts';
 import { OrderReconciler } from './order-reconciler.ts';
 import { OrderStore } from './order-store.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
 import type { PartnerConfig } from './partners-config.ts';
 import { readPipelineContext, retainsDataByDefault } from './pipeline-context.ts';
+import { PipelineFunction } from './pipeline-function.ts';
+import { ORDER_METRICS, PUBLISHER_METRICS } from '../functions/publisher/metrics.ts';
 
 /** Properties of an {@link OrderPipelineStack}. */
 export interface OrderPipelineStackProps extends StackProps {
@@ -49,6 +52,7 @@ export class OrderPipelineStack extends Stack {
   public readonly partners: PartnerSubscriptions;
   public readonly reconciler: OrderReconciler;
   public readonly alarms: OperationsAlarms;
+  public readonly dashboard: OperationsDashboard;
 
   /** Whether the stack keeps its data on deletion (see {@link OrderPipelineStackProps.retainData}). */
   public readonly retainData: boolean;
@@ -95,19 +99,63 @@ export class OrderPipelineStack extends Stack {
       orderEventSource: this.events.eventSource,
       store: this.store,
     });
+    const deadLetterQueues = {
+      PublisherDlq: this.events.publisherDeadLetterQueue,
+      OrderPlacedDlq: this.fulfilment.deadLetterQueue,
+      ...this.partners.deadLetterQueues,
+    };
+    const functions = functionsOf(this);
+    const perMinute = (name: (typeof ORDER_METRICS)[keyof typeof ORDER_METRICS]) => this.events.metric(name, 'Sum');
+    const latency = (statistic: string) => this.events.metric(ORDER_METRICS.placedToShipmentRequested, statistic);
     this.alarms = new OperationsAlarms(this, 'OperationsAlarms', {
-      deadLetterQueues: {
-        PublisherDlq: this.events.publisherDeadLetterQueue,
-        OrderPlacedDlq: this.fulfilment.deadLetterQueue,
-        ...this.partners.deadLetterQueues,
-      },
+      deadLetterQueues,
       stateMachine: this.fulfilment.stateMachine,
       reconciler: {
         maxOverdueSeconds: this.reconciler.metricMaxOverdueSeconds,
         redrivenAgain: this.reconciler.metricRedrivenAgain,
       },
+      httpApi: this.api.httpApi,
+      functions,
+      publisher: {
+        iteratorAge: this.events.publisher.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+        refusedEvents: this.events.metric(PUBLISHER_METRICS.failed, 'Sum'),
+        heldBackEvents: this.events.metric(PUBLISHER_METRICS.breakingContract, 'Sum'),
+      },
+      orders: {
+        placed: perMinute(ORDER_METRICS.placed),
+        rejected: perMinute(ORDER_METRICS.rejected),
+        placedToShipmentRequestedP95: latency('p95'),
+      },
+      table: this.store.table,
+      alarmEmails: context.alarmEmails,
+    });
+    this.dashboard = new OperationsDashboard(this, 'OperationsDashboard', {
+      stage,
+      business: {
+        ordersPerMinute: Object.fromEntries(
+          [ORDER_METRICS.placed, ORDER_METRICS.shipmentRequested, ORDER_METRICS.rejected, ORDER_METRICS.cancelled, ORDER_METRICS.failed].map(
+            (name) => [name, perMinute(name)],
+          ),
+        ),
+        placedToShipmentRequested: { p50: latency('p50'), p95: latency('p95') },
+        rejectedByReason: this.events.metricRejectedByReason(),
+        maxOverdueSeconds: this.reconciler.metricMaxOverdueSeconds,
+      },
+      events: {
+        iteratorAge: this.events.publisher.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+        published: this.events.metric(PUBLISHER_METRICS.published, 'Sum'),
+        failed: this.events.metric(PUBLISHER_METRICS.failed, 'Sum'),
+        heldBack: this.events.metric(PUBLISHER_METRICS.breakingContract, 'Sum'),
+      },
+      api: this.api.httpApi,
+      table: this.store.table,
+      stateMachine: this.fulfilment.stateMachine,
+      functions,
+      deadLetterQueues,
+      alarms: Object.values(this.alarms.alarms),
     });
 
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the intake API (JWT bearer tokens)' });
     new CfnOutput(this, 'EventBusName', { value: this.events.eventBus.eventBusName });
     new CfnOutput(this, 'EventArchiveArn', {
@@ -121,4 +169,13 @@ export class OrderPipelineStack extends Stack {
       description: 'Carrier callback signing secrets: { "<carrierId>": "<secret>" }',
     });
   }
+}
+
+/**
+ * Every pipeline function in `scope`, named by its construct path without the stack (`IntakeApiPlaceOrder`), so a
+ * function added anywhere gets its alarms and dashboard row without a list to keep.
+ */
+function functionsOf(scope: Stack): Record<string, PipelineFunction> {
+  const functions = scope.node.findAll().filter((construct): construct is PipelineFunction => construct instanceof PipelineFunction);
+  return Object.fromEntries(functions.map((fn) => [fn.node.scopes.slice(1).map((s) => s.node.id).join(''), fn]));
 }

@@ -16,6 +16,7 @@ export const CONTEXT_KEYS = {
   localRuntime: { key: 'orderPipeline:localRuntime', legacyKey: 'order-pipeline:local-runtime' },
   orderDeadlineSeconds: { key: 'orderPipeline:orderDeadlineSeconds' },
   maxRedrives: { key: 'orderPipeline:maxRedrives' },
+  alarmEmails: { key: 'orderPipeline:alarmEmails' },
 } as const satisfies Record<string, { key: string; legacyKey?: string }>;
 
 type Setting = keyof typeof CONTEXT_KEYS;
@@ -48,6 +49,8 @@ export interface PipelineContext {
   readonly jwt: { readonly issuer: string; readonly audience: string[] };
   /** Deadlines of orders in flight and re-drives before giving up (docs/decisions/0002-self-healing-fulfilment.md). */
   readonly deadlines: DeadlineSettings;
+  /** Subscribed to the alarm topic: a list in cdk.json, or comma-separated with `-c`. */
+  readonly alarmEmails: string[];
   /** One message per legacy key in use. */
   readonly deprecations: string[];
 }
@@ -96,8 +99,20 @@ export function readPipelineContext(node: Node): PipelineContext {
       ORDER_DEADLINE_SECONDS: read('orderDeadlineSeconds')?.toString(),
       MAX_REDRIVES: read('maxRedrives')?.toString(),
     }),
+    alarmEmails: emailList(CONTEXT_KEYS.alarmEmails.key, read('alarmEmails')),
     deprecations,
   };
+}
+
+/** Enough to refuse a typo at synth (SNS would accept the subscription and never deliver). */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function emailList(key: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  const emails = (Array.isArray(value) ? value.map(String) : String(value).split(',')).map((e) => e.trim()).filter(Boolean);
+  const invalid = emails.filter((email) => !EMAIL.test(email));
+  if (invalid.length > 0) throw new Error(`Context ${key}: not e-mail addresses: ${invalid.join(', ')}`);
+  return emails;
 }
 
 // `-c key=true` arrives as the string "true", cdk.json and in-process apps give a boolean.

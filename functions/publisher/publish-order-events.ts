@@ -14,24 +14,26 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { EventContractBroken, orderEventOf, type OrderEvent } from '../domain/events.ts';
+import { EventContractBroken, orderEventOf } from '../domain/events.ts';
 import { OrderEventPublisher } from '../events/order-event-publisher.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { requiredEnv } from '../store/dynamodb.ts';
+import { PUBLISHER_METRICS, recordOrderMetrics, type PublishedTransition } from './metrics.ts';
 import { streamBatchHandler } from './stream-batch-handler.ts';
 import { ENTITY } from '../store/keys.ts';
 import { fromOrderItem } from '../store/order-item.ts';
 
 type Image = Record<string, AttributeValue>;
 
-/** The event a stream record stands for: only order items whose version moved are transitions. */
-export function transitionEventOf(record: DynamoDBRecord): OrderEvent | undefined {
+/** The transition a stream record stands for: only order items whose version moved are transitions. */
+export function transitionOf(record: DynamoDBRecord): PublishedTransition | undefined {
   if (record.eventName === 'REMOVE') return undefined;
   const newImage = record.dynamodb?.NewImage as Image | undefined;
   if (!newImage || newImage.entityType?.S !== ENTITY.order) return undefined;
   const oldVersion = (record.dynamodb?.OldImage as Image | undefined)?.version?.N;
   if (oldVersion !== undefined && oldVersion === newImage.version?.N) return undefined;
-  return orderEventOf(fromOrderItem(unmarshall(newImage)));
+  const order = fromOrderItem(unmarshall(newImage));
+  return { event: orderEventOf(order), placedAt: order.placedAt };
 }
 
 let publisher: OrderEventPublisher | undefined;
@@ -48,17 +50,17 @@ export async function publishStreamBatch(
   event: DynamoDBStreamEvent,
   target: Pick<OrderEventPublisher, 'publish'> = eventPublisher(),
 ): Promise<DynamoDBBatchResponse> {
-  const pending: Array<{ record: DynamoDBRecord; orderEvent: OrderEvent }> = [];
+  const pending: Array<{ record: DynamoDBRecord; transition: PublishedTransition }> = [];
   // From the first event that breaks its contract on, records wait for the stream's retry, in order.
   let heldBack: DynamoDBRecord[] = [];
   for (const [index, record] of event.Records.entries()) {
     try {
-      const orderEvent = transitionEventOf(record);
-      if (orderEvent) pending.push({ record, orderEvent });
+      const transition = transitionOf(record);
+      if (transition) pending.push({ record, transition });
     } catch (error) {
       if (!(error instanceof EventContractBroken)) throw error;
       heldBack = event.Records.slice(index);
-      metrics.addMetric('OrderEventsBreakingContract', 'Count', 1);
+      metrics.addMetric(PUBLISHER_METRICS.breakingContract, 'Count', 1);
       logger.error('An order event breaks its published schema; holding it back', {
         orderId: (record.dynamodb?.NewImage as Image | undefined)?.orderId?.S,
         issues: error.issues,
@@ -66,14 +68,19 @@ export async function publishStreamBatch(
       break;
     }
   }
-  const result = await target.publish(pending.map(({ orderEvent }) => orderEvent));
-  metrics.addMetric('OrderEventsPublished', 'Count', result.published);
-  const unpublished = result.firstFailedIndex === undefined ? [] : pending.slice(result.firstFailedIndex);
+  const result = await target.publish(pending.map(({ transition }) => transition.event));
+  metrics.addMetric(PUBLISHER_METRICS.published, 'Count', result.published);
+  const accepted = result.firstFailedIndex === undefined ? pending : pending.slice(0, result.firstFailedIndex);
+  recordOrderMetrics(
+    metrics,
+    accepted.map(({ transition }) => transition),
+  );
+  const unpublished = pending.slice(accepted.length);
   if (unpublished.length > 0) {
-    metrics.addMetric('OrderEventsFailed', 'Count', unpublished.length);
+    metrics.addMetric(PUBLISHER_METRICS.failed, 'Count', unpublished.length);
     logger.warn('Some order events could not be published; the stream will redeliver them', {
       failed: unpublished.length,
-      firstEventId: unpublished[0]?.orderEvent.eventId,
+      firstEventId: unpublished[0]?.transition.event.eventId,
       error: result.lastError,
     });
   }

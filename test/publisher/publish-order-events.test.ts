@@ -9,7 +9,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { placeOrder, transition, type Order } from '../../functions/domain/order.ts';
 import { OrderEventPublisher } from '../../functions/events/order-event-publisher.ts';
-import { publishStreamBatch, transitionEventOf } from '../../functions/publisher/publish-order-events.ts';
+import { publishStreamBatch, transitionOf } from '../../functions/publisher/publish-order-events.ts';
 import { toOrderItem } from '../../functions/store/order-item.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { routePlan } from '../fixtures/routes.ts';
@@ -69,13 +69,13 @@ function streamOf(orders: Order[]): DynamoDBStreamEvent {
 const sentEntries = (): PutEventsRequestEntry[] =>
   eventBridge.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
 
-describe('transitionEventOf', () => {
+describe('transitionOf', () => {
   it('ignores items that are not orders, removals, and writes that did not change the version', () => {
     const [placed] = lifecycle();
-    expect(transitionEventOf(record({ pk: 'SKU#A', sk: 'STOCK', entityType: 'Stock', available: 3 }))).toBeUndefined();
-    expect(transitionEventOf(record(placed!, placed!))).toBeUndefined();
-    expect(transitionEventOf(record(placed!, undefined, 'REMOVE'))).toBeUndefined();
-    expect(transitionEventOf(record(placed!))?.type).toBe('OrderPlaced');
+    expect(transitionOf(record({ pk: 'SKU#A', sk: 'STOCK', entityType: 'Stock', available: 3 }))).toBeUndefined();
+    expect(transitionOf(record(placed!, placed!))).toBeUndefined();
+    expect(transitionOf(record(placed!, undefined, 'REMOVE'))).toBeUndefined();
+    expect(transitionOf(record(placed!))?.event.type).toBe('OrderPlaced');
   });
 });
 
