@@ -7,5 +7,6 @@ import { dependencies } from '../use-cases/dependencies.ts';
 export const handler = httpHandler(async () => {
   const current = await dependencies().policies.current();
   if (!current) throw problems.notFound('No routing policy has been saved yet; PUT /policies/routing saves one');
-  return json(200, { version: current.version, updatedAt: current.updatedAt, policy: current.document }, { ETag: etagOf(current.version) });
+  const { version, updatedAt, restoredFrom, document } = current;
+  return json(200, { version, updatedAt, ...(restoredFrom ? { restoredFrom } : {}), policy: document }, { ETag: etagOf(version) });
 });

@@ -126,8 +126,53 @@ export const Inventory = named('Inventory',
 );
 
 export const RoutingPolicy = named('RoutingPolicy', routingPolicySchema);
-export const StoredRoutingPolicy = named('StoredRoutingPolicy',
-  z.object({ version: z.number().int().positive(), updatedAt: z.iso.datetime(), policy: RoutingPolicy }),
+const policyVersionSummary = {
+  version: z.number().int().positive(),
+  updatedAt: z.iso.datetime(),
+  restoredFrom: z.number().int().positive().optional().describe('Set when this version re-activated an earlier one (a rollback)'),
+};
+
+export const StoredRoutingPolicy = named('StoredRoutingPolicy', z.object({ ...policyVersionSummary, policy: RoutingPolicy }));
+
+export const RoutingPolicyVersions = named(
+  'RoutingPolicyVersions',
+  z.object({ versions: z.array(z.object(policyVersionSummary)).describe('Newest first') }),
+);
+
+const dryRunOutcome = z.union([
+  z.object({
+    routed: z.literal(true),
+    warehouses: z.array(z.string()),
+    carriers: z.array(z.string()),
+    parcels: z.number().int().positive(),
+    costMinor: z.number().int(),
+    carbonGrams: z.number(),
+    promisedDate: z.iso.date(),
+    promisedDays: z.number().int(),
+  }),
+  z.object({ routed: z.literal(false), reason: z.string() }),
+]);
+const dryRunTotals = z.object({
+  routed: z.number().int(),
+  rejected: z.number().int(),
+  costMinor: z.number().int(),
+  carbonGrams: z.number(),
+  averagePromisedDays: z.number().nullable(),
+  splitRate: z.number().nullable().describe('Share of routed orders in more than one parcel'),
+});
+
+export const RoutingDryRunReport = named(
+  'RoutingDryRunReport',
+  z.object({
+    liveVersion: z.number().int().positive().nullable(),
+    orders: z.array(
+      z.object({ orderId: orderIdSchema, channel: z.string(), live: dryRunOutcome, draft: dryRunOutcome, changed: z.boolean() }),
+    ),
+    changed: z.number().int().describe('Orders the draft routes differently'),
+    live: dryRunTotals,
+    draft: dryRunTotals,
+    delta: dryRunTotals.describe('draft − live'),
+  }),
 );
 
 export const CarrierEvent = named('CarrierEvent', carrierEventSchema);

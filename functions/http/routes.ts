@@ -17,7 +17,9 @@ import {
   Order,
   OrderPage,
   PlaceOrderRequest,
+  RoutingDryRunReport,
   RoutingPolicy,
+  RoutingPolicyVersions,
   ShipTo,
   StoredRoutingPolicy,
   Timeline,
@@ -30,6 +32,8 @@ import {
   inventoryRequestSchema,
   listOrdersQuerySchema,
   orderIdSchema,
+  policyVersionSchema,
+  routingDryRunRequestSchema,
   skuSchema,
 } from './schemas.ts';
 
@@ -90,6 +94,9 @@ export type Route = RouteAuthorization & {
 
 const orderPath = z.object({ orderId: orderIdSchema });
 const skuPath = z.object({ sku: skuSchema });
+const ifMatchHeader = z.object({
+  'If-Match': z.string().optional().describe('The ETag of the version the change was made from, e.g. `"3"`, or `*`'),
+});
 const body = (schema: z.ZodType, required = true) => ({ schema, required });
 
 /** The routes: one function per route, so each gets only the table access it needs. */
@@ -246,14 +253,54 @@ export const ROUTES: readonly Route[] = [
     description:
       'Conditional once a policy exists: send `If-Match` with the ETag you read (`"3"`), or `*` for whatever is live. ' +
       'A version that is no longer live answers `412` with the live ETag; no `If-Match` answers `428`. The first save needs none.',
-    request: {
-      headers: z.object({
-        'If-Match': z.string().optional().describe('The ETag of the version the change was made from, e.g. `"3"`, or `*`'),
-      }),
-      body: body(RoutingPolicy),
-    },
+    request: { headers: ifMatchHeader, body: body(RoutingPolicy) },
     responses: [{ status: 200, description: 'The saved policy', body: StoredRoutingPolicy, headers: ['ETag'] }],
     problems: [400, 409, 412, 413, 415, 428, 500, 503],
+  },
+  {
+    id: 'ListRoutingPolicyVersions',
+    method: 'GET',
+    path: '/policies/routing/versions',
+    entry: 'api/list-routing-policy-versions',
+    access: { write: false },
+    scope: SCOPES.admin,
+    operationId: 'listRoutingPolicyVersions',
+    summary: 'Every saved version of the routing policy, newest first',
+    responses: [{ status: 200, description: 'The versions, without their documents', body: RoutingPolicyVersions }],
+    problems: [500, 503],
+  },
+  {
+    id: 'ActivateRoutingPolicyVersion',
+    method: 'POST',
+    path: '/policies/routing/versions/{version}/activate',
+    entry: 'api/activate-routing-policy-version',
+    access: { write: true },
+    scope: SCOPES.admin,
+    operationId: 'activateRoutingPolicyVersion',
+    summary: 'Make an earlier version live again (rollback)',
+    description:
+      'Saves that version\'s document as the next version, with `restoredFrom`: history only grows. ' +
+      'Conditional like `PUT /policies/routing`: `If-Match` with the live ETag or `*` (`428` without, `412` when stale).',
+    request: { params: z.object({ version: policyVersionSchema }), headers: ifMatchHeader },
+    responses: [{ status: 200, description: 'The new live version', body: StoredRoutingPolicy, headers: ['ETag'] }],
+    problems: [400, 404, 409, 412, 428, 500, 503],
+  },
+  {
+    id: 'DryRunRoutingPolicy',
+    method: 'POST',
+    path: '/policies/routing/dry-run',
+    entry: 'api/dry-run-routing-policy',
+    access: { write: false, indexes: ['byChannel'] },
+    scope: SCOPES.admin,
+    operationId: 'dryRunRoutingPolicy',
+    summary: 'Try a draft policy on recent orders, next to the live one, changing nothing',
+    description:
+      'Both policies decide each of the newest orders of the channels given on the same inputs (today\'s free stock and ' +
+      'capacity, as a new order would meet them), so the differences are the policy\'s. Answers per order and in total: ' +
+      'routed and rejected, cost, carbon, promised days and split rate, with the deltas.',
+    request: { body: body(routingDryRunRequestSchema) },
+    responses: [{ status: 200, description: 'Live and draft decisions per order, totals and deltas', body: RoutingDryRunReport }],
+    problems: [400, 413, 415, 500, 503],
   },
   {
     id: 'CarrierEvents',

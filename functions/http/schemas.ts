@@ -3,6 +3,7 @@
  * reported, not silently dropped.
  */
 import { z } from 'zod';
+import { routingPolicySchema } from '../domain/routing-policy.ts';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, ORDER_STATUSES } from '../domain/order.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
 import { PARCEL_STATUSES } from '../domain/shipment-tracking.ts';
@@ -173,4 +174,16 @@ export const carrierEventSchema = z.object({
   trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'Use 1-64 letters, digits or dashes'),
   status: z.enum(PARCEL_STATUSES),
   occurredAt: z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time with a time zone' }),
+});
+
+/** A policy version in a path: what `etagOf` writes and `PUT` saves, 1 and up. */
+export const policyVersionSchema = z.coerce.number().int().min(1).max(999_999_999);
+
+/** Most orders a dry-run decides: two decisions each, within an API call's time. */
+export const DRY_RUN_MAX_ORDERS = 200;
+
+export const routingDryRunRequestSchema = z.strictObject({
+  policy: routingPolicySchema,
+  channels: z.array(channelSchema).min(1).max(20).describe('Channels whose newest orders are tried'),
+  limit: z.number().int().min(1).max(DRY_RUN_MAX_ORDERS).default(50).describe('Orders tried in all, newest first'),
 });

@@ -20,9 +20,11 @@ export const carrierEventKey = (carrierId: string, eventId: string) => ({ pk: `C
 export const capacityKey = (warehouseId: string, day: string) => ({ pk: `CAPACITY#${warehouseId}`, sk: `DAY#${day}` });
 
 export const policyCurrentKey = (name: string) => ({ pk: `POLICY#${name}`, sk: 'CURRENT' });
+/** Versions sort by number: zero-padded, under one prefix, so a query lists them newest first. */
+export const POLICY_VERSION_PREFIX = 'VERSION#';
 export const policyVersionKey = (name: string, version: number) => ({
   pk: `POLICY#${name}`,
-  sk: `VERSION#${String(version).padStart(10, '0')}`,
+  sk: `${POLICY_VERSION_PREFIX}${String(version).padStart(10, '0')}`,
 });
 
 export const ENTITY = {

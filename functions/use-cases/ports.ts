@@ -120,10 +120,21 @@ export interface StoredPolicy<Document> {
   version: number;
   updatedAt: string;
   document: Document;
+  /** Set on a version that re-activated an earlier one (a rollback): that version's number. */
+  restoredFrom?: number;
 }
 
 export interface PolicyRepository {
   current<Document>(): Promise<StoredPolicy<Document> | undefined>;
   /** Saves the next version over `basedOn` (undefined: none yet); PolicyVersionConflict when someone saved first. */
-  save<Document>(document: Document, basedOn: number | undefined, now: string): Promise<StoredPolicy<Document>>;
+  save<Document>(
+    document: Document,
+    basedOn: number | undefined,
+    now: string,
+    options?: { restoredFrom?: number },
+  ): Promise<StoredPolicy<Document>>;
+  /** One saved version; undefined when there is no such version. */
+  version<Document>(version: number): Promise<StoredPolicy<Document> | undefined>;
+  /** Saved versions, newest first, without their documents. */
+  versions(limit: number): Promise<Array<Omit<StoredPolicy<unknown>, 'document'>>>;
 }

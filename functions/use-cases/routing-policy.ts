@@ -30,14 +30,30 @@ export async function saveRoutingPolicy(
   deps: Pick<Dependencies, 'policies' | 'now'>,
   policy: RoutingPolicy,
   condition: VersionCondition | undefined,
+  options: { restoredFrom?: number } = {},
 ): Promise<StoredPolicy<RoutingPolicy>> {
   const current = await deps.policies.current<RoutingPolicy>();
   check(current?.version, condition);
   try {
-    return await deps.policies.save({ ...policy, version: (current?.version ?? 0) + 1 }, current?.version, deps.now());
+    return await deps.policies.save({ ...policy, version: (current?.version ?? 0) + 1 }, current?.version, deps.now(), options);
   } catch (error) {
     // Another save won the race: for a conditional save that is its condition failing.
     if (!(error instanceof PolicyVersionConflict) || condition === undefined) throw error;
     throw new StaleVersion(WHAT, (await deps.policies.current())?.version ?? 0);
   }
+}
+
+/**
+ * Makes an earlier version live again (a rollback) by saving its document as the next version,
+ * marked `restoredFrom`: the history stays a line that only grows, and the change is conditional,
+ * cached and audited like any save. Undefined when there is no such version.
+ */
+export async function activateRoutingPolicyVersion(
+  deps: Pick<Dependencies, 'policies' | 'now'>,
+  version: number,
+  condition: VersionCondition | undefined,
+): Promise<StoredPolicy<RoutingPolicy> | undefined> {
+  const chosen = await deps.policies.version<RoutingPolicy>(version);
+  if (!chosen) return undefined;
+  return saveRoutingPolicy(deps, chosen.document, condition, { restoredFrom: version });
 }

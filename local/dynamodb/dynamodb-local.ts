@@ -113,7 +113,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     clearTimeout(timer);
   };
   try {
-    await waitUntilReady(client, child, options.readyTimeoutMs ?? 30_000, () => log);
+    // A JVM starting on two busy cores (a test run with suites in parallel) has been seen to take over 30 s.
+    await waitUntilReady(client, child, options.readyTimeoutMs ?? 90_000, () => log);
   } catch (error) {
     await stop();
     throw error;

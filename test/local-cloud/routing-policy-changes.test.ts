@@ -1,0 +1,130 @@
+/**
+ * Safe routing-policy changes on the local cloud, over HTTP: a draft tried on real recent orders
+ * without changing anything, the saved versions listed, and a conditional rollback.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
+import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import { orderRequest } from '../fixtures/orders.ts';
+import { localApi } from '../support/local-api.ts';
+
+const CHANNEL = 'policy-lab';
+/** The demo policy with Shanghai drained: what an operator might try before a stocktake there. */
+const DRAINED_SHANGHAI = {
+  ...DEMO_ROUTING_POLICY_DOCUMENT,
+  description: 'Shanghai drained for a stocktake',
+  rules: [
+    ...DEMO_ROUTING_POLICY.rules,
+    {
+      name: 'drain-shanghai',
+      conditions: { all: [{ fact: 'totalWeightKg', operator: 'greaterThanInclusive', value: 0 }] },
+      event: { type: 'exclude-warehouse', params: { warehouse: 'wh-shanghai' } },
+    },
+  ],
+};
+
+let cloud: LocalCloud;
+const api = localApi(() => cloud, CHANNEL);
+const sku = `LAB-${Date.now()}`;
+const placed: string[] = [];
+
+async function placeAndShip(): Promise<any> {
+  const response = await api.call('POST', '/orders', orderRequest({ channel: CHANNEL, lines: [{ sku, quantity: 1, unitPrice: 990 }] }));
+  expect(response.status).toBe(201);
+  placed.push(response.body.orderId);
+  return api.waitForStatus(response.body.orderId, ['SHIPMENT_REQUESTED', 'REJECTED', 'FAILED']);
+}
+
+const dryRun = (policy: unknown, limit = 10) => api.call('POST', '/policies/routing/dry-run', { policy, channels: [CHANNEL], limit });
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0, stage: 'itest' });
+  expect((await api.call('PUT', '/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT)).status).toBe(200);
+  expect((await api.call('PUT', `/inventory/${sku}`, { warehouses: { 'wh-shanghai': 20, 'wh-guangzhou': 20 } })).status).toBe(200);
+  for (let i = 0; i < 3; i += 1) expect((await placeAndShip()).route.parcels[0].warehouseId).toBe('wh-shanghai');
+}, 180_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+describe('POST /policies/routing/dry-run', () => {
+  it('decides the newest orders under the live policy and the draft, and answers the deltas', async () => {
+    const inventoryBefore = (await api.call('GET', `/inventory/${sku}`)).body;
+    const response = await dryRun(DRAINED_SHANGHAI);
+    expect(response.status).toBe(200);
+    const report = response.body;
+    expect(report.liveVersion).toBe(1);
+    expect(report.orders.map((order: any) => order.orderId)).toEqual([...placed].reverse());
+    for (const order of report.orders) {
+      expect(order.live).toMatchObject({ routed: true, warehouses: ['wh-shanghai'] });
+      expect(order.draft).toMatchObject({ routed: true, warehouses: ['wh-guangzhou'] });
+      expect(order.changed).toBe(true);
+    }
+    expect(report.changed).toBe(3);
+    expect(report.live).toMatchObject({ routed: 3, rejected: 0, splitRate: 0 });
+    expect(report.delta.routed).toBe(0);
+    // Guangzhou is farther from Shanghai than Shanghai itself: the draft cannot be cheaper or greener.
+    expect(report.delta.costMinor).toBe(report.draft.costMinor - report.live.costMinor);
+    expect(report.delta.carbonGrams).toBeGreaterThan(0);
+    expect(report.delta.averagePromisedDays).toBeGreaterThanOrEqual(0);
+
+    // Nothing changed: the live policy, the stock, the orders.
+    const live = await api.call('GET', '/policies/routing');
+    expect(live.body.version).toBe(1);
+    expect((await api.call('GET', `/inventory/${sku}`)).body).toEqual(inventoryBefore);
+    for (const orderId of placed) expect((await api.call('GET', `/orders/${orderId}`)).body.route.parcels[0].warehouseId).toBe('wh-shanghai');
+  });
+
+  it('finds no difference when the draft is the live policy', async () => {
+    const { body } = await dryRun(DEMO_ROUTING_POLICY_DOCUMENT);
+    expect(body.changed).toBe(0);
+    expect(body.delta).toEqual({ routed: 0, rejected: 0, costMinor: 0, carbonGrams: 0, averagePromisedDays: 0, splitRate: 0 });
+  });
+
+  it('tries at most `limit` orders, newest first', async () => {
+    const { body } = await dryRun(DEMO_ROUTING_POLICY_DOCUMENT, 2);
+    expect(body.orders.map((order: any) => order.orderId)).toEqual([placed[2], placed[1]]);
+  });
+
+  it('refuses an invalid draft or sample with the failing fields', async () => {
+    const response = await api.call('POST', '/policies/routing/dry-run', {
+      policy: { ...DEMO_ROUTING_POLICY_DOCUMENT, weights: { ...DEMO_ROUTING_POLICY_DOCUMENT.weights, factors: { cost: -1 } } },
+      channels: [],
+      limit: 1000,
+    });
+    expect(response.status).toBe(400);
+    const paths = response.body.errors.map((error: { path: string }) => error.path);
+    expect(paths).toEqual(expect.arrayContaining(['$.channels', '$.limit']));
+    expect(paths.some((path: string) => path.startsWith('$.policy.weights'))).toBe(true);
+  });
+});
+
+describe('routing policy versions and rollback', () => {
+  it('lists versions newest first and rolls back as a new version, conditionally', async () => {
+    const saved = await api.call('PUT', '/policies/routing', DRAINED_SHANGHAI, { 'If-Match': '"1"' });
+    expect(saved.status).toBe(200);
+    expect(saved.body.version).toBe(2);
+    const versions = await api.call('GET', '/policies/routing/versions');
+    expect(versions.status).toBe(200);
+    expect(versions.body.versions.map((v: any) => v.version)).toEqual([2, 1]);
+    expect(versions.body.versions[0]).not.toHaveProperty('policy');
+
+    expect((await api.call('POST', '/policies/routing/versions/1/activate')).status).toBe(428);
+    expect((await api.call('POST', '/policies/routing/versions/1/activate', undefined, { 'If-Match': '"1"' })).status).toBe(412);
+    expect((await api.call('POST', '/policies/routing/versions/99/activate', undefined, { 'If-Match': '*' })).status).toBe(404);
+    expect((await api.call('POST', '/policies/routing/versions/zero/activate', undefined, { 'If-Match': '*' })).status).toBe(400);
+
+    const rollback = await api.call('POST', '/policies/routing/versions/1/activate', undefined, { 'If-Match': '"2"' });
+    expect(rollback.status).toBe(200);
+    expect(rollback.headers.get('etag')).toBe('"3"');
+    expect(rollback.body).toMatchObject({ version: 3, restoredFrom: 1, policy: { description: DEMO_ROUTING_POLICY_DOCUMENT.description } });
+    const live = await api.call('GET', '/policies/routing');
+    expect(live.body).toMatchObject({ version: 3, restoredFrom: 1 });
+    expect((await api.call('GET', '/policies/routing/versions')).body.versions.map((v: any) => [v.version, v.restoredFrom])).toEqual([
+      [3, 1],
+      [2, undefined],
+      [1, undefined],
+    ]);
+  });
+});
