@@ -5,7 +5,7 @@ import { SandboxCarrier } from '../carriers/sandbox-carrier.ts';
 import { createDocumentClient, requiredEnv } from '../store/dynamodb.ts';
 import { OrderStore } from '../store/order-store.ts';
 import { PolicyStore } from '../store/policy-store.ts';
-import type { RoutingPolicy } from '../domain/routing-policy.ts';
+import type { RoutingPolicy } from '../domain/routing/routing-policy.ts';
 import { cachedPolicy } from './cached-policy.ts';
 import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';

@@ -21,10 +21,9 @@ import {
   type Order,
   type OrderStatus,
   type RejectionReason,
-  type RoutePlan,
   type ShippedParcel,
 } from '../domain/order.ts';
-import { NoRouteWithExplanation } from '../domain/route-planner.ts';
+import { NoRouteWithExplanation, type OrderRoute } from '../domain/routing/decision.ts';
 import { NO_POLICY_NOTE, capExplanation, decideRoute } from './route-decision.ts';
 import {
   aggregateLines,
@@ -39,7 +38,7 @@ import {
   spreadLocks,
   type ShardQuantity,
 } from '../domain/stock.ts';
-import { localDate } from '../domain/dates.ts';
+import { localDate } from '../domain/routing/dates.ts';
 import { capacityRelease } from './capacity-counts.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { OrderChange } from './ports.ts';
@@ -146,7 +145,7 @@ export interface RouteResult extends StepResult {
   parcels: Array<{ warehouseId: string; carrier: string; serviceLevel: string }>;
 }
 
-function routeResult(order: Order, route: RoutePlan): RouteResult {
+function routeResult(order: Order, route: OrderRoute): RouteResult {
   return {
     orderId: order.orderId,
     status: order.status,
@@ -180,7 +179,7 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
     // The routing day where the warehouses are: promised dates and daily capacity count from it.
     const today = localDate(deps.now(), policy?.document.timeZone);
     const capacityUsed = policy ? await deps.capacity.usedOn(today, policy.document.warehouses.map((w) => w.id)) : {};
-    let route: RoutePlan;
+    let route: OrderRoute;
     try {
       const allocatable = allocatableStock(reservation.locks, stock, { exclusive });
       route = await decideRoute(order, reservation.lines, allocatable, capacityUsed, policy, today);

@@ -3,16 +3,23 @@
  * its explanation. The explanation is capped, so it fits in the order item and in the
  * OrderRouted event whatever the network's size.
  */
-import type { Order, RouteExplanation, RoutePlan } from '../domain/order.ts';
-import { NoRouteWithExplanation, planRouting, type RoutingDecision, type RoutingExplanation } from '../domain/route-planner.ts';
-import type { RoutingPolicy } from '../domain/routing-policy.ts';
-import type { SkuQuantity } from '../domain/stock.ts';
+import type { Order } from '../domain/order.ts';
+import {
+  NoRouteWithExplanation,
+  type OrderRoute,
+  type PlannerDecision,
+  type PlannerExplanation,
+  type RecordedExplanation,
+} from '../domain/routing/decision.ts';
+import { planRouting } from '../domain/routing/route-planner.ts';
+import type { RoutingPolicy } from '../domain/routing/routing-policy.ts';
+import type { SkuQuantity } from '../domain/vocabulary.ts';
 import type { StoredPolicy } from './ports.ts';
 
 /** Enough to see why the winner won and why the runners-up lost; the rest is counted. */
 export const EXPLAINED_CANDIDATES = 25;
 
-export function capExplanation(explanation: RoutingExplanation, note?: string): RouteExplanation & { policyVersion: number | null } {
+export function capExplanation(explanation: PlannerExplanation, note?: string): RecordedExplanation & { policyVersion: number | null } {
   return {
     policyVersion: explanation.policyVersion,
     candidates: explanation.candidates.slice(0, EXPLAINED_CANDIDATES),
@@ -22,7 +29,7 @@ export function capExplanation(explanation: RoutingExplanation, note?: string): 
   };
 }
 
-function routePlanOf(decision: RoutingDecision): RoutePlan {
+function orderRouteOf(decision: PlannerDecision): OrderRoute {
   const { candidateId: _candidateId, ...plan } = decision.plan;
   const { policyVersion, ...explanation } = capExplanation(decision);
   return {
@@ -50,7 +57,7 @@ export async function decideRoute(
   capacityUsedToday: Record<string, number>,
   policy: StoredPolicy<RoutingPolicy> | undefined,
   today: string,
-): Promise<RoutePlan> {
+): Promise<OrderRoute> {
   if (!policy) {
     throw new NoRouteWithExplanation(NO_POLICY_NOTE, { policyVersion: null, candidates: [], rulesFired: [] });
   }
@@ -67,5 +74,5 @@ export async function decideRoute(
     },
     { ...policy.document, version: policy.version },
   );
-  return routePlanOf(decision);
+  return orderRouteOf(decision);
 }

@@ -17,7 +17,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { InventoryConflict, OutOfStock } from '../../functions/domain/errors.ts';
-import type { Allocation } from '../../functions/domain/order.ts';
+import type { Allocation, SkuQuantity } from '../../functions/domain/vocabulary.ts';
 import {
   aggregateLines,
   allocatableStock,
@@ -37,7 +37,6 @@ import {
   type Reservation,
   type ReservationState,
   type ShardQuantity,
-  type SkuQuantity,
   type SkuStock,
   type StockMove,
   type StockShard,

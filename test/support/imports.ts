@@ -28,3 +28,38 @@ export function importsUnder(folder: string): SourceImport[] {
     })),
   );
 }
+
+/**
+ * The import cycles among the files under `folder`: each strongly connected group of two or more files
+ * (or a file importing itself), sorted, found with Tarjan's algorithm over every kind of import.
+ */
+export function importCycles(folder: string): string[][] {
+  const edges = new Map<string, string[]>();
+  for (const { file, target } of importsUnder(folder)) {
+    const targets = edges.get(file) ?? [];
+    if (target?.startsWith(`${folder}/`)) targets.push(target);
+    edges.set(file, targets);
+  }
+  const index = new Map<string, number>();
+  const lowest = new Map<string, number>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    index.set(file, index.size);
+    lowest.set(file, index.get(file) as number);
+    stack.push(file);
+    for (const target of edges.get(file) ?? []) {
+      if (!index.has(target)) {
+        visit(target);
+        lowest.set(file, Math.min(lowest.get(file) as number, lowest.get(target) as number));
+      } else if (stack.includes(target)) {
+        lowest.set(file, Math.min(lowest.get(file) as number, index.get(target) as number));
+      }
+    }
+    if (lowest.get(file) !== index.get(file)) return;
+    const group = stack.splice(stack.indexOf(file));
+    if (group.length > 1 || edges.get(file)?.includes(file)) cycles.push(group.sort());
+  };
+  for (const file of edges.keys()) if (!index.has(file)) visit(file);
+  return cycles;
+}

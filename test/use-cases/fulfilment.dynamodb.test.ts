@@ -18,7 +18,7 @@ import {
   routeOrder,
 } from '../../functions/use-cases/fulfilment.ts';
 import { localDependencies } from '../support/dynamodb.ts';
-import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
+import { DEMO_ROUTING_POLICY } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { adjustInventory, rebalance, setOnHand } from '../../functions/use-cases/inventory.ts';
 
