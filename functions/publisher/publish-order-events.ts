@@ -11,27 +11,18 @@
  * once the code is fixed; consumers see the gap in `sequence` meanwhile.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventContractBroken, orderEventOf, type OrderEvent } from '../domain/events.ts';
 import { OrderEventPublisher } from '../events/order-event-publisher.ts';
 import { logger, metrics, tracer } from '../observability.ts';
-import { requiredEnv } from '../store/dynamodb.ts';
+import { requiredEnv } from '../environment.ts';
+import { newOrderVersionOf, orderIdOfRecord } from '../store/order-stream.ts';
 import { streamBatchHandler } from './stream-batch-handler.ts';
-import { ENTITY } from '../store/keys.ts';
-import { fromOrderItem } from '../store/order-item.ts';
-
-type Image = Record<string, AttributeValue>;
 
 /** The event a stream record stands for: only order items whose version moved are transitions. */
 export function transitionEventOf(record: DynamoDBRecord): OrderEvent | undefined {
-  if (record.eventName === 'REMOVE') return undefined;
-  const newImage = record.dynamodb?.NewImage as Image | undefined;
-  if (!newImage || newImage.entityType?.S !== ENTITY.order) return undefined;
-  const oldVersion = (record.dynamodb?.OldImage as Image | undefined)?.version?.N;
-  if (oldVersion !== undefined && oldVersion === newImage.version?.N) return undefined;
-  return orderEventOf(fromOrderItem(unmarshall(newImage)));
+  const order = newOrderVersionOf(record);
+  return order && orderEventOf(order);
 }
 
 let publisher: OrderEventPublisher | undefined;
@@ -60,7 +51,7 @@ export async function publishStreamBatch(
       heldBack = event.Records.slice(index);
       metrics.addMetric('OrderEventsBreakingContract', 'Count', 1);
       logger.error('An order event breaks its published schema; holding it back', {
-        orderId: (record.dynamodb?.NewImage as Image | undefined)?.orderId?.S,
+        orderId: orderIdOfRecord(record),
         issues: error.issues,
       });
       break;

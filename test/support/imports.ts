@@ -12,15 +12,19 @@ export interface SourceImport {
   readonly target?: string;
 }
 
+/** Every `.ts` file under `folder`, as a path from the repository root. */
+export function sourceFilesUnder(folder: string): string[] {
+  return readdirSync(join(REPO_ROOT, folder), { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(folder, name));
+}
+
 /**
  * Every import of every `.ts` file under `folder` (a path from the repository root), read with the TypeScript
  * compiler's own pre-processor so that type-only imports, re-exports and dynamic imports all count.
  */
 export function importsUnder(folder: string): SourceImport[] {
-  const files = readdirSync(join(REPO_ROOT, folder), { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.ts'))
-    .map((name) => join(folder, name));
-  return files.flatMap((file) =>
+  return sourceFilesUnder(folder).flatMap((file) =>
     ts.preProcessFile(readFileSync(join(REPO_ROOT, file), 'utf8'), true, true).importedFiles.map(({ fileName }) => ({
       file,
       specifier: fileName,
