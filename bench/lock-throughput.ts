@@ -9,7 +9,7 @@ import { ulid } from 'ulid';
 import { placeOrder } from '../functions/domain/order.ts';
 import { benchOrder } from './orders.ts';
 import { OutOfStock } from '../functions/domain/errors.ts';
-import { lockStock } from '../functions/use-cases/fulfilment.ts';
+import { lockStock } from '../functions/use-cases/lock-stock.ts';
 import type { Dependencies } from '../functions/use-cases/dependencies.ts';
 import { setOnHand } from '../functions/use-cases/inventory.ts';
 

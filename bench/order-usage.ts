@@ -15,7 +15,9 @@ import { transactionWriteUnits, type IndexKeys, type Item } from './write-units.
 import { benchOrder } from './orders.ts';
 import type { LocalCloud } from '../local/local-cloud.ts';
 import { placeOrderOnce } from '../functions/use-cases/place-order.ts';
-import { lockStock, requestShipment, routeOrder } from '../functions/use-cases/fulfilment.ts';
+import { lockStock } from '../functions/use-cases/lock-stock.ts';
+import { requestShipment } from '../functions/use-cases/request-shipment.ts';
+import { routeOrder } from '../functions/use-cases/route-order.ts';
 import type { Dependencies } from '../functions/use-cases/dependencies.ts';
 
 export interface DynamoDbUnits {

@@ -7,11 +7,11 @@
  * warehouses with a reason and scores the rest against every carrier service.
  */
 import { performance } from 'node:perf_hooks';
-import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
-import { planRouting } from '../functions/domain/route-planner.ts';
-import type { RoutingInput } from '../functions/domain/route-planner.ts';
-import { routingPolicySchema } from '../functions/domain/routing-policy.ts';
-import type { RoutingPolicy } from '../functions/domain/routing-policy.ts';
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/routing/demo-routing-policy.ts';
+import { planRouting } from '../functions/domain/routing/route-planner.ts';
+import type { RoutingInput } from '../functions/domain/routing/decision.ts';
+import { routingPolicySchema } from '../functions/domain/routing/routing-policy.ts';
+import type { RoutingPolicy } from '../functions/domain/routing/routing-policy.ts';
 import { percentile } from './percentile.ts';
 
 export interface RoutingBenchOptions {

@@ -29,7 +29,7 @@ import { StockStore } from '../functions/store/stock-store.ts';
 import { startLocalCloud } from '../local/local-cloud.ts';
 import { parseCommandLine } from '../local/cli.ts';
 import { SCOPES } from '../functions/http/access.ts';
-import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
+import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/routing/demo-routing-policy.ts';
 
 parseCommandLine({
   script: 'bench',

@@ -2,8 +2,12 @@
  * The one retry policy of the code base: a bounded number of attempts, each waiting
  * a random time up to an exponentially growing cap ("full jitter", AWS Architecture
  * Blog, "Exponential Backoff And Jitter"), so writers retrying the same hot item
- * spread out instead of colliding again. Every retry loop goes through `retrying`.
+ * spread out instead of colliding again. Every retry loop goes through `retrying`, and
+ * which failures of an AWS call are worth retrying is decided once, by `asTransient`.
  */
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
+import { TransientError } from './domain/errors.ts';
+
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   attempts: number;
@@ -52,3 +56,17 @@ export async function retrying<T>(attempt: (index: number) => Promise<T | typeof
   }
   throw options.exhausted(lastError);
 }
+
+/**
+ * An AWS call that failed for a reason a later retry can fix (throttling, a transient
+ * network or server fault, as the SDK's own retry strategy classifies them), as a
+ * TransientError, so the workflow retries the step and the HTTP API answers 503 with Retry-After.
+ */
+export function asTransient(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof TransientError) return error;
+  const sdkError = error as SdkError;
+  const retryable = isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError) || sdkError.$retryable !== undefined;
+  return retryable ? new TransientError(`${error.name}: ${error.message}`, { cause: error }) : error;
+}
+
+type SdkError = Parameters<typeof isThrottlingError>[0];

@@ -3,7 +3,7 @@
  * routing policy, so the README's signed examples work as pasted; `CARRIER_WEBHOOK_SECRETS`
  * (the same JSON document as the deployed secret) replaces them.
  */
-import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/routing/demo-routing-policy.ts';
 import { parseCarrierSecrets } from '../functions/carriers/carrier-secrets.ts';
 
 export const localCarrierSecretOf = (carrierId: string) => `local-${carrierId}-webhook-secret`;

@@ -1,4 +1,4 @@
-import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/demo-routing-policy.ts';
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/routing/demo-routing-policy.ts';
 
 /**
  * Demo data for a first start: the demo routing policy, and stock for a few SKUs across warehouses in different

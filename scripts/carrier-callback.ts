@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { SIGNATURE_HEADER, signatureHeader } from '../functions/carriers/webhook-signature.ts';
-import { PARCEL_STATUSES, type ParcelStatus } from '../functions/domain/shipment-tracking.ts';
+import { PARCEL_STATUSES, type ParcelStatus } from '../functions/domain/vocabulary.ts';
 import type { Order } from '../functions/domain/order.ts';
 import { localCarrierSecret } from '../local/carrier-secrets.ts';
 import { fail, fetchLocalCloud, localCloudUrl, parseCommandLine } from '../local/cli.ts';

@@ -1,4 +1,4 @@
-import { routingPolicySchema } from '../domain/routing-policy.ts';
+import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { etagOf, ifMatch } from '../http/preconditions.ts';
 import { jsonBody } from '../http/request.ts';

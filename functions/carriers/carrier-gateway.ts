@@ -1,5 +1,5 @@
 import type { ShippedParcel } from '../domain/order.ts';
-import type { ParcelPlan } from '../domain/route-planner.ts';
+import type { ParcelPlan } from '../domain/routing/decision.ts';
 
 /** A carrier as the workflow sees it. Both calls are idempotent per parcel id. */
 export interface CarrierGateway {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TransientError } from '../domain/errors.ts';
 import type { ShippedParcel } from '../domain/order.ts';
-import type { ParcelPlan } from '../domain/route-planner.ts';
+import type { ParcelPlan } from '../domain/routing/decision.ts';
 import type { CarrierGateway } from './carrier-gateway.ts';
 
 export interface SandboxCarrierOptions {

@@ -16,8 +16,6 @@ import { DomainError } from './errors.ts';
 import {
   ADDRESS_CHANGEABLE_STATUSES,
   canTransition,
-  CUSTOMER_TIERS,
-  DELIVERY_PREFERENCES,
   ORDER_STATUSES,
   REJECTION_REASONS,
   type Amendment,
@@ -25,8 +23,8 @@ import {
   type OrderStatus,
   type Transition,
 } from './order.ts';
-import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing-policy.ts';
-import { PARCEL_STATUSES } from './shipment-tracking.ts';
+import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing/routing-policy.ts';
+import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
 
 export const EVENT_SCHEMA_VERSION = '1.0';

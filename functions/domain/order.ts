@@ -2,8 +2,8 @@
  * The order and its lifecycle. Pure: no I/O, no AWS, no clock (callers pass `now`).
  */
 import { IllegalTransition, OrderNotAmendable } from './errors.ts';
-import type { ProductAttributes, RoutingCandidate, RoutingPlan } from './route-planner.ts';
-import type { ParcelStatus } from './shipment-tracking.ts';
+import type { OrderRoute, RecordedExplanation } from './routing/decision.ts';
+import type { CustomerTier, DeliveryPreference, OrderLine, ParcelStatus, ShipTo } from './vocabulary.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',
@@ -18,33 +18,8 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const CUSTOMER_TIERS = ['standard', 'plus', 'vip'] as const;
-export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
-
-export const DELIVERY_PREFERENCES = ['fastest', 'cheapest', 'greenest'] as const;
-export type DeliveryPreference = (typeof DELIVERY_PREFERENCES)[number];
-
 export const REJECTION_REASONS = ['OUT_OF_STOCK', 'NO_ROUTE'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
-
-export interface OrderLine {
-  sku: string;
-  quantity: number;
-  /** Integer, minor currency units. */
-  unitPrice: number;
-  /** What routing must respect: no air for liquids or fragile goods, cold chain, hazmat, weight. */
-  attributes?: ProductAttributes;
-}
-
-export interface ShipTo {
-  name: string;
-  phone: string;
-  country: string;
-  region: string;
-  city: string;
-  postalCode: string;
-  line1: string;
-}
 
 /** What a channel sends to place an order. */
 export interface OrderRequest {
@@ -56,28 +31,6 @@ export interface OrderRequest {
   shipTo: ShipTo;
   deliveryPreference?: DeliveryPreference;
   attribution?: Record<string, unknown>;
-}
-
-export interface Allocation {
-  sku: string;
-  warehouseId: string;
-  quantity: number;
-}
-
-/** The chosen plan, what it allocates, and why it was chosen (no personal data). */
-export interface RoutePlan extends Omit<RoutingPlan, 'candidateId'> {
-  policyVersion: number | null;
-  allocations: Allocation[];
-  explanation: RouteExplanation;
-}
-
-/** Candidates considered, best first then excluded; capped so the order item stays small. */
-export interface RouteExplanation {
-  candidates: RoutingCandidate[];
-  candidatesOmitted: number;
-  rulesFired: string[];
-  /** Set when no policy was saved and the built-in fallback decided. */
-  note?: string;
 }
 
 export interface ShippedParcel {
@@ -129,10 +82,10 @@ export interface Order extends OrderRequest {
   history: Transition[];
   rejectionReason?: RejectionReason;
   /** Why routing found nothing, kept on a rejected order. */
-  routingExplanation?: RouteExplanation & { policyVersion: number | null };
+  routingExplanation?: RecordedExplanation & { policyVersion: number | null };
   failureReason?: string;
   cancellationReason?: string;
-  route?: RoutePlan;
+  route?: OrderRoute;
   shipment?: Shipment;
   fulfilmentRedrives?: FulfilmentRedrives;
   /** Set once compensation of the order has begun; from then on it only closes (see `closing`). */

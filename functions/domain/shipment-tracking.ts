@@ -11,9 +11,7 @@
  */
 import { IllegalTransition, UnknownShipment } from './errors.ts';
 import { transition, type Order, type OrderStatus, type ShippedParcel } from './order.ts';
-
-export const PARCEL_STATUSES = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered'] as const;
-export type ParcelStatus = (typeof PARCEL_STATUSES)[number];
+import { PARCEL_STATUSES, type ParcelStatus } from './vocabulary.ts';
 
 export interface TrackingEvent {
   trackingNumber: string;

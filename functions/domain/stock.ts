@@ -19,7 +19,7 @@
  * available again in k, and j's available pays for the units).
  */
 import { InventoryConflict, OutOfStock } from './errors.ts';
-import type { Allocation, OrderLine } from './order.ts';
+import type { Allocation, OrderLine, SkuQuantity } from './vocabulary.ts';
 
 /** Shard counts above this would not fit one DynamoDB transaction (100 items) when stock is set. */
 export const MAX_SHARDS = 50;
@@ -45,11 +45,6 @@ export interface SkuStock {
   /** Counts how often on-hand was set; a change is written only on the revision it was computed from. */
   revision: number;
   shards: StockShard[];
-}
-
-export interface SkuQuantity {
-  sku: string;
-  quantity: number;
 }
 
 /** Units of a SKU locked in one shard. */

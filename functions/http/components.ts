@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { AMENDMENTS, ORDER_STATUSES, REJECTION_REASONS } from '../domain/order.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
-import { routingPolicySchema } from '../domain/routing-policy.ts';
+import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
 import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
 
 /** A schema under `components/schemas/<id>`, referenced wherever it is used. */

@@ -3,11 +3,10 @@
  * reported, not silently dropped.
  */
 import { z } from 'zod';
-import { routingPolicySchema } from '../domain/routing-policy.ts';
-import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, ORDER_STATUSES } from '../domain/order.ts';
+import { ORDER_STATUSES } from '../domain/order.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
-import { PARCEL_STATUSES } from '../domain/shipment-tracking.ts';
-import { policyIdSchema } from '../domain/routing-policy.ts';
+import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
+import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
 
 const identifier = z
   .string()

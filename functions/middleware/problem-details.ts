@@ -23,7 +23,7 @@ import { InvalidSignature, UnknownCarrier } from '../carriers/callback-authentic
 import { etagOf } from '../http/preconditions.ts';
 import { HttpProblem, problemResponse, problems } from '../http/problem.ts';
 import { logger, metrics } from '../observability.ts';
-import { asTransient } from '../store/dynamodb.ts';
+import { asTransient } from '../retry-policy.ts';
 
 /** Known errors to the problem a client can act on; anything else is a 500. */
 export function toProblem(caught: unknown): HttpProblem {

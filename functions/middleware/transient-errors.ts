@@ -4,7 +4,7 @@
  * TransientError, so they are retried rather than failing the order.
  */
 import type middy from '@middy/core';
-import { asTransient } from '../store/dynamodb.ts';
+import { asTransient } from '../retry-policy.ts';
 
 export const transientErrors = <Event, Result>(): middy.MiddlewareObj<Event, Result> => ({
   // Replaces the error rather than throwing it, so the observability middlewares still close the invocation.

@@ -6,7 +6,8 @@
 import type { OrderEvent } from '../domain/events.ts';
 import type { Order } from '../domain/order.ts';
 import { PERSONAL_DATA_FIELDS, type PersonalDataField, withPersonalData } from '../domain/personal-data.ts';
-import { createDocumentClient, requiredEnv } from '../store/dynamodb.ts';
+import { requiredEnv } from '../environment.ts';
+import { createDocumentClient } from '../store/dynamodb.ts';
 import { PersonalDataStore } from '../store/personal-data-store.ts';
 import { enrichmentHandler } from './enrichment-handler.ts';
 

@@ -11,29 +11,19 @@
  * once the code is fixed; consumers see the gap in `sequence` meanwhile.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventContractBroken, orderEventOf } from '../domain/events.ts';
 import { OrderEventPublisher } from '../events/order-event-publisher.ts';
 import { logger, metrics, tracer } from '../observability.ts';
-import { requiredEnv } from '../store/dynamodb.ts';
+import { requiredEnv } from '../environment.ts';
+import { newOrderVersionOf, orderIdOfRecord } from '../store/order-stream.ts';
 import { PUBLISHER_METRICS, recordOrderMetrics, type PublishedTransition } from './metrics.ts';
 import { streamBatchHandler } from './stream-batch-handler.ts';
-import { ENTITY } from '../store/keys.ts';
-import { fromOrderItem } from '../store/order-item.ts';
-
-type Image = Record<string, AttributeValue>;
 
 /** The transition a stream record stands for: only order items whose version moved are transitions. */
 export function transitionOf(record: DynamoDBRecord): PublishedTransition | undefined {
-  if (record.eventName === 'REMOVE') return undefined;
-  const newImage = record.dynamodb?.NewImage as Image | undefined;
-  if (!newImage || newImage.entityType?.S !== ENTITY.order) return undefined;
-  const oldVersion = (record.dynamodb?.OldImage as Image | undefined)?.version?.N;
-  if (oldVersion !== undefined && oldVersion === newImage.version?.N) return undefined;
-  const order = fromOrderItem(unmarshall(newImage));
-  return { event: orderEventOf(order), placedAt: order.placedAt };
+  const order = newOrderVersionOf(record);
+  return order && { event: orderEventOf(order), placedAt: order.placedAt };
 }
 
 let publisher: OrderEventPublisher | undefined;
@@ -62,7 +52,7 @@ export async function publishStreamBatch(
       heldBack = event.Records.slice(index);
       metrics.addMetric(PUBLISHER_METRICS.breakingContract, 'Count', 1);
       logger.error('An order event breaks its published schema; holding it back', {
-        orderId: (record.dynamodb?.NewImage as Image | undefined)?.orderId?.S,
+        orderId: orderIdOfRecord(record),
         issues: error.issues,
       });
       break;

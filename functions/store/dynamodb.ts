@@ -1,7 +1,6 @@
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, type TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import { TransientError } from '../domain/errors.ts';
 import { AGAIN, retrying, type RetryPolicy } from '../retry-policy.ts';
 import { tracer } from '../observability.ts';
@@ -14,12 +13,6 @@ export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient
   return DynamoDBDocumentClient.from(tracer.captureAWSv3Client(client), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
-}
-
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set`);
-  return value;
 }
 
 export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -50,20 +43,6 @@ export function isRetryableConflict(reasons: CancellationReason[]): boolean {
     ['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded'].includes(reason.Code ?? ''),
   );
 }
-
-/**
- * An AWS call that failed for a reason a later retry can fix (throttling, a transient
- * network or server fault, as the SDK's own retry strategy classifies them), as a
- * TransientError, so the workflow retries the step and the HTTP API answers 503 with Retry-After.
- */
-export function asTransient(error: unknown): unknown {
-  if (!(error instanceof Error) || error instanceof TransientError) return error;
-  const sdkError = error as SdkError;
-  const retryable = isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError) || sdkError.$retryable !== undefined;
-  return retryable ? new TransientError(`${error.name}: ${error.message}`, { cause: error }) : error;
-}
-
-type SdkError = Parameters<typeof isThrottlingError>[0];
 
 /** Unprocessed keys come back under throttling: wait longer than for a write conflict. */
 const BATCH_GET_POLICY: RetryPolicy = { attempts: 8, baseMs: 25, capMs: 1000 };

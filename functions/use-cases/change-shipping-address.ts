@@ -1,4 +1,5 @@
-import { changeShippingAddress as amend, type Order, type ShipTo } from '../domain/order.ts';
+import { changeShippingAddress as amend, type Order } from '../domain/order.ts';
+import type { ShipTo } from '../domain/vocabulary.ts';
 import { channelOrder } from './channel-orders.ts';
 import type { Dependencies } from './dependencies.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';

@@ -1,11 +1,11 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { CarrierGateway } from '../carriers/carrier-gateway.ts';
 import { SandboxCarrier } from '../carriers/sandbox-carrier.ts';
-import { createDocumentClient, requiredEnv } from '../store/dynamodb.ts';
+import { requiredEnv } from '../environment.ts';
+import { createDocumentClient } from '../store/dynamodb.ts';
 import { OrderStore } from '../store/order-store.ts';
 import { PolicyStore } from '../store/policy-store.ts';
-import type { RoutingPolicy } from '../domain/routing-policy.ts';
+import type { RoutingPolicy } from '../domain/routing/routing-policy.ts';
 import { cachedPolicy } from './cached-policy.ts';
 import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';
@@ -48,7 +48,7 @@ export interface DependencyOptions {
 }
 
 /** The DynamoDB repositories over one table and the gateways; tests and benchmarks build theirs with this too. */
-export function createDependencies(client: DynamoDBDocumentClient, tableName: string, options: DependencyOptions = {}): Dependencies {
+export function createDependencies(client: ReturnType<typeof createDocumentClient>, tableName: string, options: DependencyOptions = {}): Dependencies {
   const policies = new PolicyStore(client, tableName, 'routing');
   return {
     orders: new OrderStore(client, tableName),

@@ -4,14 +4,14 @@
  * as a new order would meet them), so every difference in the answer is the policy's, not a
  * change of stock since the order was placed.
  */
-import { localDate } from '../domain/dates.ts';
-import type { Order, RoutePlan } from '../domain/order.ts';
-import { NoRouteWithExplanation } from '../domain/route-planner.ts';
-import type { RoutingPolicy } from '../domain/routing-policy.ts';
+import type { Order } from '../domain/order.ts';
+import { localDate } from '../domain/routing/dates.ts';
+import { NoRouteWithExplanation, type OrderRoute } from '../domain/routing/decision.ts';
+import type { RoutingPolicy } from '../domain/routing/routing-policy.ts';
 import { aggregateLines, allocatableStock, type SkuStock } from '../domain/stock.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { StoredPolicy } from './ports.ts';
-import { decideRoute } from './route-decision.ts';
+import { decideRoute } from './route-order.ts';
 
 /** Which orders to try: the newest of these channels, at most `limit` in all. */
 export interface DryRunSample {
@@ -127,7 +127,7 @@ async function decider(
   };
 }
 
-function outcomeOf(plan: RoutePlan, today: string): DryRunOutcome {
+function outcomeOf(plan: OrderRoute, today: string): DryRunOutcome {
   return {
     routed: true,
     warehouses: [...new Set(plan.parcels.map((parcel) => parcel.warehouseId))],

@@ -1,5 +1,5 @@
 import { PolicyVersionConflict, StaleVersion, VersionRequired } from '../domain/errors.ts';
-import type { RoutingPolicy } from '../domain/routing-policy.ts';
+import type { RoutingPolicy } from '../domain/routing/routing-policy.ts';
 import type { StoredPolicy } from './ports.ts';
 import type { Dependencies } from './dependencies.ts';
 

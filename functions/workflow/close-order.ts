@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dependencies } from '../use-cases/dependencies.ts';
-import { closeOrder } from '../use-cases/fulfilment.ts';
+import { closeOrder } from '../use-cases/close-order.ts';
 import { stepHandler, stepInputSchema } from './step-handler.ts';
 
 const closeInputSchema = stepInputSchema.extend({

@@ -9,7 +9,8 @@ import { handler as changeAddress } from '../../functions/api/change-shipping-ad
 import { handler as getTimeline } from '../../functions/api/get-order-timeline.ts';
 import { handler as putInventory } from '../../functions/api/put-inventory.ts';
 import { dependencies } from '../../functions/use-cases/dependencies.ts';
-import { lockStock, routeOrder } from '../../functions/use-cases/fulfilment.ts';
+import { lockStock } from '../../functions/use-cases/lock-stock.ts';
+import { routeOrder } from '../../functions/use-cases/route-order.ts';
 import { countItems, useLocalTableForHandlers } from '../support/dynamodb.ts';
 import { invoke } from '../support/http-event.ts';
 import { orderRequest } from '../fixtures/orders.ts';

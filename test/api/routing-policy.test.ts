@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as getPolicy } from '../../functions/api/get-routing-policy.ts';
 import { handler as putPolicy } from '../../functions/api/put-routing-policy.ts';
-import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { useLocalTableForHandlers } from '../support/dynamodb.ts';
 import { invoke } from '../support/http-event.ts';
 

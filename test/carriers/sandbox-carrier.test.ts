@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SandboxCarrier } from '../../functions/carriers/sandbox-carrier.ts';
 import { TransientError } from '../../functions/domain/errors.ts';
-import type { ParcelPlan } from '../../functions/domain/route-planner.ts';
+import type { ParcelPlan } from '../../functions/domain/routing/decision.ts';
 
 const parcel = { warehouseId: 'wh-shanghai', carrier: 'sf-express' } as ParcelPlan;
 const request = (parcelId = 'ORDER-1') => ({ orderId: 'ORDER', parcelId, parcel });

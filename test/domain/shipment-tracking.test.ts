@@ -6,12 +6,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { IllegalTransition, UnknownShipment } from '../../functions/domain/errors.ts';
 import { placeOrder, transition, type Order, type ShippedParcel } from '../../functions/domain/order.ts';
-import {
-  PARCEL_STATUSES,
-  applyTrackingEvent,
-  type ParcelStatus,
-  type TrackingEvent,
-} from '../../functions/domain/shipment-tracking.ts';
+import { applyTrackingEvent, type TrackingEvent } from '../../functions/domain/shipment-tracking.ts';
+import { PARCEL_STATUSES, type ParcelStatus } from '../../functions/domain/vocabulary.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 
 const T0 = '2026-11-20T08:00:00.000Z';

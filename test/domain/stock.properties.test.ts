@@ -2,7 +2,7 @@
  * Property tests of stock accounting across counter shards. A model "world" holds
  * every shard item of the table (keyed by SKU and shard) and the reservations;
  * operations are driven only through the domain functions, the way the use cases
- * (functions/use-cases/fulfilment.ts) and the store (functions/store/stock-store.ts)
+ * (the fulfilment steps in functions/use-cases/) and the store (functions/store/stock-store.ts)
  * use them:
  * - moves are applied all or nothing, like one DynamoDB transaction; a refused move
  *   is a failed condition, and the reservation item's state is a condition too, so a
@@ -17,7 +17,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { InventoryConflict, OutOfStock } from '../../functions/domain/errors.ts';
-import type { Allocation } from '../../functions/domain/order.ts';
+import type { Allocation, SkuQuantity } from '../../functions/domain/vocabulary.ts';
 import {
   aggregateLines,
   allocatableStock,
@@ -37,7 +37,6 @@ import {
   type Reservation,
   type ReservationState,
   type ShardQuantity,
-  type SkuQuantity,
   type SkuStock,
   type StockMove,
   type StockShard,

@@ -10,7 +10,7 @@ import { afterAll, expect, it } from 'vitest';
 import { synthesizeStack } from '../../local/cloud-assembly.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
-import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { SCOPES } from '../../functions/http/access.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'order-pipeline-restart-'));

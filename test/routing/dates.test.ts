@@ -1,6 +1,6 @@
 /** localDate: the calendar date of an instant in the routing network's time zone. */
 import { describe, it, expect } from 'vitest';
-import { localDate } from '../../functions/domain/route-planner.ts';
+import { localDate } from '../../functions/domain/routing/dates.ts';
 
 describe('localDate', () => {
   const cases: [instant: string, timeZone: string, date: string][] = [

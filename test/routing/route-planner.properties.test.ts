@@ -1,10 +1,10 @@
 /** Invariants of planRouting over generated orders and stock, and a large network. */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
-import { NoRouteWithExplanation, planRouting } from '../../functions/domain/route-planner.ts';
-import type { RoutingDecision, RoutingInput } from '../../functions/domain/route-planner.ts';
-import { CUSTOMER_TIERS, DELIVERY_PREFERENCES } from '../../functions/domain/order.ts';
+import { DEMO_ROUTING_POLICY } from '../../functions/domain/routing/demo-routing-policy.ts';
+import { planRouting } from '../../functions/domain/routing/route-planner.ts';
+import { NoRouteWithExplanation, type PlannerDecision, type RoutingInput } from '../../functions/domain/routing/decision.ts';
+import { CUSTOMER_TIERS, DELIVERY_PREFERENCES } from '../../functions/domain/vocabulary.ts';
 import { policyWith, to, WAREHOUSES } from './support.ts';
 
 const SKUS = ['A', 'B', 'C', 'D'];
@@ -45,7 +45,7 @@ const inputArb: fc.Arbitrary<RoutingInput> = fc.record(
   { requiredKeys: ['lines', 'shipTo', 'customerTier', 'stock', 'today'] },
 ) as fc.Arbitrary<RoutingInput>;
 
-async function decide(input: RoutingInput, policy = DEMO_ROUTING_POLICY): Promise<RoutingDecision | NoRouteWithExplanation> {
+async function decide(input: RoutingInput, policy = DEMO_ROUTING_POLICY): Promise<PlannerDecision | NoRouteWithExplanation> {
   try {
     return await planRouting(input, policy);
   } catch (error) {

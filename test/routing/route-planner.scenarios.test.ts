@@ -4,10 +4,11 @@
  */
 import { describe, it, expect } from 'vitest';
 import { NoRoute } from '../../functions/domain/errors.ts';
-import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
-import { NoRouteWithExplanation, localDate, planRouting } from '../../functions/domain/route-planner.ts';
-import type { RoutingDecision, RoutingInput } from '../../functions/domain/route-planner.ts';
-import type { RoutingPolicy } from '../../functions/domain/routing-policy.ts';
+import { DEMO_ROUTING_POLICY } from '../../functions/domain/routing/demo-routing-policy.ts';
+import { localDate } from '../../functions/domain/routing/dates.ts';
+import { NoRouteWithExplanation, type PlannerDecision, type RoutingInput } from '../../functions/domain/routing/decision.ts';
+import { planRouting } from '../../functions/domain/routing/route-planner.ts';
+import type { RoutingPolicy } from '../../functions/domain/routing/routing-policy.ts';
 import { chosen, excluded, leadsOn, order, policyWith, scored, stockAt, to } from './support.ts';
 
 const ONLY = (factor: string) =>
@@ -22,7 +23,7 @@ interface Scenario {
   /** The chosen candidate id (parcels `warehouse/carrier/service` joined with `+`). */
   chosen: string;
   /** How the decision must explain the choice. */
-  explains: (decision: RoutingDecision) => void;
+  explains: (decision: PlannerDecision) => void;
 }
 
 const scenarios: Scenario[] = [

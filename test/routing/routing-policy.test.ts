@@ -1,9 +1,9 @@
 /** The policy schema: the demo is valid; inconsistent documents are refused with precise paths. */
 import { describe, it, expect } from 'vitest';
-import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
-import { routingPolicySchema } from '../../functions/domain/routing-policy.ts';
-import type { RoutingPolicyDocument } from '../../functions/domain/routing-policy.ts';
-import { planRouting } from '../../functions/domain/route-planner.ts';
+import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
+import { routingPolicySchema } from '../../functions/domain/routing/routing-policy.ts';
+import type { RoutingPolicyDocument } from '../../functions/domain/routing/routing-policy.ts';
+import { planRouting } from '../../functions/domain/routing/route-planner.ts';
 import { demoDocument, order, to } from './support.ts';
 
 /** Documents are edited as plain JSON here, the way an operator would send them. */

@@ -1,9 +1,9 @@
 /** Shared fixtures for the routing tests: demo-policy variants and order inputs. */
 import { expect } from 'vitest';
-import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/demo-routing-policy.ts';
-import type { RoutingCandidate, RoutingDecision, RoutingInput } from '../../functions/domain/route-planner.ts';
-import { routingPolicySchema } from '../../functions/domain/routing-policy.ts';
-import type { RoutingPolicy, RoutingPolicyDocument } from '../../functions/domain/routing-policy.ts';
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
+import type { ExplainedCandidate, PlannerDecision, RoutingInput } from '../../functions/domain/routing/decision.ts';
+import { routingPolicySchema } from '../../functions/domain/routing/routing-policy.ts';
+import type { RoutingPolicy, RoutingPolicyDocument } from '../../functions/domain/routing/routing-policy.ts';
 
 export const WAREHOUSES = ['wh-shanghai', 'wh-guangzhou', 'wh-beijing', 'wh-chengdu'] as const;
 
@@ -46,22 +46,22 @@ export function to(region: string, city = region): RoutingInput['shipTo'] {
   return { country: 'CN', region, city };
 }
 
-export function scored(decision: { candidates: RoutingCandidate[] }): RoutingCandidate[] {
+export function scored(decision: { candidates: ExplainedCandidate[] }): ExplainedCandidate[] {
   return decision.candidates.filter((c) => c.score !== undefined);
 }
 
-export function excluded(decision: { candidates: RoutingCandidate[] }, reason?: string): RoutingCandidate[] {
+export function excluded(decision: { candidates: ExplainedCandidate[] }, reason?: string): ExplainedCandidate[] {
   return decision.candidates.filter((c) => c.excluded && (reason === undefined || c.excluded.reason === reason));
 }
 
-export function chosen(decision: RoutingDecision): RoutingCandidate {
+export function chosen(decision: PlannerDecision): ExplainedCandidate {
   const candidate = decision.candidates.find((c) => c.id === decision.plan.candidateId);
   expect(candidate, 'the chosen plan is among the candidates').toBeDefined();
-  return candidate as RoutingCandidate;
+  return candidate as ExplainedCandidate;
 }
 
 /** The chosen candidate earns the most points on `factor` among the scored candidates. */
-export function leadsOn(decision: RoutingDecision, factor: string): void {
+export function leadsOn(decision: PlannerDecision, factor: string): void {
   const best = Math.max(...scored(decision).map((c) => c.breakdown?.[factor] ?? 0));
   expect(chosen(decision).breakdown?.[factor]).toBe(best);
 }

@@ -11,7 +11,7 @@ import { ensureTable, type TableDefinition } from '../../local/dynamodb/tables.t
 import { SandboxCarrier } from '../../functions/carriers/sandbox-carrier.ts';
 import { createDocumentClient } from '../../functions/store/dynamodb.ts';
 import { PolicyStore } from '../../functions/store/policy-store.ts';
-import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
+import { DEMO_ROUTING_POLICY } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { createDependencies, type Dependencies } from '../../functions/use-cases/dependencies.ts';
 
 export function localDynamoDbClient(): DynamoDBClient {

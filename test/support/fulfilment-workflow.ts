@@ -6,16 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import {
-  cancelShipment,
-  closeOrder,
-  lockStock,
-  releaseAllocation,
-  releaseStock,
-  requestShipment,
-  routeOrder,
-  type CloseRequest,
-} from '../../functions/use-cases/fulfilment.ts';
+import { closeOrder, type CloseRequest } from '../../functions/use-cases/close-order.ts';
+import { lockStock, releaseStock } from '../../functions/use-cases/lock-stock.ts';
+import { cancelShipment, requestShipment } from '../../functions/use-cases/request-shipment.ts';
+import { releaseAllocation, routeOrder } from '../../functions/use-cases/route-order.ts';
 import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
 
 type LocalHandler = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string];

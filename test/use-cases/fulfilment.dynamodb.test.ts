@@ -8,17 +8,12 @@ import { IllegalTransition, OrderCancelled, OutOfStock } from '../../functions/d
 import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
 import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { cancelOrder } from '../../functions/use-cases/cancel-order.ts';
-import {
-  cancelShipment,
-  closeOrder,
-  lockStock,
-  releaseAllocation,
-  releaseStock,
-  requestShipment,
-  routeOrder,
-} from '../../functions/use-cases/fulfilment.ts';
+import { closeOrder } from '../../functions/use-cases/close-order.ts';
+import { lockStock, releaseStock } from '../../functions/use-cases/lock-stock.ts';
+import { cancelShipment, requestShipment } from '../../functions/use-cases/request-shipment.ts';
+import { releaseAllocation, routeOrder } from '../../functions/use-cases/route-order.ts';
 import { localDependencies } from '../support/dynamodb.ts';
-import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
+import { DEMO_ROUTING_POLICY } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { adjustInventory, rebalance, setOnHand } from '../../functions/use-cases/inventory.ts';
 

@@ -44,3 +44,14 @@ function realDay(isoInstant: string): boolean {
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   return days !== undefined && day >= 1 && day <= days;
 }
+
+// Milliseconds since the epoch at the start of an ISO date (UTC); calendar days, no business calendar.
+export function dayNumber(isoDate: string): number {
+  const start = /^\d{4}-\d{2}-\d{2}$/.test(isoDate) ? Date.parse(`${isoDate}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(start)) throw new RangeError(`today must be an ISO date (YYYY-MM-DD), got ${isoDate}`);
+  return start;
+}
+
+export function addDays(isoDate: string, days: number): string {
+  return new Date(dayNumber(isoDate) + days * 86_400_000).toISOString().slice(0, 10);
+}

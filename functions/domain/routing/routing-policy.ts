@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import { isTimeZone } from './dates.ts';
-import { CUSTOMER_TIERS, DELIVERY_PREFERENCES } from './order.ts';
+import { CUSTOMER_TIERS, DELIVERY_PREFERENCES } from '../vocabulary.ts';
 
 export const TRANSPORT_MODES = ['ground', 'air', 'cold-chain'] as const;
 export type TransportMode = (typeof TRANSPORT_MODES)[number];

@@ -1,0 +1,55 @@
+/**
+ * The words every part of the domain shares: who the customer is, what they ask for, where it
+ * goes, what a line and an allocation are, what a carrier says about a parcel. The order, stock,
+ * routing and tracking modules import these from here and never from each other's vocabulary,
+ * so no module of the domain depends on one that depends back on it.
+ */
+
+export const CUSTOMER_TIERS = ['standard', 'plus', 'vip'] as const;
+export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
+
+export const DELIVERY_PREFERENCES = ['fastest', 'cheapest', 'greenest'] as const;
+export type DeliveryPreference = (typeof DELIVERY_PREFERENCES)[number];
+
+export interface ProductAttributes {
+  fragile?: boolean;
+  liquid?: boolean;
+  coldChain?: boolean;
+  hazmat?: boolean;
+  weightGrams?: number;
+}
+
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+  /** Integer, minor currency units. */
+  unitPrice: number;
+  /** What routing must respect: no air for liquids or fragile goods, cold chain, hazmat, weight. */
+  attributes?: ProductAttributes;
+}
+
+export interface SkuQuantity {
+  sku: string;
+  quantity: number;
+}
+
+export interface ShipTo {
+  name: string;
+  phone: string;
+  country: string;
+  region: string;
+  city: string;
+  postalCode: string;
+  line1: string;
+}
+
+/** Units of a SKU a warehouse ships for an order. */
+export interface Allocation {
+  sku: string;
+  warehouseId: string;
+  quantity: number;
+}
+
+/** What a carrier reports about a parcel, in the only order it may move (see shipment-tracking.ts). */
+export const PARCEL_STATUSES = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered'] as const;
+export type ParcelStatus = (typeof PARCEL_STATUSES)[number];

@@ -1,0 +1,28 @@
+/**
+ * What the orders table's change stream says about orders: the table holds other items
+ * (stock, reservations, keys), and an order item rewritten without a new version (a
+ * closing mark, a lease) is no transition.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Order } from '../domain/order.ts';
+import { ENTITY } from './keys.ts';
+import { fromOrderItem } from './order-item.ts';
+
+type Image = Record<string, AttributeValue>;
+
+/** The order a stream record carries when it is a new version of an order item. */
+export function newOrderVersionOf(record: DynamoDBRecord): Order | undefined {
+  if (record.eventName === 'REMOVE') return undefined;
+  const newImage = record.dynamodb?.NewImage as Image | undefined;
+  if (!newImage || newImage.entityType?.S !== ENTITY.order) return undefined;
+  const oldVersion = (record.dynamodb?.OldImage as Image | undefined)?.version?.N;
+  if (oldVersion !== undefined && oldVersion === newImage.version?.N) return undefined;
+  return fromOrderItem(unmarshall(newImage));
+}
+
+/** The order id of a stream record's new image, for logs about a record that could not be turned into an event. */
+export function orderIdOfRecord(record: DynamoDBRecord): string | undefined {
+  return (record.dynamodb?.NewImage as Image | undefined)?.orderId?.S;
+}
