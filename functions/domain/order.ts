@@ -4,6 +4,7 @@
 import { IllegalTransition, OrderNotAmendable } from './errors.ts';
 import type { ProductAttributes, RoutingCandidate, RoutingPlan } from './route-planner.ts';
 import type { ParcelStatus } from './shipment-tracking.ts';
+import type { Attribution } from './attribution.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',
@@ -26,6 +27,30 @@ export type DeliveryPreference = (typeof DELIVERY_PREFERENCES)[number];
 
 export const REJECTION_REASONS = ['OUT_OF_STOCK', 'NO_ROUTE'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/**
+ * Why a channel cancelled, as a closed set so that events carry a code and never the words
+ * someone typed (the words, if any, are the order's `cancellationNote`, which is never
+ * published). UNSPECIFIED when the channel gave no code; OTHER when none of these fits.
+ */
+export const CANCELLATION_REASONS = [
+  'UNSPECIFIED',
+  'CUSTOMER_REQUEST',
+  'OUT_OF_STOCK',
+  'PAYMENT_FAILED',
+  'FRAUD_SUSPECTED',
+  'ADDRESS_UNDELIVERABLE',
+  'DUPLICATE_ORDER',
+  'OTHER',
+] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
+/** The order's cancellation code; orders cancelled before reasons were codes hold the channel's words, which count as OTHER. */
+export function cancellationCodeOf(order: Pick<Order, 'cancellationReason'>): CancellationReason | undefined {
+  const reason: string | undefined = order.cancellationReason;
+  if (reason === undefined) return undefined;
+  return (CANCELLATION_REASONS as readonly string[]).includes(reason) ? (reason as CancellationReason) : 'OTHER';
+}
 
 export interface OrderLine {
   sku: string;
@@ -55,7 +80,7 @@ export interface OrderRequest {
   lines: OrderLine[];
   shipTo: ShipTo;
   deliveryPreference?: DeliveryPreference;
-  attribution?: Record<string, unknown>;
+  attribution?: Attribution;
 }
 
 export interface Allocation {
@@ -98,7 +123,7 @@ export interface Shipment {
 }
 
 /** Recorded changes that keep the status; each is a history entry and an event of its own. */
-export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED', 'FULFILMENT_REDRIVEN'] as const;
+export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED', 'FULFILMENT_REDRIVEN', 'PERSONAL_DATA_ERASED'] as const;
 export type Amendment = (typeof AMENDMENTS)[number];
 
 export interface Transition {
@@ -131,7 +156,11 @@ export interface Order extends OrderRequest {
   /** Why routing found nothing, kept on a rejected order. */
   routingExplanation?: RouteExplanation & { policyVersion: number | null };
   failureReason?: string;
-  cancellationReason?: string;
+  cancellationReason?: CancellationReason;
+  /** What the channel wrote about the cancellation: kept on the order, never published. */
+  cancellationNote?: string;
+  /** When the customer's personal data was erased from the order (functions/domain/erasure.ts). */
+  personalDataErasedAt?: string;
   route?: RoutePlan;
   shipment?: Shipment;
   fulfilmentRedrives?: FulfilmentRedrives;
@@ -240,7 +269,7 @@ export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string)
 
 /** Fields a transition may set alongside the new status. */
 export type TransitionChanges = Partial<
-  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'route' | 'shipment' | 'routingExplanation'>
+  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'cancellationNote' | 'route' | 'shipment' | 'routingExplanation'>
 >;
 
 /**
