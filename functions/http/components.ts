@@ -155,3 +155,12 @@ export const CarrierEventOutcome = named(
 );
 
 export const OpenApiDocument = z.record(z.string(), z.unknown());
+
+export const ErasureReport = named(
+  'ErasureReport',
+  z.object({
+    erased: z.number().int().min(0).describe('Orders erased by this request'),
+    pending: z.array(orderIdSchema).describe('Orders still in flight, left as they are: erase again once they have ended'),
+    complete: z.boolean().describe('False when the request stopped at its limit of orders: send it again for the rest'),
+  }),
+);

@@ -69,6 +69,9 @@ const attributionSchema = z.strictObject({
     .optional(),
 });
 
+/** The channel's id of its customer: a pseudonym, personal data for as long as the channel can tie it to a person. */
+export const customerIdSchema = text(128);
+
 export const shipToSchema = z.strictObject({
   name: text(200),
   phone: z.string().regex(/^\+?[0-9][0-9 ().-]{4,31}$/, 'Must be a phone number'),
@@ -90,7 +93,7 @@ export const orderRequestSchema = z.strictObject({
     .string()
     .regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code such as EUR')
     .refine((code) => CURRENCIES.has(code), 'Must be an ISO 4217 currency code in use, such as EUR or CNY'),
-  customer: z.strictObject({ id: text(128), tier: z.enum(CUSTOMER_TIERS) }),
+  customer: z.strictObject({ id: customerIdSchema, tier: z.enum(CUSTOMER_TIERS) }),
   lines: z
     .array(
       z.strictObject({
