@@ -5,6 +5,7 @@
  */
 import { OrderNotAmendable } from './errors.ts';
 import { isPublishablePlace } from './free-text.ts';
+import { PERSONAL_FREE_TEXT_FIELDS } from './personal-data.ts';
 import { cancellationCodeOf, type CancellationReason, type Order, type OrderStatus, type Transition } from './order.ts';
 
 /**
@@ -29,7 +30,8 @@ export const isErasable = (order: Pick<Order, 'status'>): boolean => (ERASABLE_S
 export function erasePersonalData(order: Order, now: string): Order {
   if (order.personalDataErasedAt) return order;
   if (!isErasable(order)) throw new OrderNotAmendable(order.status, 'personal data');
-  const { attribution: _attribution, cancellationNote: _note, ...kept } = order;
+  const kept: Order = { ...order };
+  for (const field of PERSONAL_FREE_TEXT_FIELDS) delete kept[field];
   const cancellationReason = cancellationCodeOf(order);
   const place = (value: string) => (isPublishablePlace(value) ? value : ERASED);
   const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'PERSONAL_DATA_ERASED' };
