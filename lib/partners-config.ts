@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DETAIL_TYPES } from '../functions/domain/events.ts';
+import { ALL_DETAIL_TYPES } from '../functions/domain/events.ts';
 import {
   PERSONAL_DATA_FIELDS,
   PERSONAL_DATA_LEVELS,
@@ -22,7 +22,8 @@ const PARTNER_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const ORDER_DETAIL_TYPES: readonly string[] = Object.values(DETAIL_TYPES);
+// Amendments too: a partner holding personal data needs CustomerDataErased to erase its copy.
+const ORDER_DETAIL_TYPES: readonly string[] = ALL_DETAIL_TYPES;
 
 const secretName = z
   .string()

@@ -5,10 +5,10 @@ import { httpHandler, json } from '../http/http-handler.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { cancelOrder } from '../use-cases/cancel-order.ts';
 
-/** POST /orders/{orderId}/cancel: the caller's own order; the body (`{ reason }`) is optional. */
+/** POST /orders/{orderId}/cancel: the caller's own order; the body (`{ reasonCode, note }`) is optional. */
 export const handler = httpHandler(async (event) => {
   const channel = callerChannel(event);
   const orderId = validate(orderIdSchema, event.pathParameters?.orderId, 'order id');
-  const { reason } = event.body ? jsonBody(event, cancelRequestSchema) : {};
-  return json(200, await cancelOrder(dependencies(), { orderId, channel, reason }));
+  const { reasonCode, note, reason } = event.body ? jsonBody(event, cancelRequestSchema) : {};
+  return json(200, await cancelOrder(dependencies(), { orderId, channel, reasonCode, note: note ?? reason }));
 });

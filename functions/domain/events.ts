@@ -15,7 +15,10 @@ import { z } from 'zod';
 import { DomainError } from './errors.ts';
 import {
   ADDRESS_CHANGEABLE_STATUSES,
+  CANCELLATION_REASONS,
   canTransition,
+  cancellationCodeOf,
+  ENDED_STATUSES,
   ORDER_STATUSES,
   REJECTION_REASONS,
   type Amendment,
@@ -26,6 +29,7 @@ import {
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing/routing-policy.ts';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
+import { CHANNEL_ORDER_ID, isPublishablePlace, PUBLISHABLE_PLACE } from './free-text.ts';
 
 export const EVENT_SCHEMA_VERSION = '1.0';
 
@@ -45,6 +49,7 @@ export const DETAIL_TYPES = {
 export const AMENDMENT_DETAIL_TYPES = {
   SHIPPING_ADDRESS_CHANGED: 'OrderShippingAddressChanged',
   FULFILMENT_REDRIVEN: 'OrderFulfilmentRedriven',
+  PERSONAL_DATA_ERASED: 'CustomerDataErased',
 } as const satisfies Record<Amendment, string>;
 
 /** The detail-type of the event a history entry produces. */
@@ -70,14 +75,21 @@ const lineSchema = z.strictObject({ sku: name, quantity: units, unitPrice: minor
 const shipToSchema = z
   .strictObject({
     country: z.string().regex(/^[A-Z]{2}$/).describe('ISO 3166-1 alpha-2.'),
-    region: z.string(),
-    city: z.string(),
+    region: z
+      .string()
+      .regex(PUBLISHABLE_PLACE)
+      .optional()
+      .describe('An ISO 3166-2 code or a place name without digits; absent when what was typed is neither.'),
+    city: z.string().regex(PUBLISHABLE_PLACE).optional().describe('A place name without digits; absent when what was typed is not one.'),
     phone: z
       .string()
       .regex(MASKED_PHONE)
       .describe('Masked: every digit but the last four is `*`, formatting kept, e.g. `+** *** **** 8000`.'),
   })
-  .meta({ id: 'ShipTo', description: 'Where the order ships, down to the city. Never the name, street or postal code.' });
+  .meta({
+    id: 'ShipTo',
+    description: 'Where the order ships, down to the city. Never the name, street or postal code, nor a region or city that could be one.',
+  });
 
 const parcelPlanSchema = z.strictObject({
   warehouseId: name,
@@ -181,7 +193,11 @@ function eventSchema<const T extends string, S extends z.ZodType, P extends z.Zo
       status: statuses.status,
       previousStatus: statuses.previousStatus,
       channel: name,
-      channelOrderId: name,
+      channelOrderId: z
+        .string()
+        .regex(CHANNEL_ORDER_ID)
+        .optional()
+        .describe("The channel's own id; absent for an order placed before ids were limited to this character set."),
       data: z.strictObject({ ...commonData, ...data }),
     })
     .meta({ title: type, description });
@@ -227,6 +243,12 @@ export const ORDER_EVENT_SCHEMAS = [
       }),
     },
   ),
+  amendmentEventSchema(
+    AMENDMENT_DETAIL_TYPES.PERSONAL_DATA_ERASED,
+    ENDED_STATUSES,
+    "An operator erased the customer's personal data; the order keeps its lines, totals and route. One event per order, with no customer id.",
+    {},
+  ),
   orderEventSchema('OrderStockLocked', 'STOCK_LOCKED', 'Available-to-promise stock is reserved for every line.', {}),
   orderEventSchema('OrderRouted', 'ROUTED', 'Warehouses and carriers are chosen.', { route: routeSchema }),
   orderEventSchema('OrderShipmentRequested', 'SHIPMENT_REQUESTED', 'Every parcel is booked with its carrier.', {
@@ -240,7 +262,7 @@ export const ORDER_EVENT_SCHEMAS = [
     route: routeSchema.optional(),
   }),
   orderEventSchema('OrderCancelled', 'CANCELLED', 'The channel cancelled the order before its shipment was requested.', {
-    reason: z.string().optional().describe("The channel's reason, when it gave one."),
+    reason: z.enum(CANCELLATION_REASONS).optional().describe("The channel's reason code; never the note it may have written."),
     route: routeSchema.optional(),
   }),
   orderEventSchema('OrderFailed', 'FAILED', 'A step failed for good; what was done is undone.', {
@@ -276,6 +298,18 @@ function withoutAllocations({ allocations: _allocations, ...route }: NonNullable
   return route;
 }
 
+/** The reason, route, re-drive count and shipment an event about the order's progress carries. */
+function outcomeOf(order: Order, last: Transition | undefined) {
+  const reason = order.rejectionReason ?? order.failureReason ?? cancellationCodeOf(order);
+  return {
+    ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),
+    ...(order.route && last?.amendment !== 'FULFILMENT_REDRIVEN' ? { route: withoutAllocations(order.route) } : {}),
+    ...(last?.amendment === 'FULFILMENT_REDRIVEN' && order.fulfilmentRedrives ? { redrive: order.fulfilmentRedrives } : {}),
+    // Parcels with their latest carrier status; the carrier event count is only a write guard.
+    ...(order.shipment ? { shipment: { parcels: order.shipment.parcels } } : {}),
+  };
+}
+
 /**
  * The event for the order's latest history entry (a transition or an amendment), checked
  * against its schema: it throws EventContractBroken rather than return an event partners
@@ -283,7 +317,7 @@ function withoutAllocations({ allocations: _allocations, ...route }: NonNullable
  */
 export function orderEventOf(order: Order): OrderEvent {
   const last = order.history[order.history.length - 1];
-  const reason = order.rejectionReason ?? order.failureReason ?? order.cancellationReason;
+  const erasure = last?.amendment === 'PERSONAL_DATA_ERASED';
   const type = last ? detailTypeOf(last) : DETAIL_TYPES[order.status];
   const candidate = {
     eventId: eventIdOf(order.orderId, order.version),
@@ -295,7 +329,7 @@ export function orderEventOf(order: Order): OrderEvent {
     status: order.status,
     previousStatus: last?.from ?? null,
     channel: order.channel,
-    channelOrderId: order.channelOrderId,
+    ...(CHANNEL_ORDER_ID.test(order.channelOrderId) ? { channelOrderId: order.channelOrderId } : {}),
     data: {
       customerTier: order.customer.tier,
       currency: order.currency,
@@ -303,16 +337,13 @@ export function orderEventOf(order: Order): OrderEvent {
       lines: order.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
       shipTo: {
         country: order.shipTo.country,
-        region: order.shipTo.region,
-        city: order.shipTo.city,
+        ...(isPublishablePlace(order.shipTo.region) ? { region: order.shipTo.region } : {}),
+        ...(isPublishablePlace(order.shipTo.city) ? { city: order.shipTo.city } : {}),
         phone: maskPhone(order.shipTo.phone),
       },
       ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
-      ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),
-      ...(order.route && last?.amendment !== 'FULFILMENT_REDRIVEN' ? { route: withoutAllocations(order.route) } : {}),
-      ...(last?.amendment === 'FULFILMENT_REDRIVEN' && order.fulfilmentRedrives ? { redrive: order.fulfilmentRedrives } : {}),
-      // Parcels with their latest carrier status; the carrier event count is only a write guard.
-      ...(order.shipment ? { shipment: { parcels: order.shipment.parcels } } : {}),
+      // An erasure says which order it was and what is left of it; how the order ended was published before.
+      ...(erasure ? {} : outcomeOf(order, last)),
     },
   };
   const parsed = anyOrderEventSchema.safeParse(candidate);

@@ -4,6 +4,7 @@
 import { IllegalTransition, OrderNotAmendable } from './errors.ts';
 import type { OrderRoute, RecordedExplanation } from './routing/decision.ts';
 import type { CustomerTier, DeliveryPreference, OrderLine, ParcelStatus, ShipTo } from './vocabulary.ts';
+import type { Attribution } from './attribution.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',
@@ -18,8 +19,35 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** Where an order's life ends: no step acts on it any more. */
+export const ENDED_STATUSES = ['DELIVERED', 'REJECTED', 'CANCELLED', 'FAILED'] as const satisfies readonly OrderStatus[];
+
 export const REJECTION_REASONS = ['OUT_OF_STOCK', 'NO_ROUTE'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/**
+ * Why a channel cancelled, as a closed set so that events carry a code and never the words
+ * someone typed (the words, if any, are the order's `cancellationNote`, which is never
+ * published). UNSPECIFIED when the channel gave no code; OTHER when none of these fits.
+ */
+export const CANCELLATION_REASONS = [
+  'UNSPECIFIED',
+  'CUSTOMER_REQUEST',
+  'OUT_OF_STOCK',
+  'PAYMENT_FAILED',
+  'FRAUD_SUSPECTED',
+  'ADDRESS_UNDELIVERABLE',
+  'DUPLICATE_ORDER',
+  'OTHER',
+] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
+/** The order's cancellation code; orders cancelled before reasons were codes hold the channel's words, which count as OTHER. */
+export function cancellationCodeOf(order: Pick<Order, 'cancellationReason'>): CancellationReason | undefined {
+  const reason: string | undefined = order.cancellationReason;
+  if (reason === undefined) return undefined;
+  return (CANCELLATION_REASONS as readonly string[]).includes(reason) ? (reason as CancellationReason) : 'OTHER';
+}
 
 /** What a channel sends to place an order. */
 export interface OrderRequest {
@@ -30,7 +58,7 @@ export interface OrderRequest {
   lines: OrderLine[];
   shipTo: ShipTo;
   deliveryPreference?: DeliveryPreference;
-  attribution?: Record<string, unknown>;
+  attribution?: Attribution;
 }
 
 export interface ShippedParcel {
@@ -51,7 +79,7 @@ export interface Shipment {
 }
 
 /** Recorded changes that keep the status; each is a history entry and an event of its own. */
-export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED', 'FULFILMENT_REDRIVEN'] as const;
+export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED', 'FULFILMENT_REDRIVEN', 'PERSONAL_DATA_ERASED'] as const;
 export type Amendment = (typeof AMENDMENTS)[number];
 
 export interface Transition {
@@ -84,7 +112,11 @@ export interface Order extends OrderRequest {
   /** Why routing found nothing, kept on a rejected order. */
   routingExplanation?: RecordedExplanation & { policyVersion: number | null };
   failureReason?: string;
-  cancellationReason?: string;
+  cancellationReason?: CancellationReason;
+  /** What the channel wrote about the cancellation: kept on the order, never published. */
+  cancellationNote?: string;
+  /** When the customer's personal data was erased from the order (functions/domain/erasure.ts). */
+  personalDataErasedAt?: string;
   route?: OrderRoute;
   shipment?: Shipment;
   fulfilmentRedrives?: FulfilmentRedrives;
@@ -193,7 +225,7 @@ export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string)
 
 /** Fields a transition may set alongside the new status. */
 export type TransitionChanges = Partial<
-  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'route' | 'shipment' | 'routingExplanation'>
+  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'cancellationNote' | 'route' | 'shipment' | 'routingExplanation'>
 >;
 
 /**

@@ -4,7 +4,9 @@
  * here (the handlers build them from domain types). The route table (routes.ts) points at these.
  */
 import { z } from 'zod';
-import { AMENDMENTS, ORDER_STATUSES, REJECTION_REASONS } from '../domain/order.ts';
+import { AMENDMENTS, CANCELLATION_REASONS, ORDER_STATUSES, REJECTION_REASONS } from '../domain/order.ts';
+import { CUSTOMER_TIERS } from '../domain/vocabulary.ts';
+import { ERASED } from '../domain/erasure.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
 import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
 import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
@@ -39,6 +41,13 @@ export const Problem = named('Problem',
 export const ShipTo = named('ShipTo', shipToSchema);
 export const PlaceOrderRequest = named('PlaceOrderRequest', orderRequestSchema);
 
+const erased = z.literal(ERASED);
+/** A ship-to after erasure: the country, and the region and city when they are place names. */
+const ErasedShipTo = named(
+  'ErasedShipTo',
+  z.object({ name: erased, phone: erased, country: z.string(), region: z.string(), city: z.string(), postalCode: erased, line1: erased }),
+);
+
 const transitionSchema = z.object({
   from: z.enum(ORDER_STATUSES).nullable(),
   to: z.enum(ORDER_STATUSES),
@@ -52,7 +61,8 @@ export const Order = named('Order',
   z.object({
     ...orderRequestSchema.shape,
     channel: channelSchema,
-    shipTo: ShipTo,
+    customer: z.object({ id: z.string().describe('Empty once the personal data is erased'), tier: z.enum(CUSTOMER_TIERS) }),
+    shipTo: z.union([ShipTo, ErasedShipTo]),
     orderId: orderIdSchema,
     status: z.enum(ORDER_STATUSES),
     version: z.number().int().positive().describe('Increments with every history entry; the sequence of its event'),
@@ -62,7 +72,9 @@ export const Order = named('Order',
     history: z.array(transitionSchema),
     rejectionReason: z.enum(REJECTION_REASONS).optional(),
     failureReason: z.string().optional(),
-    cancellationReason: z.string().optional(),
+    cancellationReason: z.enum(CANCELLATION_REASONS).optional(),
+    cancellationNote: z.string().optional().describe("The channel's note on the cancellation; never published"),
+    personalDataErasedAt: z.iso.datetime().optional().describe("When the customer's personal data was erased from the order"),
     route: decision.optional().describe('The routing decision with its explanation (docs/routing-policy.md)'),
     routingExplanation: decision.optional().describe('Why routing found nothing, on an order rejected NO_ROUTE'),
     closing: z
@@ -189,3 +201,12 @@ export const CarrierEventOutcome = named(
 );
 
 export const OpenApiDocument = z.record(z.string(), z.unknown());
+
+export const ErasureReport = named(
+  'ErasureReport',
+  z.object({
+    erased: z.number().int().min(0).describe('Orders erased by this request'),
+    pending: z.array(orderIdSchema).describe('Orders still in flight, left as they are: erase again once they have ended'),
+    complete: z.boolean().describe('False when the request stopped at its limit of orders: send it again for the rest'),
+  }),
+);

@@ -12,6 +12,7 @@ import { SCOPES, type Scope } from './access.ts';
 import {
   CarrierEvent,
   CarrierEventOutcome,
+  ErasureReport,
   Inventory,
   OpenApiDocument,
   Order,
@@ -27,6 +28,7 @@ import {
 import {
   cancelRequestSchema,
   carrierIdSchema,
+  customerIdSchema,
   idempotencyKeySchema,
   inventoryAdjustmentSchema,
   inventoryRequestSchema,
@@ -37,7 +39,7 @@ import {
   skuSchema,
 } from './schemas.ts';
 
-export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
+export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type IndexName = OrderIndexName;
 
 /** What a route's handler may do with the orders table. */
@@ -228,6 +230,23 @@ export const ROUTES: readonly Route[] = [
     request: { params: skuPath, body: body(inventoryAdjustmentSchema) },
     responses: [{ status: 200, description: 'The stock', body: Inventory }],
     problems: [400, 404, 409, 413, 415, 500, 503],
+  },
+  {
+    id: 'ErasePersonalData',
+    method: 'DELETE',
+    path: '/customers/{customerId}/personal-data',
+    entry: 'api/erase-personal-data',
+    access: { write: true, indexes: ['byCustomer'] },
+    scope: SCOPES.admin,
+    operationId: 'erasePersonalData',
+    summary: "Erase a customer's personal data from every order of theirs",
+    description:
+      'Name, phone, street, postal code, customer id, attribution and cancellation notes are erased from every order of the customer that has ended; ' +
+      'each erased order emits `CustomerDataErased`, without the customer id. Orders still in flight are listed in `pending`: erase again once they have ended. ' +
+      'Repeating the request is safe; `complete: false` means it stopped at its limit of orders: send it again for the rest.',
+    request: { params: z.object({ customerId: customerIdSchema }) },
+    responses: [{ status: 200, description: 'What was erased and what is left to erase', body: ErasureReport }],
+    problems: [400, 500, 503],
   },
   {
     id: 'GetRoutingPolicy',

@@ -3,7 +3,9 @@
  * reported, not silently dropped.
  */
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../domain/order.ts';
+import { CANCELLATION_REASONS, ORDER_STATUSES } from '../domain/order.ts';
+import { ATTRIBUTION_LIMITS, DEVICE_CLASSES, TOUCHPOINT_ROLES } from '../domain/attribution.ts';
+import { CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE, personalDataIn } from '../domain/free-text.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
 import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
@@ -34,46 +36,41 @@ const text = (max: number) => z.string().trim().min(1, 'Must not be empty').max(
 /** ISO 4217 codes in use, as the runtime's ICU data knows them. */
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
-export const ATTRIBUTION_LIMITS = { depth: 8, keys: 200, bytes: 32 * 1024 } as const;
-
 /**
- * Free-form attribution (campaigns, touchpoints), bounded so that it stays data: at most
- * `depth` levels of objects and arrays, `keys` keys in all, `bytes` serialized, and safe text
- * in every key and string. Each problem is reported at the path where it occurs.
+ * Marketing text: safe, short, and refused with the kind of personal data it looks like
+ * (functions/domain/free-text.ts says which patterns and why), since attribution is stored
+ * as given and read by marketing tools that are entitled to no personal data.
  */
-const attributionSchema = z.record(z.string(), z.unknown()).superRefine((attribution, ctx) => {
-  const bytes = Buffer.byteLength(JSON.stringify(attribution));
-  if (bytes > ATTRIBUTION_LIMITS.bytes) {
-    ctx.addIssue({ code: 'custom', message: `Must not exceed ${ATTRIBUTION_LIMITS.bytes} bytes as JSON (is ${bytes})` });
-    return;
-  }
-  let keys = 0;
-  const visit = (value: unknown, path: (string | number)[], depth: number): boolean => {
-    if (typeof value === 'string') {
-      if (isSafeText(value)) return true;
-      ctx.addIssue({ code: 'custom', path, message: SAFE_TEXT_MESSAGE });
-      return false;
-    }
-    if (value === null || typeof value !== 'object') return true;
-    if (depth > ATTRIBUTION_LIMITS.depth) {
-      ctx.addIssue({ code: 'custom', path, message: `Nested too deep: at most ${ATTRIBUTION_LIMITS.depth} levels of objects and arrays` });
-      return false;
-    }
-    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
-    if (!Array.isArray(value)) {
-      keys += entries.length;
-      const unsafe = entries.find(([key]) => !isSafeText(String(key)));
-      if (unsafe) {
-        ctx.addIssue({ code: 'custom', path, message: `Key ${JSON.stringify(unsafe[0])}: ${SAFE_TEXT_MESSAGE}` });
-        return false;
-      }
-    }
-    return entries.every(([key, item]) => visit(item, [...path, key], depth + 1));
-  };
-  if (visit(attribution, [], 1) && keys > ATTRIBUTION_LIMITS.keys) {
-    ctx.addIssue({ code: 'custom', message: `At most ${ATTRIBUTION_LIMITS.keys} keys in all (has ${keys})` });
-  }
+const notPersonal = (value: string | number, ctx: z.RefinementCtx) => {
+  const kind = personalDataIn(String(value));
+  if (kind) ctx.addIssue({ code: 'custom', message: `Looks like ${kind}: attribution must not hold personal data` });
+};
+const marketingText = text(ATTRIBUTION_LIMITS.textLength).superRefine(notPersonal);
+
+const touchpointSchema = z.strictObject({
+  channel: marketingText,
+  campaign: marketingText.optional(),
+  medium: marketingText.optional(),
+  timestamp: z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time with a time zone' }).optional(),
+  role: z.enum(TOUCHPOINT_ROLES).optional(),
+  weight: z.number().min(0).max(1).optional(),
+  deviceClass: z.enum(DEVICE_CLASSES).optional(),
 });
+
+/** Keys of `extra`: names, not values (no `@`, no spaces), and not names objects already have. */
+const extraKey = identifier.refine((key) => !(key in Object.prototype), 'This name is reserved; choose another').superRefine(notPersonal);
+
+/** Where the order came from: typed touchpoints and a bounded map of anything else, one level deep. */
+const attributionSchema = z.strictObject({
+  touchpoints: z.array(touchpointSchema).max(ATTRIBUTION_LIMITS.touchpoints).optional(),
+  extra: z
+    .record(extraKey, z.union([marketingText, z.number().superRefine(notPersonal), z.boolean()]))
+    .refine((extra) => Object.keys(extra).length <= ATTRIBUTION_LIMITS.extraKeys, `At most ${ATTRIBUTION_LIMITS.extraKeys} keys`)
+    .optional(),
+});
+
+/** The channel's id of its customer: a pseudonym, personal data for as long as the channel can tie it to a person. */
+export const customerIdSchema = text(128);
 
 export const shipToSchema = z.strictObject({
   name: text(200),
@@ -91,12 +88,12 @@ export const shipToSchema = z.strictObject({
  */
 export const orderRequestSchema = z.strictObject({
   channel: channelSchema.optional(),
-  channelOrderId: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'Use 1-128 printable ASCII characters without spaces'),
+  channelOrderId: z.string().regex(CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code such as EUR')
     .refine((code) => CURRENCIES.has(code), 'Must be an ISO 4217 currency code in use, such as EUR or CNY'),
-  customer: z.strictObject({ id: text(128), tier: z.enum(CUSTOMER_TIERS) }),
+  customer: z.strictObject({ id: customerIdSchema, tier: z.enum(CUSTOMER_TIERS) }),
   lines: z
     .array(
       z.strictObject({
@@ -123,7 +120,21 @@ export const orderRequestSchema = z.strictObject({
 
 export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,255}$/, 'Use 1-255 printable ASCII characters');
 
-export const cancelRequestSchema = z.strictObject({ reason: text(200).optional() });
+/**
+ * `POST /orders/{orderId}/cancel`. A code, because events carry the reason and free text is a
+ * leak; what the channel wants to say goes into `note`, kept on the order and never published.
+ * `reason`, the free text of earlier versions, is still taken, as the note.
+ */
+export const cancelRequestSchema = z
+  .strictObject({
+    reasonCode: z.enum(CANCELLATION_REASONS).optional().describe('Why the order is cancelled; UNSPECIFIED when left out.'),
+    note: text(500).optional().describe('Kept on the order for the channel and operators; never published.'),
+    reason: text(200).optional().describe('Deprecated: taken as `note`.'),
+  })
+  .refine((body) => body.note === undefined || body.reason === undefined, {
+    message: 'Send `note`, or `reason` as earlier versions did, not both',
+    path: ['reason'],
+  });
 
 /** `GET /orders`: the token's channel's orders; `channel`, if given, must be the token's. */
 export const listOrdersQuerySchema = z.strictObject({

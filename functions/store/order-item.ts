@@ -23,7 +23,8 @@ export function toOrderItem(order: Order): Record<string, unknown> {
     ...orderKey(order.orderId),
     entityType: ENTITY.order,
     channelStatus: `${order.channel}#${order.status}`,
-    customerId: order.customer.id,
+    // DynamoDB refuses an empty index key; an erased order leaves the index instead.
+    ...(order.customer.id ? { customerId: order.customer.id } : {}),
     ...(since ? { inFlightShard: inFlightShardOf(order.orderId), inFlightSince: since } : {}),
     ...rest,
     ...(route ? storedRoute(route) : {}),

@@ -1,5 +1,5 @@
 import { IllegalTransition } from '../domain/errors.ts';
-import { CANCELLABLE_STATUSES, transition, type Order } from '../domain/order.ts';
+import { CANCELLABLE_STATUSES, transition, type CancellationReason, type Order } from '../domain/order.ts';
 import { releaseReservationMoves } from '../domain/stock.ts';
 import { capacityRelease } from './capacity-counts.ts';
 import { channelOrder } from './channel-orders.ts';
@@ -10,18 +10,30 @@ import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
  * Cancels an order before its shipment is requested, giving back whatever stock it
  * holds in the same commit, so stock is restored the moment the cancel answers.
  * The workflow notices at its next step and stops. Cancelling twice is not an error.
- * A channel cancels only its own orders.
+ * A channel cancels only its own orders. The reason code goes into the history and the event;
+ * the note stays on the order.
  */
 export async function cancelOrder(
   deps: Dependencies,
-  { orderId, channel, reason = 'CANCELLED_BY_CHANNEL' }: { orderId: string; channel: string; reason?: string | undefined },
+  {
+    orderId,
+    channel,
+    reasonCode = 'UNSPECIFIED',
+    note,
+  }: { orderId: string; channel: string; reasonCode?: CancellationReason | undefined; note?: string | undefined },
 ): Promise<Order> {
   return retryOnConflict(`Order ${orderId} kept changing while cancelling`, async () => {
     const order = await channelOrder(deps, orderId, channel);
     if (order.status === 'CANCELLED') return order;
     if (!CANCELLABLE_STATUSES.includes(order.status)) throw new IllegalTransition(order.status, 'CANCELLED');
     const reservation = await deps.orders.getReservation(orderId);
-    const after = transition(order, 'CANCELLED', deps.now(), { cancellationReason: reason }, reason);
+    const after = transition(
+      order,
+      'CANCELLED',
+      deps.now(),
+      { cancellationReason: reasonCode, ...(note ? { cancellationNote: note } : {}) },
+      reasonCode,
+    );
     const outcome = await deps.orders.commit({
       order: { before: order, after },
       ...(reservation

@@ -10,8 +10,10 @@ import { cachedPolicy } from './cached-policy.ts';
 import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';
 import { TrackingStore } from '../store/tracking-store.ts';
+import { CustomerIndex } from '../store/customer-index.ts';
 import type {
   CapacityRepository,
+  CustomerOrders,
   OrderRepository,
   PolicyRepository,
   StockRepository,
@@ -26,6 +28,7 @@ export interface Dependencies {
   capacity: CapacityRepository;
   policies: PolicyRepository;
   tracking: TrackingRepository;
+  customers: CustomerOrders;
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
   carrier: CarrierGateway;
@@ -56,6 +59,7 @@ export function createDependencies(client: ReturnType<typeof createDocumentClien
     capacity: new CapacityStore(client, tableName, { cacheMs: options.capacityCacheMs ?? 5_000 }),
     policies,
     tracking: new TrackingStore(client, tableName),
+    customers: new CustomerIndex(client, tableName),
     routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
     carrier: options.carrier ?? carrierFromEnvironment(),
     now: () => new Date().toISOString(),

@@ -82,6 +82,12 @@ export interface InFlightOrders {
   inFlightSince(cutoff: string): AsyncIterable<string>;
 }
 
+/** A customer's orders, by the customer id they were placed with. */
+export interface CustomerOrders {
+  /** Ids of the customer's orders as the index has them: eventually consistent, so read each before acting on it. */
+  orderIdsOf(customerId: string): AsyncIterable<string>;
+}
+
 /** Starts fulfilment executions. */
 export interface FulfilmentStarter {
   /** Starts an execution for the order; `attempt` names the execution. */

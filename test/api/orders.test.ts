@@ -202,11 +202,31 @@ describe('POST /orders/{orderId}/cancel', () => {
     await lockStock(dependencies(), orderId);
     expect((await getStock(sku)).body.availableToPromise).toBe(1);
 
-    const response = await cancel(orderId, { body: { reason: 'customer request' } });
+    const response = await cancel(orderId, { body: { reasonCode: 'CUSTOMER_REQUEST', note: 'customer request' } });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'CANCELLED', cancellationReason: 'customer request' });
+    expect(response.body).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_REQUEST', cancellationNote: 'customer request' });
+    expect(response.body.history.at(-1)).toMatchObject({ to: 'CANCELLED', reason: 'CUSTOMER_REQUEST' });
     expect((await getStock(sku)).body.availableToPromise).toBe(4);
     expect((await cancel(orderId)).status).toBe(200);
+  });
+
+  it('takes the free-text `reason` of earlier versions as the note, under the code UNSPECIFIED', async () => {
+    const orderId = await placed('web-shop');
+    const response = await cancel(orderId, { body: { reason: 'Customer Li Wei, tel 13800138000' } });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ cancellationReason: 'UNSPECIFIED', cancellationNote: 'Customer Li Wei, tel 13800138000' });
+    expect(JSON.stringify(response.body.history)).not.toContain('13800138000');
+  });
+
+  it('refuses an unknown reason code, and a note sent with `reason`, naming the field', async () => {
+    const orderId = await placed('web-shop');
+    const unknown = await cancel(orderId, { body: { reasonCode: 'customer changed mind' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors.map((error: { path: string }) => error.path)).toEqual(['$.reasonCode']);
+    const both = await cancel(orderId, { body: { note: 'a', reason: 'b' } });
+    expect(both.status).toBe(400);
+    expect(both.body.errors.map((error: { path: string }) => error.path)).toEqual(['$.reason']);
+    expect((await get(orderId, 'web-shop')).body.status).toBe('PLACED');
   });
 
   it('answers 409 once the shipment is requested, 404 for an unknown order', async () => {

@@ -23,7 +23,7 @@ const post = (body: HttpRequest['body'], extra: Partial<HttpRequest> = {}) =>
 
 describe('POST /orders', () => {
   it('answers 201 with the order, its id and a Location header', async () => {
-    const request = orderRequest({ attribution: { touchpoints: [{ kind: 'live-stream', id: 'ls-9' }] } });
+    const request = orderRequest({ attribution: { touchpoints: [{ channel: 'live-stream', campaign: 'ls-9', role: 'last', weight: 1 }], extra: { clickId: 'gclid-XYZ-31337' } } });
     const response = await post(request);
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({
@@ -144,7 +144,7 @@ describe('POST /orders with bad input', () => {
     },
     {
       name: 'an oversize body',
-      request: { body: { ...valid, attribution: { note: 'x'.repeat(70 * 1024) } } },
+      request: { body: { ...valid, attribution: { extra: { note: 'x'.repeat(70 * 1024) } } } },
       status: 413,
       type: '/problems/body-too-large',
     },

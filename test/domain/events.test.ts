@@ -33,8 +33,8 @@ const SHIP_TO = {
   line1: '221B Baker Street',
 };
 const ATTRIBUTION = {
-  touchpoints: [{ kind: 'influencer-livestream', id: 'creator-zq81', handle: '@secret_handle_77' }],
-  clickId: 'gclid-XYZ-31337',
+  touchpoints: [{ channel: 'influencer-livestream', campaign: 'creator-zq81', medium: '@secret_handle_77' }],
+  extra: { clickId: 'gclid-XYZ-31337' },
 };
 
 function request(overrides: Partial<OrderRequest> = {}): OrderRequest {
@@ -115,7 +115,7 @@ describe('orderEventOf', () => {
 
   it.each([
     ['REJECTED', 'NO_ROUTE'],
-    ['CANCELLED', 'CANCELLED_BY_CHANNEL'],
+    ['CANCELLED', 'CUSTOMER_REQUEST'],
     ['FAILED', 'CarrierUnavailable'],
   ] as const)('includes the reason for %s', (status, reason) => {
     const data: Record<string, unknown> = orderEventOf(orderAt(status)).data;
@@ -125,7 +125,7 @@ describe('orderEventOf', () => {
   it.each(['PLACED', 'STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED'] as const)(
     'has no reason for %s, even if a reason field is set on the order',
     (status) => {
-      const order: Order = { ...orderAt(status), failureReason: 'stale', rejectionReason: 'OUT_OF_STOCK', cancellationReason: 'x' };
+      const order: Order = { ...orderAt(status), failureReason: 'stale', rejectionReason: 'OUT_OF_STOCK', cancellationReason: 'OTHER' };
       expect('reason' in orderEventOf(order).data).toBe(false);
     },
   );
@@ -217,7 +217,7 @@ describe('orderEventOf', () => {
       fc.assert(
         fc.property(marker('NAME_'), marker('STREET_'), marker('ZIP_'), marker('ATTR_'), phone, (name, line1, postalCode, attr, ph) => {
           const order = placeOrder(
-            request({ shipTo: { ...SHIP_TO, name, line1, postalCode, phone: ph }, attribution: { source: attr, nested: { deep: [attr] } } }),
+            request({ shipTo: { ...SHIP_TO, name, line1, postalCode, phone: ph }, attribution: { touchpoints: [{ channel: attr, campaign: attr }], extra: { source: attr } } }),
             'ord-p',
             T0,
           );

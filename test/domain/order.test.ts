@@ -225,7 +225,7 @@ describe('totalsOf', () => {
 
 describe('placeOrder', () => {
   it('creates a PLACED order at version 1 with one history entry and the request copied', () => {
-    const req = request({ attribution: { campaign: 'spring' } });
+    const req = request({ attribution: { touchpoints: [{ channel: 'search', campaign: 'spring' }] } });
     const order = placeOrder(req, 'ord-42', T0);
     expect(order).toEqual({
       ...req,

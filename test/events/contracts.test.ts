@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_DETAIL_TYPES, DETAIL_TYPES, orderEventOf, type OrderEvent } from '../../functions/domain/events.ts';
-import { ORDER_STATUSES, changeShippingAddress, placeOrder } from '../../functions/domain/order.ts';
+import { ORDER_STATUSES, changeShippingAddress, placeOrder, type OrderStatus } from '../../functions/domain/order.ts';
 import {
   ASYNCAPI_FILE,
   asyncApiDocument,
@@ -130,6 +130,32 @@ describe('schemas refuse an event that', () => {
     expect(broken((e) => (e.data.shipment.parcels[0].recipient = 'Li Wei'))).toContainEqual(
       expect.objectContaining({ instancePath: '/data/shipment/parcels/0', params: { additionalProperty: 'recipient' } }),
     );
+  });
+});
+
+describe('schemas refuse free text where a code or a place belongs', () => {
+  const withChange = (status: OrderStatus, change: (event: any) => void) => {
+    const event = structuredClone(eventAt(status)) as any;
+    change(event);
+    return validateDetail(event);
+  };
+
+  it('a cancellation reason that is not a code', () => {
+    expect(withChange('CANCELLED', (e) => (e.data.reason = 'Customer Li Wei, tel 13800138000'))).toContainEqual(
+      expect.objectContaining({ instancePath: '/data/reason', keyword: 'enum' }),
+    );
+  });
+
+  it('a region or city with digits, a channel order id with `@` or spaces', () => {
+    expect(withChange('SHIPPED', (e) => (e.data.shipTo.city = 'Li Wei 13800138000'))).toContainEqual(
+      expect.objectContaining({ instancePath: '/data/shipTo/city', keyword: 'pattern' }),
+    );
+    expect(withChange('SHIPPED', (e) => (e.data.shipTo.region = '88 Century Avenue'))).toContainEqual(
+      expect.objectContaining({ instancePath: '/data/shipTo/region', keyword: 'pattern' }),
+    );
+    for (const id of ['li.wei@example.com', 'Li Wei']) {
+      expect(withChange('SHIPPED', (e) => (e.channelOrderId = id))).toContainEqual(expect.objectContaining({ instancePath: '/channelOrderId', keyword: 'pattern' }));
+    }
   });
 });
 

@@ -35,6 +35,7 @@ const FUNCTION_ROLES = [
   'IntakeApi/PutRoutingPolicyRole',
   'IntakeApi/CarrierEventsRole',
   'IntakeApi/GetOpenApiRole',
+  'IntakeApi/ErasePersonalDataRole',
   'EventPublishing/PublisherRole',
   'Fulfilment/LockStockRole',
   'Fulfilment/RouteOrderRole',

@@ -33,9 +33,10 @@ const PUBLISHER = 'functions/publisher/publish-order-events.ts';
 const RECONCILER = 'functions/reconciler/reconcile-overdue-orders.ts';
 /** POST routes that only compute: a dry-run reads orders and stock and writes nothing. */
 const READ_ONLY_POSTS = ['POST /policies/routing/dry-run'];
-/** The routes that query indexes, and which: listing, and the dry-run's newest orders per channel. */
+/** The routes that query indexes, and which: listing, erasure (a customer's orders), the dry-run's newest orders per channel. */
 const INDEXES_READ: Record<string, string[]> = {
   'GET /orders': ['/index/byChannel', '/index/byChannelStatus', '/index/byCustomer'],
+  'DELETE /customers/{customerId}/personal-data': ['/index/byCustomer'],
   'POST /policies/routing/dry-run': ['/index/byChannel'],
 };
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -362,7 +363,7 @@ describe('intake API', () => {
     }
   });
 
-  it('gives route handlers the table, writes only to the routes that change state, indexes only to listing', () => {
+  it('gives route handlers the table, writes only to the routes that change state, indexes only to listing and erasure', () => {
     const [tableId] = onlyOfType('AWS::DynamoDB::Table');
     for (const [key, entry] of Object.entries(ROUTES)) {
       const statements = functionStatements(entry);

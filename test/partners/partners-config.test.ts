@@ -60,6 +60,11 @@ describe('partners file', () => {
     ]);
   });
 
+  it('takes amendment event types too: an entitled partner must hear of CustomerDataErased to erase its copy', () => {
+    const events = { 'detail-type': ['OrderShippingAddressChanged', 'CustomerDataErased'] };
+    expect(issuesOf([{ ...valid(), events, personalData: 'shipping-label' }])).toEqual([]);
+  });
+
   it('rejects a missing target, a missing secret name and an unknown auth type', () => {
     const { target: _target, ...withoutTarget } = valid();
     expect(issuesOf([withoutTarget])).toEqual(['partners[0] ("acme").target: is required']);

@@ -15,7 +15,7 @@ export interface ApiResponse {
 export function localApi(cloud: () => LocalCloud, channel = orderRequest().channel) {
   const tokens = new Map<string, Promise<string>>();
   const bearer = (path: string, asChannel = channel): Promise<string> => {
-    const admin = /^\/(inventory|policies)\//.test(path);
+    const admin = /^\/(inventory|policies|customers)\//.test(path);
     const key = admin ? 'admin' : asChannel;
     if (!tokens.has(key)) {
       const request = admin ? { scopes: [SCOPES.admin] } : { scopes: [SCOPES.channel], channel: asChannel };

@@ -228,7 +228,7 @@ describe('cancel', () => {
     const sku = await stockedSku({ 'wh-shanghai': 5 });
     const orderId = await place(sku, 2);
     await lockStock(deps, orderId);
-    const cancelled = await cancelOrder(deps, { orderId, channel: CHANNEL, reason: 'customer changed their mind' });
+    const cancelled = await cancelOrder(deps, { orderId, channel: CHANNEL, reasonCode: 'CUSTOMER_REQUEST', note: 'customer changed their mind' });
     expect(cancelled.status).toBe('CANCELLED');
     expect(await view(sku)).toMatchObject({ availableToPromise: 5, reserved: 0 });
     await expect(routeOrder(deps, orderId)).rejects.toBeInstanceOf(OrderCancelled);
