@@ -6,7 +6,8 @@ import { EventPublishing } from './event-publishing.ts';
 import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
 import { IntakeApi } from './intake-api.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
-import { OrderReconciler } from './order-reconciler.ts';
+import { deadlineEnvironment, OrderReconciler } from './order-reconciler.ts';
+import { DEFAULT_DEADLINES } from '../functions/domain/deadlines.ts';
 import { OrderStore } from './order-store.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
 import type { PartnerConfig } from './partners-config.ts';
@@ -88,6 +89,7 @@ export class OrderPipelineStack extends Stack {
       stateMachine: this.fulfilment.stateMachine,
       deadlines: context.deadlines,
     });
+    this.api.connectFulfilment(this.fulfilment.stateMachine, deadlineEnvironment(context.deadlines ?? DEFAULT_DEADLINES));
     this.partners = new PartnerSubscriptions(this, 'Partners', {
       stage,
       partners: props.partners ?? [],

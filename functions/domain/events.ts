@@ -47,6 +47,7 @@ export const DETAIL_TYPES = {
 export const AMENDMENT_DETAIL_TYPES = {
   SHIPPING_ADDRESS_CHANGED: 'OrderShippingAddressChanged',
   FULFILMENT_REDRIVEN: 'OrderFulfilmentRedriven',
+  HELD: 'OrderHeld',
 } as const satisfies Record<Amendment, string>;
 
 /** The detail-type of the event a history entry produces. */
@@ -228,6 +229,12 @@ export const ORDER_EVENT_SCHEMAS = [
         giveUp: z.boolean().optional().describe('Set on the last re-drive: the order will be compensated and closed as FAILED.'),
       }),
     },
+  ),
+  amendmentEventSchema(
+    AMENDMENT_DETAIL_TYPES.HELD,
+    IN_FLIGHT_STATUSES,
+    'An operator held the order: it does not go on to the shipment request until released (an `OrderFulfilmentRedriven` event follows the release).',
+    {},
   ),
   orderEventSchema('OrderStockLocked', 'STOCK_LOCKED', 'Available-to-promise stock is reserved for every line.', {}),
   orderEventSchema('OrderRouted', 'ROUTED', 'Warehouses and carriers are chosen.', { route: routeSchema }),

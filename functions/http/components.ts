@@ -4,7 +4,7 @@
  * here (the handlers build them from domain types). The route table (routes.ts) points at these.
  */
 import { z } from 'zod';
-import { AMENDMENTS, ORDER_STATUSES, REJECTION_REASONS } from '../domain/order.ts';
+import { ACTOR_KINDS, AMENDMENTS, ORDER_STATUSES, REJECTION_REASONS } from '../domain/order.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
 import { routingPolicySchema } from '../domain/routing-policy.ts';
 import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
@@ -45,6 +45,14 @@ const transitionSchema = z.object({
   at: z.iso.datetime(),
   reason: z.string().optional(),
   amendment: z.enum(AMENDMENTS).optional().describe('Set on a recorded change that keeps the status'),
+  by: z
+    .object({ kind: z.enum(ACTOR_KINDS), id: z.string() })
+    .optional()
+    .describe('Who made the change: a token\'s subject (channel or operator), a workflow step, a carrier, or the reconciler'),
+  changed: z
+    .array(z.object({ field: z.string(), from: z.unknown().optional(), to: z.unknown().optional() }))
+    .optional()
+    .describe('Fields the change set, with old and new values; personal fields (`shipTo.*`) by name only'),
 });
 
 const decision = z.record(z.string(), z.unknown());

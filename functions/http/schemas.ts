@@ -133,6 +133,21 @@ export const listOrdersQuerySchema = z.strictObject({
   cursor: z.string().max(2048).optional(),
 });
 
+/**
+ * `GET /orders` for operators: across channels, so it names what to list (a channel, a
+ * customer, the overdue orders, or what changed since a time); `status` narrows any of them.
+ */
+export const operatorOrdersQuerySchema = listOrdersQuerySchema
+  .extend({
+    customerId: text(128).optional(),
+    overdue: z.enum(['true']).transform(() => true).optional().describe('Orders in flight past their deadline (ADR 0002)'),
+    updatedSince: z.iso.datetime().optional().describe('Orders changed after this time, oldest change first: poll with the last `updatedAt`'),
+  })
+  .refine((query) => [query.channel, query.customerId, query.overdue, query.updatedSince].some((value) => value !== undefined), {
+    message: 'Name what to list across channels: channel, customerId, overdue=true or updatedSince',
+    path: ['channel'],
+  });
+
 export const inventoryRequestSchema = z
   .strictObject({
     /** On-hand per warehouse; left out, the counts stay as they are (a reshard or rebalance). */

@@ -1,8 +1,8 @@
 import { IllegalTransition } from '../domain/errors.ts';
-import { CANCELLABLE_STATUSES, transition, type Order } from '../domain/order.ts';
+import { CANCELLABLE_STATUSES, transition, type Actor, type Order } from '../domain/order.ts';
 import { releaseReservationMoves } from '../domain/stock.ts';
 import { capacityRelease } from './capacity-counts.ts';
-import { channelOrder } from './channel-orders.ts';
+import { visibleOrder, type Visibility } from './channel-orders.ts';
 import type { Dependencies } from './dependencies.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
@@ -10,18 +10,23 @@ import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
  * Cancels an order before its shipment is requested, giving back whatever stock it
  * holds in the same commit, so stock is restored the moment the cancel answers.
  * The workflow notices at its next step and stops. Cancelling twice is not an error.
- * A channel cancels only its own orders.
+ * A channel cancels only its own orders, an admin any.
  */
 export async function cancelOrder(
   deps: Dependencies,
-  { orderId, channel, reason = 'CANCELLED_BY_CHANNEL' }: { orderId: string; channel: string; reason?: string | undefined },
+  { orderId, visibility, by, reason = by?.kind === 'operator' ? 'CANCELLED_BY_OPERATOR' : 'CANCELLED_BY_CHANNEL' }: {
+    orderId: string;
+    visibility: Visibility;
+    by?: Actor;
+    reason?: string | undefined;
+  },
 ): Promise<Order> {
   return retryOnConflict(`Order ${orderId} kept changing while cancelling`, async () => {
-    const order = await channelOrder(deps, orderId, channel);
+    const order = await visibleOrder(deps, orderId, visibility);
     if (order.status === 'CANCELLED') return order;
     if (!CANCELLABLE_STATUSES.includes(order.status)) throw new IllegalTransition(order.status, 'CANCELLED');
     const reservation = await deps.orders.getReservation(orderId);
-    const after = transition(order, 'CANCELLED', deps.now(), { cancellationReason: reason }, reason);
+    const after = transition(order, 'CANCELLED', deps.now(), { cancellationReason: reason }, reason, by);
     const outcome = await deps.orders.commit({
       order: { before: order, after },
       ...(reservation

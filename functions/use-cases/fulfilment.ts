@@ -23,6 +23,7 @@ import {
   type RejectionReason,
   type RoutePlan,
   type ShippedParcel,
+  type Actor,
 } from '../domain/order.ts';
 import { NoRouteWithExplanation } from '../domain/route-planner.ts';
 import { NO_POLICY_NOTE, capExplanation, decideRoute } from './route-decision.ts';
@@ -52,6 +53,9 @@ function isPast(order: Order, status: OrderStatus): boolean {
   const at = STATUS_ORDER.indexOf(order.status);
   return at >= 0 && at >= STATUS_ORDER.indexOf(status);
 }
+
+/** A workflow step, as the order's audit trail names it: the state's name in the state machine. */
+const step = (name: string): Actor => ({ kind: 'step', id: name });
 
 async function load(deps: Dependencies, orderId: string): Promise<Order> {
   const order = await deps.orders.get(orderId);
@@ -122,7 +126,7 @@ export async function lockStock(deps: Dependencies, orderId: string): Promise<St
       if (error instanceof OutOfStock) return refuse(deps, order, error, 'OUT_OF_STOCK');
       throw error;
     }
-    const after = transition(order, 'STOCK_LOCKED', deps.now());
+    const after = transition(order, 'STOCK_LOCKED', deps.now(), {}, undefined, step('LockStock'));
     const outcome = await deps.orders.commit({
       order: { before: order, after },
       reservation: { put: { orderId, state: 'LOCKED', lines, locks } },
@@ -201,7 +205,7 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
       exclusive = true;
       return CONFLICT;
     }
-    const after = transition(order, 'ROUTED', deps.now(), { route });
+    const after = transition(order, 'ROUTED', deps.now(), { route }, undefined, step('RouteOrder'));
     const outcome = await deps.orders.commit({
       order: { before: order, after },
       reservation: {
@@ -228,11 +232,13 @@ export async function requestShipment(deps: Dependencies, orderId: string): Prom
     const order = await load(deps, orderId);
     if (isPast(order, 'SHIPMENT_REQUESTED') && order.shipment) return { orderId, status: order.status, ...order.shipment };
     requireOpen(order, 'ROUTED', 'SHIPMENT_REQUESTED');
+    // Held by an operator: the execution ends here, the order stays ROUTED, and the release re-drives it (ADR 0004).
+    if (order.hold) return { orderId, status: order.status, parcels: [] };
     if (!order.route) throw new DomainError(`Order ${orderId} is ROUTED without a route`);
     const parcels = await Promise.all(
       order.route.parcels.map((parcel, i) => deps.carrier.requestShipment({ orderId, parcelId: parcelId(orderId, i), parcel })),
     );
-    const after = transition(order, 'SHIPMENT_REQUESTED', deps.now(), { shipment: { parcels } });
+    const after = transition(order, 'SHIPMENT_REQUESTED', deps.now(), { shipment: { parcels } }, undefined, step('RequestShipment'));
     const outcome = await deps.orders.commit({
       order: { before: order, after },
       reservation: { check: 'ALLOCATED' },
@@ -339,8 +345,8 @@ export async function closeOrder(deps: Dependencies, { orderId, failedStep, erro
     const rejection = mark.rejectionReason;
     const failure = `${failedStep}: ${error.Error}`;
     const after = rejection
-      ? transition(order, 'REJECTED', deps.now(), { rejectionReason: rejection }, rejection)
-      : transition(order, 'FAILED', deps.now(), { failureReason: failure }, failure);
+      ? transition(order, 'REJECTED', deps.now(), { rejectionReason: rejection }, rejection, step('CloseOrder'))
+      : transition(order, 'FAILED', deps.now(), { failureReason: failure }, failure, step('CloseOrder'));
     const outcome = await deps.orders.commit({ order: { before: order, after } });
     return outcome.ok ? { orderId, status: after.status } : CONFLICT;
   });

@@ -73,6 +73,10 @@ export interface OrderRepository {
   get(orderId: string): Promise<Order | undefined>;
   getReservation(orderId: string): Promise<StoredReservation | undefined>;
   list(query: { channel: string; status?: OrderStatus; limit: number; startKey?: Record<string, unknown> }): Promise<OrderPage>;
+  /** A customer's orders across channels, newest first. */
+  listByCustomer(query: { customerId: string; limit: number; startKey?: Record<string, unknown> }): Promise<OrderPage>;
+  /** Up to `limit` orders of any channel changed after `since`, oldest change first. */
+  changedSince(since: string, limit: number): Promise<Order[]>;
   commit(change: OrderChange): Promise<CommitOutcome>;
 }
 

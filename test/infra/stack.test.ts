@@ -15,7 +15,7 @@ import { type CfnResource, getAtt, REPO_ROOT, ref, testContext } from './support
 const ROUTES: Record<string, string> = Object.fromEntries(ROUTE_TABLE.map((route) => [routeKey(route), `functions/${route.entry}.ts`]));
 /** The contract, from the route table: the scope each route requires; the API description and the signed carrier callbacks are public. */
 const ROUTE_SCOPES: Record<string, string[] | 'public'> = Object.fromEntries(
-  ROUTE_TABLE.map((route) => [routeKey(route), route.scope === 'public' ? 'public' : [route.scope]]),
+  ROUTE_TABLE.map((route) => [routeKey(route), route.scopes === 'public' ? 'public' : [...route.scopes]]),
 );
 /** Routes whose handler does not touch the orders table. */
 const NO_TABLE_ROUTES = ROUTE_TABLE.filter((route) => !route.access).map(routeKey);
