@@ -134,8 +134,17 @@ export const Inventory = named('Inventory',
 );
 
 export const RoutingPolicy = named('RoutingPolicy', routingPolicySchema);
-export const StoredRoutingPolicy = named('StoredRoutingPolicy',
-  z.object({ version: z.number().int().positive(), updatedAt: z.iso.datetime(), policy: RoutingPolicy }),
+const policyVersion = {
+  version: z.number().int().positive(),
+  updatedAt: z.iso.datetime(),
+  activatedFrom: z.number().int().positive().optional().describe('Set on a rollback: the earlier version it made live again'),
+};
+export const StoredRoutingPolicy = named('StoredRoutingPolicy', z.object({ ...policyVersion, policy: RoutingPolicy }));
+export const RoutingPolicyVersions = named('RoutingPolicyVersions',
+  z.object({
+    live: z.number().int().positive().nullable().describe('The live version; null before the first save'),
+    items: z.array(z.object(policyVersion)).describe('Every saved version, newest first'),
+  }),
 );
 
 export const CarrierEvent = named('CarrierEvent', carrierEventSchema);

@@ -18,6 +18,7 @@ import {
   OrderPage,
   PlaceOrderRequest,
   RoutingPolicy,
+  RoutingPolicyVersions,
   ShipTo,
   StoredRoutingPolicy,
   Timeline,
@@ -30,6 +31,7 @@ import {
   inventoryRequestSchema,
   operatorOrdersQuerySchema,
   orderIdSchema,
+  policyVersionSchema,
   skuSchema,
 } from './schemas.ts';
 
@@ -305,6 +307,39 @@ export const ROUTES: readonly Route[] = [
     },
     responses: [{ status: 200, description: 'The saved policy', body: StoredRoutingPolicy, headers: ['ETag'] }],
     problems: [400, 409, 412, 413, 415, 428, 500, 503],
+  },
+  {
+    id: 'ListRoutingPolicyVersions',
+    method: 'GET',
+    path: '/policies/routing/versions',
+    entry: 'api/list-routing-policy-versions',
+    access: { write: false },
+    scopes: AUTHORITY.admin,
+    operationId: 'listRoutingPolicyVersions',
+    summary: 'Every saved version of the routing policy, newest first, and which is live',
+    responses: [{ status: 200, description: 'The versions', body: RoutingPolicyVersions }],
+    problems: [500, 503],
+  },
+  {
+    id: 'ActivateRoutingPolicyVersion',
+    method: 'POST',
+    path: '/policies/routing/versions/{version}/activate',
+    entry: 'api/activate-routing-policy-version',
+    access: { write: true },
+    scopes: AUTHORITY.admin,
+    operationId: 'activateRoutingPolicyVersion',
+    summary: 'Roll back: make an earlier version live again, as the next version',
+    description:
+      'Saves the earlier version\'s policy as the next version (with `activatedFrom`), so history only grows. ' +
+      'The same `If-Match` rules as `PUT /policies/routing`: `412` for a version no longer live, `428` without one.',
+    request: {
+      params: z.object({ version: policyVersionSchema }),
+      headers: z.object({
+        'If-Match': z.string().optional().describe('The ETag of the live version, e.g. `"3"`, or `*`'),
+      }),
+    },
+    responses: [{ status: 200, description: 'The new live version', body: StoredRoutingPolicy, headers: ['ETag'] }],
+    problems: [400, 404, 409, 412, 428, 500, 503],
   },
   {
     id: 'CarrierEvents',

@@ -148,6 +148,9 @@ export const operatorOrdersQuerySchema = listOrdersQuerySchema
     path: ['channel'],
   });
 
+/** A saved routing-policy version, as a path parameter. */
+export const policyVersionSchema = z.coerce.number().int().positive().max(1_000_000_000);
+
 export const inventoryRequestSchema = z
   .strictObject({
     /** On-hand per warehouse; left out, the counts stay as they are (a reshard or rebalance). */

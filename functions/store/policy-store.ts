@@ -4,8 +4,8 @@
  * Replacing it is one transaction guarded on the version it replaces, so two operators
  * saving at once cannot silently overwrite each other.
  */
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { PolicyRepository, StoredPolicy } from '../use-cases/ports.ts';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PolicyRepository, PolicyVersion, StoredPolicy } from '../use-cases/ports.ts';
 import { TransientError } from '../domain/errors.ts';
 import { cancellationReasons, isRetryableConflict } from './dynamodb.ts';
 import { PolicyVersionConflict } from '../domain/errors.ts';
@@ -24,19 +24,61 @@ export class PolicyStore implements PolicyRepository {
   }
 
   async current<Document>(): Promise<StoredPolicy<Document> | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: policyCurrentKey(this.name), ConsistentRead: true }),
-    );
-    return Item ? { version: Number(Item.version), updatedAt: String(Item.updatedAt), document: Item.document as Document } : undefined;
+    return this.read<Document>(policyCurrentKey(this.name));
+  }
+
+  async version<Document>(version: number): Promise<StoredPolicy<Document> | undefined> {
+    return this.read<Document>(policyVersionKey(this.name, version));
+  }
+
+  private async read<Document>(key: Record<string, string>): Promise<StoredPolicy<Document> | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item
+      ? {
+          version: Number(Item.version),
+          updatedAt: String(Item.updatedAt),
+          document: Item.document as Document,
+          ...(Item.activatedFrom === undefined ? {} : { activatedFrom: Number(Item.activatedFrom) }),
+        }
+      : undefined;
+  }
+
+  /** Every saved version, newest first, without their documents. */
+  async versions(): Promise<PolicyVersion[]> {
+    const versions: PolicyVersion[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': policyCurrentKey(this.name).pk, ':prefix': 'VERSION#' },
+          ProjectionExpression: '#version, updatedAt, activatedFrom',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        versions.push({
+          version: Number(item.version),
+          updatedAt: String(item.updatedAt),
+          ...(item.activatedFrom === undefined ? {} : { activatedFrom: Number(item.activatedFrom) }),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return versions;
   }
 
   /**
    * Saves `document` as the next version. `basedOn` is the version the caller read
-   * (undefined: there was none); a mismatch means someone else saved first.
+   * (undefined: there was none); a mismatch means someone else saved first. `activatedFrom`
+   * names the earlier version a rollback copies.
    */
-  async save<Document>(document: Document, basedOn: number | undefined, now: string): Promise<StoredPolicy<Document>> {
+  async save<Document>(document: Document, basedOn: number | undefined, now: string, activatedFrom?: number): Promise<StoredPolicy<Document>> {
     const version = (basedOn ?? 0) + 1;
-    const stored = { version, updatedAt: now, document };
+    const stored = { version, updatedAt: now, document, ...(activatedFrom === undefined ? {} : { activatedFrom }) };
     const items = [
       {
         Put: {

@@ -120,14 +120,22 @@ export interface TrackingRepository {
   recordAlone(record: CarrierEventRecord): Promise<boolean>;
 }
 
-export interface StoredPolicy<Document> {
+export interface PolicyVersion {
   version: number;
   updatedAt: string;
+  /** Set on a version that re-activated an earlier one (a rollback): that version. */
+  activatedFrom?: number;
+}
+
+export interface StoredPolicy<Document> extends PolicyVersion {
   document: Document;
 }
 
 export interface PolicyRepository {
   current<Document>(): Promise<StoredPolicy<Document> | undefined>;
+  version<Document>(version: number): Promise<StoredPolicy<Document> | undefined>;
+  /** Every saved version, newest first, without their documents. */
+  versions(): Promise<PolicyVersion[]>;
   /** Saves the next version over `basedOn` (undefined: none yet); PolicyVersionConflict when someone saved first. */
-  save<Document>(document: Document, basedOn: number | undefined, now: string): Promise<StoredPolicy<Document>>;
+  save<Document>(document: Document, basedOn: number | undefined, now: string, activatedFrom?: number): Promise<StoredPolicy<Document>>;
 }

@@ -99,7 +99,7 @@ describe('orders table', () => {
     });
   });
 
-  it('has exactly the four keys-only indexes with string keys', () => {
+  it('has exactly the five keys-only indexes with string keys', () => {
     const [, table] = onlyOfType('AWS::DynamoDB::Table');
     const indexes = Object.fromEntries(
       (table.Properties.GlobalSecondaryIndexes as any[]).map((i) => [
@@ -112,11 +112,12 @@ describe('orders table', () => {
       byChannel: { keys: ['HASH:channel', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byCustomer: { keys: ['HASH:customerId', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byInFlightSince: { keys: ['HASH:inFlightShard', 'RANGE:inFlightSince'], projection: 'KEYS_ONLY' },
+      byUpdatedAt: { keys: ['HASH:updatedShard', 'RANGE:updatedAt'], projection: 'KEYS_ONLY' },
     });
     const types = Object.fromEntries(
       (table.Properties.AttributeDefinitions as any[]).map((a) => [a.AttributeName, a.AttributeType]),
     );
-    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S', inFlightShard: 'S', inFlightSince: 'S' });
+    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S', inFlightShard: 'S', inFlightSince: 'S', updatedShard: 'S', updatedAt: 'S' });
   });
 
   it('is deleted with a dev or test stack', () => {
