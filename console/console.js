@@ -5,6 +5,7 @@
  * history, and derives the charts from those histories.
  */
 const POLL_MS = 2000;
+/** Stock and policy versions change rarely: read less often than orders. */
 const STOCK_POLL_MS = 10000;
 const WINDOW_MINUTES = 30;
 const STATUSES = ['PLACED', 'STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED', 'FAILED'];
@@ -76,6 +77,7 @@ const state = {
   statusFilter: '',
   stock: new Map(),
   stockError: undefined,
+  policies: undefined,
 };
 
 /** Runs `work` over `items`, a few at a time. */
@@ -95,6 +97,14 @@ async function poll(api) {
   state.overdue = new Set(overdue.items.map((item) => item.orderId));
   const missing = overdue.items.filter((item) => !state.orders.has(item.orderId));
   await inBatches(missing, async (item) => state.orders.set(item.orderId, await api.call('GET', `/orders/${item.orderId}`)));
+}
+
+async function pollPolicies(api) {
+  try {
+    state.policies = await api.call('GET', '/policies/routing/versions');
+  } catch (error) {
+    state.policies = { error: error.status === 403 ? 'Policy versions need a token with orders/admin.' : error.message };
+  }
 }
 
 async function pollStock(api) {
@@ -331,6 +341,39 @@ function renderStock() {
     el('div', { class: 'bar-track' }, el('div', { class: 'bar-fill', style: `width:${stock.onHand ? Math.round((stock.availableToPromise / stock.onHand) * 100) : 0}%` })))));
 }
 
+function renderPolicies(api, role) {
+  const policies = state.policies;
+  if (!policies) return;
+  if (policies.error) return $('#policies').replaceChildren(el('p', { class: 'muted' }, policies.error));
+  const activate = (version) =>
+    el('button', {
+      'data-action': 'activate',
+      onclick: async (event) => {
+        event.target.disabled = true;
+        try {
+          const response = await fetch(`${api.base}/policies/routing/versions/${version}/activate`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${api.token}`, 'if-match': `"${policies.live}"` },
+          });
+          const body = await response.json();
+          if (!response.ok) throw new Error(body.detail ?? response.statusText);
+          toast(`Version ${version} is live again as version ${body.version}`);
+        } catch (error) {
+          toast(`Rollback refused: ${error.message}`, true);
+        }
+        await pollPolicies(api);
+        renderPolicies(api, role);
+      },
+    }, `Activate v${version}`);
+  $('#policies').replaceChildren(el('table', { class: 'orders' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'Version'), el('th', {}, 'Saved'), el('th', {}, 'Note'), el('th', { class: 'actions' }, ''))),
+    el('tbody', {}, policies.items.slice(0, 8).map((item) => el('tr', { 'data-policy-version': String(item.version) },
+      el('td', {}, `v${item.version}`, item.version === policies.live ? el('span', { class: 'status', style: `--c:${color('SHIPMENT_REQUESTED')};margin-left:6px` }, 'LIVE') : undefined),
+      el('td', { class: 'muted' }, new Date(item.updatedAt).toLocaleString()),
+      el('td', { class: 'muted' }, item.activatedFrom ? `rollback to v${item.activatedFrom}` : ''),
+      el('td', { class: 'actions' }, item.version !== policies.live && role.admin ? activate(item.version) : undefined))))));
+}
+
 function render(api, role) {
   renderKpis();
   renderFlow();
@@ -338,6 +381,7 @@ function render(api, role) {
   renderTables(api, role);
   renderDetail();
   renderStock();
+  renderPolicies(api, role);
 }
 
 let toastTimer;
@@ -378,7 +422,7 @@ async function main() {
     try {
       await poll(api);
       if (Date.now() - lastStock > STOCK_POLL_MS) {
-        await pollStock(api);
+        await Promise.all([pollStock(api), pollPolicies(api)]);
         lastStock = Date.now();
       }
       $('#live').className = 'live';

@@ -1,7 +1,8 @@
 /**
  * The operations console in a real browser (Debian's Chromium driven by playwright-core) against
  * the local cloud: orders placed through the API appear with their states, an overdue order is
- * retried and an order in flight held from the page, and the API shows both as the operator's.
+ * retried and an order in flight held from the page, and the API shows both as the operator's;
+ * stock and the routing-policy versions show too.
  * Screenshots go to test-results/.
  */
 import { mkdirSync } from 'node:fs';
@@ -90,6 +91,7 @@ it('shows orders placed through the API with their states, and retries and holds
   await row('recent', retried).click();
   await page.locator('#detail-body .timeline li').filter({ hasText: 'by operator console-admin' }).first().waitFor();
   await page.locator('#stock [data-sku]').first().waitFor({ timeout: 30_000 });
+  await page.locator('#policies tr[data-policy-version="1"]').filter({ hasText: 'LIVE' }).waitFor();
   await page.screenshot({ path: `${SHOTS}console.png`, fullPage: true });
 
   await row('recent', held).click();
