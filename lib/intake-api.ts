@@ -14,6 +14,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CHANNEL_CLAIM, SCOPES } from '../functions/http/access.ts';
 import { ROUTES, type RouteSecret } from '../functions/http/routes.ts';
@@ -74,10 +75,10 @@ export interface IntakeApiProps {
 
 /**
  * The HTTP API channels call to place, read, list, amend and cancel orders, and operators
- * call to set stock and routing policy.
+ * call to read, hold, release, retry and cancel any order and set stock and routing policy.
  *
- * Every route but two requires a JWT from the configured issuer with the route's scope; the
- * handlers read the caller's channel from the token's claims. A route added without its own
+ * Every route but two requires a JWT from the configured issuer with one of the route's scopes;
+ * the handlers read the caller's channel or operator role from the token's claims. A route added without its own
  * scopes requires the admin scope, so nothing opens up by omission. The exceptions:
  * `GET /openapi.json` (the API description) and the carriers' callback route, authenticated
  * by its HMAC signature instead. CORS is off because no browser calls this API.
@@ -187,13 +188,30 @@ export class IntakeApi extends Construct {
         }),
         // A public route must clear the API's default scopes, which CDK would copy onto it: API
         // Gateway refuses scopes on a route without a JWT authorizer (test/infra/deployable.test.ts).
-        ...(route.scope === 'public'
+        ...(route.scopes === 'public'
           ? { authorizer: new HttpNoneAuthorizer(), authorizationScopes: [] }
-          : { authorizationScopes: [route.scope] }),
+          : { authorizationScopes: [...route.scopes] }),
       });
-      if (route.scope === 'public') acknowledgeNagFinding(created!, 'AwsSolutions-APIG4', route.unauthenticatedBecause);
+      if (route.scopes === 'public') acknowledgeNagFinding(created!, 'AwsSolutions-APIG4', route.unauthenticatedBecause);
       functions[route.id] = fn;
     }
     this.functions = functions;
+  }
+
+  /**
+   * Gives the routes that use fulfilment what they need of it: the deadlines of ADR 0002, and
+   * for the routes that re-drive orders, the workflow to start executions of. The workflow is
+   * built after the API (its rule reads the bus the API's writes end up on), hence a method.
+   */
+  connectFulfilment(stateMachine: IStateMachine, deadlines: Record<string, string>): void {
+    for (const route of ROUTES) {
+      if (!route.fulfilment) continue;
+      const fn = this.functions[route.id]!;
+      for (const [name, value] of Object.entries(deadlines)) fn.addEnvironment(name, value);
+      if (route.fulfilment === 'redrive') {
+        fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+        stateMachine.grantStartExecution(fn);
+      }
+    }
   }
 }

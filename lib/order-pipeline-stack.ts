@@ -7,7 +7,8 @@ import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
 import { IntakeApi } from './intake-api.ts';
 import { OperationsAlarms } from './operations-alarms.ts';
 import { OperationsDashboard } from './operations-dashboard.ts';
-import { OrderReconciler } from './order-reconciler.ts';
+import { deadlineEnvironment, OrderReconciler } from './order-reconciler.ts';
+import { DEFAULT_DEADLINES } from '../functions/domain/deadlines.ts';
 import { OrderStore } from './order-store.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
 import type { PartnerConfig } from './partners-config.ts';
@@ -92,6 +93,7 @@ export class OrderPipelineStack extends Stack {
       stateMachine: this.fulfilment.stateMachine,
       deadlines: context.deadlines,
     });
+    this.api.connectFulfilment(this.fulfilment.stateMachine, deadlineEnvironment(context.deadlines ?? DEFAULT_DEADLINES));
     this.partners = new PartnerSubscriptions(this, 'Partners', {
       stage,
       partners: props.partners ?? [],

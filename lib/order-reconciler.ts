@@ -28,6 +28,16 @@ export interface OrderReconcilerProps {
   readonly deadlines?: DeadlineSettings;
 }
 
+/** The deadlines as the functions read them (functions/reconciler/deadline-settings.ts). */
+export function deadlineEnvironment(deadlines: DeadlineSettings): Record<string, string> {
+  return {
+    ORDER_DEADLINE_SECONDS: Object.entries(deadlines.seconds)
+      .map(([status, seconds]) => `${status}=${seconds}`)
+      .join(','),
+    MAX_REDRIVES: String(deadlines.maxRedrives),
+  };
+}
+
 /**
  * Self-healing fulfilment: every minute, an EventBridge Scheduler schedule invokes a function that
  * finds orders past their deadline in flight (the sparse `byInFlightSince` index), re-drives each
@@ -55,10 +65,7 @@ export class OrderReconciler extends Construct {
       environment: {
         ORDERS_TABLE_NAME: props.store.table.tableName,
         STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
-        ORDER_DEADLINE_SECONDS: Object.entries(deadlines.seconds)
-          .map(([status, seconds]) => `${status}=${seconds}`)
-          .join(','),
-        MAX_REDRIVES: String(deadlines.maxRedrives),
+        ...deadlineEnvironment(deadlines),
       },
     });
     props.store.grantOrderItemsReadWrite(this.function);

@@ -1,12 +1,14 @@
 /**
  * The HTTP API on a local port: the template's routes with API Gateway's JWT authorization in
- * front of their functions, and the local cloud's own `/_local/` endpoints beside them.
+ * front of their functions, and the local cloud's own `/_local/` endpoints and the operations
+ * console (`/console/`) beside them.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { problemResponse, problems } from '../functions/http/problem.ts';
 import { compileRoutes, headersOf, MALFORMED_PATH, readBody, toEvent, writeJson, writeResult } from './apigateway/http-api.ts';
 import { authorize, wwwAuthenticate } from './apigateway/jwt-authorizer.ts';
+import { isConsolePath, serveConsole } from './console-files.ts';
 import type { LocalSigningKey } from './dev-tokens.ts';
 import { OperatorRoutes, type OperatorView } from './operator-routes.ts';
 import type { RouteTopology } from './topology.ts';
@@ -30,6 +32,7 @@ export async function startHttpServer(
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
       if (url.pathname.startsWith('/_local/')) return await operatorRoutes.handle(url, request, response);
+      if (isConsolePath(url.pathname) && request.method === 'GET') return await serveConsole(url.pathname, response);
       const route = match(request.method ?? 'GET', url.pathname);
       if (route === MALFORMED_PATH) return writeJson(response, 400, { message: 'Bad Request' });
       if (!route) return writeJson(response, 404, { message: 'Not Found' });

@@ -120,6 +120,7 @@ const tokens = {
     ),
   ) as Record<(typeof DEMO_CHANNELS)[number], string>,
   admin: await cloud.issueToken({ scopes: [SCOPES.admin], clientId: 'operator', expiresIn: TOKEN_LIFETIME_SECONDS }),
+  support: await cloud.issueToken({ scopes: [SCOPES.support], clientId: 'support-desk', expiresIn: TOKEN_LIFETIME_SECONDS }),
 };
 if (dataDir) writeFileSync(join(dataDir, 'dev-tokens.json'), `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
 
@@ -136,13 +137,16 @@ const channelTokens = Object.entries(tokens.channels)
 console.log(`
 Order pipeline running at ${cloud.url}
 
-Development tokens (scope ${SCOPES.channel} per channel, ${SCOPES.admin} for operators)${dataDir ? `, also in ${join(dataDir, 'dev-tokens.json')}` : ''}:
+Development tokens (scope ${SCOPES.channel} per channel, ${SCOPES.admin} and ${SCOPES.support} for operators)${dataDir ? `, also in ${join(dataDir, 'dev-tokens.json')}` : ''}:
 ${channelTokens}
   ${'admin'.padEnd(12)} ${tokens.admin}
+  ${'support'.padEnd(12)} ${tokens.support}
 
 Place an order as web-shop:
   TOKEN=${tokens.channels['web-shop']}
   curl -s -X POST ${cloud.url}/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '${example}'
+
+Operations console:   ${cloud.url}/console/#token=${tokens.admin}
 
 Then watch it move:   curl -s ${cloud.url}/orders/<orderId>/timeline -H "authorization: Bearer $TOKEN"
 API description:      curl -s ${cloud.url}/openapi.json

@@ -1,19 +1,19 @@
-import { httpHandler, json } from '../http/http-handler.ts';
-import { etagOf, ifMatch } from '../http/preconditions.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { policyResponse } from '../http/policy-response.ts';
+import { ifMatch } from '../http/preconditions.ts';
 import { problems } from '../http/problem.ts';
 import { validate } from '../http/request.ts';
 import { policyVersionSchema } from '../http/schemas.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { activateRoutingPolicyVersion } from '../use-cases/routing-policy.ts';
 
-/** POST /policies/routing/versions/{version}/activate: a rollback, saved as the next version. */
+/**
+ * POST /policies/routing/versions/{version}/activate: a rollback. The earlier version's document
+ * becomes the next version, under the same `If-Match` rules as PUT /policies/routing.
+ */
 export const handler = httpHandler(async (event) => {
   const version = validate(policyVersionSchema, event.pathParameters?.version, 'policy version');
   const saved = await activateRoutingPolicyVersion(dependencies(), version, ifMatch(event));
-  if (!saved) throw problems.notFound(`The routing policy has no version ${version}`);
-  return json(
-    200,
-    { version: saved.version, updatedAt: saved.updatedAt, restoredFrom: saved.restoredFrom, policy: saved.document },
-    { ETag: etagOf(saved.version) },
-  );
+  if (!saved) throw problems.notFound(`There is no routing policy version ${version}; GET /policies/routing/versions lists them`);
+  return policyResponse(saved);
 });

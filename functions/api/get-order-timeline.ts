@@ -1,15 +1,15 @@
 import { orderIdSchema } from '../http/schemas.ts';
 import { validate } from '../http/request.ts';
-import { callerChannel } from '../http/caller.ts';
+import { caller, visibility } from '../http/caller.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { timelineOf } from '../domain/events.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
-import { channelOrder } from '../use-cases/channel-orders.ts';
+import { visibleOrder } from '../use-cases/channel-orders.ts';
 
-/** GET /orders/{orderId}/timeline: every transition and amendment, oldest first, with the event each produced. */
+/** GET /orders/{orderId}/timeline: every transition and amendment with who made it, oldest first, with the event each produced. */
 export const handler = httpHandler(async (event) => {
-  const channel = callerChannel(event);
+  const who = visibility(caller(event));
   const orderId = validate(orderIdSchema, event.pathParameters?.orderId, 'order id');
-  const order = await channelOrder(dependencies(), orderId, channel);
+  const order = await visibleOrder(dependencies(), orderId, who);
   return json(200, { orderId, status: order.status, version: order.version, entries: timelineOf(order) });
 });

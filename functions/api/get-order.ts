@@ -1,13 +1,13 @@
 import { orderIdSchema } from '../http/schemas.ts';
 import { validate } from '../http/request.ts';
-import { callerChannel } from '../http/caller.ts';
+import { caller, visibility } from '../http/caller.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
-import { channelOrder } from '../use-cases/channel-orders.ts';
+import { visibleOrder } from '../use-cases/channel-orders.ts';
 
-/** GET /orders/{orderId}: the caller's own order, with its history. */
+/** GET /orders/{orderId}: a channel's own order, or any order for an operator, with its history. */
 export const handler = httpHandler(async (event) => {
-  const channel = callerChannel(event);
+  const who = visibility(caller(event));
   const orderId = validate(orderIdSchema, event.pathParameters?.orderId, 'order id');
-  return json(200, await channelOrder(dependencies(), orderId, channel));
+  return json(200, await visibleOrder(dependencies(), orderId, who));
 });

@@ -1,12 +1,11 @@
-import { httpHandler, json } from '../http/http-handler.ts';
+import { httpHandler } from '../http/http-handler.ts';
 import { problems } from '../http/problem.ts';
-import { etagOf } from '../http/preconditions.ts';
+import { policyResponse } from '../http/policy-response.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 
 /** GET /policies/routing: the live routing policy and its version. */
 export const handler = httpHandler(async () => {
   const current = await dependencies().policies.current();
   if (!current) throw problems.notFound('No routing policy has been saved yet; PUT /policies/routing saves one');
-  const { version, updatedAt, restoredFrom, document } = current;
-  return json(200, { version, updatedAt, ...(restoredFrom ? { restoredFrom } : {}), policy: document }, { ETag: etagOf(version) });
+  return policyResponse(current);
 });

@@ -1,6 +1,6 @@
 import { idempotencyKeySchema, orderRequestSchema } from '../http/schemas.ts';
 import { header, jsonBody, validate } from '../http/request.ts';
-import { callerChannel, requireOwnChannel } from '../http/caller.ts';
+import { caller, callerChannel, requireOwnChannel } from '../http/caller.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { metrics } from '../observability.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
@@ -18,7 +18,7 @@ export const handler = httpHandler(async (event) => {
   const request = { ...body, channel };
   const rawKey = header(event, 'idempotency-key');
   const key = rawKey === undefined ? undefined : validate(idempotencyKeySchema, rawKey, 'Idempotency-Key header');
-  const { created, order } = await placeOrderOnce(dependencies(), request, key);
+  const { created, order } = await placeOrderOnce(dependencies(), request, key, caller(event).actor);
   metrics.addMetric(created ? 'OrdersPlaced' : 'OrdersReplayed', 'Count', 1);
   return json(created ? 201 : 200, order, { Location: `/orders/${order.orderId}` });
 });

@@ -1,6 +1,7 @@
 import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
-import { httpHandler, json } from '../http/http-handler.ts';
-import { etagOf, ifMatch } from '../http/preconditions.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { ifMatch } from '../http/preconditions.ts';
+import { policyResponse } from '../http/policy-response.ts';
 import { jsonBody } from '../http/request.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { saveRoutingPolicy } from '../use-cases/routing-policy.ts';
@@ -13,6 +14,5 @@ import { saveRoutingPolicy } from '../use-cases/routing-policy.ts';
  */
 export const handler = httpHandler(async (event) => {
   const policy = jsonBody(event, routingPolicySchema);
-  const saved = await saveRoutingPolicy(dependencies(), policy, ifMatch(event));
-  return json(200, { version: saved.version, updatedAt: saved.updatedAt, policy: saved.document }, { ETag: etagOf(saved.version) });
+  return policyResponse(await saveRoutingPolicy(dependencies(), policy, ifMatch(event)));
 });

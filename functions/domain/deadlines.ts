@@ -8,7 +8,7 @@
  * started. The reconciler re-drives it from where it stands, and after `maxRedrives` gives up:
  * the next step compensates and closes it as FAILED (see docs/decisions/0002-self-healing-fulfilment.md).
  */
-import type { Order, OrderStatus, Transition } from './order.ts';
+import { audit, RECONCILER, type Actor, type Order, type OrderStatus, type Transition } from './order.ts';
 
 export const IN_FLIGHT_STATUSES = ['PLACED', 'STOCK_LOCKED', 'ROUTED'] as const satisfies readonly OrderStatus[];
 export type InFlightStatus = (typeof IN_FLIGHT_STATUSES)[number];
@@ -43,9 +43,9 @@ export function clockStartedAt(order: Order): string {
   return last?.at ?? order.placedAt;
 }
 
-/** By when the order must leave its status; undefined when it is not in flight. */
+/** By when the order must leave its status; undefined when it is not in flight, or held by an operator (it waits for them). */
 export function deadlineOf(order: Order, settings: DeadlineSettings): string | undefined {
-  if (!isInFlight(order.status)) return undefined;
+  if (!isInFlight(order.status) || order.hold) return undefined;
   return addSeconds(clockStartedAt(order), settings.seconds[order.status]);
 }
 
@@ -64,7 +64,7 @@ export function overdueSeconds(order: Order, now: string, settings: DeadlineSett
  * those not past their own status's deadline.
  */
 export function inFlightSince(order: Order): string | undefined {
-  if (!isInFlight(order.status)) return undefined;
+  if (!isInFlight(order.status) || order.hold) return undefined;
   const lastRedrive = [...order.history].reverse().find((entry) => entry.amendment === 'FULFILMENT_REDRIVEN');
   return lastRedrive?.at ?? order.placedAt;
 }
@@ -78,21 +78,25 @@ export function overdueCutoff(now: string, settings: DeadlineSettings): string {
  * The order re-driven: a recorded change (version, history entry, its own event and timeline
  * entry) that also restarts its deadline and, stored with a condition on the version read,
  * leases the order to this reconciler: a concurrent reconciler or a step of a live execution
- * that wrote first makes this write fail, and the order is left to whoever moved it.
+ * that wrote first makes this write fail, and the order is left to whoever moved it. An
+ * operator's retry or release is the same re-drive, by them: it also ends a hold.
  */
-export function redrive(order: Order, now: string, settings: DeadlineSettings): Order {
+export function redrive(order: Order, now: string, settings: DeadlineSettings, by: Actor = RECONCILER): Order {
   if (!isInFlight(order.status)) throw new Error(`Order ${order.orderId} is not in flight (${order.status})`);
   const count = (order.fulfilmentRedrives?.count ?? 0) + 1;
-  const giveUp = count > settings.maxRedrives;
+  // The reconciler gives up after its re-drives; an operator asking for one is the judgement it lacks.
+  const giveUp = by.kind === 'reconciler' && count > settings.maxRedrives;
+  const { hold, ...unheld } = order;
   const entry: Transition = {
     from: order.status,
     to: order.status,
     at: now,
     amendment: 'FULFILMENT_REDRIVEN',
-    reason: giveUp ? `stranded after ${count - 1} re-drives: compensate and fail` : `re-drive ${count}`,
+    reason: giveUp ? `stranded after ${count - 1} re-drives: compensate and fail` : hold ? `released, re-drive ${count}` : `re-drive ${count}`,
+    ...audit(by, [{ field: 'fulfilmentRedrives.count', from: count - 1, to: count }, ...(hold ? [{ field: 'hold', from: true, to: false }] : [])]),
   };
   return {
-    ...order,
+    ...unheld,
     fulfilmentRedrives: { count, ...(giveUp ? { giveUp } : {}) },
     version: order.version + 1,
     updatedAt: now,

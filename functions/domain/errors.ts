@@ -140,3 +140,13 @@ export class IdempotencyConflict extends DomainError {
 export class PolicyVersionConflict extends DomainError {
   override name = 'PolicyVersionConflict';
 }
+
+/** An operator asked to retry an order that is neither stranded past its deadline nor released from a hold. */
+export class NotRetryable extends DomainError {
+  override name = 'NotRetryable';
+  readonly status: string;
+  constructor(status: string, detail: string) {
+    super(detail);
+    this.status = status;
+  }
+}

@@ -50,6 +50,7 @@ export const AMENDMENT_DETAIL_TYPES = {
   SHIPPING_ADDRESS_CHANGED: 'OrderShippingAddressChanged',
   FULFILMENT_REDRIVEN: 'OrderFulfilmentRedriven',
   PERSONAL_DATA_ERASED: 'CustomerDataErased',
+  HELD: 'OrderHeld',
 } as const satisfies Record<Amendment, string>;
 
 /** The detail-type of the event a history entry produces. */
@@ -247,6 +248,12 @@ export const ORDER_EVENT_SCHEMAS = [
     AMENDMENT_DETAIL_TYPES.PERSONAL_DATA_ERASED,
     ENDED_STATUSES,
     "An operator erased the customer's personal data; the order keeps its lines, totals and route. One event per order, with no customer id.",
+    {},
+  ),
+  amendmentEventSchema(
+    AMENDMENT_DETAIL_TYPES.HELD,
+    IN_FLIGHT_STATUSES,
+    'An operator held the order: it does not go on to the shipment request until released (an `OrderFulfilmentRedriven` event follows the release).',
     {},
   ),
   orderEventSchema('OrderStockLocked', 'STOCK_LOCKED', 'Available-to-promise stock is reserved for every line.', {}),

@@ -79,8 +79,31 @@ export interface Shipment {
 }
 
 /** Recorded changes that keep the status; each is a history entry and an event of its own. */
-export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED', 'FULFILMENT_REDRIVEN', 'PERSONAL_DATA_ERASED'] as const;
+export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED', 'FULFILMENT_REDRIVEN', 'PERSONAL_DATA_ERASED', 'HELD'] as const;
 export type Amendment = (typeof AMENDMENTS)[number];
+
+export const ACTOR_KINDS = ['channel', 'operator', 'step', 'carrier', 'reconciler'] as const;
+
+/**
+ * Who made a change: a channel's or an operator's token subject, the workflow step, the
+ * carrier whose callback it was, or the scheduled reconciler.
+ */
+export interface Actor {
+  kind: (typeof ACTOR_KINDS)[number];
+  id: string;
+}
+
+export const RECONCILER: Actor = { kind: 'reconciler', id: 'reconciler' };
+
+/**
+ * A field a change set: old and new values, except for personal data (`shipTo.*`), where only
+ * the field's name says that it changed, and for structures (route, shipment), which the order shows.
+ */
+export interface FieldChange {
+  field: string;
+  from?: string | number | boolean | null;
+  to?: string | number | boolean | null;
+}
 
 export interface Transition {
   from: OrderStatus | null;
@@ -89,6 +112,16 @@ export interface Transition {
   reason?: string;
   /** Set on an amendment (`from` and `to` are then the same status); absent on a status change. */
   amendment?: Amendment;
+  /** Who made the change (absent on entries recorded before changes were attributed). */
+  by?: Actor;
+  /** What the change set besides the status. */
+  changed?: FieldChange[];
+}
+
+/** Set while an operator holds the order: it does not progress to the shipment request (docs/decisions/0004). */
+export interface Hold {
+  by: Actor;
+  at: string;
 }
 
 /** What the order records about re-drives of its fulfilment (functions/domain/deadlines.ts); absent until the first. */
@@ -120,6 +153,7 @@ export interface Order extends OrderRequest {
   route?: OrderRoute;
   shipment?: Shipment;
   fulfilmentRedrives?: FulfilmentRedrives;
+  hold?: Hold;
   /** Set once compensation of the order has begun; from then on it only closes (see `closing`). */
   closing?: Closing;
 }
@@ -163,6 +197,9 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return NEXT[from].includes(to);
 }
 
+/** Statuses an operator may hold an order in: everything before the shipment is requested. */
+export const HOLDABLE_STATUSES: readonly OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED'];
+
 /** Statuses a channel may cancel from: everything before the shipment is requested. */
 export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED'];
 
@@ -189,7 +226,7 @@ export function totalsOf(lines: readonly OrderLine[]): Order['totals'] {
   };
 }
 
-export function placeOrder(request: OrderRequest, orderId: string, now: string): Order {
+export function placeOrder(request: OrderRequest, orderId: string, now: string, by?: Actor): Order {
   return {
     ...request,
     orderId,
@@ -198,8 +235,41 @@ export function placeOrder(request: OrderRequest, orderId: string, now: string):
     totals: totalsOf(request.lines),
     placedAt: now,
     updatedAt: now,
-    history: [{ from: null, to: 'PLACED', at: now }],
+    history: [{ from: null, to: 'PLACED', at: now, ...(by ? { by } : {}) }],
   };
+}
+
+type Scalar = string | number | boolean | null;
+const isScalar = (value: unknown): value is Scalar | undefined => value === undefined || value === null || typeof value !== 'object';
+
+/** The fields `changes` sets on `order`: values for scalars, only the name for structures. */
+export function changedFields(order: Order, changes: Partial<Order>): FieldChange[] {
+  return Object.entries(changes).flatMap(([field, to]) => {
+    const from = order[field as keyof Order];
+    if (from === to) return [];
+    if (!isScalar(from) || !isScalar(to)) return [{ field }];
+    return [{ field, from: from ?? null, to: to ?? null }];
+  });
+}
+
+/** An entry's audit: who, and what it changed (left out when nothing besides the status). */
+export function audit(by: Actor | undefined, changed: FieldChange[]): Pick<Transition, 'by' | 'changed'> {
+  return { ...(by ? { by } : {}), ...(changed.length > 0 ? { changed } : {}) };
+}
+
+/**
+ * The order held by an operator: a recorded change, so the hold is on the timeline and the
+ * bus. A held order stays where it is until released (deadlines.ts `release`). Holding it
+ * again changes nothing; an order out of flight, or being compensated, cannot be held.
+ */
+export function holdOrder(order: Order, now: string, by: Actor): Order {
+  if (order.hold) return order;
+  if (!HOLDABLE_STATUSES.includes(order.status) || standingClosing(order)) {
+    throw new OrderNotAmendable(order.status, 'whether it is held');
+  }
+  const hold = { by, at: now };
+  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'HELD', ...audit(by, [{ field: 'hold', from: false, to: true }]) };
+  return { ...order, hold, version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
 }
 
 /** Two addresses are the same when every field either has is the same. */
@@ -214,12 +284,15 @@ function sameAddress(a: ShipTo, b: ShipTo): boolean {
  * store guards the write on the version read) and shows in the timeline. The same
  * address again changes nothing. Throws OrderNotAmendable once the order is routed.
  */
-export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string): Order {
+export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string, by?: Actor): Order {
   if (!(ADDRESS_CHANGEABLE_STATUSES as readonly OrderStatus[]).includes(order.status) || order.closing) {
     throw new OrderNotAmendable(order.status, 'the shipping address');
   }
   if (sameAddress(order.shipTo, shipTo)) return order;
-  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED' };
+  // Personal data: which fields changed, never their values.
+  const fields = [...new Set([...Object.keys(order.shipTo), ...Object.keys(shipTo)])] as Array<keyof ShipTo>;
+  const changed = fields.filter((field) => order.shipTo[field] !== shipTo[field]).map((field) => ({ field: `shipTo.${field}` }));
+  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED', ...audit(by, changed) };
   return { ...order, shipTo, version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
 }
 
@@ -238,9 +311,10 @@ export function transition(
   now: string,
   changes: TransitionChanges = {},
   reason?: string,
+  by?: Actor,
 ): Order {
   if (!canTransition(order.status, to)) throw new IllegalTransition(order.status, to);
-  const entry: Transition = { from: order.status, to, at: now, ...(reason ? { reason } : {}) };
+  const entry: Transition = { from: order.status, to, at: now, ...(reason ? { reason } : {}), ...audit(by, changedFields(order, changes)) };
   return {
     ...order,
     ...changes,

@@ -10,7 +10,7 @@
  * (the customer's goods are on their way), DELIVERED once every parcel is delivered.
  */
 import { IllegalTransition, UnknownShipment } from './errors.ts';
-import { transition, type Order, type OrderStatus, type ShippedParcel } from './order.ts';
+import { transition, type Actor, type Order, type OrderStatus, type ShippedParcel } from './order.ts';
 import { PARCEL_STATUSES, type ParcelStatus } from './vocabulary.ts';
 
 export interface TrackingEvent {
@@ -42,7 +42,7 @@ export function orderStatusOfParcels(parcels: readonly ShippedParcel[]): Tracked
   return 'SHIPMENT_REQUESTED';
 }
 
-export function applyTrackingEvent(order: Order, event: TrackingEvent, now: string): TrackingOutcome {
+export function applyTrackingEvent(order: Order, event: TrackingEvent, now: string, by?: Actor): TrackingOutcome {
   if (!TRACKED_STATUSES.includes(order.status) || !order.shipment) throw new IllegalTransition(order.status, 'SHIPPED');
   const { parcels, carrierEvents = 0 } = order.shipment;
   const index = parcels.findIndex((parcel) => parcel.trackingNumber === event.trackingNumber);
@@ -67,8 +67,8 @@ export function applyTrackingEvent(order: Order, event: TrackingEvent, now: stri
     // Delivered before any pick-up was reported (a lost callback): the lifecycle goes one status
     // at a time so consumers see OrderShipped too. The parcel was necessarily picked up, which the
     // first write records, so a crash between the writes leaves a state the retry moves on from.
-    const shipped = transition(order, 'SHIPPED', now, { shipment: shipmentWith('picked_up') }, reason);
-    return { applied: true, parcelId: parcel.parcelId, writes: [shipped, transition(shipped, 'DELIVERED', now, { shipment }, reason)] };
+    const shipped = transition(order, 'SHIPPED', now, { shipment: shipmentWith('picked_up') }, reason, by);
+    return { applied: true, parcelId: parcel.parcelId, writes: [shipped, transition(shipped, 'DELIVERED', now, { shipment }, reason, by)] };
   }
-  return { applied: true, parcelId: parcel.parcelId, writes: [transition(order, target, now, { shipment }, reason)] };
+  return { applied: true, parcelId: parcel.parcelId, writes: [transition(order, target, now, { shipment }, reason, by)] };
 }

@@ -4,7 +4,7 @@
  * here (the handlers build them from domain types). The route table (routes.ts) points at these.
  */
 import { z } from 'zod';
-import { AMENDMENTS, CANCELLATION_REASONS, ORDER_STATUSES, REJECTION_REASONS } from '../domain/order.ts';
+import { ACTOR_KINDS, AMENDMENTS, CANCELLATION_REASONS, ORDER_STATUSES, REJECTION_REASONS } from '../domain/order.ts';
 import { CUSTOMER_TIERS } from '../domain/vocabulary.ts';
 import { ERASED } from '../domain/erasure.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
@@ -54,6 +54,14 @@ const transitionSchema = z.object({
   at: z.iso.datetime(),
   reason: z.string().optional(),
   amendment: z.enum(AMENDMENTS).optional().describe('Set on a recorded change that keeps the status'),
+  by: z
+    .object({ kind: z.enum(ACTOR_KINDS), id: z.string() })
+    .optional()
+    .describe('Who made the change: a token\'s subject (channel or operator), a workflow step, a carrier, or the reconciler'),
+  changed: z
+    .array(z.object({ field: z.string(), from: z.unknown().optional(), to: z.unknown().optional() }))
+    .optional()
+    .describe('Fields the change set, with old and new values; personal fields (`shipTo.*`) by name only'),
 });
 
 const decision = z.record(z.string(), z.unknown());
@@ -138,17 +146,17 @@ export const Inventory = named('Inventory',
 );
 
 export const RoutingPolicy = named('RoutingPolicy', routingPolicySchema);
-const policyVersionSummary = {
+const policyVersion = {
   version: z.number().int().positive(),
   updatedAt: z.iso.datetime(),
-  restoredFrom: z.number().int().positive().optional().describe('Set when this version re-activated an earlier one (a rollback)'),
+  activatedFrom: z.number().int().positive().optional().describe('Set on a rollback: the earlier version it made live again'),
 };
-
-export const StoredRoutingPolicy = named('StoredRoutingPolicy', z.object({ ...policyVersionSummary, policy: RoutingPolicy }));
-
-export const RoutingPolicyVersions = named(
-  'RoutingPolicyVersions',
-  z.object({ versions: z.array(z.object(policyVersionSummary)).describe('Newest first') }),
+export const StoredRoutingPolicy = named('StoredRoutingPolicy', z.object({ ...policyVersion, policy: RoutingPolicy }));
+export const RoutingPolicyVersions = named('RoutingPolicyVersions',
+  z.object({
+    live: z.number().int().positive().nullable().describe('The live version; null before the first save'),
+    items: z.array(z.object(policyVersion)).describe('Every saved version, newest first'),
+  }),
 );
 
 const dryRunOutcome = z.union([

@@ -21,7 +21,8 @@ registry.registerComponent('securitySchemes', SECURITY_SCHEME, {
   bearerFormat: 'JWT',
   description:
     `An access token from the identity provider configured for the deployment (issuer and audience are CDK context). ` +
-    `Each operation lists the scope it needs: \`${SCOPES.channel}\` for a channel's orders, \`${SCOPES.admin}\` for stock and routing policy. ` +
+    `Each operation lists the scopes that let a token through (any one of them): \`${SCOPES.channel}\` for a channel's own orders, ` +
+    `\`${SCOPES.support}\` for operators reading, holding, releasing and retrying any order, \`${SCOPES.admin}\` for all of that plus cancelling any order, stock and routing policy. ` +
     `A channel's token names its channel in the \`${CHANNEL_CLAIM}\` claim; the API acts for that channel only.`,
 });
 
@@ -62,7 +63,7 @@ const gatewayContent = { 'application/json': { schema: GatewayError } };
 
 /** Every error response of a route: the handler's problems, API Gateway's answers, or both under one status. */
 function errorResponses(route: Route): Record<number, ResponseConfig> {
-  const gateway = [413, 429, 500, 504, ...(route.scope === 'public' ? [] : [401, 403])];
+  const gateway = [413, 429, 500, 504, ...(route.scopes === 'public' ? [] : [401, 403])];
   const statuses = [...new Set([...route.problems, ...gateway])].sort();
   return Object.fromEntries(
     statuses.map((status) => {
@@ -91,7 +92,8 @@ function operationOf(route: Route): RouteConfig {
     operationId: route.operationId,
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
-    security: route.scope === 'public' ? [] : [{ [SECURITY_SCHEME]: [route.scope] }],
+    // Alternatives: a token with any one of the route's scopes is let through.
+    security: route.scopes === 'public' ? [] : route.scopes.map((scope) => ({ [SECURITY_SCHEME]: [scope] })),
     request: {
       ...(params ? { params } : {}),
       ...(query ? { query } : {}),

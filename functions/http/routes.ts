@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { SIGNATURE_HEADER } from '../carriers/webhook-signature.ts';
 import type { OrderIndexName } from '../store/keys.ts';
-import { SCOPES, type Scope } from './access.ts';
+import { AUTHORITY, type Authority } from './access.ts';
 import {
   CarrierEvent,
   CarrierEventOutcome,
@@ -32,7 +32,7 @@ import {
   idempotencyKeySchema,
   inventoryAdjustmentSchema,
   inventoryRequestSchema,
-  listOrdersQuerySchema,
+  operatorOrdersQuerySchema,
   orderIdSchema,
   policyVersionSchema,
   routingDryRunRequestSchema,
@@ -53,12 +53,18 @@ export interface TableAccess {
 export type RouteSecret = 'carrierWebhooks' | 'cursorSigning';
 
 /**
- * Who may call a route: tokens with a scope, or anyone, with the reason written down (it
- * acknowledges cdk-nag's APIG4 finding, so a public route cannot be added without one).
+ * Who may call a route: tokens with any of an authority's scopes, or anyone, with the reason
+ * written down (it acknowledges cdk-nag's APIG4 finding, so a public route cannot be added without one).
  */
 export type RouteAuthorization =
-  | { readonly scope: Scope; readonly unauthenticatedBecause?: never }
-  | { readonly scope: 'public'; readonly unauthenticatedBecause: string };
+  | { readonly scopes: Authority; readonly unauthenticatedBecause?: never }
+  | { readonly scopes: 'public'; readonly unauthenticatedBecause: string };
+
+/**
+ * What a route's handler needs of fulfilment: the deadlines of ADR 0002 (to tell an overdue
+ * order), and for a re-drive also starting executions of the workflow.
+ */
+export type FulfilmentUse = 'deadlines' | 'redrive';
 
 /** A response header the handler sets. */
 export type ResponseHeader = 'Location' | 'ETag';
@@ -80,6 +86,7 @@ export type Route = RouteAuthorization & {
   /** The orders table; none for a route that does not touch it. */
   readonly access?: TableAccess;
   readonly secrets?: readonly RouteSecret[];
+  readonly fulfilment?: FulfilmentUse;
   readonly operationId: string;
   readonly summary: string;
   readonly description?: string;
@@ -101,6 +108,25 @@ const ifMatchHeader = z.object({
 });
 const body = (schema: z.ZodType, required = true) => ({ schema, required });
 
+/** `POST /orders/{orderId}/<verb>`: an operator's action on one order, answered with the order as it stands after. */
+function operatorAction(verb: 'hold' | 'release' | 'retry', summary: string, description: string, problems: number[]): Route {
+  return {
+    id: `${verb[0]!.toUpperCase()}${verb.slice(1)}Order`,
+    method: 'POST',
+    path: `/orders/{orderId}/${verb}`,
+    entry: `api/${verb}-order`,
+    access: { write: true },
+    fulfilment: 'redrive',
+    scopes: AUTHORITY.operate,
+    operationId: `${verb}Order`,
+    summary,
+    description,
+    request: { params: orderPath },
+    responses: [{ status: 200, description: 'The order as it stands after', body: Order }],
+    problems,
+  };
+}
+
 /** The routes: one function per route, so each gets only the table access it needs. */
 export const ROUTES: readonly Route[] = [
   {
@@ -109,7 +135,7 @@ export const ROUTES: readonly Route[] = [
     path: '/orders',
     entry: 'api/place-order',
     access: { write: true },
-    scope: SCOPES.channel,
+    scopes: AUTHORITY.channel,
     operationId: 'placeOrder',
     summary: 'Place an order for the token\'s channel',
     request: { headers: z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() }), body: body(PlaceOrderRequest) },
@@ -125,9 +151,9 @@ export const ROUTES: readonly Route[] = [
     path: '/orders/{orderId}',
     entry: 'api/get-order',
     access: { write: false },
-    scope: SCOPES.channel,
+    scopes: AUTHORITY.readOrders,
     operationId: 'getOrder',
-    summary: 'One of the channel\'s orders, with its history',
+    summary: 'An order with its history: a channel\'s own, any for operators',
     request: { params: orderPath },
     responses: [{ status: 200, description: 'The order', body: Order }],
     problems: [400, 403, 404, 500, 503],
@@ -139,13 +165,17 @@ export const ROUTES: readonly Route[] = [
     entry: 'api/list-orders',
     access: { write: false, indexes: ['byChannelStatus', 'byChannel', 'byCustomer'] },
     secrets: ['cursorSigning'],
-    scope: SCOPES.channel,
+    fulfilment: 'deadlines',
+    scopes: AUTHORITY.readOrders,
     operationId: 'listOrders',
-    summary: 'The token\'s channel\'s orders, newest first',
+    summary: 'A channel\'s own orders, newest first; operators list across channels',
     description:
-      'A `cursor` is opaque and signed: it continues only the query it came from (same status and limit); ' +
-      'any other cursor answers `400 /problems/invalid-cursor`.',
-    request: { query: listOrdersQuerySchema },
+      'A `cursor` is opaque and signed: it continues only the query it came from (same filters and limit); ' +
+      'any other cursor answers `400 /problems/invalid-cursor`. Channels may give `status`, `limit` and `cursor`. ' +
+      'Operators (`orders/support`, `orders/admin`) name what to list: `channel`, `customerId` (newest first, paged), ' +
+      '`overdue=true` (orders in flight past their deadline) or `updatedSince` (changes after that time, oldest first: ' +
+      'poll with the last `updatedAt`); `status` narrows each.',
+    request: { query: operatorOrdersQuerySchema },
     responses: [{ status: 200, description: 'A page of orders', body: OrderPage }],
     problems: [400, 403, 500, 503],
   },
@@ -155,9 +185,9 @@ export const ROUTES: readonly Route[] = [
     path: '/orders/{orderId}/cancel',
     entry: 'api/cancel-order',
     access: { write: true },
-    scope: SCOPES.channel,
+    scopes: AUTHORITY.cancel,
     operationId: 'cancelOrder',
-    summary: 'Cancel before the shipment is requested; repeating it is not an error',
+    summary: 'Cancel before the shipment is requested (a channel its own orders, an admin any); repeating it is not an error',
     request: { params: orderPath, body: body(cancelRequestSchema, false) },
     responses: [{ status: 200, description: 'The cancelled order', body: Order }],
     problems: [400, 403, 404, 409, 413, 415, 500, 503],
@@ -168,7 +198,7 @@ export const ROUTES: readonly Route[] = [
     path: '/orders/{orderId}/shipping-address',
     entry: 'api/change-shipping-address',
     access: { write: true },
-    scope: SCOPES.channel,
+    scopes: AUTHORITY.channel,
     operationId: 'changeShippingAddress',
     summary: 'Ship to another address, until the order is routed',
     description:
@@ -183,20 +213,41 @@ export const ROUTES: readonly Route[] = [
     path: '/orders/{orderId}/timeline',
     entry: 'api/get-order-timeline',
     access: { write: false },
-    scope: SCOPES.channel,
+    scopes: AUTHORITY.readOrders,
     operationId: 'getOrderTimeline',
     summary: 'Every transition and change of the order, with the event each produced',
     request: { params: orderPath },
     responses: [{ status: 200, description: 'The timeline, oldest first', body: Timeline }],
     problems: [400, 403, 404, 500, 503],
   },
+  operatorAction(
+    'hold',
+    'Operators: stop an order before its shipment is requested',
+    'Allowed while the order is PLACED, STOCK_LOCKED or ROUTED; the workflow goes on to ROUTED and stops there until released. ' +
+      'Holding a held order changes nothing; `409 /problems/order-not-amendable` otherwise. Recorded on the timeline with who held it; emits `OrderHeld`.',
+    [400, 403, 404, 409, 500, 503],
+  ),
+  operatorAction(
+    'release',
+    'Operators: end a hold; the order moves on from where it stands',
+    'Re-drives the order (ADR 0002 and 0004): an `OrderFulfilmentRedriven` event, a timeline entry with who released it, ' +
+      'and a workflow execution. Releasing an order not held changes nothing.',
+    [400, 403, 404, 500, 503],
+  ),
+  operatorAction(
+    'retry',
+    'Operators: re-drive an order stranded past its deadline',
+    'For an order in flight past its deadline (`GET /orders?overdue=true`): re-driven at once, as the reconciler would, whatever ' +
+      're-drives it had. `409 /problems/not-retryable` for an order on time, held, or out of flight.',
+    [400, 403, 404, 409, 500, 503],
+  ),
   {
     id: 'PutInventory',
     method: 'PUT',
     path: '/inventory/{sku}',
     entry: 'api/put-inventory',
     access: { write: true },
-    scope: SCOPES.admin,
+    scopes: AUTHORITY.admin,
     operationId: 'putInventory',
     summary: 'Set on-hand per warehouse and/or the counter shard count',
     request: { params: skuPath, body: body(inventoryRequestSchema) },
@@ -209,7 +260,7 @@ export const ROUTES: readonly Route[] = [
     path: '/inventory/{sku}',
     entry: 'api/get-inventory',
     access: { write: false },
-    scope: SCOPES.admin,
+    scopes: AUTHORITY.admin,
     operationId: 'getInventory',
     summary: 'On-hand, reserved and available per warehouse and shard',
     request: { params: skuPath },
@@ -222,7 +273,7 @@ export const ROUTES: readonly Route[] = [
     path: '/inventory/{sku}/adjustments',
     entry: 'api/adjust-inventory',
     access: { write: true },
-    scope: SCOPES.admin,
+    scopes: AUTHORITY.admin,
     operationId: 'adjustInventory',
     summary: 'Receive or write off units at one warehouse',
     description:
@@ -237,7 +288,7 @@ export const ROUTES: readonly Route[] = [
     path: '/customers/{customerId}/personal-data',
     entry: 'api/erase-personal-data',
     access: { write: true, indexes: ['byCustomer'] },
-    scope: SCOPES.admin,
+    scopes: AUTHORITY.admin,
     operationId: 'erasePersonalData',
     summary: "Erase a customer's personal data from every order of theirs",
     description:
@@ -254,7 +305,7 @@ export const ROUTES: readonly Route[] = [
     path: '/policies/routing',
     entry: 'api/get-routing-policy',
     access: { write: false },
-    scope: SCOPES.admin,
+    scopes: AUTHORITY.admin,
     operationId: 'getRoutingPolicy',
     summary: 'The live routing policy; its version is the ETag',
     responses: [{ status: 200, description: 'The live policy', body: StoredRoutingPolicy, headers: ['ETag'] }],
@@ -266,7 +317,7 @@ export const ROUTES: readonly Route[] = [
     path: '/policies/routing',
     entry: 'api/put-routing-policy',
     access: { write: true },
-    scope: SCOPES.admin,
+    scopes: AUTHORITY.admin,
     operationId: 'putRoutingPolicy',
     summary: 'Save the next version of the routing policy',
     description:
@@ -282,10 +333,10 @@ export const ROUTES: readonly Route[] = [
     path: '/policies/routing/versions',
     entry: 'api/list-routing-policy-versions',
     access: { write: false },
-    scope: SCOPES.admin,
+    scopes: AUTHORITY.admin,
     operationId: 'listRoutingPolicyVersions',
-    summary: 'Every saved version of the routing policy, newest first',
-    responses: [{ status: 200, description: 'The versions, without their documents', body: RoutingPolicyVersions }],
+    summary: 'Every saved version of the routing policy, newest first, and which is live',
+    responses: [{ status: 200, description: 'The versions', body: RoutingPolicyVersions }],
     problems: [500, 503],
   },
   {
@@ -294,13 +345,18 @@ export const ROUTES: readonly Route[] = [
     path: '/policies/routing/versions/{version}/activate',
     entry: 'api/activate-routing-policy-version',
     access: { write: true },
-    scope: SCOPES.admin,
+    scopes: AUTHORITY.admin,
     operationId: 'activateRoutingPolicyVersion',
-    summary: 'Make an earlier version live again (rollback)',
+    summary: 'Roll back: make an earlier version live again, as the next version',
     description:
-      'Saves that version\'s document as the next version, with `restoredFrom`: history only grows. ' +
-      'Conditional like `PUT /policies/routing`: `If-Match` with the live ETag or `*` (`428` without, `412` when stale).',
-    request: { params: z.object({ version: policyVersionSchema }), headers: ifMatchHeader },
+      'Saves the earlier version\'s policy as the next version (with `activatedFrom`), so history only grows. ' +
+      'The same `If-Match` rules as `PUT /policies/routing`: `412` for a version no longer live, `428` without one.',
+    request: {
+      params: z.object({ version: policyVersionSchema }),
+      headers: z.object({
+        'If-Match': z.string().optional().describe('The ETag of the live version, e.g. `"3"`, or `*`'),
+      }),
+    },
     responses: [{ status: 200, description: 'The new live version', body: StoredRoutingPolicy, headers: ['ETag'] }],
     problems: [400, 404, 409, 412, 428, 500, 503],
   },
@@ -310,7 +366,7 @@ export const ROUTES: readonly Route[] = [
     path: '/policies/routing/dry-run',
     entry: 'api/dry-run-routing-policy',
     access: { write: false, indexes: ['byChannel'] },
-    scope: SCOPES.admin,
+    scopes: AUTHORITY.admin,
     operationId: 'dryRunRoutingPolicy',
     summary: 'Try a draft policy on recent orders, next to the live one, changing nothing',
     description:
@@ -328,7 +384,7 @@ export const ROUTES: readonly Route[] = [
     entry: 'api/carrier-events',
     access: { write: true },
     secrets: ['carrierWebhooks'],
-    scope: 'public',
+    scopes: 'public',
     unauthenticatedBecause:
       'Carriers cannot sign AWS SigV4 requests or hold channel credentials; each callback carries an HMAC-SHA256 signature over a timestamp and the raw body with its carrier\'s secret, which the handler verifies (functions/carriers/webhook-signature.ts) before reading anything else, refusing bad, stale or future signatures with 401.',
     operationId: 'recordCarrierEvent',
@@ -351,7 +407,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/openapi.json',
     entry: 'api/get-openapi',
-    scope: 'public',
+    scopes: 'public',
     unauthenticatedBecause:
       'It serves the API description, which holds no order, stock or policy data and which integrators and client generators fetch before they have a token.',
     operationId: 'getOpenApi',

@@ -144,6 +144,24 @@ export const listOrdersQuerySchema = z.strictObject({
   cursor: z.string().max(2048).optional(),
 });
 
+/**
+ * `GET /orders` for operators: across channels, so it names what to list (a channel, a
+ * customer, the overdue orders, or what changed since a time); `status` narrows any of them.
+ */
+export const operatorOrdersQuerySchema = listOrdersQuerySchema
+  .extend({
+    customerId: text(128).optional(),
+    overdue: z.enum(['true']).transform(() => true).optional().describe('Orders in flight past their deadline (ADR 0002)'),
+    updatedSince: z.iso.datetime().optional().describe('Orders changed after this time, oldest change first: poll with the last `updatedAt`'),
+  })
+  .refine((query) => [query.channel, query.customerId, query.overdue, query.updatedSince].some((value) => value !== undefined), {
+    message: 'Name what to list across channels: channel, customerId, overdue=true or updatedSince',
+    path: ['channel'],
+  });
+
+/** A saved routing-policy version, as a path parameter. */
+export const policyVersionSchema = z.coerce.number().int().positive().max(1_000_000_000);
+
 export const inventoryRequestSchema = z
   .strictObject({
     /** On-hand per warehouse; left out, the counts stay as they are (a reshard or rebalance). */
@@ -185,9 +203,6 @@ export const carrierEventSchema = z.object({
   status: z.enum(PARCEL_STATUSES),
   occurredAt: z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time with a time zone' }),
 });
-
-/** A policy version in a path: what `etagOf` writes and `PUT` saves, 1 and up. */
-export const policyVersionSchema = z.coerce.number().int().min(1).max(999_999_999);
 
 /** Most orders a dry-run decides: two decisions each, within an API call's time. */
 export const DRY_RUN_MAX_ORDERS = 200;

@@ -9,6 +9,7 @@ import {
   IllegalTransition,
   InvalidCursor,
   InventoryConflict,
+  NotRetryable,
   OrderNotAmendable,
   OrderNotFound,
   PolicyVersionConflict,
@@ -44,6 +45,9 @@ export function toProblem(caught: unknown): HttpProblem {
     return problems.conflict('illegal-transition', 'Not allowed in the current status', error.message, {
       currentStatus: error.from,
     });
+  }
+  if (error instanceof NotRetryable) {
+    return problems.conflict('not-retryable', 'Nothing to retry', error.message, { currentStatus: error.status });
   }
   if (error instanceof OrderNotAmendable) {
     return problems.conflict('order-not-amendable', 'No longer changeable', error.message, { currentStatus: error.status });

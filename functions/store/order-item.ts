@@ -8,7 +8,7 @@ import type { Order } from '../domain/order.ts';
 import { inFlightSince } from '../domain/deadlines.ts';
 import { inFlightShardOf, ENTITY, orderKey } from './keys.ts';
 
-const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'entityType', 'channelStatus', 'customerId', 'routeExplanation', 'inFlightShard', 'inFlightSince'] as const;
+const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'entityType', 'channelStatus', 'customerId', 'routeExplanation', 'inFlightShard', 'inFlightSince', 'updatedShard'] as const;
 
 /**
  * The routing explanation is most of a routed order (2 KB of JSON for a few candidates, up
@@ -25,6 +25,7 @@ export function toOrderItem(order: Order): Record<string, unknown> {
     channelStatus: `${order.channel}#${order.status}`,
     // DynamoDB refuses an empty index key; an erased order leaves the index instead.
     ...(order.customer.id ? { customerId: order.customer.id } : {}),
+    updatedShard: inFlightShardOf(order.orderId),
     ...(since ? { inFlightShard: inFlightShardOf(order.orderId), inFlightSince: since } : {}),
     ...rest,
     ...(route ? storedRoute(route) : {}),

@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type Dynamo
 import type { Order, OrderStatus } from '../domain/order.ts';
 import type { CommitOutcome, CreateOrderResult, OrderChange, OrderPage, OrderRepository, StoredReservation } from '../use-cases/ports.ts';
 import { batchGetAll, cancellationReasons, isRetryableConflict, type TransactItem } from './dynamodb.ts';
-import { ENTITY, ORDER_INDEXES, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
+import { ENTITY, ORDER_INDEXES, UPDATED_SHARDS, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
 import { fromOrderItem, toOrderItem } from './order-item.ts';
 import { capacityCountItem } from './capacity-store.ts';
 import { stockMoveItem } from './stock-store.ts';
@@ -170,6 +170,53 @@ export class OrderStore implements OrderRepository {
     );
     const orders = await this.getMany(Items.map((item) => String(item.orderId)));
     return { orders, ...(LastEvaluatedKey ? { nextKey: LastEvaluatedKey } : {}) };
+  }
+
+  /** A customer's orders across channels, newest first. */
+  async listByCustomer(query: { customerId: string; limit: number; startKey?: Record<string, unknown> }): Promise<OrderPage> {
+    const { Items = [], LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byCustomer',
+        KeyConditionExpression: '#partition = :partition',
+        ExpressionAttributeNames: { '#partition': ORDER_INDEXES.byCustomer.partitionKey },
+        ExpressionAttributeValues: { ':partition': query.customerId },
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ExclusiveStartKey: query.startKey,
+      }),
+    );
+    const orders = await this.getMany(Items.map((item) => String(item.orderId)));
+    return { orders, ...(LastEvaluatedKey ? { nextKey: LastEvaluatedKey } : {}) };
+  }
+
+  /**
+   * Up to `limit` orders of any channel changed after `since`, oldest change first: each
+   * partition of the `byUpdatedAt` index read from `since`, merged. A caller continues from
+   * the last order's `updatedAt`.
+   */
+  async changedSince(since: string, limit: number): Promise<Order[]> {
+    const { partitionKey, sortKey } = ORDER_INDEXES.byUpdatedAt;
+    const shards = await Promise.all(
+      Array.from({ length: UPDATED_SHARDS }, async (_, shard) => {
+        const { Items = [] } = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'byUpdatedAt',
+            KeyConditionExpression: '#partition = :shard AND #sort > :since',
+            ExpressionAttributeNames: { '#partition': partitionKey, '#sort': sortKey },
+            ExpressionAttributeValues: { ':shard': String(shard), ':since': since },
+            Limit: limit,
+          }),
+        );
+        return Items.map((item) => ({ orderId: String(item.pk).slice('ORDER#'.length), updatedAt: String(item.updatedAt) }));
+      }),
+    );
+    const first = shards
+      .flat()
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0))
+      .slice(0, limit);
+    return this.getMany(first.map((entry) => entry.orderId));
   }
 
   /** Orders by id, in the order asked; ids that vanished meanwhile are skipped. */

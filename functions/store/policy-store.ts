@@ -5,7 +5,7 @@
  * saving at once cannot silently overwrite each other.
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { PolicyRepository, StoredPolicy } from '../use-cases/ports.ts';
+import type { PolicyRepository, PolicyVersion, StoredPolicy } from '../use-cases/ports.ts';
 import { TransientError } from '../domain/errors.ts';
 import { cancellationReasons, isRetryableConflict } from './dynamodb.ts';
 import { PolicyVersionConflict } from '../domain/errors.ts';
@@ -24,48 +24,61 @@ export class PolicyStore implements PolicyRepository {
   }
 
   async current<Document>(): Promise<StoredPolicy<Document> | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: policyCurrentKey(this.name), ConsistentRead: true }),
-    );
-    return Item ? storedPolicyOf<Document>(Item) : undefined;
+    return this.read<Document>(policyCurrentKey(this.name));
   }
 
   async version<Document>(version: number): Promise<StoredPolicy<Document> | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: policyVersionKey(this.name, version) }));
-    return Item ? storedPolicyOf<Document>(Item) : undefined;
+    return this.read<Document>(policyVersionKey(this.name, version));
   }
 
-  async versions(limit: number): Promise<Array<Omit<StoredPolicy<unknown>, 'document'>>> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': policyCurrentKey(this.name).pk, ':prefix': POLICY_VERSION_PREFIX },
-        // Listing is for people choosing a version: the documents are read one at a time, when chosen.
-        ProjectionExpression: '#version, updatedAt, restoredFrom',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return Items.map((item) => {
-      const { document: _none, ...summary } = storedPolicyOf({ ...item, document: undefined });
-      return summary;
-    });
+  private async read<Document>(key: Record<string, string>): Promise<StoredPolicy<Document> | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item
+      ? {
+          version: Number(Item.version),
+          updatedAt: String(Item.updatedAt),
+          document: Item.document as Document,
+          ...(Item.activatedFrom === undefined ? {} : { activatedFrom: Number(Item.activatedFrom) }),
+        }
+      : undefined;
+  }
+
+  /** Every saved version, newest first, without their documents. */
+  async versions(): Promise<PolicyVersion[]> {
+    const versions: PolicyVersion[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': policyCurrentKey(this.name).pk, ':prefix': POLICY_VERSION_PREFIX },
+          ProjectionExpression: '#version, updatedAt, activatedFrom',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        versions.push({
+          version: Number(item.version),
+          updatedAt: String(item.updatedAt),
+          ...(item.activatedFrom === undefined ? {} : { activatedFrom: Number(item.activatedFrom) }),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return versions;
   }
 
   /**
    * Saves `document` as the next version. `basedOn` is the version the caller read
-   * (undefined: there was none); a mismatch means someone else saved first.
+   * (undefined: there was none); a mismatch means someone else saved first. `activatedFrom`
+   * names the earlier version a rollback copies.
    */
-  async save<Document>(
-    document: Document,
-    basedOn: number | undefined,
-    now: string,
-    options: { restoredFrom?: number } = {},
-  ): Promise<StoredPolicy<Document>> {
+  async save<Document>(document: Document, basedOn: number | undefined, now: string, activatedFrom?: number): Promise<StoredPolicy<Document>> {
     const version = (basedOn ?? 0) + 1;
-    const stored = { version, updatedAt: now, document, ...(options.restoredFrom !== undefined ? { restoredFrom: options.restoredFrom } : {}) };
+    const stored = { version, updatedAt: now, document, ...(activatedFrom === undefined ? {} : { activatedFrom }) };
     const items = [
       {
         Put: {
@@ -98,13 +111,4 @@ export class PolicyStore implements PolicyRepository {
     }
     return stored;
   }
-}
-
-function storedPolicyOf<Document>(item: Record<string, unknown>): StoredPolicy<Document> {
-  return {
-    version: Number(item.version),
-    updatedAt: String(item.updatedAt),
-    document: item.document as Document,
-    ...(item.restoredFrom !== undefined ? { restoredFrom: Number(item.restoredFrom) } : {}),
-  };
 }

@@ -1,8 +1,8 @@
 import { IllegalTransition } from '../domain/errors.ts';
-import { CANCELLABLE_STATUSES, transition, type CancellationReason, type Order } from '../domain/order.ts';
+import { CANCELLABLE_STATUSES, transition, type Actor, type CancellationReason, type Order } from '../domain/order.ts';
 import { releaseReservationMoves } from '../domain/stock.ts';
 import { capacityRelease } from './capacity-counts.ts';
-import { channelOrder } from './channel-orders.ts';
+import { visibleOrder, type Visibility } from './channel-orders.ts';
 import type { Dependencies } from './dependencies.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
@@ -10,20 +10,21 @@ import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
  * Cancels an order before its shipment is requested, giving back whatever stock it
  * holds in the same commit, so stock is restored the moment the cancel answers.
  * The workflow notices at its next step and stops. Cancelling twice is not an error.
- * A channel cancels only its own orders. The reason code goes into the history and the event;
- * the note stays on the order.
+ * A channel cancels only its own orders, an admin any. The reason code goes into the history and
+ * the event; the note stays on the order.
  */
 export async function cancelOrder(
   deps: Dependencies,
   {
     orderId,
-    channel,
+    visibility,
+    by,
     reasonCode = 'UNSPECIFIED',
     note,
-  }: { orderId: string; channel: string; reasonCode?: CancellationReason | undefined; note?: string | undefined },
+  }: { orderId: string; visibility: Visibility; by?: Actor; reasonCode?: CancellationReason | undefined; note?: string | undefined },
 ): Promise<Order> {
   return retryOnConflict(`Order ${orderId} kept changing while cancelling`, async () => {
-    const order = await channelOrder(deps, orderId, channel);
+    const order = await visibleOrder(deps, orderId, visibility);
     if (order.status === 'CANCELLED') return order;
     if (!CANCELLABLE_STATUSES.includes(order.status)) throw new IllegalTransition(order.status, 'CANCELLED');
     const reservation = await deps.orders.getReservation(orderId);
@@ -33,6 +34,7 @@ export async function cancelOrder(
       deps.now(),
       { cancellationReason: reasonCode, ...(note ? { cancellationNote: note } : {}) },
       reasonCode,
+      by,
     );
     const outcome = await deps.orders.commit({
       order: { before: order, after },

@@ -33,7 +33,7 @@ export async function recordCarrierEvent(deps: Dependencies, carrierId: string, 
     const order = await deps.orders.get(parcel.orderId);
     if (!order) throw new OrderNotFound(parcel.orderId);
     const now = deps.now();
-    const outcome = applyTrackingEvent(order, event, now);
+    const outcome = applyTrackingEvent(order, event, now, { kind: 'carrier', id: carrierId });
     const record: CarrierEventRecord = {
       carrierId,
       eventId: event.eventId,

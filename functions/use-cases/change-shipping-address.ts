@@ -1,4 +1,4 @@
-import { changeShippingAddress as amend, type Order } from '../domain/order.ts';
+import { changeShippingAddress as amend, type Actor, type Order } from '../domain/order.ts';
 import type { ShipTo } from '../domain/vocabulary.ts';
 import { channelOrder } from './channel-orders.ts';
 import type { Dependencies } from './dependencies.ts';
@@ -13,11 +13,11 @@ import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
  */
 export async function changeShippingAddress(
   deps: Dependencies,
-  request: { orderId: string; channel: string; shipTo: ShipTo },
+  request: { orderId: string; channel: string; shipTo: ShipTo; by?: Actor },
 ): Promise<Order> {
   return retryOnConflict(`Order ${request.orderId} kept changing while changing its address`, async () => {
     const order = await channelOrder(deps, request.orderId, request.channel);
-    const after = amend(order, request.shipTo, deps.now());
+    const after = amend(order, request.shipTo, deps.now(), request.by);
     if (after === order) return order;
     return (await deps.orders.commit({ order: { before: order, after } })).ok ? after : CONFLICT;
   });

@@ -3,15 +3,22 @@ import type { Order, OrderStatus } from '../domain/order.ts';
 import type { PageCursors, Position } from './page-cursors.ts';
 import type { Dependencies } from './dependencies.ts';
 
+/** Whose orders a caller sees: one channel's, or (operators) every channel's. */
+export type Visibility = { channel: string } | 'any';
+
 /**
- * The order, if it belongs to `channel`. Another channel's order is "not found" rather
+ * The order, if the caller may see it. Another channel's order is "not found" rather
  * than "forbidden", so a channel cannot learn which order ids exist elsewhere.
  */
-export async function channelOrder(deps: Dependencies, orderId: string, channel: string): Promise<Order> {
+export async function visibleOrder(deps: Pick<Dependencies, 'orders'>, orderId: string, visibility: Visibility): Promise<Order> {
   const order = await deps.orders.get(orderId);
-  if (!order || order.channel !== channel) throw new OrderNotFound(orderId);
+  if (!order || (visibility !== 'any' && order.channel !== visibility.channel)) throw new OrderNotFound(orderId);
   return order;
 }
+
+/** The order, if it belongs to `channel`. */
+export const channelOrder = (deps: Pick<Dependencies, 'orders'>, orderId: string, channel: string): Promise<Order> =>
+  visibleOrder(deps, orderId, { channel });
 
 export interface ChannelOrdersQuery {
   channel: string;

@@ -1,7 +1,7 @@
 /** CloseOrder, the workflow's last compensation step (the rules every step keeps: fulfilment-step.ts). */
 import { SHIPMENT_STATUSES, isFinal, standingClosing, transition } from '../domain/order.ts';
 import type { Dependencies } from './dependencies.ts';
-import { load, type StepResult } from './fulfilment-step.ts';
+import { load, step, type StepResult } from './fulfilment-step.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
 export interface CloseRequest {
@@ -24,8 +24,8 @@ export async function closeOrder(deps: Dependencies, { orderId, failedStep, erro
     const rejection = mark.rejectionReason;
     const failure = `${failedStep}: ${error.Error}`;
     const after = rejection
-      ? transition(order, 'REJECTED', deps.now(), { rejectionReason: rejection }, rejection)
-      : transition(order, 'FAILED', deps.now(), { failureReason: failure }, failure);
+      ? transition(order, 'REJECTED', deps.now(), { rejectionReason: rejection }, rejection, step('CloseOrder'))
+      : transition(order, 'FAILED', deps.now(), { failureReason: failure }, failure, step('CloseOrder'));
     const outcome = await deps.orders.commit({ order: { before: order, after } });
     return outcome.ok ? { orderId, status: after.status } : CONFLICT;
   });

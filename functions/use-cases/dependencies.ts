@@ -11,9 +11,15 @@ import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';
 import { TrackingStore } from '../store/tracking-store.ts';
 import { CustomerIndex } from '../store/customer-index.ts';
+import { InFlightIndex } from '../store/in-flight-index.ts';
+import { FulfilmentExecutions } from '../reconciler/fulfilment-executions.ts';
+import { deadlineSettingsFrom } from '../reconciler/deadline-settings.ts';
+import { DEFAULT_DEADLINES, type DeadlineSettings } from '../domain/deadlines.ts';
 import type {
   CapacityRepository,
   CustomerOrders,
+  FulfilmentStarter,
+  InFlightOrders,
   OrderRepository,
   PolicyRepository,
   StockRepository,
@@ -29,6 +35,10 @@ export interface Dependencies {
   policies: PolicyRepository;
   tracking: TrackingRepository;
   customers: CustomerOrders;
+  inFlight: InFlightOrders;
+  /** Starts fulfilment executions: the re-drive of ADR 0002, also for operators' retries and releases. */
+  fulfilment: FulfilmentStarter;
+  deadlines: DeadlineSettings;
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
   carrier: CarrierGateway;
@@ -48,6 +58,16 @@ export interface DependencyOptions {
   /** How long warehouse capacity counts are reused per process. */
   capacityCacheMs?: number;
   carrier?: CarrierGateway;
+  fulfilment?: FulfilmentStarter;
+  deadlines?: DeadlineSettings;
+}
+
+/** Built at the first start, so only the routes that re-drive need the state machine's ARN. */
+function fulfilmentFromEnvironment(): FulfilmentStarter {
+  let executions: FulfilmentExecutions | undefined;
+  return {
+    start: (orderId, attempt) => (executions ??= new FulfilmentExecutions(requiredEnv('STATE_MACHINE_ARN'))).start(orderId, attempt),
+  };
 }
 
 /** The DynamoDB repositories over one table and the gateways; tests and benchmarks build theirs with this too. */
@@ -60,6 +80,9 @@ export function createDependencies(client: ReturnType<typeof createDocumentClien
     policies,
     tracking: new TrackingStore(client, tableName),
     customers: new CustomerIndex(client, tableName),
+    inFlight: new InFlightIndex(client, tableName),
+    fulfilment: options.fulfilment ?? fulfilmentFromEnvironment(),
+    deadlines: options.deadlines ?? DEFAULT_DEADLINES,
     routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
     carrier: options.carrier ?? carrierFromEnvironment(),
     now: () => new Date().toISOString(),
@@ -74,6 +97,7 @@ export function dependencies(): Dependencies {
   cached ??= createDependencies(createDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'), {
     policyCacheMs: Number(process.env.ROUTING_POLICY_CACHE_SECONDS ?? 30) * 1000,
     capacityCacheMs: Number(process.env.CAPACITY_CACHE_SECONDS ?? 5) * 1000,
+    deadlines: deadlineSettingsFrom(process.env),
   });
   return cached;
 }

@@ -22,11 +22,15 @@ import {
   type Order,
   type OrderStatus,
   type RejectionReason,
+  type Actor,
 } from '../domain/order.ts';
 import { aggregateLines } from '../domain/stock.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { OrderChange } from './ports.ts';
 import { CONFLICT } from './retry-on-conflict.ts';
+
+/** A workflow step, as the order's audit trail names it: the state's name in the state machine. */
+export const step = (name: string): Actor => ({ kind: 'step', id: name });
 
 const STATUS_ORDER: OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED'];
 

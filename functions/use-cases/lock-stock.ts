@@ -4,7 +4,7 @@ import { transition } from '../domain/order.ts';
 import { aggregateLines, homeLocks, lockMoves, releaseReservationMoves, spreadLocks, type ShardQuantity } from '../domain/stock.ts';
 import { capacityRelease } from './capacity-counts.ts';
 import type { Dependencies } from './dependencies.ts';
-import { compensable, closing, isPast, load, markOnly, refuse, requireOpen, type CompensationResult, type StepResult } from './fulfilment-step.ts';
+import { compensable, closing, isPast, load, markOnly, refuse, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
 /**
@@ -29,7 +29,7 @@ export async function lockStock(deps: Dependencies, orderId: string): Promise<St
       if (error instanceof OutOfStock) return refuse(deps, order, error, 'OUT_OF_STOCK');
       throw error;
     }
-    const after = transition(order, 'STOCK_LOCKED', deps.now());
+    const after = transition(order, 'STOCK_LOCKED', deps.now(), {}, undefined, step('LockStock'));
     const outcome = await deps.orders.commit({
       order: { before: order, after },
       reservation: { put: { orderId, state: 'LOCKED', lines, locks } },

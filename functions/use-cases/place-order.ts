@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { placeOrder, type OrderRequest } from '../domain/order.ts';
+import { placeOrder, type Actor, type OrderRequest } from '../domain/order.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { CreateOrderResult } from './ports.ts';
 import { TransientError } from '../domain/errors.ts';
@@ -29,8 +29,9 @@ export async function placeOrderOnce(
   deps: Dependencies,
   request: OrderRequest,
   idempotencyKey?: string,
+  by?: Actor,
 ): Promise<CreateOrderResult> {
-  const order = placeOrder(request, deps.newOrderId(), deps.now());
+  const order = placeOrder(request, deps.newOrderId(), deps.now(), by);
   const fingerprint = requestFingerprint(request);
   return retrying(() => deps.orders.create(order, fingerprint, idempotencyKey), {
     policy: CREATE_POLICY,

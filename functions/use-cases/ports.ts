@@ -73,6 +73,10 @@ export interface OrderRepository {
   get(orderId: string): Promise<Order | undefined>;
   getReservation(orderId: string): Promise<StoredReservation | undefined>;
   list(query: { channel: string; status?: OrderStatus; limit: number; startKey?: Record<string, unknown> }): Promise<OrderPage>;
+  /** A customer's orders across channels, newest first. */
+  listByCustomer(query: { customerId: string; limit: number; startKey?: Record<string, unknown> }): Promise<OrderPage>;
+  /** Up to `limit` orders of any channel changed after `since`, oldest change first. */
+  changedSince(since: string, limit: number): Promise<Order[]>;
   commit(change: OrderChange): Promise<CommitOutcome>;
 }
 
@@ -122,9 +126,14 @@ export interface TrackingRepository {
   recordAlone(record: CarrierEventRecord): Promise<boolean>;
 }
 
-export interface StoredPolicy<Document> {
+export interface PolicyVersion {
   version: number;
   updatedAt: string;
+  /** Set on a version that re-activated an earlier one (a rollback): that version. */
+  activatedFrom?: number;
+}
+
+export interface StoredPolicy<Document> extends PolicyVersion {
   document: Document;
   /** Set on a version that re-activated an earlier one (a rollback): that version's number. */
   restoredFrom?: number;
@@ -132,15 +141,9 @@ export interface StoredPolicy<Document> {
 
 export interface PolicyRepository {
   current<Document>(): Promise<StoredPolicy<Document> | undefined>;
-  /** Saves the next version over `basedOn` (undefined: none yet); PolicyVersionConflict when someone saved first. */
-  save<Document>(
-    document: Document,
-    basedOn: number | undefined,
-    now: string,
-    options?: { restoredFrom?: number },
-  ): Promise<StoredPolicy<Document>>;
-  /** One saved version; undefined when there is no such version. */
   version<Document>(version: number): Promise<StoredPolicy<Document> | undefined>;
-  /** Saved versions, newest first, without their documents. */
-  versions(limit: number): Promise<Array<Omit<StoredPolicy<unknown>, 'document'>>>;
+  /** Every saved version, newest first, without their documents. */
+  versions(): Promise<PolicyVersion[]>;
+  /** Saves the next version over `basedOn` (undefined: none yet); PolicyVersionConflict when someone saved first. */
+  save<Document>(document: Document, basedOn: number | undefined, now: string, activatedFrom?: number): Promise<StoredPolicy<Document>>;
 }

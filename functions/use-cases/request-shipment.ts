@@ -2,7 +2,7 @@
 import { DomainError } from '../domain/errors.ts';
 import { SHIPMENT_STATUSES, isFinal, transition, type ShippedParcel } from '../domain/order.ts';
 import type { Dependencies } from './dependencies.ts';
-import { isPast, load, markOnly, requireOpen, type CompensationResult, type StepResult } from './fulfilment-step.ts';
+import { isPast, load, markOnly, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
 export interface ShipmentResult extends StepResult {
@@ -17,11 +17,13 @@ export async function requestShipment(deps: Dependencies, orderId: string): Prom
     const order = await load(deps, orderId);
     if (isPast(order, 'SHIPMENT_REQUESTED') && order.shipment) return { orderId, status: order.status, ...order.shipment };
     requireOpen(order, 'ROUTED', 'SHIPMENT_REQUESTED');
+    // Held by an operator: the execution ends here, the order stays ROUTED, and the release re-drives it (ADR 0004).
+    if (order.hold) return { orderId, status: order.status, parcels: [] };
     if (!order.route) throw new DomainError(`Order ${orderId} is ROUTED without a route`);
     const parcels = await Promise.all(
       order.route.parcels.map((parcel, i) => deps.carrier.requestShipment({ orderId, parcelId: parcelId(orderId, i), parcel })),
     );
-    const after = transition(order, 'SHIPMENT_REQUESTED', deps.now(), { shipment: { parcels } });
+    const after = transition(order, 'SHIPMENT_REQUESTED', deps.now(), { shipment: { parcels } }, undefined, step('RequestShipment'));
     const outcome = await deps.orders.commit({
       order: { before: order, after },
       reservation: { check: 'ALLOCATED' },

@@ -19,7 +19,7 @@ import { allocatableStock, locksOf, parcelWarehouses, planAllocation, releaseAll
 import type { SkuQuantity } from '../domain/vocabulary.ts';
 import { capacityRelease } from './capacity-counts.ts';
 import type { Dependencies } from './dependencies.ts';
-import { closing, compensable, isPast, load, markOnly, refuse, requireOpen, type CompensationResult, type StepResult } from './fulfilment-step.ts';
+import { closing, compensable, isPast, load, markOnly, refuse, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
 import type { StoredPolicy } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
@@ -151,7 +151,7 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
       exclusive = true;
       return CONFLICT;
     }
-    const after = transition(order, 'ROUTED', deps.now(), { route });
+    const after = transition(order, 'ROUTED', deps.now(), { route }, undefined, step('RouteOrder'));
     const outcome = await deps.orders.commit({
       order: { before: order, after },
       reservation: {

@@ -30,12 +30,12 @@ export async function saveRoutingPolicy(
   deps: Pick<Dependencies, 'policies' | 'now'>,
   policy: RoutingPolicy,
   condition: VersionCondition | undefined,
-  options: { restoredFrom?: number } = {},
+  activatedFrom?: number,
 ): Promise<StoredPolicy<RoutingPolicy>> {
   const current = await deps.policies.current<RoutingPolicy>();
   check(current?.version, condition);
   try {
-    return await deps.policies.save({ ...policy, version: (current?.version ?? 0) + 1 }, current?.version, deps.now(), options);
+    return await deps.policies.save({ ...policy, version: (current?.version ?? 0) + 1 }, current?.version, deps.now(), activatedFrom);
   } catch (error) {
     // Another save won the race: for a conditional save that is its condition failing.
     if (!(error instanceof PolicyVersionConflict) || condition === undefined) throw error;
@@ -45,15 +45,15 @@ export async function saveRoutingPolicy(
 
 /**
  * Makes an earlier version live again (a rollback) by saving its document as the next version,
- * marked `restoredFrom`: the history stays a line that only grows, and the change is conditional,
- * cached and audited like any save. Undefined when there is no such version.
+ * under the same conditions as any save: history only grows, and the new version says which
+ * one it re-activated. Undefined when there is no such version.
  */
 export async function activateRoutingPolicyVersion(
   deps: Pick<Dependencies, 'policies' | 'now'>,
   version: number,
   condition: VersionCondition | undefined,
 ): Promise<StoredPolicy<RoutingPolicy> | undefined> {
-  const chosen = await deps.policies.version<RoutingPolicy>(version);
-  if (!chosen) return undefined;
-  return saveRoutingPolicy(deps, chosen.document, condition, { restoredFrom: version });
+  const earlier = await deps.policies.version<RoutingPolicy>(version);
+  if (!earlier) return undefined;
+  return saveRoutingPolicy(deps, earlier.document, condition, version);
 }

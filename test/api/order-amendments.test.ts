@@ -89,17 +89,41 @@ describe('GET /orders/{orderId}/timeline', () => {
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ orderId, status: 'ROUTED', version: 4 });
     expect(response.body.entries).toEqual([
-      { from: null, to: 'PLACED', at: expect.any(String), sequence: 1, event: { eventId: `${orderId}:1`, detailType: 'OrderPlaced' } },
-      { from: 'PLACED', to: 'STOCK_LOCKED', at: expect.any(String), sequence: 2, event: { eventId: `${orderId}:2`, detailType: 'OrderStockLocked' } },
+      {
+        from: null,
+        to: 'PLACED',
+        at: expect.any(String),
+        by: { kind: 'channel', id: expect.any(String) },
+        sequence: 1,
+        event: { eventId: `${orderId}:1`, detailType: 'OrderPlaced' },
+      },
+      {
+        from: 'PLACED',
+        to: 'STOCK_LOCKED',
+        at: expect.any(String),
+        by: { kind: 'step', id: 'LockStock' },
+        sequence: 2,
+        event: { eventId: `${orderId}:2`, detailType: 'OrderStockLocked' },
+      },
       {
         from: 'STOCK_LOCKED',
         to: 'STOCK_LOCKED',
         at: expect.any(String),
         amendment: 'SHIPPING_ADDRESS_CHANGED',
+        by: { kind: 'channel', id: expect.any(String) },
+        changed: expect.arrayContaining([{ field: 'shipTo.region' }, { field: 'shipTo.city' }]),
         sequence: 3,
         event: { eventId: `${orderId}:3`, detailType: 'OrderShippingAddressChanged' },
       },
-      { from: 'STOCK_LOCKED', to: 'ROUTED', at: expect.any(String), sequence: 4, event: { eventId: `${orderId}:4`, detailType: 'OrderRouted' } },
+      {
+        from: 'STOCK_LOCKED',
+        to: 'ROUTED',
+        at: expect.any(String),
+        by: { kind: 'step', id: 'RouteOrder' },
+        changed: [{ field: 'route' }],
+        sequence: 4,
+        event: { eventId: `${orderId}:4`, detailType: 'OrderRouted' },
+      },
     ]);
     const times = response.body.entries.map((entry: { at: string }) => entry.at);
     expect([...times].sort()).toEqual(times);

@@ -1,10 +1,13 @@
 /**
  * GET/PUT /policies/routing through the real handlers against DynamoDB Local:
- * versions, precise refusals that keep the live policy, and optimistic concurrency.
+ * versions, precise refusals that keep the live policy, optimistic concurrency, and the
+ * version list with rollback (activate an earlier version).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as getPolicy } from '../../functions/api/get-routing-policy.ts';
 import { handler as putPolicy } from '../../functions/api/put-routing-policy.ts';
+import { handler as listVersions } from '../../functions/api/list-routing-policy-versions.ts';
+import { handler as activateVersion } from '../../functions/api/activate-routing-policy-version.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { useLocalTableForHandlers } from '../support/dynamodb.ts';
 import { invoke } from '../support/http-event.ts';
@@ -91,6 +94,38 @@ describe('routing policy endpoints', () => {
     const response = await put(DEMO_ROUTING_POLICY_DOCUMENT);
     expect(response.status).toBe(428);
     expect(response.body.type).toBe('/problems/precondition-required');
+    expect((await get()).body).toEqual(before);
+  });
+});
+
+describe('routing policy versions and rollback', () => {
+  const versions = () => invoke(listVersions, { method: 'GET', path: '/policies/routing/versions' });
+  const activate = (version: string, headers: Record<string, string> = {}) =>
+    invoke(activateVersion, { method: 'POST', path: `/policies/routing/versions/${version}/activate`, pathParameters: { version }, headers });
+
+  it('lists every version newest first, and rolls back to an earlier one as the next version', async () => {
+    const changed = await put({ ...DEMO_ROUTING_POLICY_DOCUMENT, description: 'a change to roll back' }, { 'If-Match': '*' });
+    const live = changed.body.version as number;
+    const listed = await versions();
+    expect(listed.body.live).toBe(live);
+    expect(listed.body.items.map((item: { version: number }) => item.version)).toEqual(Array.from({ length: live }, (_, i) => live - i));
+
+    const rolledBack = await activate('1', { 'If-Match': `"${live}"` });
+    expect(rolledBack.status).toBe(200);
+    expect(rolledBack.body).toMatchObject({ version: live + 1, activatedFrom: 1, policy: { description: DEMO_ROUTING_POLICY_DOCUMENT.description } });
+    expect(rolledBack.headers.ETag).toBe(`"${live + 1}"`);
+    expect((await get()).body).toMatchObject({ version: live + 1, activatedFrom: 1, policy: { description: DEMO_ROUTING_POLICY_DOCUMENT.description } });
+    expect((await versions()).body.items[0]).toMatchObject({ version: live + 1, activatedFrom: 1 });
+  });
+
+  it('refuses a rollback from a stale version, to a version that does not exist, or to no version at all, changing nothing', async () => {
+    const before = (await get()).body;
+    expect((await activate('1', { 'If-Match': `"${before.version - 1}"` })).status).toBe(412);
+    expect((await activate('1')).status).toBe(428);
+    expect((await activate('999', { 'If-Match': '*' })).status).toBe(404);
+    const invalid = await activate('first', { 'If-Match': '*' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors[0].path).toBe('$');
     expect((await get()).body).toEqual(before);
   });
 });

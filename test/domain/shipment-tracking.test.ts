@@ -51,7 +51,13 @@ describe('one parcel', () => {
       parcels: [{ ...parcel(1), status: 'picked_up', statusAt: '2026-11-20T08:30:00.000Z' }],
       carrierEvents: 1,
     });
-    expect(shipped.history.at(-1)).toEqual({ from: 'SHIPMENT_REQUESTED', to: 'SHIPPED', at: NOW, reason: 'ORDER-1 picked_up' });
+    expect(shipped.history.at(-1)).toEqual({
+      from: 'SHIPMENT_REQUESTED',
+      to: 'SHIPPED',
+      at: NOW,
+      reason: 'ORDER-1 picked_up',
+      changed: [{ field: 'shipment' }],
+    });
   });
 
   it('records in-transit scans on the parcel without a transition (no event)', () => {

@@ -15,7 +15,7 @@ import { type CfnResource, getAtt, REPO_ROOT, ref, testContext } from './support
 const ROUTES: Record<string, string> = Object.fromEntries(ROUTE_TABLE.map((route) => [routeKey(route), `functions/${route.entry}.ts`]));
 /** The contract, from the route table: the scope each route requires; the API description and the signed carrier callbacks are public. */
 const ROUTE_SCOPES: Record<string, string[] | 'public'> = Object.fromEntries(
-  ROUTE_TABLE.map((route) => [routeKey(route), route.scope === 'public' ? 'public' : [route.scope]]),
+  ROUTE_TABLE.map((route) => [routeKey(route), route.scopes === 'public' ? 'public' : [...route.scopes]]),
 );
 /** Routes whose handler does not touch the orders table. */
 const NO_TABLE_ROUTES = ROUTE_TABLE.filter((route) => !route.access).map(routeKey);
@@ -107,7 +107,7 @@ describe('orders table', () => {
     });
   });
 
-  it('has exactly the four keys-only indexes with string keys', () => {
+  it('has exactly the five keys-only indexes with string keys', () => {
     const [, table] = onlyOfType('AWS::DynamoDB::Table');
     const indexes = Object.fromEntries(
       (table.Properties.GlobalSecondaryIndexes as any[]).map((i) => [
@@ -120,11 +120,12 @@ describe('orders table', () => {
       byChannel: { keys: ['HASH:channel', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byCustomer: { keys: ['HASH:customerId', 'RANGE:orderId'], projection: 'KEYS_ONLY' },
       byInFlightSince: { keys: ['HASH:inFlightShard', 'RANGE:inFlightSince'], projection: 'KEYS_ONLY' },
+      byUpdatedAt: { keys: ['HASH:updatedShard', 'RANGE:updatedAt'], projection: 'KEYS_ONLY' },
     });
     const types = Object.fromEntries(
       (table.Properties.AttributeDefinitions as any[]).map((a) => [a.AttributeName, a.AttributeType]),
     );
-    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S', inFlightShard: 'S', inFlightSince: 'S' });
+    expect(types).toEqual({ pk: 'S', sk: 'S', channelStatus: 'S', orderId: 'S', channel: 'S', customerId: 'S', inFlightShard: 'S', inFlightSince: 'S', updatedShard: 'S', updatedAt: 'S' });
   });
 
   it('is deleted with a dev or test stack', () => {

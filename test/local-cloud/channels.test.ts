@@ -84,7 +84,7 @@ describe('authentication and scopes', () => {
       expect(response.headers.get('content-type'), name).toBe('application/problem+json');
       expect(response.body, name).toMatchObject({ type: '/problems/unauthorized', status: 401, title: expect.any(String) });
       expect(response.body.detail, name).toMatch(detail);
-      expect(response.headers.get('www-authenticate'), name).toMatch(/^Bearer scope="orders\/channel" error="invalid_token"/);
+      expect(response.headers.get('www-authenticate'), name).toMatch(/^Bearer scope="orders\/channel orders\/support orders\/admin" error="invalid_token"/);
       expectMatches(problem401, response.body);
     }
   });
@@ -94,8 +94,9 @@ describe('authentication and scopes', () => {
     expect(asChannel.status).toBe(403);
     expect(asChannel.body).toMatchObject({ type: '/problems/forbidden', status: 403 });
     expect(asChannel.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
-    const asOperator = await call('GET', '/orders', { token: admin });
+    const asOperator = await call('POST', '/orders', { token: admin, body: {} });
     expect(asOperator.status).toBe(403);
+    expect(asOperator.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
   });
 
   it('lets an operator\'s token manage stock, and takes the token with or without the Bearer prefix', async () => {

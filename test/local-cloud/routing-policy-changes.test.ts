@@ -107,8 +107,9 @@ describe('routing policy versions and rollback', () => {
     expect(saved.body.version).toBe(2);
     const versions = await api.call('GET', '/policies/routing/versions');
     expect(versions.status).toBe(200);
-    expect(versions.body.versions.map((v: any) => v.version)).toEqual([2, 1]);
-    expect(versions.body.versions[0]).not.toHaveProperty('policy');
+    expect(versions.body.items.map((v: any) => v.version)).toEqual([2, 1]);
+    expect(versions.body.live).toBe(2);
+    expect(versions.body.items[0]).not.toHaveProperty('policy');
 
     expect((await api.call('POST', '/policies/routing/versions/1/activate')).status).toBe(428);
     expect((await api.call('POST', '/policies/routing/versions/1/activate', undefined, { 'If-Match': '"1"' })).status).toBe(412);
@@ -118,10 +119,10 @@ describe('routing policy versions and rollback', () => {
     const rollback = await api.call('POST', '/policies/routing/versions/1/activate', undefined, { 'If-Match': '"2"' });
     expect(rollback.status).toBe(200);
     expect(rollback.headers.get('etag')).toBe('"3"');
-    expect(rollback.body).toMatchObject({ version: 3, restoredFrom: 1, policy: { description: DEMO_ROUTING_POLICY_DOCUMENT.description } });
+    expect(rollback.body).toMatchObject({ version: 3, activatedFrom: 1, policy: { description: DEMO_ROUTING_POLICY_DOCUMENT.description } });
     const live = await api.call('GET', '/policies/routing');
-    expect(live.body).toMatchObject({ version: 3, restoredFrom: 1 });
-    expect((await api.call('GET', '/policies/routing/versions')).body.versions.map((v: any) => [v.version, v.restoredFrom])).toEqual([
+    expect(live.body).toMatchObject({ version: 3, activatedFrom: 1 });
+    expect((await api.call('GET', '/policies/routing/versions')).body.items.map((v: any) => [v.version, v.activatedFrom])).toEqual([
       [3, 1],
       [2, undefined],
       [1, undefined],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarize, summaryLine, type VitestJsonReport } from '../../scripts/test-summary.ts';
+import { combine, summarize, summaryLine, type VitestJsonReport } from '../../scripts/test-summary.ts';
 
 /**
  * The shape vitest 5's JSON reporter wrote for a run of two files: one that fails to import a
@@ -43,5 +43,11 @@ describe('the closing line CI counts', () => {
       testResults: [{ name: '/repo/test/a.test.ts', status: 'passed', assertionResults: [{ status: 'passed' }] }],
     });
     expect(summaryLine(summarize(green))).toBe('3 passed, 0 failed, 2 skipped');
+  });
+});
+
+describe('several reports', () => {
+  it('adds up the runs, so a red browser run shows in the one line CI reads', () => {
+    expect(summaryLine(combine([{ passed: 1199, failed: 0, skipped: 0 }, { passed: 0, failed: 1, skipped: 0 }]))).toBe('1199 passed, 1 failed');
   });
 });

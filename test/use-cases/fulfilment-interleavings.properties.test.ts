@@ -135,7 +135,7 @@ async function play({ choices, units, shards, address, changeTo, cancels }: Sche
   ]);
   const channel = Promise.allSettled([
     interleaving.actor('address', w.deps, (d) => changeShippingAddress(d, { orderId: w.orderId, channel: CHANNEL, shipTo: ADDRESSES[changeTo] })),
-    ...(cancels ? [interleaving.actor('cancel', w.deps, (d) => cancelOrder(d, { orderId: w.orderId, channel: CHANNEL }))] : []),
+    ...(cancels ? [interleaving.actor('cancel', w.deps, (d) => cancelOrder(d, { orderId: w.orderId, visibility: { channel: CHANNEL } }))] : []),
   ]);
   interleaving.begin();
   const outcomes = await executions;

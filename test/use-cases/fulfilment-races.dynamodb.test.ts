@@ -147,7 +147,7 @@ describe('races of issue 18', () => {
     expect(after.shards.map((shard) => shard.reserved)).toEqual([1, 0]);
     expect(await deps.orders.getReservation(orderId)).toBeUndefined();
     // The other order can still be cancelled, and the SKU resharded.
-    expect((await cancelOrder(deps, { orderId: other, channel: CHANNEL })).status).toBe('CANCELLED');
+    expect((await cancelOrder(deps, { orderId: other, visibility: { channel: CHANNEL } })).status).toBe('CANCELLED');
     expect(inventoryView(await rebalance(deps, sku, 1))).toMatchObject({ onHand: 3, reserved: 0, availableToPromise: 3 });
   });
 

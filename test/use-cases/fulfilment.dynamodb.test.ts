@@ -215,7 +215,7 @@ describe('warehouse capacity', () => {
     const explained = (await tight.orders.get(second))?.route?.explanation.candidates ?? [];
     expect(explained.find((c) => c.excluded?.reason === 'capacity')?.warehouseIds).toEqual(['wh-shanghai']);
 
-    await cancelOrder(tight, { orderId: first, channel: CHANNEL });
+    await cancelOrder(tight, { orderId: first, visibility: { channel: CHANNEL } });
     expect(await tight.capacity.usedOn(day, ['wh-shanghai', 'wh-guangzhou'])).toEqual({ 'wh-shanghai': 0, 'wh-guangzhou': 1 });
     const third = await place(sku, 1);
     await lockStock(tight, third);
@@ -228,7 +228,7 @@ describe('cancel', () => {
     const sku = await stockedSku({ 'wh-shanghai': 5 });
     const orderId = await place(sku, 2);
     await lockStock(deps, orderId);
-    const cancelled = await cancelOrder(deps, { orderId, channel: CHANNEL, reasonCode: 'CUSTOMER_REQUEST', note: 'customer changed their mind' });
+    const cancelled = await cancelOrder(deps, { orderId, visibility: { channel: CHANNEL }, reasonCode: 'CUSTOMER_REQUEST', note: 'customer changed their mind' });
     expect(cancelled.status).toBe('CANCELLED');
     expect(await view(sku)).toMatchObject({ availableToPromise: 5, reserved: 0 });
     await expect(routeOrder(deps, orderId)).rejects.toBeInstanceOf(OrderCancelled);
@@ -239,8 +239,8 @@ describe('cancel', () => {
     const orderId = await place(sku, 2);
     await lockStock(deps, orderId);
     await routeOrder(deps, orderId);
-    await cancelOrder(deps, { orderId, channel: CHANNEL });
-    await cancelOrder(deps, { orderId, channel: CHANNEL });
+    await cancelOrder(deps, { orderId, visibility: { channel: CHANNEL } });
+    await cancelOrder(deps, { orderId, visibility: { channel: CHANNEL } });
     const after = await view(sku);
     expect(after).toMatchObject({ availableToPromise: 5, reserved: 0 });
     expect(after.warehouses['wh-shanghai']).toEqual({ onHand: 5, reserved: 0, available: 5 });
@@ -250,7 +250,7 @@ describe('cancel', () => {
     const sku = await stockedSku({ 'wh-shanghai': 5 });
     const orderId = await place(sku, 1);
     for (const step of [lockStock, routeOrder, requestShipment]) await step(deps, orderId);
-    await expect(cancelOrder(deps, { orderId, channel: CHANNEL })).rejects.toBeInstanceOf(IllegalTransition);
+    await expect(cancelOrder(deps, { orderId, visibility: { channel: CHANNEL } })).rejects.toBeInstanceOf(IllegalTransition);
   });
 });
 
@@ -332,7 +332,7 @@ describe('compensation', () => {
     const sku = await stockedSku({ 'wh-shanghai': 3 });
     const orderId = await place(sku, 1);
     await lockStock(deps, orderId);
-    await cancelOrder(deps, { orderId, channel: CHANNEL });
+    await cancelOrder(deps, { orderId, visibility: { channel: CHANNEL } });
     const closed = await closeOrder(deps, { orderId, failedStep: 'RouteOrder', error: { Error: 'OrderCancelled' } });
     expect(closed.status).toBe('CANCELLED');
   });
