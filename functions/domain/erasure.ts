@@ -5,8 +5,7 @@
  */
 import { OrderNotAmendable } from './errors.ts';
 import { isPublishablePlace } from './free-text.ts';
-import { PERSONAL_FREE_TEXT_FIELDS } from './personal-data.ts';
-import { cancellationCodeOf, ENDED_STATUSES, type CancellationReason, type Order, type OrderStatus, type Transition } from './order.ts';
+import { cancellationCodeOf, ENDED_STATUSES, PERSONAL_FREE_TEXT_FIELDS, type CancellationReason, type Order, type OrderStatus, type Transition } from './order.ts';
 
 
 /** What an erased text field holds. */

@@ -96,8 +96,17 @@ export interface Actor {
 export const RECONCILER: Actor = { kind: 'reconciler', id: 'reconciler' };
 
 /**
- * A field a change set: old and new values, except for personal data (`shipTo.*`), where only
- * the field's name says that it changed, and for structures (route, shipment), which the order shows.
+ * Text the channel typed that is kept on the order, may hold anything personal, and that no
+ * partner is entitled to: sealed at rest with the personal fields of `shipTo`, never in the audit
+ * trail, and dropped on erasure (functions/domain/personal-data.ts, erasure.ts).
+ */
+export const PERSONAL_FREE_TEXT_FIELDS = ['cancellationNote', 'attribution'] as const;
+const PERSONAL_TOP_LEVEL_FIELDS: ReadonlySet<string> = new Set(['shipTo', 'customer', ...PERSONAL_FREE_TEXT_FIELDS]);
+
+/**
+ * A field a change set: old and new values, except for personal data (`shipTo.*`, the customer,
+ * free text), where only the field's name says that it changed, and for structures (route,
+ * shipment), which the order shows.
  */
 export interface FieldChange {
   field: string;
@@ -247,7 +256,7 @@ export function changedFields(order: Order, changes: Partial<Order>): FieldChang
   return Object.entries(changes).flatMap(([field, to]) => {
     const from = order[field as keyof Order];
     if (from === to) return [];
-    if (!isScalar(from) || !isScalar(to)) return [{ field }];
+    if (PERSONAL_TOP_LEVEL_FIELDS.has(field) || !isScalar(from) || !isScalar(to)) return [{ field }];
     return [{ field, from: from ?? null, to: to ?? null }];
   });
 }

@@ -9,11 +9,6 @@ import type { Order } from './order.ts';
 export const PERSONAL_DATA_FIELDS = ['shipTo.name', 'shipTo.phone', 'shipTo.line1', 'shipTo.postalCode', 'customer.id'] as const;
 export type PersonalDataField = (typeof PERSONAL_DATA_FIELDS)[number];
 
-/**
- * Text the channel typed that is kept on the order, may hold anything personal, and that no
- * partner is entitled to: to be encrypted at rest with the fields above, and dropped on erasure.
- */
-export const PERSONAL_FREE_TEXT_FIELDS = ['cancellationNote', 'attribution'] as const;
 
 /** Named levels, so a partners file can say what a partner does rather than list fields. */
 export const PERSONAL_DATA_LEVELS = {

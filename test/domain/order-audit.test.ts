@@ -28,6 +28,14 @@ describe('order audit', () => {
     expect(cancelled.history.at(-1)).toMatchObject({ by: operator, changed: [{ field: 'cancellationReason', from: null, to: 'CUSTOMER_REQUEST' }] });
   });
 
+  it('records that free text the channel typed changed, never what it says', () => {
+    const order = placeOrder(orderRequest(), '01JBQ3Z8W0000000000000000C', NOW);
+    const note = 'call Li Wei on 13800138000';
+    const cancelled = transition(order, 'CANCELLED', NOW, { cancellationReason: 'OTHER', cancellationNote: note }, 'OTHER', channel);
+    expect(cancelled.history.at(-1)!.changed).toEqual([{ field: 'cancellationReason', from: null, to: 'OTHER' }, { field: 'cancellationNote' }]);
+    expect(JSON.stringify(cancelled.history)).not.toContain('13800138000');
+  });
+
   it('takes a held order off the deadlines until released, and the release is a re-drive by the operator', () => {
     const order = placeOrder(orderRequest(), '01JBQ3Z8W0000000000000000C', NOW);
     const held = holdOrder(order, NOW, operator);
