@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderPipelineApp } from '../../lib/order-pipeline-app.ts';
+import { ROUTES } from '../../functions/http/routes.ts';
 import { testContext } from './support.ts';
 
 /** `validation-report.json` as aws-cdk-lib 2.276 writes it. */
@@ -22,25 +23,8 @@ interface ValidationReport {
 
 const STACK = 'OrderPipeline-dev';
 const FUNCTION_ROLES = [
-  'IntakeApi/PlaceOrderRole',
-  'IntakeApi/GetOrderRole',
-  'IntakeApi/ListOrdersRole',
-  'IntakeApi/CancelOrderRole',
-  'IntakeApi/ChangeShippingAddressRole',
-  'IntakeApi/GetOrderTimelineRole',
-  'IntakeApi/HoldOrderRole',
-  'IntakeApi/ReleaseOrderRole',
-  'IntakeApi/RetryOrderRole',
-  'IntakeApi/PutInventoryRole',
-  'IntakeApi/GetInventoryRole',
-  'IntakeApi/AdjustInventoryRole',
-  'IntakeApi/GetRoutingPolicyRole',
-  'IntakeApi/PutRoutingPolicyRole',
-  'IntakeApi/ListRoutingPolicyVersionsRole',
-  'IntakeApi/ActivateRoutingPolicyVersionRole',
-  'IntakeApi/CarrierEventsRole',
-  'IntakeApi/GetOpenApiRole',
-  'IntakeApi/ErasePersonalDataRole',
+  // One function per route, each with the acknowledged X-Ray wildcard.
+  ...ROUTES.map((route) => `IntakeApi/${route.id}Role`),
   'EventPublishing/PublisherRole',
   'Fulfilment/LockStockRole',
   'Fulfilment/RouteOrderRole',
