@@ -112,8 +112,9 @@ export class FulfilmentWorkflow extends Construct {
       ),
       // Not `timeout`: StateMachine applies it only to definitions built from CDK states.
       tracingEnabled: true,
-      // Execution data is safe to log: the definition carries only the order id, never personal data.
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      // Without inputs and outputs: a step's output is not proven free of personal data, and the
+      // order's history is on the order itself.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
     // The definition invokes unqualified function ARNs, so no `:*` (version/alias) grant is needed.
     for (const fn of Object.values(functions)) {

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -8,7 +8,10 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { DATA_KEY_CONTEXT } from '../functions/crypto/encryption-sdk-cipher.ts';
 import { ORDER_INDEXES, type OrderIndexName } from '../functions/store/keys.ts';
 
 export type { OrderIndexName };
@@ -53,6 +56,11 @@ export interface OrderStoreProps {
 export class OrderStore extends Construct {
   /** The orders table (partition key `pk`, sort key `sk`). */
   public readonly table: Table;
+  /**
+   * The key personal values are sealed under, field by field, before they reach the table
+   * (docs/decisions/0003-personal-data-encryption.md); rotated yearly by KMS.
+   */
+  public readonly personalDataKey: Key;
 
   constructor(scope: Construct, id: string, props: OrderStoreProps) {
     super(scope, id);
@@ -67,6 +75,13 @@ export class OrderStore extends Construct {
       deletionProtection: props.retainData,
       // Set here as well as by the stack, so that the construct is right in any stack.
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.personalDataKey = new Key(this, 'PersonalDataKey', {
+      description: 'Seals personal fields of orders (field-level envelope encryption)',
+      enableKeyRotation: true,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(30),
     });
 
     for (const [indexName, keys] of Object.entries(ORDER_INDEXES)) {
@@ -103,6 +118,30 @@ export class OrderStore extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       resourceArns: [this.table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] } },
+    });
+  }
+
+  /** Lets `fn` seal personal values: new data keys under the personal-data key, for that purpose only. */
+  grantSealPersonalData(fn: LambdaFunction): Grant {
+    return this.grantPersonalDataKey(fn, ['kms:GenerateDataKey']);
+  }
+
+  /** Lets `fn` open personal values: only functions that hand them to someone entitled. */
+  grantOpenPersonalData(fn: LambdaFunction): Grant {
+    return this.grantPersonalDataKey(fn, ['kms:Decrypt']);
+  }
+
+  private grantPersonalDataKey(fn: LambdaFunction, actions: string[]): Grant {
+    fn.addEnvironment('PERSONAL_DATA_KEY_ARN', this.personalDataKey.keyArn);
+    return Grant.addToPrincipal({
+      grantee: fn,
+      actions,
+      resourceArns: [this.personalDataKey.keyArn],
+      conditions: {
+        StringEquals: Object.fromEntries(
+          Object.entries(DATA_KEY_CONTEXT).map(([name, value]) => [`kms:EncryptionContext:${name}`, value]),
+        ),
+      },
     });
   }
 

@@ -267,13 +267,6 @@ export class EventContractBroken extends DomainError {
   }
 }
 
-/** Keeps the last four digits, so support can match a number the customer reads out. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '').length;
-  let seen = 0;
-  return phone.replace(/\d/g, (digit) => (++seen > digits - 4 ? digit : '*'));
-}
-
 function withoutAllocations({ allocations: _allocations, ...route }: NonNullable<Order['route']>) {
   return route;
 }
@@ -307,7 +300,7 @@ export function orderEventOf(order: Order): OrderEvent {
         country: order.shipTo.country,
         region: order.shipTo.region,
         city: order.shipTo.city,
-        phone: maskPhone(order.shipTo.phone),
+        phone: order.maskedPhone,
       },
       ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
       ...(reason && ['REJECTED', 'FAILED', 'CANCELLED'].includes(order.status) ? { reason } : {}),

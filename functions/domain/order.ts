@@ -4,6 +4,7 @@
 import { IllegalTransition, OrderNotAmendable } from './errors.ts';
 import type { ProductAttributes, RoutingCandidate, RoutingPlan } from './route-planner.ts';
 import type { ParcelStatus } from './shipment-tracking.ts';
+import { maskPhone } from './personal-data.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',
@@ -123,6 +124,8 @@ export interface Order extends OrderRequest {
   status: OrderStatus;
   /** Increments on every transition; the event sequence number per order. */
   version: number;
+  /** The phone masked as events carry it, kept beside the sealed phone for functions that cannot open it. */
+  maskedPhone: string;
   totals: { itemCount: number; amount: number };
   placedAt: string;
   updatedAt: string;
@@ -210,6 +213,7 @@ export function placeOrder(request: OrderRequest, orderId: string, now: string):
     orderId,
     status: 'PLACED',
     version: 1,
+    maskedPhone: maskPhone(request.shipTo.phone),
     totals: totalsOf(request.lines),
     placedAt: now,
     updatedAt: now,
@@ -235,7 +239,7 @@ export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string)
   }
   if (sameAddress(order.shipTo, shipTo)) return order;
   const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED' };
-  return { ...order, shipTo, version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
+  return { ...order, shipTo, maskedPhone: maskPhone(shipTo.phone), version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
 }
 
 /** Fields a transition may set alongside the new status. */

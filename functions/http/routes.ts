@@ -74,6 +74,8 @@ export type Route = RouteAuthorization & {
   /** The orders table; none for a route that does not touch it. */
   readonly access?: TableAccess;
   readonly secrets?: readonly RouteSecret[];
+  /** What the route does with personal values: `seal` where they enter, `open` for the caller entitled to them. */
+  readonly personalData?: readonly ('seal' | 'open')[];
   readonly operationId: string;
   readonly summary: string;
   readonly description?: string;
@@ -100,6 +102,7 @@ export const ROUTES: readonly Route[] = [
     path: '/orders',
     entry: 'api/place-order',
     access: { write: true },
+    personalData: ['seal'],
     scope: SCOPES.channel,
     operationId: 'placeOrder',
     summary: 'Place an order for the token\'s channel',
@@ -116,6 +119,7 @@ export const ROUTES: readonly Route[] = [
     path: '/orders/{orderId}',
     entry: 'api/get-order',
     access: { write: false },
+    personalData: ['open'],
     scope: SCOPES.channel,
     operationId: 'getOrder',
     summary: 'One of the channel\'s orders, with its history',
@@ -159,6 +163,7 @@ export const ROUTES: readonly Route[] = [
     path: '/orders/{orderId}/shipping-address',
     entry: 'api/change-shipping-address',
     access: { write: true },
+    personalData: ['seal', 'open'],
     scope: SCOPES.channel,
     operationId: 'changeShippingAddress',
     summary: 'Ship to another address, until the order is routed',

@@ -10,9 +10,11 @@ import { cachedPolicy } from './cached-policy.ts';
 import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';
 import { TrackingStore } from '../store/tracking-store.ts';
+import { EncryptionSdkCipher } from '../crypto/encryption-sdk-cipher.ts';
 import type {
   CapacityRepository,
   OrderRepository,
+  PersonalDataCipher,
   PolicyRepository,
   StockRepository,
   StoredPolicy,
@@ -29,6 +31,8 @@ export interface Dependencies {
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
   carrier: CarrierGateway;
+  /** Seals personal values where they enter, opens them where a caller is entitled to them. */
+  personalData: PersonalDataCipher;
   now: () => string;
   newOrderId: () => string;
 }
@@ -45,6 +49,19 @@ export interface DependencyOptions {
   /** How long warehouse capacity counts are reused per process. */
   capacityCacheMs?: number;
   carrier?: CarrierGateway;
+  personalData?: PersonalDataCipher;
+}
+
+/**
+ * Built on first use: only functions that seal or open have the key in their environment
+ * (and the KMS permissions); the others never touch personal values.
+ */
+function cipherFromEnvironment(): PersonalDataCipher {
+  let cipher: PersonalDataCipher | undefined;
+  return {
+    seal: (...args) => (cipher ??= EncryptionSdkCipher.fromEnvironment()).seal(...args),
+    open: (...args) => (cipher ??= EncryptionSdkCipher.fromEnvironment()).open(...args),
+  };
 }
 
 /** The DynamoDB repositories over one table and the gateways; tests and benchmarks build theirs with this too. */
@@ -58,6 +75,7 @@ export function createDependencies(client: DynamoDBDocumentClient, tableName: st
     tracking: new TrackingStore(client, tableName),
     routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
     carrier: options.carrier ?? carrierFromEnvironment(),
+    personalData: options.personalData ?? cipherFromEnvironment(),
     now: () => new Date().toISOString(),
     newOrderId: () => ulid(),
   };

@@ -25,7 +25,17 @@ export async function createOrdersTable(client: DynamoDBClient, prefix: string):
   return tableName;
 }
 
+/** A key of the local KMS the run shares: any key ARN is served there. */
+export const TEST_PERSONAL_DATA_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/test-personal-data';
+
+/** Points the personal-data cipher (built from the environment, as in the functions) at the run's local KMS. */
+export function useLocalKms(): void {
+  process.env.AWS_ENDPOINT_URL_KMS = inject('kmsEndpoint');
+  process.env.PERSONAL_DATA_KEY_ARN ??= TEST_PERSONAL_DATA_KEY_ARN;
+}
+
 export async function localDependencies(prefix: string, overrides: Partial<Dependencies> = {}): Promise<Dependencies> {
+  useLocalKms();
   const client = localDynamoDbClient();
   const tableName = await createOrdersTable(client, prefix);
   const deps = createDependencies(createDocumentClient(client), tableName, {
@@ -39,7 +49,8 @@ export async function localDependencies(prefix: string, overrides: Partial<Depen
 
 /**
  * Points the handlers' own environment-driven wiring at a fresh table in DynamoDB
- * Local, exactly as the local cloud does: AWS_ENDPOINT_URL_DYNAMODB, ORDERS_TABLE_NAME and CURSOR_SIGNING_KEY.
+ * Local, exactly as the local cloud does: AWS_ENDPOINT_URL_DYNAMODB, ORDERS_TABLE_NAME and CURSOR_SIGNING_KEY,
+ * and the personal-data cipher at the run's local KMS.
  */
 export async function useLocalTableForHandlers(prefix: string, options: { seedRoutingPolicy?: boolean } = {}): Promise<string> {
   const client = localDynamoDbClient();
@@ -54,6 +65,7 @@ export async function useLocalTableForHandlers(prefix: string, options: { seedRo
   }
   process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamodbEndpoint');
   process.env.ORDERS_TABLE_NAME = tableName;
+  useLocalKms();
   process.env.CURSOR_SIGNING_KEY ??= randomBytes(32).toString('base64url');
   return tableName;
 }
