@@ -12,9 +12,19 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DATA_KEY_CONTEXT } from '../functions/crypto/encryption-sdk-cipher.ts';
-import { ORDER_INDEXES, type OrderIndexName } from '../functions/store/keys.ts';
+import { ORDER_INDEXES, PARTITIONS, type OrderIndexName, type Partition } from '../functions/store/keys.ts';
 
-export type { OrderIndexName };
+export type { OrderIndexName, Partition };
+
+/**
+ * Every item a request names must lie in one of `partitions` (its partition key begins with
+ * their prefix), each transaction item and batch key included. No Scan is granted, which
+ * names no key and would pass a ForAllValues condition.
+ */
+export function leadingKeys(partitions: readonly Partition[]) {
+  if (partitions.length === 0) throw new Error('A table grant names the partitions it may touch');
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions.map((partition) => `${PARTITIONS[partition]}*`) } };
+}
 
 /** Item-level reads. No Scan: at peak a Scan of this table is a bug, not a query plan. */
 const READ_ITEM_ACTIONS = [
@@ -94,30 +104,36 @@ export class OrderStore extends Construct {
     }
   }
 
-  /** Allows reading items of the table (not its indexes). */
-  grantReadItems(grantee: IGrantable): Grant {
-    return Grant.addToPrincipal({ grantee, actions: READ_ITEM_ACTIONS, resourceArns: [this.table.tableArn] });
+  /** Allows reading items of the table (not its indexes) in the named partitions only. */
+  grantReadItems(grantee: IGrantable, partitions: readonly Partition[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: READ_ITEM_ACTIONS,
+      resourceArns: [this.table.tableArn],
+      conditions: leadingKeys(partitions),
+    });
   }
 
-  /** Allows reading and writing items of the table (not its indexes). */
-  grantReadWriteItems(grantee: IGrantable): Grant {
+  /** Allows reading and writing items of the table (not its indexes) in the named partitions only. */
+  grantReadWriteItems(grantee: IGrantable, partitions: readonly Partition[]): Grant {
     return Grant.addToPrincipal({
       grantee,
       actions: [...READ_ITEM_ACTIONS, ...WRITE_ITEM_ACTIONS],
       resourceArns: [this.table.tableArn],
+      conditions: leadingKeys(partitions),
     });
   }
 
   /**
-   * Allows reading and writing order items only (`ORDER#<id>` partitions: the order and its
-   * reservation), not stock, keys or policies: `dynamodb:LeadingKeys` scopes each request.
+   * Allows getting and putting order items only (`ORDER#<id>` partitions: the order and its
+   * reservation), not stock, keys or policies.
    */
   grantOrderItemsReadWrite(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
       grantee,
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       resourceArns: [this.table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] } },
+      conditions: leadingKeys(['order']),
     });
   }
 

@@ -5,7 +5,7 @@ import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { orderAttributesFor, SEALED_PATHS, type PersonalDataField } from '../functions/domain/personal-data.ts';
-import type { OrderStore } from './order-store.ts';
+import { leadingKeys, type OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 /** Properties of a {@link PartnerEnrichment}. */
@@ -72,8 +72,9 @@ export class PartnerEnrichment extends Construct {
       actions: ['dynamodb:GetItem'],
       resourceArns: [props.store.table.tableArn],
       conditions: {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] },
-        'ForAllValues:StringEquals': { 'dynamodb:Attributes': orderAttributesFor(props.personalData) },
+        ...leadingKeys(['order']),
+        // The key attributes too: a request names them in its Key.
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', ...orderAttributesFor(props.personalData)] },
         StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
       },
     });

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { SIGNATURE_HEADER } from '../carriers/webhook-signature.ts';
-import type { OrderIndexName } from '../store/keys.ts';
+import type { OrderIndexName, Partition } from '../store/keys.ts';
 import { SCOPES, type Scope } from './access.ts';
 import {
   CarrierEvent,
@@ -39,6 +39,8 @@ export type IndexName = OrderIndexName;
 /** What a route's handler may do with the orders table. */
 export interface TableAccess {
   readonly write: boolean;
+  /** The kinds of item (functions/store/keys.ts) the handler reads or writes: its IAM policy allows no other. */
+  readonly partitions: readonly Partition[];
   /** Indexes the handler queries; none unless it lists. */
   readonly indexes?: readonly IndexName[];
 }
@@ -101,7 +103,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/orders',
     entry: 'api/place-order',
-    access: { write: true },
+    access: { write: true, partitions: ['order', 'channelOrder', 'idempotency'] },
     personalData: ['seal'],
     scope: SCOPES.channel,
     operationId: 'placeOrder',
@@ -118,7 +120,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/orders/{orderId}',
     entry: 'api/get-order',
-    access: { write: false },
+    access: { write: false, partitions: ['order'] },
     personalData: ['open'],
     scope: SCOPES.channel,
     operationId: 'getOrder',
@@ -132,7 +134,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/orders',
     entry: 'api/list-orders',
-    access: { write: false, indexes: ['byChannelStatus', 'byChannel', 'byCustomer'] },
+    access: { write: false, partitions: ['order'], indexes: ['byChannelStatus', 'byChannel'] },
     secrets: ['cursorSigning'],
     scope: SCOPES.channel,
     operationId: 'listOrders',
@@ -149,7 +151,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/orders/{orderId}/cancel',
     entry: 'api/cancel-order',
-    access: { write: true },
+    access: { write: true, partitions: ['order', 'stock', 'capacity'] },
     scope: SCOPES.channel,
     operationId: 'cancelOrder',
     summary: 'Cancel before the shipment is requested; repeating it is not an error',
@@ -162,7 +164,7 @@ export const ROUTES: readonly Route[] = [
     method: 'PATCH',
     path: '/orders/{orderId}/shipping-address',
     entry: 'api/change-shipping-address',
-    access: { write: true },
+    access: { write: true, partitions: ['order'] },
     personalData: ['seal', 'open'],
     scope: SCOPES.channel,
     operationId: 'changeShippingAddress',
@@ -178,7 +180,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/orders/{orderId}/timeline',
     entry: 'api/get-order-timeline',
-    access: { write: false },
+    access: { write: false, partitions: ['order'] },
     scope: SCOPES.channel,
     operationId: 'getOrderTimeline',
     summary: 'Every transition and change of the order, with the event each produced',
@@ -191,7 +193,7 @@ export const ROUTES: readonly Route[] = [
     method: 'PUT',
     path: '/inventory/{sku}',
     entry: 'api/put-inventory',
-    access: { write: true },
+    access: { write: true, partitions: ['stock'] },
     scope: SCOPES.admin,
     operationId: 'putInventory',
     summary: 'Set on-hand per warehouse and/or the counter shard count',
@@ -204,7 +206,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/inventory/{sku}',
     entry: 'api/get-inventory',
-    access: { write: false },
+    access: { write: false, partitions: ['stock'] },
     scope: SCOPES.admin,
     operationId: 'getInventory',
     summary: 'On-hand, reserved and available per warehouse and shard',
@@ -217,7 +219,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/inventory/{sku}/adjustments',
     entry: 'api/adjust-inventory',
-    access: { write: true },
+    access: { write: true, partitions: ['stock'] },
     scope: SCOPES.admin,
     operationId: 'adjustInventory',
     summary: 'Receive or write off units at one warehouse',
@@ -232,7 +234,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/policies/routing',
     entry: 'api/get-routing-policy',
-    access: { write: false },
+    access: { write: false, partitions: ['policy'] },
     scope: SCOPES.admin,
     operationId: 'getRoutingPolicy',
     summary: 'The live routing policy; its version is the ETag',
@@ -244,7 +246,7 @@ export const ROUTES: readonly Route[] = [
     method: 'PUT',
     path: '/policies/routing',
     entry: 'api/put-routing-policy',
-    access: { write: true },
+    access: { write: true, partitions: ['policy'] },
     scope: SCOPES.admin,
     operationId: 'putRoutingPolicy',
     summary: 'Save the next version of the routing policy',
@@ -265,7 +267,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/carriers/{carrierId}/events',
     entry: 'api/carrier-events',
-    access: { write: true },
+    access: { write: true, partitions: ['order', 'tracking', 'carrierEvent'] },
     secrets: ['carrierWebhooks'],
     scope: 'public',
     unauthenticatedBecause:

@@ -369,7 +369,7 @@ describe('intake API', () => {
       if (key.startsWith('GET ')) expect(actions.filter((a) => WRITE_ACTIONS.includes(a)), key).toEqual([]);
       else expect(actions, key).toEqual(expect.arrayContaining(WRITE_ACTIONS));
       const indexResources = JSON.stringify(statements.map((s) => s.Resource)).match(/\/index\/\w+/g) ?? [];
-      const expected = key === 'GET /orders' ? ['/index/byChannel', '/index/byChannelStatus', '/index/byCustomer'] : [];
+      const expected = key === 'GET /orders' ? ['/index/byChannel', '/index/byChannelStatus'] : [];
       expect(indexResources.sort(), key).toEqual(expected);
     }
   });
