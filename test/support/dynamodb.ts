@@ -13,6 +13,8 @@ import { createDocumentClient } from '../../functions/store/dynamodb.ts';
 import { PolicyStore } from '../../functions/store/policy-store.ts';
 import { DEMO_ROUTING_POLICY } from '../../functions/domain/demo-routing-policy.ts';
 import { createDependencies, type Dependencies } from '../../functions/use-cases/dependencies.ts';
+import { openOrder } from '../../functions/use-cases/personal-data.ts';
+import type { Order } from '../../functions/domain/order.ts';
 
 export function localDynamoDbClient(): DynamoDBClient {
   return clientFor(inject('dynamodbEndpoint'), { maxAttempts: 10 });
@@ -32,6 +34,12 @@ export const TEST_PERSONAL_DATA_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:ke
 export function useLocalKms(): void {
   process.env.AWS_ENDPOINT_URL_KMS = inject('kmsEndpoint');
   process.env.PERSONAL_DATA_KEY_ARN ??= TEST_PERSONAL_DATA_KEY_ARN;
+}
+
+/** The order as stored, its personal values opened as the owning channel reads them; undefined if there is none. */
+export async function openedOrder(deps: Pick<Dependencies, 'orders' | 'personalData'>, orderId: string): Promise<Order | undefined> {
+  const stored = await deps.orders.get(orderId);
+  return stored && openOrder(deps.personalData, stored);
 }
 
 export async function localDependencies(prefix: string, overrides: Partial<Dependencies> = {}): Promise<Dependencies> {

@@ -12,7 +12,7 @@ import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { cancelOrder } from '../../functions/use-cases/cancel-order.ts';
 import { changeShippingAddress } from '../../functions/use-cases/change-shipping-address.ts';
 import { cancelShipment, lockStock, releaseAllocation, releaseStock, requestShipment, routeOrder } from '../../functions/use-cases/fulfilment.ts';
-import { localDependencies } from '../support/dynamodb.ts';
+import { localDependencies, openedOrder } from '../support/dynamodb.ts';
 import { pauseAfter } from '../support/pause.ts';
 import { runFulfilment } from '../support/fulfilment-workflow.ts';
 import { orderRequest } from '../fixtures/orders.ts';
@@ -94,7 +94,7 @@ describe('races of issue 18', () => {
     routing.release();
     expect((await execution).endState).toBe('ShipmentRequested');
 
-    const order = await deps.orders.get(orderId);
+    const order = await openedOrder(deps, orderId);
     expect(order).toMatchObject({ status: 'SHIPMENT_REQUESTED', shipTo: SHANGHAI });
     expect(order?.route?.parcels.map((parcel) => parcel.warehouseId)).toEqual(['wh-shanghai']);
     expect(inventoryView(await stockOf(sku))).toMatchObject({ reserved: 1, availableToPromise: 0 });
