@@ -46,6 +46,8 @@ export interface PerOrderUsage {
   readonly streamReadRequestsByLambda?: number;
   /** Optional: GB of CloudWatch Logs ingested per order (function logs + workflow logs). */
   readonly logGb?: number;
+  /** Optional: KMS requests per order (see {@link kmsRequestsPerOrder}). */
+  readonly kmsRequests?: number;
 }
 
 /** Dollars per million orders. */
@@ -63,6 +65,7 @@ export interface CostBreakdown {
     readonly stepFunctionsExpressRequests: number;
     readonly stepFunctionsExpressDuration: number;
     readonly cloudWatchLogs: number;
+    readonly kmsRequests: number;
   };
   readonly total: number;
   /** The same orders with the workflow as a Standard state machine: transitions instead of Express requests and duration. */
@@ -79,6 +82,29 @@ export function expressGbSeconds({ durationMs, memoryMb }: ExpressExecution): nu
   const billedMs = Math.ceil(durationMs / EXPRESS_DURATION_STEP_MS) * EXPRESS_DURATION_STEP_MS;
   const billedMb = Math.max(1, Math.ceil(memoryMb / EXPRESS_MEMORY_STEP_MB)) * EXPRESS_MEMORY_STEP_MB;
   return (billedMs / 1000) * (billedMb / 1024);
+}
+
+/** How personal data is sealed and opened, for {@link kmsRequestsPerOrder}. */
+export interface DataKeyUse {
+  /** Values sealed per order (SEALED_PATHS present in an order). */
+  readonly sealedValuesPerOrder: number;
+  /** Values one data key seals before the cache asks KMS for another (DATA_KEY_CACHE.maxMessagesEncrypted). */
+  readonly valuesPerDataKey: number;
+  /** Functions that open orders' values (each decrypts each data key once while it is cached). */
+  readonly openingFunctions: number;
+  /** Warm instances per function that each keep their own cache (1 at steady low concurrency). */
+  readonly instancesPerFunction: number;
+}
+
+/**
+ * KMS requests per order at a steady rate high enough that the message bound, not the age
+ * bound, retires data keys: each data key costs one GenerateDataKey per sealing instance and
+ * one Decrypt per opening instance. At low rates the age bound retires them first, and the
+ * count is per five minutes per instance instead, which is no more in total.
+ */
+export function kmsRequestsPerOrder(use: DataKeyUse): number {
+  const dataKeysPerOrder = use.sealedValuesPerOrder / use.valuesPerDataKey;
+  return dataKeysPerOrder * use.instancesPerFunction * (1 + use.openingFunctions);
 }
 
 function lambdaGbSeconds(usage: LambdaUsage): number {
@@ -115,6 +141,7 @@ export function costPerMillionOrders(usage: PerOrderUsage, prices: PriceTable): 
     stepFunctionsExpressRequests: perMillion(usage.workflowRequests, prices.stepFunctions.expressRequests),
     stepFunctionsExpressDuration: perMillion(workflowGbSeconds, prices.stepFunctions.expressDuration),
     cloudWatchLogs: perMillion(usage.logGb ?? 0, prices.cloudWatchLogs.ingestion),
+    kmsRequests: perMillion(usage.kmsRequests ?? 0, prices.kms.symmetricRequests),
   };
   const total = Object.values(lines).reduce((sum, dollars) => sum + dollars, 0);
 
@@ -135,6 +162,7 @@ const LABELS: Record<keyof CostBreakdown['lines'], string> = {
   stepFunctionsExpressRequests: 'Step Functions Express requests',
   stepFunctionsExpressDuration: 'Step Functions Express duration',
   cloudWatchLogs: 'CloudWatch Logs ingestion',
+  kmsRequests: 'KMS requests (personal data)',
 };
 
 const dollars = (value: number) => `$${value.toFixed(2)}`;

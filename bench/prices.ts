@@ -171,6 +171,22 @@ export const PRICES_US_EAST_1 = {
         'by third parties. Metered in 512 KB increments (AWS whitepaper).',
     },
   },
+  kms: {
+    /** GenerateDataKey and Decrypt on a symmetric key (the personal-data key). */
+    symmetricRequests: {
+      usd: 0.03,
+      per: 10_000,
+      unit: 'KMS request (symmetric key)',
+      source: 'https://aws.amazon.com/kms/pricing/',
+      checked: '2026-12-03',
+      verified: false,
+      note:
+        'The stored AWS page states the $1/month key charge and the 20,000 free requests but renders ' +
+        'the request rate client-side; $0.03 per 10,000 is from third parties (wring.co; ' +
+        'cloudburn.io 2026-03; factualminds.com 2026-06). The key itself ($1/month, +$1/month per ' +
+        'rotated backing key) is a flat monthly charge, not per order, so it is not in this table.',
+    },
+  },
   cloudWatchLogs: {
     /** Optional: standard-class ingestion, first tier (Lambda logs are tiered since 2025-05-01). */
     ingestion: {
@@ -193,6 +209,7 @@ export const PRICES_US_EAST_1 = {
   eventBridge: Record<string, Price>;
   stepFunctions: Record<string, Price>;
   apiGateway: Record<string, Price>;
+  kms: Record<string, Price>;
   cloudWatchLogs: Record<string, Price>;
 };
 
@@ -204,5 +221,6 @@ export interface PriceTable {
   readonly eventBridge: { readonly customEventsPut: Price };
   readonly stepFunctions: { readonly expressRequests: Price; readonly expressDuration: Price; readonly standardStateTransitions: Price };
   readonly apiGateway: { readonly httpApiRequests: Price };
+  readonly kms: { readonly symmetricRequests: Price };
   readonly cloudWatchLogs: { readonly ingestion: Price };
 }

@@ -19,7 +19,9 @@ import { measureConditionalWriteFloor } from './storage-floor.ts';
 import { measureRoutingDecisions } from './routing-decisions.ts';
 import { measureEndToEnd } from './end-to-end.ts';
 import { countConsumedCapacity, countsBetween, keysOf, measureDynamoDbUnits, snapshot, watchEvents, type DynamoDbUnits, type PipelineCounts } from './order-usage.ts';
-import { costPerMillionOrders, formatCost } from './order-cost.ts';
+import { costPerMillionOrders, formatCost, kmsRequestsPerOrder } from './order-cost.ts';
+import { DATA_KEY_CACHE } from '../functions/crypto/data-key-cache.ts';
+import { SEALED_PATHS } from '../functions/domain/personal-data.ts';
 import { PRICES_US_EAST_1 } from './prices.ts';
 import { formatColdStart, measureColdStart } from './cold-start.ts';
 import { measureSurge } from './surge.ts';
@@ -201,6 +203,15 @@ try {
         workflowRequests: counts.workflowExecutionsPerOrder,
         workflowStateTransitions: counts.stateTransitionsPerOrder,
         workflowGbSeconds: { durationMs: counts.avgExecutionMs, memoryMb: 64 },
+        // Counted from the cache bounds, not measured: locally one instance per function shares a
+        // data key across the whole run. Assumed: every order read once by its channel and once
+        // by an entitled partner, ten warm instances per function, each with its own cache.
+        kmsRequests: kmsRequestsPerOrder({
+          sealedValuesPerOrder: SEALED_PATHS.length,
+          valuesPerDataKey: DATA_KEY_CACHE.maxMessagesEncrypted,
+          openingFunctions: 2,
+          instancesPerFunction: 10,
+        }),
       },
       PRICES_US_EAST_1,
     );

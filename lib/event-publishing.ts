@@ -84,7 +84,7 @@ export class EventPublishing extends Construct {
         'dynamodb:ListStreams (added by the DynamoDB stream event source) supports only Resource "*"; reading the stream itself is limited to this table\'s stream ARN.',
       ],
     });
-    props.store.grantReadItems(this.publisher);
+    props.store.grantReadItems(this.publisher, ['order']);
     this.eventBus.grantPutEventsTo(this.publisher);
 
     this.publisherDeadLetterQueue = new DeadLetterQueue(this, 'PublisherDlq', {

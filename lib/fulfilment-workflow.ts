@@ -9,7 +9,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { acknowledgeNagFinding } from './nag.ts';
-import type { OrderStore } from './order-store.ts';
+import type { OrderStore, Partition } from './order-store.ts';
 import { PipelineFunction, REPO_ROOT } from './pipeline-function.ts';
 
 /** Amazon States Language definition of the workflow, relative to the repository root. */
@@ -21,6 +21,8 @@ interface StepSpec {
   readonly entry: string;
   readonly environment?: Record<string, string>;
 }
+
+const FULFILMENT_PARTITIONS: readonly Partition[] = ['order', 'stock', 'capacity', 'policy', 'tracking'];
 
 /** Forward steps then compensations; each is a Task state of the definition. */
 const STEPS: readonly StepSpec[] = [
@@ -92,7 +94,9 @@ export class FulfilmentWorkflow extends Construct {
         timeout: Duration.seconds(20),
         environment: { ORDERS_TABLE_NAME: table.tableName, ...step.environment },
       });
-      props.store.grantReadWriteItems(fn);
+      // What the fulfilment steps touch between them: orders and reservations, stock, warehouse
+      // capacity, the routing policy and tracking numbers; not intake keys or carrier events.
+      props.store.grantReadWriteItems(fn, FULFILMENT_PARTITIONS);
       functions[step.id] = fn;
     }
     this.functions = functions;
@@ -112,8 +116,9 @@ export class FulfilmentWorkflow extends Construct {
       ),
       // Not `timeout`: StateMachine applies it only to definitions built from CDK states.
       tracingEnabled: true,
-      // Execution data is safe to log: the definition carries only the order id, never personal data.
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      // Without inputs and outputs: a step's output is not proven free of personal data, and the
+      // order's history is on the order itself.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
     // The definition invokes unqualified function ARNs, so no `:*` (version/alias) grant is needed.
     for (const fn of Object.values(functions)) {

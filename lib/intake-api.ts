@@ -175,10 +175,12 @@ export class IntakeApi extends Construct {
             }
           : {}),
       });
-      if (route.access?.write) props.store.grantReadWriteItems(fn);
-      else if (route.access) props.store.grantReadItems(fn);
+      if (route.access?.write) props.store.grantReadWriteItems(fn, route.access.partitions);
+      else if (route.access) props.store.grantReadItems(fn, route.access.partitions);
       if (route.access?.indexes?.length) props.store.grantQueryIndexes(fn, [...route.access.indexes]);
       for (const secret of routeSecrets) secrets[secret].grantRead(fn);
+      if (route.personalData?.includes('seal')) props.store.grantSealPersonalData(fn);
+      if (route.personalData?.includes('open')) props.store.grantOpenPersonalData(fn);
 
       const [created] = this.httpApi.addRoutes({
         path: route.path,

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -8,10 +8,23 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ORDER_INDEXES, type OrderIndexName } from '../functions/store/keys.ts';
+import { DATA_KEY_CONTEXT } from '../functions/crypto/encryption-sdk-cipher.ts';
+import { ORDER_INDEXES, PARTITIONS, type OrderIndexName, type Partition } from '../functions/store/keys.ts';
 
-export type { OrderIndexName };
+export type { OrderIndexName, Partition };
+
+/**
+ * Every item a request names must lie in one of `partitions` (its partition key begins with
+ * their prefix), each transaction item and batch key included. No Scan is granted, which
+ * names no key and would pass a ForAllValues condition.
+ */
+export function leadingKeys(partitions: readonly Partition[]) {
+  if (partitions.length === 0) throw new Error('A table grant names the partitions it may touch');
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions.map((partition) => `${PARTITIONS[partition]}*`) } };
+}
 
 /** Item-level reads. No Scan: at peak a Scan of this table is a bug, not a query plan. */
 const READ_ITEM_ACTIONS = [
@@ -53,6 +66,11 @@ export interface OrderStoreProps {
 export class OrderStore extends Construct {
   /** The orders table (partition key `pk`, sort key `sk`). */
   public readonly table: Table;
+  /**
+   * The key personal values are sealed under, field by field, before they reach the table
+   * (docs/decisions/0003-personal-data-encryption.md); rotated yearly by KMS.
+   */
+  public readonly personalDataKey: Key;
 
   constructor(scope: Construct, id: string, props: OrderStoreProps) {
     super(scope, id);
@@ -69,6 +87,13 @@ export class OrderStore extends Construct {
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    this.personalDataKey = new Key(this, 'PersonalDataKey', {
+      description: 'Seals personal fields of orders (field-level envelope encryption)',
+      enableKeyRotation: true,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(30),
+    });
+
     for (const [indexName, keys] of Object.entries(ORDER_INDEXES)) {
       this.table.addGlobalSecondaryIndex({
         indexName,
@@ -79,30 +104,60 @@ export class OrderStore extends Construct {
     }
   }
 
-  /** Allows reading items of the table (not its indexes). */
-  grantReadItems(grantee: IGrantable): Grant {
-    return Grant.addToPrincipal({ grantee, actions: READ_ITEM_ACTIONS, resourceArns: [this.table.tableArn] });
+  /** Allows reading items of the table (not its indexes) in the named partitions only. */
+  grantReadItems(grantee: IGrantable, partitions: readonly Partition[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: READ_ITEM_ACTIONS,
+      resourceArns: [this.table.tableArn],
+      conditions: leadingKeys(partitions),
+    });
   }
 
-  /** Allows reading and writing items of the table (not its indexes). */
-  grantReadWriteItems(grantee: IGrantable): Grant {
+  /** Allows reading and writing items of the table (not its indexes) in the named partitions only. */
+  grantReadWriteItems(grantee: IGrantable, partitions: readonly Partition[]): Grant {
     return Grant.addToPrincipal({
       grantee,
       actions: [...READ_ITEM_ACTIONS, ...WRITE_ITEM_ACTIONS],
       resourceArns: [this.table.tableArn],
+      conditions: leadingKeys(partitions),
     });
   }
 
   /**
-   * Allows reading and writing order items only (`ORDER#<id>` partitions: the order and its
-   * reservation), not stock, keys or policies: `dynamodb:LeadingKeys` scopes each request.
+   * Allows getting and putting order items only (`ORDER#<id>` partitions: the order and its
+   * reservation), not stock, keys or policies.
    */
   grantOrderItemsReadWrite(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
       grantee,
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       resourceArns: [this.table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] } },
+      conditions: leadingKeys(['order']),
+    });
+  }
+
+  /** Lets `fn` seal personal values: new data keys under the personal-data key, for that purpose only. */
+  grantSealPersonalData(fn: LambdaFunction): Grant {
+    return this.grantPersonalDataKey(fn, ['kms:GenerateDataKey']);
+  }
+
+  /** Lets `fn` open personal values: only functions that hand them to someone entitled. */
+  grantOpenPersonalData(fn: LambdaFunction): Grant {
+    return this.grantPersonalDataKey(fn, ['kms:Decrypt']);
+  }
+
+  private grantPersonalDataKey(fn: LambdaFunction, actions: string[]): Grant {
+    fn.addEnvironment('PERSONAL_DATA_KEY_ARN', this.personalDataKey.keyArn);
+    return Grant.addToPrincipal({
+      grantee: fn,
+      actions,
+      resourceArns: [this.personalDataKey.keyArn],
+      conditions: {
+        StringEquals: Object.fromEntries(
+          Object.entries(DATA_KEY_CONTEXT).map(([name, value]) => [`kms:EncryptionContext:${name}`, value]),
+        ),
+      },
     });
   }
 

@@ -4,8 +4,8 @@ import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { PersonalDataField } from '../functions/domain/personal-data.ts';
-import type { OrderStore } from './order-store.ts';
+import { orderAttributesFor, SEALED_PATHS, type PersonalDataField } from '../functions/domain/personal-data.ts';
+import { leadingKeys, type OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 /** Properties of a {@link PartnerEnrichment}. */
@@ -66,12 +66,21 @@ export class PartnerEnrichment extends Construct {
         PERSONAL_DATA_FIELDS: props.personalData.join(','),
       },
     });
-    // One item read by key: not BatchGetItem or Query, and no write.
+    // One order item read by key, the entitled attributes only: not BatchGetItem or Query, and no write.
     Grant.addToPrincipal({
       grantee: this.function,
       actions: ['dynamodb:GetItem'],
       resourceArns: [props.store.table.tableArn],
+      conditions: {
+        ...leadingKeys(['order']),
+        // The key attributes too: a request names them in its Key.
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', ...orderAttributesFor(props.personalData)] },
+        StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
     });
+    if (props.personalData.some((field) => (SEALED_PATHS as readonly string[]).includes(field))) {
+      props.store.grantOpenPersonalData(this.function);
+    }
 
     const role = new Role(this, 'PipeRole', {
       assumedBy: new ServicePrincipal('pipes.amazonaws.com'),

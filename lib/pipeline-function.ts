@@ -108,6 +108,9 @@ export class PipelineFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // No handler's response or error goes into a trace: either may carry personal data.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
         STAGE: props.stage,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

@@ -1,15 +1,18 @@
 /**
  * The AWS JSON-protocol endpoint the handlers' SDK clients talk to locally
- * (AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_SFN): EventBridge PutEvents and
- * Step Functions StartExecution / DescribeExecution, served by the local engines.
+ * (AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_KMS): EventBridge
+ * PutEvents, Step Functions StartExecution / DescribeExecution and the KMS operations of
+ * the Encryption SDK, served by the local engines.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalEventBus, PutEventsEntry } from './eventbridge/local-event-bus.ts';
 import type { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
+import type { LocalKms } from './kms/local-kms.ts';
 import { readBody } from './apigateway/http-api.ts';
 
-type Operation = (input: Record<string, unknown>) => unknown;
+/** One JSON-protocol operation, by its X-Amz-Target (`TrentService.Decrypt`, ...). */
+export type Operation = (input: Record<string, unknown>) => unknown;
 
 class ServiceError extends Error {
   readonly status: number;
@@ -31,9 +34,11 @@ export interface AwsEndpoint {
   stop(): Promise<void>;
 }
 
-export async function startAwsEndpoint(bus: LocalEventBus, stepFunctions: LocalStepFunctions): Promise<AwsEndpoint> {
+/** What the local cloud serves: the bus, the state machines and KMS. */
+export function localCloudOperations(bus: LocalEventBus, stepFunctions: LocalStepFunctions, kms: LocalKms): Record<string, Operation> {
   const epochSeconds = (iso?: string) => (iso ? Date.parse(iso) / 1000 : undefined);
-  const operations: Record<string, Operation> = {
+  return {
+    ...kms.operations(),
     'AWSEvents.PutEvents': (input) => {
       const entries = (input.Entries ?? []) as PutEventsEntry[];
       if (entries.length === 0 || entries.length > 10) {
@@ -65,7 +70,9 @@ export async function startAwsEndpoint(bus: LocalEventBus, stepFunctions: LocalS
       };
     },
   };
+}
 
+export async function startAwsEndpoint(operations: Record<string, Operation>): Promise<AwsEndpoint> {
   const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = operations[target];

@@ -8,7 +8,8 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAwsEndpoint } from './aws-endpoint.ts';
+import { localCloudOperations, startAwsEndpoint } from './aws-endpoint.ts';
+import { LocalKms } from './kms/local-kms.ts';
 import type { SynthesizedStack } from './cloud-assembly.ts';
 import { DeadLetterQueues } from './dead-letters.ts';
 import { LOCAL_AWS_ENV, startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
@@ -110,6 +111,8 @@ export interface LocalCloud {
     issuer?: string;
     audience?: string;
   }): Promise<string>;
+  /** KMS requests served so far, by operation (GenerateDataKey, Decrypt, ...). */
+  kmsRequests(): Record<string, number>;
   /** Invocations and time spent per function (logical id) since start, e.g. to count what an order costs. */
   functionStats(): Record<string, { invocations: number; busyMs: number }>;
   /** Resolves once everything written so far has flowed through streams, rules and workflows. */
@@ -185,7 +188,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     stopStack.push(() => routing.stop());
 
-    const awsEndpoint = await startAwsEndpoint(routing.bus, stepFunctions);
+    // Its root key kept with the data, so orders sealed before a restart still open after it.
+    const kms = new LocalKms(options.dataDir ? join(options.dataDir, 'kms-root-key') : undefined);
+    const awsEndpoint = await startAwsEndpoint(localCloudOperations(routing.bus, stepFunctions, kms));
     stopStack.push(() => awsEndpoint.stop());
 
     const dynamodbProxy = faults.throttledWriteRate
@@ -206,6 +211,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsProxy?.url ?? awsEndpoint.url,
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
+      AWS_ENDPOINT_URL_KMS: awsEndpoint.url,
       // Inline rather than the template's Secrets Manager secret, which does not run locally.
       CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
       CURSOR_SIGNING_KEY: localCursorSigningKey(options.dataDir ? join(options.dataDir, 'cursor-signing-key') : undefined),
@@ -286,6 +292,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           ...request,
         });
       },
+      kmsRequests: () => kms.requestCounts(),
       functionStats: () => functions.stats(),
       settle,
       stop: stopAll,

@@ -4,10 +4,12 @@ import { caller, visibility } from '../http/caller.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { visibleOrder } from '../use-cases/channel-orders.ts';
+import { openOrder } from '../use-cases/personal-data.ts';
 
-/** GET /orders/{orderId}: a channel's own order, or any order for an operator, with its history. */
+/** GET /orders/{orderId}: a channel's own order, or any order for an operator, with its history and its personal values opened. */
 export const handler = httpHandler(async (event) => {
   const who = visibility(caller(event));
   const orderId = validate(orderIdSchema, event.pathParameters?.orderId, 'order id');
-  return json(200, await visibleOrder(dependencies(), orderId, who));
+  const deps = dependencies();
+  return json(200, await openOrder(deps.personalData, await visibleOrder(deps, orderId, who)));
 });

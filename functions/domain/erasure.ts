@@ -36,6 +36,7 @@ export function erasePersonalData(order: Order, now: string): Order {
   return {
     ...kept,
     customer: { ...order.customer, id: ERASED },
+    maskedPhone: ERASED,
     shipTo: {
       name: ERASED,
       phone: ERASED,

@@ -294,13 +294,6 @@ export class EventContractBroken extends DomainError {
   }
 }
 
-/** Keeps the last four digits, so support can match a number the customer reads out. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '').length;
-  let seen = 0;
-  return phone.replace(/\d/g, (digit) => (++seen > digits - 4 ? digit : '*'));
-}
-
 function withoutAllocations({ allocations: _allocations, ...route }: NonNullable<Order['route']>) {
   return route;
 }
@@ -346,7 +339,7 @@ export function orderEventOf(order: Order): OrderEvent {
         country: order.shipTo.country,
         ...(isPublishablePlace(order.shipTo.region) ? { region: order.shipTo.region } : {}),
         ...(isPublishablePlace(order.shipTo.city) ? { city: order.shipTo.city } : {}),
-        phone: maskPhone(order.shipTo.phone),
+        phone: order.maskedPhone,
       },
       ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
       // An erasure says which order it was and what is left of it; how the order ended was published before.

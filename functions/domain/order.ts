@@ -5,6 +5,7 @@ import { IllegalTransition, OrderNotAmendable } from './errors.ts';
 import type { OrderRoute, RecordedExplanation } from './routing/decision.ts';
 import type { CustomerTier, DeliveryPreference, OrderLine, ParcelStatus, ShipTo } from './vocabulary.ts';
 import type { Attribution } from './attribution.ts';
+import { maskPhone } from './personal-data.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',
@@ -146,6 +147,8 @@ export interface Order extends OrderRequest {
   status: OrderStatus;
   /** Increments on every transition; the event sequence number per order. */
   version: number;
+  /** The phone masked as events carry it, kept beside the sealed phone for functions that cannot open it. */
+  maskedPhone: string;
   totals: { itemCount: number; amount: number };
   placedAt: string;
   updatedAt: string;
@@ -241,6 +244,7 @@ export function placeOrder(request: OrderRequest, orderId: string, now: string, 
     orderId,
     status: 'PLACED',
     version: 1,
+    maskedPhone: maskPhone(request.shipTo.phone),
     totals: totalsOf(request.lines),
     placedAt: now,
     updatedAt: now,
@@ -302,7 +306,7 @@ export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string,
   const fields = [...new Set([...Object.keys(order.shipTo), ...Object.keys(shipTo)])] as Array<keyof ShipTo>;
   const changed = fields.filter((field) => order.shipTo[field] !== shipTo[field]).map((field) => ({ field: `shipTo.${field}` }));
   const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED', ...audit(by, changed) };
-  return { ...order, shipTo, version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
+  return { ...order, shipTo, maskedPhone: maskPhone(shipTo.phone), version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
 }
 
 /** Fields a transition may set alongside the new status. */

@@ -5,6 +5,35 @@
 import type { OrderEvent } from './events.ts';
 import type { Order } from './order.ts';
 
+/**
+ * Paths in the order whose values are personal and kept sealed (encrypted, bound to the order
+ * and the path) wherever the order is stored or passed between functions. A new personal
+ * field is one more entry here; the cipher, the store and the readers follow.
+ */
+export const SEALED_PATHS = ['shipTo.name', 'shipTo.phone', 'shipTo.line1', 'shipTo.postalCode', 'cancellationNote'] as const;
+export type SealedPath = (typeof SEALED_PATHS)[number];
+
+/** The value at `path`, if the order has a string there. */
+export function valueAt(order: object, path: SealedPath): string | undefined {
+  const value = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], order);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A copy of the order with `value` at `path` (objects on the way copied, not shared). */
+export function withValueAt<Shape extends object>(order: Shape, path: SealedPath, value: string): Shape {
+  const [key, ...rest] = path.split('.') as [string, ...string[]];
+  const node = (order as Record<string, unknown>)[key];
+  if (rest.length === 0) return { ...order, [key]: value };
+  return { ...order, [key]: withValueAt((node ?? {}) as object, rest.join('.') as SealedPath, value) };
+}
+
+/** Keeps the last four digits, so support can match a number the customer reads out. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '').length;
+  let seen = 0;
+  return phone.replace(/\d/g, (digit) => (++seen > digits - 4 ? digit : '*'));
+}
+
 /** Fields a partner can be entitled to, as paths in the order. */
 export const PERSONAL_DATA_FIELDS = ['shipTo.name', 'shipTo.phone', 'shipTo.line1', 'shipTo.postalCode', 'customer.id'] as const;
 export type PersonalDataField = (typeof PERSONAL_DATA_FIELDS)[number];

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { SIGNATURE_HEADER } from '../carriers/webhook-signature.ts';
-import type { OrderIndexName } from '../store/keys.ts';
+import type { OrderIndexName, Partition } from '../store/keys.ts';
 import { AUTHORITY, type Authority } from './access.ts';
 import {
   CarrierEvent,
@@ -45,6 +45,8 @@ export type IndexName = OrderIndexName;
 /** What a route's handler may do with the orders table. */
 export interface TableAccess {
   readonly write: boolean;
+  /** The kinds of item (functions/store/keys.ts) the handler reads or writes: its IAM policy allows no other. */
+  readonly partitions: readonly Partition[];
   /** Indexes the handler queries; none unless it lists. */
   readonly indexes?: readonly IndexName[];
 }
@@ -87,6 +89,8 @@ export type Route = RouteAuthorization & {
   readonly access?: TableAccess;
   readonly secrets?: readonly RouteSecret[];
   readonly fulfilment?: FulfilmentUse;
+  /** What the route does with personal values: `seal` where they enter, `open` for the caller entitled to them. */
+  readonly personalData?: readonly ('seal' | 'open')[];
   readonly operationId: string;
   readonly summary: string;
   readonly description?: string;
@@ -115,7 +119,7 @@ function operatorAction(verb: 'hold' | 'release' | 'retry', summary: string, des
     method: 'POST',
     path: `/orders/{orderId}/${verb}`,
     entry: `api/${verb}-order`,
-    access: { write: true },
+    access: { write: true, partitions: ['order'] },
     fulfilment: 'redrive',
     scopes: AUTHORITY.operate,
     operationId: `${verb}Order`,
@@ -134,7 +138,8 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/orders',
     entry: 'api/place-order',
-    access: { write: true },
+    access: { write: true, partitions: ['order', 'channelOrder', 'idempotency'] },
+    personalData: ['seal'],
     scopes: AUTHORITY.channel,
     operationId: 'placeOrder',
     summary: 'Place an order for the token\'s channel',
@@ -150,7 +155,8 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/orders/{orderId}',
     entry: 'api/get-order',
-    access: { write: false },
+    access: { write: false, partitions: ['order'] },
+    personalData: ['open'],
     scopes: AUTHORITY.readOrders,
     operationId: 'getOrder',
     summary: 'An order with its history: a channel\'s own, any for operators',
@@ -163,7 +169,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/orders',
     entry: 'api/list-orders',
-    access: { write: false, indexes: ['byChannelStatus', 'byChannel', 'byCustomer'] },
+    access: { write: false, partitions: ['order'], indexes: ['byChannelStatus', 'byChannel', 'byCustomer'] },
     secrets: ['cursorSigning'],
     fulfilment: 'deadlines',
     scopes: AUTHORITY.readOrders,
@@ -184,7 +190,8 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/orders/{orderId}/cancel',
     entry: 'api/cancel-order',
-    access: { write: true },
+    access: { write: true, partitions: ['order', 'stock', 'capacity'] },
+    personalData: ['seal'],
     scopes: AUTHORITY.cancel,
     operationId: 'cancelOrder',
     summary: 'Cancel before the shipment is requested (a channel its own orders, an admin any); repeating it is not an error',
@@ -197,7 +204,8 @@ export const ROUTES: readonly Route[] = [
     method: 'PATCH',
     path: '/orders/{orderId}/shipping-address',
     entry: 'api/change-shipping-address',
-    access: { write: true },
+    access: { write: true, partitions: ['order'] },
+    personalData: ['seal', 'open'],
     scopes: AUTHORITY.channel,
     operationId: 'changeShippingAddress',
     summary: 'Ship to another address, until the order is routed',
@@ -212,7 +220,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/orders/{orderId}/timeline',
     entry: 'api/get-order-timeline',
-    access: { write: false },
+    access: { write: false, partitions: ['order'] },
     scopes: AUTHORITY.readOrders,
     operationId: 'getOrderTimeline',
     summary: 'Every transition and change of the order, with the event each produced',
@@ -246,7 +254,7 @@ export const ROUTES: readonly Route[] = [
     method: 'PUT',
     path: '/inventory/{sku}',
     entry: 'api/put-inventory',
-    access: { write: true },
+    access: { write: true, partitions: ['stock'] },
     scopes: AUTHORITY.admin,
     operationId: 'putInventory',
     summary: 'Set on-hand per warehouse and/or the counter shard count',
@@ -259,7 +267,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/inventory/{sku}',
     entry: 'api/get-inventory',
-    access: { write: false },
+    access: { write: false, partitions: ['stock'] },
     scopes: AUTHORITY.admin,
     operationId: 'getInventory',
     summary: 'On-hand, reserved and available per warehouse and shard',
@@ -272,7 +280,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/inventory/{sku}/adjustments',
     entry: 'api/adjust-inventory',
-    access: { write: true },
+    access: { write: true, partitions: ['stock'] },
     scopes: AUTHORITY.admin,
     operationId: 'adjustInventory',
     summary: 'Receive or write off units at one warehouse',
@@ -287,7 +295,7 @@ export const ROUTES: readonly Route[] = [
     method: 'DELETE',
     path: '/customers/{customerId}/personal-data',
     entry: 'api/erase-personal-data',
-    access: { write: true, indexes: ['byCustomer'] },
+    access: { write: true, partitions: ['order'], indexes: ['byCustomer'] },
     scopes: AUTHORITY.admin,
     operationId: 'erasePersonalData',
     summary: "Erase a customer's personal data from every order of theirs",
@@ -304,7 +312,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/policies/routing',
     entry: 'api/get-routing-policy',
-    access: { write: false },
+    access: { write: false, partitions: ['policy'] },
     scopes: AUTHORITY.admin,
     operationId: 'getRoutingPolicy',
     summary: 'The live routing policy; its version is the ETag',
@@ -316,7 +324,7 @@ export const ROUTES: readonly Route[] = [
     method: 'PUT',
     path: '/policies/routing',
     entry: 'api/put-routing-policy',
-    access: { write: true },
+    access: { write: true, partitions: ['policy'] },
     scopes: AUTHORITY.admin,
     operationId: 'putRoutingPolicy',
     summary: 'Save the next version of the routing policy',
@@ -332,7 +340,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/policies/routing/versions',
     entry: 'api/list-routing-policy-versions',
-    access: { write: false },
+    access: { write: false, partitions: ['policy'] },
     scopes: AUTHORITY.admin,
     operationId: 'listRoutingPolicyVersions',
     summary: 'Every saved version of the routing policy, newest first, and which is live',
@@ -344,7 +352,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/policies/routing/versions/{version}/activate',
     entry: 'api/activate-routing-policy-version',
-    access: { write: true },
+    access: { write: true, partitions: ['policy'] },
     scopes: AUTHORITY.admin,
     operationId: 'activateRoutingPolicyVersion',
     summary: 'Roll back: make an earlier version live again, as the next version',
@@ -365,7 +373,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/policies/routing/dry-run',
     entry: 'api/dry-run-routing-policy',
-    access: { write: false, indexes: ['byChannel'] },
+    access: { write: false, partitions: ['order', 'stock', 'capacity', 'policy'], indexes: ['byChannel'] },
     scopes: AUTHORITY.admin,
     operationId: 'dryRunRoutingPolicy',
     summary: 'Try a draft policy on recent orders, next to the live one, changing nothing',
@@ -382,7 +390,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/carriers/{carrierId}/events',
     entry: 'api/carrier-events',
-    access: { write: true },
+    access: { write: true, partitions: ['order', 'tracking', 'carrierEvent'] },
     secrets: ['carrierWebhooks'],
     scopes: 'public',
     unauthenticatedBecause:

@@ -4,7 +4,7 @@
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { InFlightOrders } from '../use-cases/ports.ts';
-import { IN_FLIGHT_SHARDS, ORDER_INDEXES } from './keys.ts';
+import { IN_FLIGHT_SHARDS, ORDER_INDEXES, PARTITIONS } from './keys.ts';
 
 const INDEX = 'byInFlightSince';
 const { partitionKey, sortKey } = ORDER_INDEXES[INDEX];
@@ -32,7 +32,7 @@ export class InFlightIndex implements InFlightOrders {
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of page.Items ?? []) yield String(item.pk).slice('ORDER#'.length);
+        for (const item of page.Items ?? []) yield String(item.pk).slice(PARTITIONS.order.length);
         startKey = page.LastEvaluatedKey;
       } while (startKey);
     }

@@ -2,28 +2,54 @@
  * Single-table layout of the orders table. Only order items carry `channel`,
  * `channelStatus` and `customerId`, so the list indexes stay sparse.
  */
-export const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
-export const reservationKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'RESERVATION' });
+
+/**
+ * How each kind of item's partition key begins: the keys below are built from these, and
+ * each function's IAM policy names the ones it touches (`dynamodb:LeadingKeys`).
+ */
+export const PARTITIONS = {
+  order: 'ORDER#',
+  stock: 'SKU#',
+  channelOrder: 'CHANNELORDER#',
+  idempotency: 'IDEMPOTENCY#',
+  tracking: 'TRACKING#',
+  carrierEvent: 'CARRIEREVENT#',
+  capacity: 'CAPACITY#',
+  policy: 'POLICY#',
+} as const;
+export type Partition = keyof typeof PARTITIONS;
+
+export const orderKey = (orderId: string) => ({ pk: `${PARTITIONS.order}${orderId}`, sk: 'ORDER' });
+export const reservationKey = (orderId: string) => ({ pk: `${PARTITIONS.order}${orderId}`, sk: 'RESERVATION' });
 /** Shard 0 keeps the unsharded key; other shards get their own partition key, hence their own write capacity. */
-export const stockKey = (sku: string, shard = 0) => ({ pk: shard === 0 ? `SKU#${sku}` : `SKU#${sku}#${shard}`, sk: 'STOCK' });
+export const stockKey = (sku: string, shard = 0) => ({
+  pk: shard === 0 ? `${PARTITIONS.stock}${sku}` : `${PARTITIONS.stock}${sku}#${shard}`,
+  sk: 'STOCK',
+});
 export const channelOrderKey = (channel: string, channelOrderId: string) => ({
-  pk: `CHANNELORDER#${channel}#${channelOrderId}`,
+  pk: `${PARTITIONS.channelOrder}${channel}#${channelOrderId}`,
   sk: 'KEY',
 });
-export const idempotencyKey = (channel: string, key: string) => ({ pk: `IDEMPOTENCY#${channel}#${key}`, sk: 'KEY' });
+export const idempotencyKey = (channel: string, key: string) => ({ pk: `${PARTITIONS.idempotency}${channel}#${key}`, sk: 'KEY' });
 
 /** Which order and parcel a carrier's tracking number belongs to: callbacks name only the tracking number. */
-export const trackingKey = (carrierId: string, trackingNumber: string) => ({ pk: `TRACKING#${carrierId}#${trackingNumber}`, sk: 'KEY' });
+export const trackingKey = (carrierId: string, trackingNumber: string) => ({
+  pk: `${PARTITIONS.tracking}${carrierId}#${trackingNumber}`,
+  sk: 'KEY',
+});
 /** A carrier callback already recorded, by the carrier's own event id. */
-export const carrierEventKey = (carrierId: string, eventId: string) => ({ pk: `CARRIEREVENT#${carrierId}#${eventId}`, sk: 'KEY' });
+export const carrierEventKey = (carrierId: string, eventId: string) => ({
+  pk: `${PARTITIONS.carrierEvent}${carrierId}#${eventId}`,
+  sk: 'KEY',
+});
 
-export const capacityKey = (warehouseId: string, day: string) => ({ pk: `CAPACITY#${warehouseId}`, sk: `DAY#${day}` });
+export const capacityKey = (warehouseId: string, day: string) => ({ pk: `${PARTITIONS.capacity}${warehouseId}`, sk: `DAY#${day}` });
 
-export const policyCurrentKey = (name: string) => ({ pk: `POLICY#${name}`, sk: 'CURRENT' });
+export const policyCurrentKey = (name: string) => ({ pk: `${PARTITIONS.policy}${name}`, sk: 'CURRENT' });
 /** Versions sort by number: zero-padded, under one prefix, so a query lists them newest first. */
 export const POLICY_VERSION_PREFIX = 'VERSION#';
 export const policyVersionKey = (name: string, version: number) => ({
-  pk: `POLICY#${name}`,
+  pk: `${PARTITIONS.policy}${name}`,
   sk: `${POLICY_VERSION_PREFIX}${String(version).padStart(10, '0')}`,
 });
 

@@ -11,7 +11,7 @@ import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
  * holds in the same commit, so stock is restored the moment the cancel answers.
  * The workflow notices at its next step and stops. Cancelling twice is not an error.
  * A channel cancels only its own orders, an admin any. The reason code goes into the history and
- * the event; the note stays on the order.
+ * the event; the note stays on the order, sealed like the address (it may say anything).
  */
 export async function cancelOrder(
   deps: Dependencies,
@@ -23,6 +23,7 @@ export async function cancelOrder(
     note,
   }: { orderId: string; visibility: Visibility; by?: Actor; reasonCode?: CancellationReason | undefined; note?: string | undefined },
 ): Promise<Order> {
+  const sealedNote = note ? await deps.personalData.seal(orderId, 'cancellationNote', note) : undefined;
   return retryOnConflict(`Order ${orderId} kept changing while cancelling`, async () => {
     const order = await visibleOrder(deps, orderId, visibility);
     if (order.status === 'CANCELLED') return order;
@@ -32,7 +33,7 @@ export async function cancelOrder(
       order,
       'CANCELLED',
       deps.now(),
-      { cancellationReason: reasonCode, ...(note ? { cancellationNote: note } : {}) },
+      { cancellationReason: reasonCode, ...(sealedNote ? { cancellationNote: sealedNote } : {}) },
       reasonCode,
       by,
     );

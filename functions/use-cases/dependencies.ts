@@ -15,12 +15,14 @@ import { InFlightIndex } from '../store/in-flight-index.ts';
 import { FulfilmentExecutions } from '../reconciler/fulfilment-executions.ts';
 import { deadlineSettingsFrom } from '../reconciler/deadline-settings.ts';
 import { DEFAULT_DEADLINES, type DeadlineSettings } from '../domain/deadlines.ts';
+import { EncryptionSdkCipher } from '../crypto/encryption-sdk-cipher.ts';
 import type {
   CapacityRepository,
   CustomerOrders,
   FulfilmentStarter,
   InFlightOrders,
   OrderRepository,
+  PersonalDataCipher,
   PolicyRepository,
   StockRepository,
   StoredPolicy,
@@ -42,6 +44,8 @@ export interface Dependencies {
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
   carrier: CarrierGateway;
+  /** Seals personal values where they enter, opens them where a caller is entitled to them. */
+  personalData: PersonalDataCipher;
   now: () => string;
   newOrderId: () => string;
 }
@@ -60,6 +64,7 @@ export interface DependencyOptions {
   carrier?: CarrierGateway;
   fulfilment?: FulfilmentStarter;
   deadlines?: DeadlineSettings;
+  personalData?: PersonalDataCipher;
 }
 
 /** Built at the first start, so only the routes that re-drive need the state machine's ARN. */
@@ -67,6 +72,18 @@ function fulfilmentFromEnvironment(): FulfilmentStarter {
   let executions: FulfilmentExecutions | undefined;
   return {
     start: (orderId, attempt) => (executions ??= new FulfilmentExecutions(requiredEnv('STATE_MACHINE_ARN'))).start(orderId, attempt),
+  };
+}
+
+/**
+ * Built on first use: only functions that seal or open have the key in their environment
+ * (and the KMS permissions); the others never touch personal values.
+ */
+function cipherFromEnvironment(): PersonalDataCipher {
+  let cipher: PersonalDataCipher | undefined;
+  return {
+    seal: (...args) => (cipher ??= EncryptionSdkCipher.fromEnvironment()).seal(...args),
+    open: (...args) => (cipher ??= EncryptionSdkCipher.fromEnvironment()).open(...args),
   };
 }
 
@@ -85,6 +102,7 @@ export function createDependencies(client: ReturnType<typeof createDocumentClien
     deadlines: options.deadlines ?? DEFAULT_DEADLINES,
     routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
     carrier: options.carrier ?? carrierFromEnvironment(),
+    personalData: options.personalData ?? cipherFromEnvironment(),
     now: () => new Date().toISOString(),
     newOrderId: () => ulid(),
   };

@@ -4,6 +4,7 @@ import type { Dependencies } from './dependencies.ts';
 import type { CreateOrderResult } from './ports.ts';
 import { TransientError } from '../domain/errors.ts';
 import { retrying, type RetryPolicy } from '../retry-policy.ts';
+import { sealOrder, withPlainValuesOf } from './personal-data.ts';
 
 /** Identical requests racing each other conflict inside DynamoDB; one wins, the others then read its order. */
 const CREATE_POLICY: RetryPolicy = { attempts: 4, baseMs: 20, capMs: 500 };
@@ -24,7 +25,11 @@ export function requestFingerprint(request: OrderRequest): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 
-/** Places the order once per (channel, channelOrderId) and per Idempotency-Key. */
+/**
+ * Places the order once per (channel, channelOrderId) and per Idempotency-Key, its personal
+ * values sealed. The answer carries them as sent: a repeat matched the same request, so
+ * nothing here needs to decrypt.
+ */
 export async function placeOrderOnce(
   deps: Dependencies,
   request: OrderRequest,
@@ -33,9 +38,11 @@ export async function placeOrderOnce(
 ): Promise<CreateOrderResult> {
   const order = placeOrder(request, deps.newOrderId(), deps.now(), by);
   const fingerprint = requestFingerprint(request);
-  return retrying(() => deps.orders.create(order, fingerprint, idempotencyKey), {
+  const sealed = await sealOrder(deps.personalData, order);
+  const result = await retrying(() => deps.orders.create(sealed, fingerprint, idempotencyKey), {
     policy: CREATE_POLICY,
     retryable: (error) => error instanceof TransientError,
     exhausted: (lastError) => lastError as Error,
   });
+  return { ...result, order: withPlainValuesOf(result.order, order) };
 }

@@ -5,6 +5,7 @@
  * typed outcome instead of DynamoDB's cancellation codes.
  */
 import type { Order, OrderStatus } from '../domain/order.ts';
+import type { SealedPath } from '../domain/personal-data.ts';
 import type { OnHandChange, Reservation, SkuStock, StockMove } from '../domain/stock.ts';
 
 /** A reservation as stored: `revision` counts its writes, so a release can be guarded on the exact content it undoes. */
@@ -146,4 +147,13 @@ export interface PolicyRepository {
   versions(): Promise<PolicyVersion[]>;
   /** Saves the next version over `basedOn` (undefined: none yet); PolicyVersionConflict when someone saved first. */
   save<Document>(document: Document, basedOn: number | undefined, now: string, activatedFrom?: number): Promise<StoredPolicy<Document>>;
+}
+
+/**
+ * Seals and opens personal values (SEALED_PATHS): a sealed value is text that opens only for
+ * the order and path it was sealed for, and only where the function may decrypt.
+ */
+export interface PersonalDataCipher {
+  seal(orderId: string, path: SealedPath, plaintext: string): Promise<string>;
+  open(orderId: string, path: SealedPath, sealed: string): Promise<string>;
 }

@@ -13,11 +13,14 @@ import { invoke, lambdaContext } from '../support/http-event.ts';
 import { stepHandler, stepInputSchema } from '../../functions/workflow/step-handler.ts';
 import { OutOfStock } from '../../functions/domain/errors.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { useLocalKms } from '../support/dynamodb.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 
 beforeAll(() => {
   process.env.ORDERS_TABLE_NAME = 'orders-mock';
+  // Placing an order seals its personal values: KMS is the run's local one, only DynamoDB is mocked.
+  useLocalKms();
 });
 afterEach(() => documents.reset());
 
@@ -88,6 +91,8 @@ describe('error mapping', () => {
     documents.on(GetCommand).resolves({ Item: { pk: 'ORDER#x', sk: 'ORDER', orderId: '01JEXISTING0000000000000000', status: 'PLACED' } });
     const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: request, channel: request.channel });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ orderId: '01JEXISTING0000000000000000', status: 'PLACED' });
+    // The stored order as read, with the personal values of the (same) request in place of the sealed ones.
+    const { name, phone, line1, postalCode } = request.shipTo;
+    expect(response.body).toEqual({ orderId: '01JEXISTING0000000000000000', status: 'PLACED', shipTo: { name, phone, line1, postalCode } });
   });
 });

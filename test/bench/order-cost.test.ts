@@ -3,7 +3,7 @@
  * price table (first tier, no free tier), so a unit or rounding slip in the code fails here.
  */
 import { describe, it, expect } from 'vitest';
-import { costPerMillionOrders, expressGbSeconds, formatCost, type PerOrderUsage } from '../../bench/order-cost.ts';
+import { costPerMillionOrders, expressGbSeconds, formatCost, kmsRequestsPerOrder, type PerOrderUsage } from '../../bench/order-cost.ts';
 import { PRICES_US_EAST_1, unitPrice, type Price } from '../../bench/prices.ts';
 
 // Per order: 1 HTTP request, 20 WRU, 10 RRU, 4 arm64 invocations of 100 ms at 512 MB,
@@ -95,5 +95,16 @@ describe('formatCost', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^Total if the workflow were Standard\s+\$149\.22$/));
     const widths = new Set(lines.slice(2).map((line) => line.length));
     expect(widths.size).toBe(1);
+  });
+});
+
+describe('kmsRequestsPerOrder', () => {
+  it('counts one GenerateDataKey and one Decrypt per opening function for each data key, per instance', () => {
+    const use = { sealedValuesPerOrder: 4, valuesPerDataKey: 10_000, openingFunctions: 2, instancesPerFunction: 10 };
+    // 4 / 10,000 data keys per order × 10 instances × (1 sealing + 2 opening) = 0.012 requests.
+    expect(kmsRequestsPerOrder(use)).toBeCloseTo(0.012, 12);
+    // 12,000 requests per million orders × $0.03 / 10,000.
+    expect(costPerMillionOrders({ ...usage, kmsRequests: kmsRequestsPerOrder(use) }, PRICES_US_EAST_1).lines.kmsRequests).toBeCloseTo(0.036, 9);
+    expect(costPerMillionOrders(usage, PRICES_US_EAST_1).lines.kmsRequests).toBe(0);
   });
 });

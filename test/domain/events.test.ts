@@ -6,11 +6,11 @@ import {
   DETAIL_TYPES,
   EVENT_SCHEMA_VERSION,
   EventContractBroken,
-  maskPhone,
   orderEventOf,
   timelineOf,
 } from '../../functions/domain/events.ts';
 import { OrderNotAmendable } from '../../functions/domain/errors.ts';
+import { maskPhone } from '../../functions/domain/personal-data.ts';
 import {
   ORDER_STATUSES,
   changeShippingAddress,

@@ -232,6 +232,7 @@ describe('placeOrder', () => {
       orderId: 'ord-42',
       status: 'PLACED',
       version: 1,
+      maskedPhone: '+** ** ***4567',
       totals: { itemCount: 5, amount: 3948 },
       placedAt: T0,
       updatedAt: T0,

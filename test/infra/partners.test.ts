@@ -139,7 +139,16 @@ describe('partner subscriptions', () => {
     const table = ofType('AWS::DynamoDB::Table')[0]![0];
     const fnRole = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
     expect(statementsOf(fnRole).filter((s: { Action: string }) => String(s.Action).startsWith('dynamodb:'))).toEqual([
-      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: getAtt(table) },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: getAtt(table),
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'shipTo'] },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      },
     ]);
     const pipeRole = (pipe.Properties.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
     expect(statementsOf(pipeRole)).toEqual([

@@ -241,7 +241,7 @@ describe('fulfilment workflow', () => {
     const [, machine] = onlyOfType('AWS::StepFunctions::StateMachine');
     expect(machine.Properties.StateMachineType).toBe('EXPRESS');
     expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
-    expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
     const logGroupArn = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
     expect(resources[logGroupArn['Fn::GetAtt'][0]]!.Type).toBe('AWS::Logs::LogGroup');
     expect(JSON.parse(machine.Properties.DefinitionString).TimeoutSeconds).toBe(300);

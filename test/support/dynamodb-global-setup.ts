@@ -1,24 +1,31 @@
 /**
  * Starts one DynamoDB Local for the whole test run and creates the tables the
- * synthesized stack defines. Tests read the endpoint and table name with `inject`.
+ * synthesized stack defines, and a local KMS for the personal-data cipher. Tests read
+ * the endpoints and table name with `inject`.
  */
 import type { TestProject } from 'vitest/node';
 import { synthesizeStack } from '../../local/cloud-assembly.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local.ts';
 import { ensureTable, tableDefinitions } from '../../local/dynamodb/tables.ts';
+import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws-endpoint.ts';
+import { LocalKms } from '../../local/kms/local-kms.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dynamodbEndpoint: string;
+    kmsEndpoint: string;
     ordersTableTemplateInput: string;
   }
 }
 
 let dynamodb: DynamoDbLocal | undefined;
+let kms: AwsEndpoint | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const [{ template }, local] = await Promise.all([Promise.resolve().then(() => synthesizeStack('test')), startDynamoDbLocal()]);
   dynamodb = local;
+  kms = await startAwsEndpoint(new LocalKms().operations());
+  project.provide('kmsEndpoint', kms.url);
   const [orders] = tableDefinitions(template, () => 'orders-template');
   if (!orders) throw new Error('The stack defines no DynamoDB table');
   project.provide('dynamodbEndpoint', local.endpoint);
@@ -27,5 +34,6 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  await kms?.stop();
   await dynamodb?.stop();
 }

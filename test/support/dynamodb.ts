@@ -13,6 +13,8 @@ import { createDocumentClient } from '../../functions/store/dynamodb.ts';
 import { PolicyStore } from '../../functions/store/policy-store.ts';
 import { DEMO_ROUTING_POLICY } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { createDependencies, type Dependencies } from '../../functions/use-cases/dependencies.ts';
+import { openOrder } from '../../functions/use-cases/personal-data.ts';
+import type { Order } from '../../functions/domain/order.ts';
 
 export function localDynamoDbClient(): DynamoDBClient {
   return clientFor(inject('dynamodbEndpoint'), { maxAttempts: 10 });
@@ -25,7 +27,23 @@ export async function createOrdersTable(client: DynamoDBClient, prefix: string):
   return tableName;
 }
 
+/** A key of the local KMS the run shares: any key ARN is served there. */
+export const TEST_PERSONAL_DATA_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/test-personal-data';
+
+/** Points the personal-data cipher (built from the environment, as in the functions) at the run's local KMS. */
+export function useLocalKms(): void {
+  process.env.AWS_ENDPOINT_URL_KMS = inject('kmsEndpoint');
+  process.env.PERSONAL_DATA_KEY_ARN ??= TEST_PERSONAL_DATA_KEY_ARN;
+}
+
+/** The order as stored, its personal values opened as the owning channel reads them; undefined if there is none. */
+export async function openedOrder(deps: Pick<Dependencies, 'orders' | 'personalData'>, orderId: string): Promise<Order | undefined> {
+  const stored = await deps.orders.get(orderId);
+  return stored && openOrder(deps.personalData, stored);
+}
+
 export async function localDependencies(prefix: string, overrides: Partial<Dependencies> = {}): Promise<Dependencies> {
+  useLocalKms();
   const client = localDynamoDbClient();
   const tableName = await createOrdersTable(client, prefix);
   const deps = createDependencies(createDocumentClient(client), tableName, {
@@ -39,7 +57,8 @@ export async function localDependencies(prefix: string, overrides: Partial<Depen
 
 /**
  * Points the handlers' own environment-driven wiring at a fresh table in DynamoDB
- * Local, exactly as the local cloud does: AWS_ENDPOINT_URL_DYNAMODB, ORDERS_TABLE_NAME and CURSOR_SIGNING_KEY.
+ * Local, exactly as the local cloud does: AWS_ENDPOINT_URL_DYNAMODB, ORDERS_TABLE_NAME and CURSOR_SIGNING_KEY,
+ * and the personal-data cipher at the run's local KMS.
  */
 export async function useLocalTableForHandlers(prefix: string, options: { seedRoutingPolicy?: boolean } = {}): Promise<string> {
   const client = localDynamoDbClient();
@@ -54,6 +73,7 @@ export async function useLocalTableForHandlers(prefix: string, options: { seedRo
   }
   process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamodbEndpoint');
   process.env.ORDERS_TABLE_NAME = tableName;
+  useLocalKms();
   process.env.CURSOR_SIGNING_KEY ??= randomBytes(32).toString('base64url');
   return tableName;
 }

@@ -15,7 +15,7 @@ import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { cancelOrder } from '../../functions/use-cases/cancel-order.ts';
 import { changeShippingAddress } from '../../functions/use-cases/change-shipping-address.ts';
 import { setOnHand } from '../../functions/use-cases/inventory.ts';
-import { localDependencies } from '../support/dynamodb.ts';
+import { localDependencies, openedOrder } from '../support/dynamodb.ts';
 import { runFulfilment, type ExecutionOutcome } from '../support/fulfilment-workflow.ts';
 import { Interleaving } from '../support/interleaving.ts';
 import { orderRequest } from '../fixtures/orders.ts';
@@ -73,7 +73,7 @@ function recordingCarrier(cancelled: string[]): CarrierGateway {
 
 /** ADR 0001's invariants, on the order, its reservation, its stock and its capacity counts once every actor is done. */
 async function expectInvariants(w: World, units: number, outcomes: ExecutionOutcome[]) {
-  const order = (await deps.orders.get(w.orderId)) as Order;
+  const order = (await openedOrder(deps, w.orderId)) as Order;
   const reservation = await deps.orders.getReservation(w.orderId);
   const stock = (await deps.stock.get(w.sku)) as SkuStock | undefined;
 

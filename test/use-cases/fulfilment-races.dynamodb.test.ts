@@ -14,7 +14,7 @@ import { changeShippingAddress } from '../../functions/use-cases/change-shipping
 import { lockStock, releaseStock } from '../../functions/use-cases/lock-stock.ts';
 import { cancelShipment, requestShipment } from '../../functions/use-cases/request-shipment.ts';
 import { releaseAllocation, routeOrder } from '../../functions/use-cases/route-order.ts';
-import { localDependencies } from '../support/dynamodb.ts';
+import { localDependencies, openedOrder } from '../support/dynamodb.ts';
 import { pauseAfter } from '../support/pause.ts';
 import { runFulfilment } from '../support/fulfilment-workflow.ts';
 import { orderRequest } from '../fixtures/orders.ts';
@@ -96,7 +96,7 @@ describe('races of issue 18', () => {
     routing.release();
     expect((await execution).endState).toBe('ShipmentRequested');
 
-    const order = await deps.orders.get(orderId);
+    const order = await openedOrder(deps, orderId);
     expect(order).toMatchObject({ status: 'SHIPMENT_REQUESTED', shipTo: SHANGHAI });
     expect(order?.route?.parcels.map((parcel) => parcel.warehouseId)).toEqual(['wh-shanghai']);
     expect(inventoryView(await stockOf(sku))).toMatchObject({ reserved: 1, availableToPromise: 0 });
