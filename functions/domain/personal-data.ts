@@ -27,13 +27,6 @@ export function withValueAt<Shape extends object>(order: Shape, path: SealedPath
   return { ...order, [key]: withValueAt((node ?? {}) as object, rest.join('.') as SealedPath, value) };
 }
 
-/** Keeps the last four digits, so support can match a number the customer reads out. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '').length;
-  let seen = 0;
-  return phone.replace(/\d/g, (digit) => (++seen > digits - 4 ? digit : '*'));
-}
-
 /** Fields a partner can be entitled to, as paths in the order. */
 export const PERSONAL_DATA_FIELDS = ['shipTo.name', 'shipTo.phone', 'shipTo.line1', 'shipTo.postalCode', 'customer.id'] as const;
 export type PersonalDataField = (typeof PERSONAL_DATA_FIELDS)[number];

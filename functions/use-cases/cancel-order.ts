@@ -43,6 +43,7 @@ export async function cancelOrder(
         ? { reservation: { delete: reservation.revision }, stock: releaseReservationMoves(reservation), capacity: capacityRelease(reservation) }
         : {}),
     });
-    return outcome.ok ? after : CONFLICT;
+    // Answered with the note as the channel wrote it; stored, it stays sealed.
+    return outcome.ok ? (note ? { ...after, cancellationNote: note } : after) : CONFLICT;
   });
 }

@@ -59,7 +59,9 @@ describe('DELETE /customers/{customerId}/personal-data', () => {
     for (const orderId of ended) expect((await cancel(orderId, li.planted[5]!)).status).toBe(200);
     const inFlight = await place(li.request());
     const untouched = await place(other.request());
-    expect(await scanTable()).toContain(li.planted[5]);
+    // Before: the note is stored (sealed, so not as typed) and the owner reads it back.
+    expect(await scanTable()).not.toContain(li.planted[5]);
+    expect((await get(ended[0]!)).body.cancellationNote).toBe(li.planted[5]);
 
     const response = await erase(li.customerId);
     expect(response.status, JSON.stringify(response.body)).toBe(200);
@@ -83,11 +85,12 @@ describe('DELETE /customers/{customerId}/personal-data', () => {
     expect((await get(inFlight)).body.shipTo.name).toBe(li.planted[1]);
     expect((await get(untouched)).body.shipTo.name).toBe(other.planted[1]);
 
-    // Only the order in flight still holds what the customer typed; nothing else in the table does.
+    // Nothing in the table holds what the customer typed, outside the order in flight (sealed there).
     const { Items = [] } = await localDynamoDbClient().send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
     const withoutInFlight = JSON.stringify(Items.filter((item) => item.orderId?.S !== inFlight));
     for (const value of li.planted) expect(withoutInFlight).not.toContain(value);
-    expect(await scanTable()).toContain(other.planted[1]);
+    // The other customer's id is stored as is (only the personal values are sealed): erasure left it.
+    expect(await scanTable()).toContain(other.planted[0]);
 
     expect((await erase(li.customerId)).body).toEqual({ erased: 0, pending: [inFlight], complete: true });
     expect((await cancel(inFlight, 'later')).status).toBe(200);

@@ -10,7 +10,7 @@ import {
   timelineOf,
 } from '../../functions/domain/events.ts';
 import { OrderNotAmendable } from '../../functions/domain/errors.ts';
-import { maskPhone } from '../../functions/domain/personal-data.ts';
+import { maskPhone } from '../../functions/domain/phone-mask.ts';
 import {
   ORDER_STATUSES,
   changeShippingAddress,
