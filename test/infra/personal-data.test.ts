@@ -77,7 +77,8 @@ describe('the personal-data key', () => {
   });
 
   it('lets only the functions where personal data enters generate data keys', () => {
-    expect(allowing('kms:GenerateDataKey')).toEqual(['functions/api/change-shipping-address.ts', 'functions/api/place-order.ts']);
+    // The cancel seals the channel's note.
+    expect(allowing('kms:GenerateDataKey')).toEqual(['functions/api/cancel-order.ts', 'functions/api/change-shipping-address.ts', 'functions/api/place-order.ts']);
   });
 
   it('lets only the owning channel\'s reads, the address change and the partner entitled to sealed fields decrypt', () => {
@@ -98,7 +99,13 @@ describe('the personal-data key', () => {
       .filter(([, fn]) => fn.Properties.Environment?.Variables?.PERSONAL_DATA_KEY_ARN)
       .map(([, fn]) => String(fn.Metadata?.['order-pipeline:entry']))
       .sort();
-    expect(withKey).toEqual(['functions/api/change-shipping-address.ts', 'functions/api/get-order.ts', 'functions/api/place-order.ts', 'functions/partners/enrich-partner-event.ts']);
+    expect(withKey).toEqual([
+      'functions/api/cancel-order.ts',
+      'functions/api/change-shipping-address.ts',
+      'functions/api/get-order.ts',
+      'functions/api/place-order.ts',
+      'functions/partners/enrich-partner-event.ts',
+    ]);
   });
 });
 
@@ -143,7 +150,8 @@ describe('table statements', () => {
       .map((resource) => JSON.stringify(resource).match(/\/index\/(\w+)/)?.[1])
       .filter(Boolean)
       .sort();
-    expect(indexes).toEqual(['byChannel', 'byChannelStatus']);
+    // byCustomer: operators list a customer's orders (issue 15).
+    expect(indexes).toEqual(['byChannel', 'byChannelStatus', 'byCustomer']);
   });
 });
 

@@ -56,6 +56,8 @@ const PLACE_INPUTS = ['shipTo.region', 'shipTo.city', 'region', 'city'];
 const EXEMPT_ROUTES: Record<string, string> = {
   'PUT /policies/routing':
     'operator configuration, not customer input: the names it holds (warehouses, carriers, rules) are published in routing explanations by design',
+  'POST /policies/routing/dry-run':
+    'a draft of that configuration decided on recent orders: it writes and publishes nothing (test/local-cloud/routing-policy-changes.test.ts checks that the policy, stock and orders stay as they were)',
 };
 
 type JsonSchema = { [key: string]: any };
