@@ -1,6 +1,7 @@
 import { Duration, SecretValue } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -71,7 +72,22 @@ export interface IntakeApiProps {
   readonly throttle?: ThrottleSettings;
   /** @default RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: RetentionDays;
+  /**
+   * Origins (`https://host[:port]`) whose pages may call the API from a browser: where the operations
+   * console (`console/`) is hosted. Tokens travel in the `Authorization` header, never in cookies, so
+   * no credentials are allowed.
+   * @default - none: CORS off, no browser page on another origin can call the API
+   */
+  readonly corsOrigins?: readonly string[];
 }
+
+/** What a browser page may send and read: the headers the routes take and answer (route table, preconditions). */
+const CORS_PREFLIGHT = {
+  allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+  allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+  exposeHeaders: ['etag', 'location'],
+  maxAge: Duration.hours(1),
+};
 
 /**
  * The HTTP API channels call to place, read, list, amend and cancel orders, and operators
@@ -81,7 +97,8 @@ export interface IntakeApiProps {
  * the handlers read the caller's channel or operator role from the token's claims. A route added without its own
  * scopes requires the admin scope, so nothing opens up by omission. The exceptions:
  * `GET /openapi.json` (the API description) and the carriers' callback route, authenticated
- * by its HMAC signature instead. CORS is off because no browser calls this API.
+ * by its HMAC signature instead. CORS is off unless origins are given (`corsOrigins`): the
+ * operations console served from another origin is the one browser caller.
  */
 export class IntakeApi extends Construct {
   public readonly httpApi: HttpApi;
@@ -111,6 +128,7 @@ export class IntakeApi extends Construct {
         jwtAudience: props.jwt.audience,
       }),
       defaultAuthorizationScopes: [SCOPES.admin],
+      ...(props.corsOrigins?.length ? { corsPreflight: { ...CORS_PREFLIGHT, allowOrigins: [...props.corsOrigins] } } : {}),
       // The stage is created below so that it can carry access logs and throttling.
       createDefaultStage: false,
     });

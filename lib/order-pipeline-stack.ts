@@ -70,7 +70,7 @@ export class OrderPipelineStack extends Stack {
     for (const message of context.deprecations) Annotations.of(this).addWarningV2('order-pipeline:deprecated-context', message);
 
     this.store = new OrderStore(this, 'OrderStore', { retainData });
-    this.api = new IntakeApi(this, 'IntakeApi', { stage, store: this.store, jwt: context.jwt });
+    this.api = new IntakeApi(this, 'IntakeApi', { stage, store: this.store, jwt: context.jwt, corsOrigins: context.consoleOrigins });
     this.events = new EventPublishing(this, 'EventPublishing', { stage, store: this.store });
     this.eventContracts = new EventContracts(this, 'EventContracts', {
       stage,

@@ -17,6 +17,7 @@ export const CONTEXT_KEYS = {
   orderDeadlineSeconds: { key: 'orderPipeline:orderDeadlineSeconds' },
   maxRedrives: { key: 'orderPipeline:maxRedrives' },
   alarmEmails: { key: 'orderPipeline:alarmEmails' },
+  consoleOrigins: { key: 'orderPipeline:consoleOrigins' },
 } as const satisfies Record<string, { key: string; legacyKey?: string }>;
 
 type Setting = keyof typeof CONTEXT_KEYS;
@@ -51,6 +52,8 @@ export interface PipelineContext {
   readonly deadlines: DeadlineSettings;
   /** Subscribed to the alarm topic: a list in cdk.json, or comma-separated with `-c`. */
   readonly alarmEmails: string[];
+  /** Origins the operations console is served from, allowed to call the API (CORS); same forms as `alarmEmails`. */
+  readonly consoleOrigins: string[];
   /** One message per legacy key in use. */
   readonly deprecations: string[];
 }
@@ -99,7 +102,8 @@ export function readPipelineContext(node: Node): PipelineContext {
       ORDER_DEADLINE_SECONDS: read('orderDeadlineSeconds')?.toString(),
       MAX_REDRIVES: read('maxRedrives')?.toString(),
     }),
-    alarmEmails: emailList(CONTEXT_KEYS.alarmEmails.key, read('alarmEmails')),
+    alarmEmails: checkedList(CONTEXT_KEYS.alarmEmails.key, read('alarmEmails'), EMAIL, 'e-mail addresses'),
+    consoleOrigins: checkedList(CONTEXT_KEYS.consoleOrigins.key, read('consoleOrigins'), ORIGIN, 'origins (https://host[:port], no path)'),
     deprecations,
   };
 }
@@ -107,12 +111,18 @@ export function readPipelineContext(node: Node): PipelineContext {
 /** Enough to refuse a typo at synth (SNS would accept the subscription and never deliver). */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function emailList(key: string, value: unknown): string[] {
+/**
+ * What API Gateway accepts as a CORS origin: a scheme and host (and port), nothing after. `*` is
+ * refused here on purpose: the console needs only where it is hosted.
+ */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+function checkedList(key: string, value: unknown, form: RegExp, what: string): string[] {
   if (value === undefined) return [];
-  const emails = (Array.isArray(value) ? value.map(String) : String(value).split(',')).map((e) => e.trim()).filter(Boolean);
-  const invalid = emails.filter((email) => !EMAIL.test(email));
-  if (invalid.length > 0) throw new Error(`Context ${key}: not e-mail addresses: ${invalid.join(', ')}`);
-  return emails;
+  const items = (Array.isArray(value) ? value.map(String) : String(value).split(',')).map((e) => e.trim()).filter(Boolean);
+  const invalid = items.filter((item) => !form.test(item));
+  if (invalid.length > 0) throw new Error(`Context ${key}: not ${what}: ${invalid.join(', ')}`);
+  return items;
 }
 
 // `-c key=true` arrives as the string "true", cdk.json and in-process apps give a boolean.

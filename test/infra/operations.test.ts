@@ -155,3 +155,31 @@ describe('alarms', () => {
     expect(() => synth({ 'orderPipeline:alarmEmails': 'oncall@example.com,not-an-address' })).toThrow(/not-an-address/);
   });
 });
+
+describe('the console on another origin', () => {
+  const corsOf = (context: Record<string, unknown>) =>
+    Object.values(Template.fromStack(synth(context)).toJSON().Resources as Record<string, CfnResource>).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')!
+      .Properties.CorsConfiguration;
+
+  it('is refused by the API unless its origin is configured', () => {
+    const [api] = ofType('AWS::ApiGatewayV2::Api');
+    expect(api![1].Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('may call the API from the origins in context, with tokens in a header and no credentials', () => {
+    const cors = corsOf({ 'orderPipeline:consoleOrigins': 'https://ops.example.com,http://localhost:8080' });
+    expect(cors).toMatchObject({
+      AllowOrigins: ['https://ops.example.com', 'http://localhost:8080'],
+      AllowHeaders: expect.arrayContaining(['authorization', 'content-type', 'if-match']),
+      ExposeHeaders: ['etag', 'location'],
+    });
+    expect(cors.AllowCredentials).toBeUndefined();
+    expect(cors.AllowMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']));
+  });
+
+  // API Gateway takes an origin as scheme://host[:port]; a path or a wildcard is refused at synth.
+  it('refuses an origin that is not one at synth', () => {
+    expect(() => synth({ 'orderPipeline:consoleOrigins': 'https://ops.example.com/console' })).toThrow(/ops\.example\.com\/console/);
+    expect(() => synth({ 'orderPipeline:consoleOrigins': '*' })).toThrow(/consoleOrigins/);
+  });
+});
