@@ -120,12 +120,23 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
+/** How long stopping waits for each part of the cloud. */
+const STOP_WAIT_MS = 15_000;
+
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  const stopStack: Array<() => Promise<void>> = [];
+  const stopStack: Array<{ name: string; stop: () => Promise<void> }> = [];
+  // Each part gets a bounded wait: one that hangs (an invocation that never settles) must not keep the
+  // rest, DynamoDB Local's JVM included, running; the log names it so the hang can be found.
   const stopAll = async () => {
-    for (const stop of stopStack.reverse()) await stop().catch(() => undefined);
+    for (const { name, stop } of stopStack.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), STOP_WAIT_MS)));
+      const outcome = await Promise.race([stop().catch(() => undefined), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timed out') log(`${name} did not stop within ${STOP_WAIT_MS} ms; going on without it`);
+    }
   };
 
   try {
@@ -138,7 +149,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ownProcessGroup: options.databaseInOwnProcessGroup ?? false,
       }),
     ]);
-    stopStack.push(() => dynamodb.stop());
+    stopStack.push({ name: 'DynamoDB Local', stop: () => dynamodb.stop() });
     const topology = readTopology(stack.template, stack.stackName);
     log(`${cached ? 'unchanged' : 'synthesized'} ${stack.stackName}, DynamoDB Local at ${dynamodb.endpoint} (${Date.now() - started} ms)`);
 
@@ -186,12 +197,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
     });
-    stopStack.push(() => routing.stop());
+    stopStack.push({ name: 'event routing', stop: () => routing.stop() });
 
     // Its root key kept with the data, so orders sealed before a restart still open after it.
     const kms = new LocalKms(options.dataDir ? join(options.dataDir, 'kms-root-key') : undefined);
     const awsEndpoint = await startAwsEndpoint(localCloudOperations(routing.bus, stepFunctions, kms));
-    stopStack.push(() => awsEndpoint.stop());
+    stopStack.push({ name: 'AWS endpoint', stop: () => awsEndpoint.stop() });
 
     const dynamodbProxy = faults.throttledWriteRate
       ? await startFaultProxy({ upstream: dynamodb.endpoint, throttledWriteRate: faults.throttledWriteRate })
@@ -199,10 +210,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const eventsProxy = faults.failedEventEntryRate
       ? await startFaultProxy({ upstream: awsEndpoint.url, failedEventEntryRate: faults.failedEventEntryRate })
       : undefined;
-    for (const proxy of [dynamodbProxy, eventsProxy]) if (proxy) stopStack.push(() => proxy.stop());
+    for (const proxy of [dynamodbProxy, eventsProxy]) if (proxy) stopStack.push({ name: 'fault proxy', stop: () => proxy.stop() });
 
     const functionLogs = options.dataDir ? createWriteStream(join(options.dataDir, 'functions.log'), { flags: 'a' }) : undefined;
-    if (functionLogs) stopStack.push(() => new Promise((done) => functionLogs.end(() => done())));
+    if (functionLogs) stopStack.push({ name: 'function log', stop: () => new Promise((done) => functionLogs.end(() => done())) });
     const environment: Record<string, string> = {
       ...(process.env as Record<string, string>),
       ...LOCAL_AWS_ENV,
@@ -217,7 +228,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       CURSOR_SIGNING_KEY: localCursorSigningKey(options.dataDir ? join(options.dataDir, 'cursor-signing-key') : undefined),
       ...options.functionEnvironment,
     };
-    stopStack.push(() => functions.stop());
+    stopStack.push({ name: 'functions', stop: () => functions.stop() });
     await functions.load(topology.functions.values(), PROJECT_ROOT, environment, functionLogs);
     log(`${functions.size} functions loaded (${Date.now() - started} ms)`);
 
@@ -231,7 +242,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       log,
     });
-    stopStack.push(() => streams.stop());
+    stopStack.push({ name: 'stream relay', stop: () => streams.stop() });
 
     // After the relays, so that on a restart the reconciler finds what the streams did not move on.
     const scheduler = new LocalScheduler({
@@ -240,7 +251,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       onError: (schedule, error) => log(`schedule ${schedule.name}: ${error instanceof Error ? error.message : String(error)}`),
     });
     if (options.schedules !== false) scheduler.start();
-    stopStack.push(() => scheduler.stop());
+    stopStack.push({ name: 'scheduler', stop: () => scheduler.stop() });
 
     // Kept with the data, so tokens printed by one `npm start` work after a restart.
     const signingKey = await loadOrCreateSigningKey(options.dataDir ? join(options.dataDir, 'jwt-signing-key.json') : undefined);
@@ -253,7 +264,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       eventBusDeliveries: routing.eventBusDeliveries,
       replay: routing.replay,
     });
-    stopStack.push(() => server.stop());
+    stopStack.push({ name: 'HTTP server', stop: () => server.stop() });
     log(`HTTP API on port ${server.port}: ${topology.routes.length} routes (${Date.now() - started} ms)`);
 
     // Streams feed the bus, the bus starts workflows, workflows write the table: drain in
