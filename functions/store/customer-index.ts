@@ -2,8 +2,9 @@
  * A customer's orders, from the `byCustomer` index (only order items carry its key, and an
  * erased order no longer does, see order-item.ts).
  */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerOrders } from '../use-cases/ports.ts';
+import { queryAll } from './dynamodb.ts';
 import { ORDER_INDEXES } from './keys.ts';
 
 const INDEX = 'byCustomer';
@@ -19,20 +20,13 @@ export class CustomerIndex implements CustomerOrders {
   }
 
   async *orderIdsOf(customerId: string): AsyncGenerator<string> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX,
-          KeyConditionExpression: '#customer = :customer',
-          ExpressionAttributeNames: { '#customer': partitionKey },
-          ExpressionAttributeValues: { ':customer': customerId },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) yield String(item.orderId);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: INDEX,
+      KeyConditionExpression: '#customer = :customer',
+      ExpressionAttributeNames: { '#customer': partitionKey },
+      ExpressionAttributeValues: { ':customer': customerId },
+    });
+    for await (const item of items) yield String(item.orderId);
   }
 }

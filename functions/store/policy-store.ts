@@ -4,10 +4,10 @@
  * Replacing it is one transaction guarded on the version it replaces, so two operators
  * saving at once cannot silently overwrite each other.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PolicyRepository, PolicyVersion, StoredPolicy } from '../use-cases/ports.ts';
 import { TransientError } from '../domain/errors.ts';
-import { cancellationReasons, isRetryableConflict } from './dynamodb.ts';
+import { cancellationReasons, isRetryableConflict, queryAll } from './dynamodb.ts';
 import { PolicyVersionConflict } from '../domain/errors.ts';
 import { ENTITY, POLICY_VERSION_PREFIX, policyCurrentKey, policyVersionKey } from './keys.ts';
 
@@ -46,28 +46,21 @@ export class PolicyStore implements PolicyRepository {
   /** Every saved version, newest first, without their documents. */
   async versions(): Promise<PolicyVersion[]> {
     const versions: PolicyVersion[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': policyCurrentKey(this.name).pk, ':prefix': POLICY_VERSION_PREFIX },
-          ProjectionExpression: '#version, updatedAt, activatedFrom',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        versions.push({
-          version: Number(item.version),
-          updatedAt: String(item.updatedAt),
-          ...(item.activatedFrom === undefined ? {} : { activatedFrom: Number(item.activatedFrom) }),
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': policyCurrentKey(this.name).pk, ':prefix': POLICY_VERSION_PREFIX },
+      ProjectionExpression: '#version, updatedAt, activatedFrom',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ScanIndexForward: false,
+    });
+    for await (const item of items) {
+      versions.push({
+        version: Number(item.version),
+        updatedAt: String(item.updatedAt),
+        ...(item.activatedFrom === undefined ? {} : { activatedFrom: Number(item.activatedFrom) }),
+      });
+    }
     return versions;
   }
 
