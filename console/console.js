@@ -239,7 +239,8 @@ function actionsFor(order, api, role) {
     }, label);
   const inFlight = IN_FLIGHT.includes(order.status);
   return [
-    state.overdue.has(order.orderId) ? act('Retry', 'retry') : undefined,
+    // A FAILED order was compensated (its stock given back): a retry fulfils it again from the stock lock.
+    state.overdue.has(order.orderId) || order.status === 'FAILED' ? act('Retry', 'retry') : undefined,
     inFlight && !order.hold ? act('Hold', 'hold') : undefined,
     order.hold ? act('Release', 'release') : undefined,
     inFlight && role.admin ? act('Cancel', 'cancel', 'danger') : undefined,

@@ -214,14 +214,18 @@ function orderEventSchema<const T extends string, const S extends OrderStatus, D
   return eventSchema(type, description, { status: z.literal(status), previousStatus: previousStatusSchema(status) }, data);
 }
 
-/** A change that keeps the status, in one of `statuses`: `previousStatus` equals `status`. */
+/**
+ * A change that keeps the status, in one of `statuses`: `previousStatus` equals `status`, or is
+ * one of `reopened` (a final status the change takes the order out of).
+ */
 function amendmentEventSchema<const T extends string, D extends z.ZodRawShape>(
   type: T,
   statuses: readonly [OrderStatus, ...OrderStatus[]],
   description: string,
   data: D,
+  reopened: readonly OrderStatus[] = [],
 ) {
-  return eventSchema(type, description, { status: z.enum(statuses), previousStatus: z.enum(statuses) }, data);
+  return eventSchema(type, description, { status: z.enum(statuses), previousStatus: z.enum([...statuses, ...reopened]) }, data);
 }
 
 /** Every event type the pipeline publishes, with its detail schema. */
@@ -236,13 +240,14 @@ export const ORDER_EVENT_SCHEMAS = [
   amendmentEventSchema(
     AMENDMENT_DETAIL_TYPES.FULFILMENT_REDRIVEN,
     IN_FLIGHT_STATUSES,
-    'The order missed its deadline in its status and the reconciler started its workflow again from there; with `giveUp` the workflow undoes what was done and closes the order as FAILED.',
+    'The order missed its deadline in its status, or an operator retried or released it, and its workflow started again from there; with `giveUp` the workflow undoes what was done and closes the order as FAILED. An operator\'s retry of a FAILED order (`previousStatus` FAILED) starts it again from PLACED: its stock was given back when it failed.',
     {
       redrive: z.strictObject({
         count: units.describe('Re-drives of this order so far.'),
         giveUp: z.boolean().optional().describe('Set on the last re-drive: the order will be compensated and closed as FAILED.'),
       }),
     },
+    ['FAILED'],
   ),
   amendmentEventSchema(
     AMENDMENT_DETAIL_TYPES.PERSONAL_DATA_ERASED,

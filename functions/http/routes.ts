@@ -244,9 +244,10 @@ export const ROUTES: readonly Route[] = [
   ),
   operatorAction(
     'retry',
-    'Operators: re-drive an order stranded past its deadline',
+    'Operators: re-drive an order stranded past its deadline, or a FAILED order',
     'For an order in flight past its deadline (`GET /orders?overdue=true`): re-driven at once, as the reconciler would, whatever ' +
-      're-drives it had. `409 /problems/not-retryable` for an order on time, held, or out of flight.',
+      're-drives it had. For a FAILED order (compensated: its stock given back): back to PLACED and fulfilled again from the stock ' +
+      'lock. `409 /problems/not-retryable` for an order on time, held, REJECTED (a business refusal), or otherwise out of flight.',
     [400, 403, 404, 409, 500, 503],
   ),
   {
