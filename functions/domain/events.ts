@@ -27,6 +27,7 @@ import {
   type Transition,
 } from './order.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing/routing-policy.ts';
+import { ROLLOUT_ARMS } from './routing/rollout.ts';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
 import { CHANNEL_ORDER_ID, isPublishablePlace, PUBLISHABLE_PLACE } from './free-text.ts';
@@ -137,6 +138,15 @@ const routeSchema = z
       candidatesOmitted: z.number().int().min(0),
       rulesFired: z.array(z.string()),
       note: z.string().optional(),
+      rollout: z
+        .strictObject({
+          arm: z.enum(ROLLOUT_ARMS),
+          share: z.number().min(0).max(1).describe('Strictly between 0 and 1.'),
+          candidateVersion: z.number().int().min(1),
+          liveVersion: z.number().int().min(1),
+        })
+        .optional()
+        .describe("Set while a policy version is staged for a share of orders: the arm that decided (by a hash of the order id), the share and both versions."),
     }),
   })
   .meta({ id: 'Route', description: 'The routing decision and why it was made, as stored on the order, without the stock allocations.' });
