@@ -108,8 +108,8 @@ function routeResult(order: Order, route: OrderRoute): RouteResult {
 
 /**
  * Routes under the live policy (or the staged candidate, for the orders in its share) and turns
- * the lock into allocations at the chosen warehouses. When nothing can serve the order, the explanation is recorded on it
- * with the refusal, so the rejected order says why.
+ * the lock into allocations at the chosen warehouses. When nothing can serve the order, the
+ * explanation is recorded on it with the refusal, so the rejected order says why.
  */
 export async function routeOrder(deps: Dependencies, orderId: string): Promise<RouteResult> {
   let exclusive = false;
