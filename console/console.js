@@ -242,7 +242,8 @@ function actionsFor(order, api, role) {
     }, label);
   const inFlight = IN_FLIGHT.includes(order.status);
   return [
-    state.overdue.has(order.orderId) ? act('Retry', 'retry') : undefined,
+    // A FAILED order was compensated (its stock given back): a retry fulfils it again from the stock lock.
+    state.overdue.has(order.orderId) || order.status === 'FAILED' ? act('Retry', 'retry') : undefined,
     inFlight && !order.hold ? act('Hold', 'hold') : undefined,
     order.hold ? act('Release', 'release') : undefined,
     inFlight && role.admin ? act('Cancel', 'cancel', 'danger') : undefined,
@@ -311,7 +312,7 @@ function renderDetail() {
   const best = Math.max(1, ...(explanation?.candidates ?? []).map((c) => c.score ?? 0));
   const routing = explanation
     ? el('div', {},
-      el('h3', {}, `Routing · policy v${order.route?.policyVersion ?? explanation.policyVersion ?? '–'}${explanation.rulesFired?.length ? ` · rules: ${explanation.rulesFired.join(', ')}` : ''}`),
+      el('h3', {}, `Routing · policy v${order.route?.policyVersion ?? explanation.policyVersion ?? '–'}${explanation.rollout ? ` (${explanation.rollout.arm} arm of a ${Math.round(explanation.rollout.share * 100)}% rollout)` : ''}${explanation.rulesFired?.length ? ` · rules: ${explanation.rulesFired.join(', ')}` : ''}`),
       el('table', { class: 'candidates' },
         el('thead', {}, el('tr', {}, el('th', {}, 'Candidate'), el('th', {}, 'Score'), el('th', {}, ''))),
         el('tbody', {}, explanation.candidates.map((c) => el('tr', { class: c.excluded ? 'excluded' : '' },
@@ -371,7 +372,10 @@ function renderPolicies(api, role) {
   $('#policies').replaceChildren(el('table', { class: 'orders' },
     el('thead', {}, el('tr', {}, el('th', {}, 'Version'), el('th', {}, 'Saved'), el('th', {}, 'Note'), el('th', { class: 'actions' }, ''))),
     el('tbody', {}, policies.items.slice(0, 8).map((item) => el('tr', { 'data-policy-version': String(item.version) },
-      el('td', {}, `v${item.version}`, item.version === policies.live ? el('span', { class: 'status', style: `--c:${color('SHIPMENT_REQUESTED')};margin-left:6px` }, 'LIVE') : undefined),
+      el('td', {}, `v${item.version}`, item.version === policies.live ? el('span', { class: 'status', style: `--c:${color('SHIPMENT_REQUESTED')};margin-left:6px` }, 'LIVE') : undefined,
+        item.version === policies.candidate?.version
+          ? el('span', { class: 'status', style: `--c:${color('ROUTED')};margin-left:6px`, 'data-candidate': '' }, `STAGED ${Math.round(policies.candidate.share * 100)}%`)
+          : undefined),
       el('td', { class: 'muted' }, new Date(item.updatedAt).toLocaleString()),
       el('td', { class: 'muted' }, item.activatedFrom ? `rollback to v${item.activatedFrom}` : ''),
       el('td', { class: 'actions' }, item.version !== policies.live && role.admin ? activate(item.version) : undefined))))));

@@ -8,7 +8,8 @@
  * started. The reconciler re-drives it from where it stands, and after `maxRedrives` gives up:
  * the next step compensates and closes it as FAILED (see docs/decisions/0002-self-healing-fulfilment.md).
  */
-import { audit, RECONCILER, type Actor, type Order, type OrderStatus, type Transition } from './order.ts';
+import { NotRetryable } from './errors.ts';
+import { audit, changedFields, RECONCILER, type Actor, type FieldChange, type Order, type OrderStatus, type Transition } from './order.ts';
 
 export const IN_FLIGHT_STATUSES = ['PLACED', 'STOCK_LOCKED', 'ROUTED'] as const satisfies readonly OrderStatus[];
 export type InFlightStatus = (typeof IN_FLIGHT_STATUSES)[number];
@@ -86,17 +87,48 @@ export function redrive(order: Order, now: string, settings: DeadlineSettings, b
   const count = (order.fulfilmentRedrives?.count ?? 0) + 1;
   // The reconciler gives up after its re-drives; an operator asking for one is the judgement it lacks.
   const giveUp = by.kind === 'reconciler' && count > settings.maxRedrives;
+  const reason = giveUp ? `stranded after ${count - 1} re-drives: compensate and fail` : order.hold ? `released, re-drive ${count}` : `re-drive ${count}`;
+  return redriven(order, order.status, now, by, reason, giveUp);
+}
+
+/**
+ * A FAILED order re-driven by an operator (docs/decisions/0004-operator-actions.md): the one way
+ * out of a final status. Compensation gave back everything the order held (CloseOrder runs only
+ * after ReleaseStock), so it starts again from PLACED: the same FULFILMENT_REDRIVEN change as any
+ * re-drive, guarded on the version read, with the failure, the closing mark and the old route
+ * cleared (the history keeps them). An order whose personal data was erased has no address left
+ * to ship to, so it stays FAILED.
+ */
+export function redriveFailed(order: Order, now: string, by: Actor): Order {
+  if (order.status !== 'FAILED') throw new Error(`Order ${order.orderId} has not failed (${order.status})`);
+  if (order.personalDataErasedAt) {
+    throw new NotRetryable(order.status, "The customer's personal data was erased from this order: there is no address left to ship it to");
+  }
+  const count = (order.fulfilmentRedrives?.count ?? 0) + 1;
+  const { failureReason: _failure, closing: _closing, route: _route, routingExplanation: _explanation, ...open } = order;
+  const cleared = changedFields(order, { failureReason: undefined, route: undefined, routingExplanation: undefined });
+  return redriven(open, 'PLACED', now, by, `retry of the failed order (${order.failureReason ?? 'no reason'}), re-drive ${count}`, false, cleared);
+}
+
+/** The re-drive's version and history entry, moving the order to `to` (its own status, but for a FAILED order). */
+function redriven(order: Order, to: OrderStatus, now: string, by: Actor, reason: string, giveUp: boolean, cleared: FieldChange[] = []): Order {
+  const count = (order.fulfilmentRedrives?.count ?? 0) + 1;
   const { hold, ...unheld } = order;
   const entry: Transition = {
     from: order.status,
-    to: order.status,
+    to,
     at: now,
     amendment: 'FULFILMENT_REDRIVEN',
-    reason: giveUp ? `stranded after ${count - 1} re-drives: compensate and fail` : hold ? `released, re-drive ${count}` : `re-drive ${count}`,
-    ...audit(by, [{ field: 'fulfilmentRedrives.count', from: count - 1, to: count }, ...(hold ? [{ field: 'hold', from: true, to: false }] : [])]),
+    reason,
+    ...audit(by, [
+      { field: 'fulfilmentRedrives.count', from: count - 1, to: count },
+      ...(hold ? [{ field: 'hold', from: true, to: false }] : []),
+      ...cleared,
+    ]),
   };
   return {
     ...unheld,
+    status: to,
     fulfilmentRedrives: { count, ...(giveUp ? { giveUp } : {}) },
     version: order.version + 1,
     updatedAt: now,

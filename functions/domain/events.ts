@@ -27,6 +27,7 @@ import {
   type Transition,
 } from './order.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing/routing-policy.ts';
+import { ROLLOUT_ARMS } from './routing/rollout.ts';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
 import { CHANNEL_ORDER_ID, isPublishablePlace, PUBLISHABLE_PLACE } from './free-text.ts';
@@ -137,6 +138,15 @@ const routeSchema = z
       candidatesOmitted: z.number().int().min(0),
       rulesFired: z.array(z.string()),
       note: z.string().optional(),
+      rollout: z
+        .strictObject({
+          arm: z.enum(ROLLOUT_ARMS),
+          share: z.number().min(0).max(1).describe('Strictly between 0 and 1.'),
+          candidateVersion: z.number().int().min(1),
+          liveVersion: z.number().int().min(1),
+        })
+        .optional()
+        .describe("Set while a policy version is staged for a share of orders: the arm that decided (by a hash of the order id), the share and both versions."),
     }),
   })
   .meta({ id: 'Route', description: 'The routing decision and why it was made, as stored on the order, without the stock allocations.' });
@@ -214,14 +224,18 @@ function orderEventSchema<const T extends string, const S extends OrderStatus, D
   return eventSchema(type, description, { status: z.literal(status), previousStatus: previousStatusSchema(status) }, data);
 }
 
-/** A change that keeps the status, in one of `statuses`: `previousStatus` equals `status`. */
+/**
+ * A change that keeps the status, in one of `statuses`: `previousStatus` equals `status`, or is
+ * one of `reopened` (a final status the change takes the order out of).
+ */
 function amendmentEventSchema<const T extends string, D extends z.ZodRawShape>(
   type: T,
   statuses: readonly [OrderStatus, ...OrderStatus[]],
   description: string,
   data: D,
+  reopened: readonly OrderStatus[] = [],
 ) {
-  return eventSchema(type, description, { status: z.enum(statuses), previousStatus: z.enum(statuses) }, data);
+  return eventSchema(type, description, { status: z.enum(statuses), previousStatus: z.enum([...statuses, ...reopened]) }, data);
 }
 
 /** Every event type the pipeline publishes, with its detail schema. */
@@ -236,13 +250,14 @@ export const ORDER_EVENT_SCHEMAS = [
   amendmentEventSchema(
     AMENDMENT_DETAIL_TYPES.FULFILMENT_REDRIVEN,
     IN_FLIGHT_STATUSES,
-    'The order missed its deadline in its status and the reconciler started its workflow again from there; with `giveUp` the workflow undoes what was done and closes the order as FAILED.',
+    'The order missed its deadline in its status, or an operator retried or released it, and its workflow started again from there; with `giveUp` the workflow undoes what was done and closes the order as FAILED. An operator\'s retry of a FAILED order (`previousStatus` FAILED) starts it again from PLACED: its stock was given back when it failed.',
     {
       redrive: z.strictObject({
         count: units.describe('Re-drives of this order so far.'),
         giveUp: z.boolean().optional().describe('Set on the last re-drive: the order will be compensated and closed as FAILED.'),
       }),
     },
+    ['FAILED'],
   ),
   amendmentEventSchema(
     AMENDMENT_DETAIL_TYPES.PERSONAL_DATA_ERASED,

@@ -79,7 +79,10 @@ export interface Shipment {
   carrierEvents?: number;
 }
 
-/** Recorded changes that keep the status; each is a history entry and an event of its own. */
+/**
+ * Recorded changes that keep the status (but for an operator's retry of a FAILED order, a
+ * FULFILMENT_REDRIVEN back to PLACED: deadlines.ts `redriveFailed`); each is a history entry and an event of its own.
+ */
 export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED', 'FULFILMENT_REDRIVEN', 'PERSONAL_DATA_ERASED', 'HELD'] as const;
 export type Amendment = (typeof AMENDMENTS)[number];
 

@@ -53,7 +53,7 @@ const transitionSchema = z.object({
   to: z.enum(ORDER_STATUSES),
   at: z.iso.datetime(),
   reason: z.string().optional(),
-  amendment: z.enum(AMENDMENTS).optional().describe('Set on a recorded change that keeps the status'),
+  amendment: z.enum(AMENDMENTS).optional().describe('Set on a recorded change that keeps the status (but an operator\'s retry of a FAILED order: FAILED to PLACED)'),
   by: z
     .object({ kind: z.enum(ACTOR_KINDS), id: z.string() })
     .optional()
@@ -152,9 +152,21 @@ const policyVersion = {
   activatedFrom: z.number().int().positive().optional().describe('Set on a rollback: the earlier version it made live again'),
 };
 export const StoredRoutingPolicy = named('StoredRoutingPolicy', z.object({ ...policyVersion, policy: RoutingPolicy }));
+const stagedCandidate = z
+  .object({
+    version: z.number().int().positive(),
+    share: z.number().gt(0).lt(1).describe('Share of orders it routes, by a hash of the order id'),
+    stagedAt: z.iso.datetime(),
+  })
+  .nullable()
+  .describe('The version staged beside the live one for a share of orders; null when none is');
+export const RoutingPolicyStage = named('RoutingPolicyStage',
+  z.object({ live: z.number().int().positive().describe('The live version, which routes every other order'), candidate: stagedCandidate }),
+);
 export const RoutingPolicyVersions = named('RoutingPolicyVersions',
   z.object({
     live: z.number().int().positive().nullable().describe('The live version; null before the first save'),
+    candidate: stagedCandidate,
     items: z.array(z.object(policyVersion)).describe('Every saved version, newest first'),
   }),
 );

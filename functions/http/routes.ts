@@ -20,6 +20,7 @@ import {
   PlaceOrderRequest,
   RoutingDryRunReport,
   RoutingPolicy,
+  RoutingPolicyStage,
   RoutingPolicyVersions,
   ShipTo,
   StoredRoutingPolicy,
@@ -36,6 +37,7 @@ import {
   orderIdSchema,
   policyVersionSchema,
   routingDryRunRequestSchema,
+  routingPolicyStageRequestSchema,
   skuSchema,
 } from './schemas.ts';
 
@@ -244,9 +246,10 @@ export const ROUTES: readonly Route[] = [
   ),
   operatorAction(
     'retry',
-    'Operators: re-drive an order stranded past its deadline',
+    'Operators: re-drive an order stranded past its deadline, or a FAILED order',
     'For an order in flight past its deadline (`GET /orders?overdue=true`): re-driven at once, as the reconciler would, whatever ' +
-      're-drives it had. `409 /problems/not-retryable` for an order on time, held, or out of flight.',
+      're-drives it had. For a FAILED order (compensated: its stock given back): back to PLACED and fulfilled again from the stock ' +
+      'lock. `409 /problems/not-retryable` for an order on time, held, REJECTED (a business refusal), or otherwise out of flight.',
     [400, 403, 404, 409, 500, 503],
   ),
   {
@@ -343,7 +346,7 @@ export const ROUTES: readonly Route[] = [
     access: { write: false, partitions: ['policy'] },
     scopes: AUTHORITY.admin,
     operationId: 'listRoutingPolicyVersions',
-    summary: 'Every saved version of the routing policy, newest first, and which is live',
+    summary: 'Every saved version of the routing policy, newest first, which is live and which is staged',
     responses: [{ status: 200, description: 'The versions', body: RoutingPolicyVersions }],
     problems: [500, 503],
   },
@@ -367,6 +370,37 @@ export const ROUTES: readonly Route[] = [
     },
     responses: [{ status: 200, description: 'The new live version', body: StoredRoutingPolicy, headers: ['ETag'] }],
     problems: [400, 404, 409, 412, 428, 500, 503],
+  },
+  {
+    id: 'StageRoutingPolicyVersion',
+    method: 'POST',
+    path: '/policies/routing/versions/{version}/stage',
+    entry: 'api/stage-routing-policy-version',
+    access: { write: true, partitions: ['policy'] },
+    scopes: AUTHORITY.admin,
+    operationId: 'stageRoutingPolicyVersion',
+    summary: 'Staged rollout: a saved version routes a share of orders beside the live one',
+    description:
+      'Orders whose id hashes below `share` are routed under the staged version, the rest under the live one, each decision\'s ' +
+      'explanation naming its arm (`route.explanation.rollout`); the same order always lands in the same arm. Replaces any stage; ' +
+      'saving or activating a version ends it. The same `If-Match` rules as `PUT /policies/routing` on the live version; ' +
+      '`409` for staging the live version itself.',
+    request: { params: z.object({ version: policyVersionSchema }), headers: ifMatchHeader, body: body(routingPolicyStageRequestSchema) },
+    responses: [{ status: 200, description: 'The live version and the staged one', body: RoutingPolicyStage }],
+    problems: [400, 404, 409, 412, 413, 415, 428, 500, 503],
+  },
+  {
+    id: 'EndRoutingPolicyStage',
+    method: 'DELETE',
+    path: '/policies/routing/candidate',
+    entry: 'api/end-routing-policy-stage',
+    access: { write: true, partitions: ['policy'] },
+    scopes: AUTHORITY.admin,
+    operationId: 'endRoutingPolicyStage',
+    summary: 'End a staged rollout: the live version routes every order again',
+    description: 'Ending no stage changes nothing. `404` before any policy is saved.',
+    responses: [{ status: 200, description: 'The live version, with no candidate', body: RoutingPolicyStage }],
+    problems: [404, 409, 412, 500, 503],
   },
   {
     id: 'DryRunRoutingPolicy',

@@ -162,6 +162,11 @@ export const operatorOrdersQuerySchema = listOrdersQuerySchema
 /** A saved routing-policy version, as a path parameter. */
 export const policyVersionSchema = z.coerce.number().int().positive().max(1_000_000_000);
 
+/** `POST /policies/routing/versions/{n}/stage`: the share of orders the staged version decides, strictly between none and all. */
+export const routingPolicyStageRequestSchema = z.strictObject({
+  share: z.number().gt(0).lt(1).describe('Share of orders (by a hash of the order id) the staged version routes; the live version routes the rest'),
+});
+
 export const inventoryRequestSchema = z
   .strictObject({
     /** On-hand per warehouse; left out, the counts stay as they are (a reshard or rebalance). */

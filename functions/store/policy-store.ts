@@ -2,10 +2,11 @@
  * Versioned policy documents (routing policy) in the orders table: every version is
  * kept for audit, and a CURRENT item holds the live one, so reading it is one GetItem.
  * Replacing it is one transaction guarded on the version it replaces, so two operators
- * saving at once cannot silently overwrite each other.
+ * saving at once cannot silently overwrite each other. A version staged for a share of orders
+ * (a rollout) rides on the CURRENT item.
  */
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { PolicyRepository, PolicyVersion, StoredPolicy } from '../use-cases/ports.ts';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PolicyCandidate, PolicyRepository, PolicyVersion, StoredPolicy } from '../use-cases/ports.ts';
 import { TransientError } from '../domain/errors.ts';
 import { cancellationReasons, isRetryableConflict, queryAll } from './dynamodb.ts';
 import { PolicyVersionConflict } from '../domain/errors.ts';
@@ -39,8 +40,34 @@ export class PolicyStore implements PolicyRepository {
           updatedAt: String(Item.updatedAt),
           document: Item.document as Document,
           ...(Item.activatedFrom === undefined ? {} : { activatedFrom: Number(Item.activatedFrom) }),
+          ...(Item.candidate === undefined ? {} : { candidate: Item.candidate as PolicyCandidate<Document> }),
         }
       : undefined;
+  }
+
+  /**
+   * The stage is an attribute of the CURRENT item, so the live policy and its candidate are one
+   * GetItem for every routing decision, and a save, which replaces the item, ends the stage: a
+   * candidate is measured against the live version it was staged beside.
+   */
+  async stage<Document>(live: number, candidate: PolicyCandidate<Document> | undefined): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: policyCurrentKey(this.name),
+          UpdateExpression: candidate ? 'SET #candidate = :candidate' : 'REMOVE #candidate',
+          ConditionExpression: '#version = :live',
+          ExpressionAttributeNames: { '#candidate': 'candidate', '#version': 'version' },
+          ExpressionAttributeValues: { ':live': live, ...(candidate ? { ':candidate': candidate } : {}) },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+        throw new PolicyVersionConflict(`The ${this.name} policy changed since version ${live}; read it again`);
+      }
+      throw error;
+    }
   }
 
   /** Every saved version, newest first, without their documents. */

@@ -139,6 +139,16 @@ export interface StoredPolicy<Document> extends PolicyVersion {
   document: Document;
   /** Set on a version that re-activated an earlier one (a rollback): that version's number. */
   restoredFrom?: number;
+  /** On the live policy while another version is staged for a share of orders (a rollout). */
+  candidate?: PolicyCandidate<Document>;
+}
+
+/** A saved version staged beside the live one for `share` (0-1, exclusive) of orders, with its document. */
+export interface PolicyCandidate<Document> {
+  version: number;
+  share: number;
+  stagedAt: string;
+  document: Document;
 }
 
 export interface PolicyRepository {
@@ -148,6 +158,8 @@ export interface PolicyRepository {
   versions(): Promise<PolicyVersion[]>;
   /** Saves the next version over `basedOn` (undefined: none yet); PolicyVersionConflict when someone saved first. */
   save<Document>(document: Document, basedOn: number | undefined, now: string, activatedFrom?: number): Promise<StoredPolicy<Document>>;
+  /** Stages `candidate` beside live version `live`, or ends the stage (undefined); PolicyVersionConflict when `live` is not live. A save ends any stage. */
+  stage<Document>(live: number, candidate: PolicyCandidate<Document> | undefined): Promise<void>;
 }
 
 /**

@@ -22,6 +22,7 @@ import type { Dependencies } from './dependencies.ts';
 import { closing, compensable, isPast, load, markOnly, refuse, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
 import type { StoredPolicy } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
+import { policyForOrder } from './routing-policy.ts';
 
 /** Enough to see why the winner won and why the runners-up lost; the rest is counted. */
 export const EXPLAINED_CANDIDATES = 25;
@@ -106,9 +107,9 @@ function routeResult(order: Order, route: OrderRoute): RouteResult {
 }
 
 /**
- * Routes under the live policy and turns the lock into allocations at the chosen
- * warehouses. When nothing can serve the order, the explanation is recorded on it
- * with the refusal, so the rejected order says why.
+ * Routes under the live policy (or the staged candidate, for the orders in its share) and turns
+ * the lock into allocations at the chosen warehouses. When nothing can serve the order, the
+ * explanation is recorded on it with the refusal, so the rejected order says why.
  */
 export async function routeOrder(deps: Dependencies, orderId: string): Promise<RouteResult> {
   let exclusive = false;
@@ -126,14 +127,17 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
       reservation.lines.map((line) => line.sku),
       { consistentRead: consistent || exclusive, atLeast: shardsHeld(reservation.locks) },
     );
-    const policy = await deps.routingPolicy();
+    // While a version is staged, the order's id says which of the two decides (the same on every retry and re-drive).
+    const { policy, rollout } = policyForOrder(await deps.routingPolicy(), orderId);
+    const withRollout = <E extends object>(explanation: E) => (rollout ? { ...explanation, rollout } : explanation);
     // The routing day where the warehouses are: promised dates and daily capacity count from it.
     const today = localDate(deps.now(), policy?.document.timeZone);
     const capacityUsed = policy ? await deps.capacity.usedOn(today, policy.document.warehouses.map((w) => w.id)) : {};
     let route: OrderRoute;
     try {
       const allocatable = allocatableStock(reservation.locks, stock, { exclusive });
-      route = await decideRoute(order, reservation.lines, allocatable, capacityUsed, policy, today);
+      const decided = await decideRoute(order, reservation.lines, allocatable, capacityUsed, policy, today);
+      route = { ...decided, explanation: withRollout(decided.explanation) };
     } catch (error) {
       if (!(error instanceof NoRouteWithExplanation)) throw error;
       // A refusal is never decided on a stale read: read the stock consistently first.
@@ -142,7 +146,7 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
         return CONFLICT;
       }
       const note = error.explanation.policyVersion === null ? NO_POLICY_NOTE : undefined;
-      return refuse(deps, order, error, 'NO_ROUTE', { routingExplanation: capExplanation(error.explanation, note) });
+      return refuse(deps, order, error, 'NO_ROUTE', { routingExplanation: withRollout(capExplanation(error.explanation, note)) });
     }
     const allocation = planAllocation(reservation.locks, route.allocations, stock);
     if (!allocation) {

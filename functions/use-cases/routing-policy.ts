@@ -1,6 +1,7 @@
 import { PolicyVersionConflict, StaleVersion, VersionRequired } from '../domain/errors.ts';
+import { rolloutArm, type Rollout } from '../domain/routing/rollout.ts';
 import type { RoutingPolicy } from '../domain/routing/routing-policy.ts';
-import type { StoredPolicy } from './ports.ts';
+import type { PolicyCandidate, StoredPolicy } from './ports.ts';
 import type { Dependencies } from './dependencies.ts';
 
 /**
@@ -56,4 +57,68 @@ export async function activateRoutingPolicyVersion(
   const earlier = await deps.policies.version<RoutingPolicy>(version);
   if (!earlier) return undefined;
   return saveRoutingPolicy(deps, earlier.document, condition, version);
+}
+
+/** A stage as the API shows it: the live version and the candidate beside it, without documents. */
+export interface RoutingPolicyStage {
+  live: number;
+  candidate: { version: number; share: number; stagedAt: string } | null;
+}
+
+export function stageOf(live: number, candidate: PolicyCandidate<unknown> | undefined): RoutingPolicyStage {
+  return { live, candidate: candidate ? { version: candidate.version, share: candidate.share, stagedAt: candidate.stagedAt } : null };
+}
+
+/**
+ * Stages saved version `version` for `share` of orders beside the live one (replacing any stage),
+ * under the same conditions on the live version as a save: the stage is measured against the
+ * version the operator saw live. Undefined when there is no such version.
+ */
+export async function stageRoutingPolicyVersion(
+  deps: Pick<Dependencies, 'policies' | 'now'>,
+  version: number,
+  share: number,
+  condition: VersionCondition | undefined,
+): Promise<RoutingPolicyStage | undefined> {
+  const [live, staged] = await Promise.all([deps.policies.current<RoutingPolicy>(), deps.policies.version<RoutingPolicy>(version)]);
+  if (!live || !staged) return undefined;
+  check(live.version, condition);
+  if (version === live.version) throw new PolicyVersionConflict(`Version ${version} is the live ${WHAT}: stage another version, or activate one`);
+  const candidate = { version, share, stagedAt: deps.now(), document: staged.document };
+  await stageBeside(deps, live.version, candidate);
+  return stageOf(live.version, candidate);
+}
+
+/** Ends the stage: every order is routed under the live version again. Ending no stage changes nothing. */
+export async function endRoutingPolicyStage(deps: Pick<Dependencies, 'policies'>): Promise<RoutingPolicyStage | undefined> {
+  const live = await deps.policies.current<RoutingPolicy>();
+  if (!live) return undefined;
+  if (live.candidate) await stageBeside(deps, live.version, undefined);
+  return stageOf(live.version, undefined);
+}
+
+async function stageBeside(deps: Pick<Dependencies, 'policies'>, live: number, candidate: PolicyCandidate<RoutingPolicy> | undefined): Promise<void> {
+  try {
+    await deps.policies.stage(live, candidate);
+  } catch (error) {
+    // A save landed in between: it ended the stage, and the live version the caller saw is gone.
+    if (!(error instanceof PolicyVersionConflict)) throw error;
+    throw new StaleVersion(WHAT, (await deps.policies.current())?.version ?? 0);
+  }
+}
+
+/**
+ * The policy that decides the order and the rollout it was decided under: while a version is
+ * staged, the candidate for the orders its share's hash holds, the live one for the rest.
+ */
+export function policyForOrder(
+  live: StoredPolicy<RoutingPolicy> | undefined,
+  orderId: string,
+): { policy: StoredPolicy<RoutingPolicy> | undefined; rollout?: Rollout } {
+  const candidate = live?.candidate;
+  if (!live || !candidate) return { policy: live };
+  const arm = rolloutArm(orderId, candidate.share);
+  const rollout: Rollout = { arm, share: candidate.share, candidateVersion: candidate.version, liveVersion: live.version };
+  if (arm === 'live') return { policy: live, rollout };
+  return { policy: { version: candidate.version, updatedAt: candidate.stagedAt, document: candidate.document }, rollout };
 }

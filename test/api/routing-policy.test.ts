@@ -1,13 +1,15 @@
 /**
  * GET/PUT /policies/routing through the real handlers against DynamoDB Local:
  * versions, precise refusals that keep the live policy, optimistic concurrency, and the
- * version list with rollback (activate an earlier version).
+ * version list with rollback (activate an earlier version), and staged rollouts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as getPolicy } from '../../functions/api/get-routing-policy.ts';
 import { handler as putPolicy } from '../../functions/api/put-routing-policy.ts';
 import { handler as listVersions } from '../../functions/api/list-routing-policy-versions.ts';
 import { handler as activateVersion } from '../../functions/api/activate-routing-policy-version.ts';
+import { handler as stageVersion } from '../../functions/api/stage-routing-policy-version.ts';
+import { handler as endStage } from '../../functions/api/end-routing-policy-stage.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { useLocalTableForHandlers } from '../support/dynamodb.ts';
 import { invoke } from '../support/http-event.ts';
@@ -127,5 +129,47 @@ describe('routing policy versions and rollback', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors[0].path).toBe('$');
     expect((await get()).body).toEqual(before);
+  });
+});
+
+describe('staged rollout', () => {
+  const versions = () => invoke(listVersions, { method: 'GET', path: '/policies/routing/versions' });
+  const stage = (version: string, body: unknown, headers: Record<string, string> = {}) =>
+    invoke(stageVersion, { method: 'POST', path: `/policies/routing/versions/${version}/stage`, pathParameters: { version }, body: body as object, headers });
+  const end = () => invoke(endStage, { method: 'DELETE', path: '/policies/routing/candidate' });
+
+  it('stages a saved version for a share beside the live one, shows it in the versions, and ends it', async () => {
+    const live = (await get()).body.version as number;
+    const staged = await stage('1', { share: 0.25 }, { 'If-Match': `"${live}"` });
+    expect(staged.status).toBe(200);
+    expect(staged.body).toEqual({ live, candidate: { version: 1, share: 0.25, stagedAt: expect.any(String) } });
+    expect((await versions()).body).toMatchObject({ live, candidate: { version: 1, share: 0.25 } });
+    // The live policy as GET shows it is unchanged, and carries no candidate document.
+    expect((await get()).body).not.toHaveProperty('candidate');
+
+    const ended = await end();
+    expect(ended).toMatchObject({ status: 200, body: { live, candidate: null } });
+    expect((await versions()).body.candidate).toBeNull();
+    expect((await end()).body).toEqual({ live, candidate: null });
+  });
+
+  it('refuses a stage from a stale or missing If-Match, of an unknown or the live version, or with a share outside (0, 1)', async () => {
+    const live = (await get()).body.version as number;
+    expect((await stage('1', { share: 0.5 }, { 'If-Match': `"${live - 1}"` })).status).toBe(412);
+    expect((await stage('1', { share: 0.5 })).status).toBe(428);
+    expect((await stage('999', { share: 0.5 }, { 'If-Match': '*' })).status).toBe(404);
+    expect((await stage(String(live), { share: 0.5 }, { 'If-Match': '*' })).body).toMatchObject({ status: 409, detail: expect.stringContaining('live') });
+    for (const share of [0, 1, -0.1, '0.5']) {
+      const refused = await stage('1', { share }, { 'If-Match': '*' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors[0].path).toBe('$.share');
+    }
+    expect((await versions()).body.candidate).toBeNull();
+  });
+
+  it('ends when a new version is saved: the candidate was measured against the live one it was staged beside', async () => {
+    expect((await stage('1', { share: 0.5 }, { 'If-Match': '*' })).status).toBe(200);
+    expect((await put(DEMO_ROUTING_POLICY_DOCUMENT, { 'If-Match': '*' })).status).toBe(200);
+    expect((await versions()).body.candidate).toBeNull();
   });
 });

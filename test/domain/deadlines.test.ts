@@ -7,8 +7,11 @@ import {
   overdueCutoff,
   overdueSeconds,
   redrive,
+  redriveFailed,
+  deadlineOf,
 } from '../../functions/domain/deadlines.ts';
 import { orderEventOf, timelineOf } from '../../functions/domain/events.ts';
+import { NotRetryable } from '../../functions/domain/errors.ts';
 import { ORDER_STATUSES, placeOrder, transition } from '../../functions/domain/order.ts';
 import { orderThrough } from '../fixtures/lifecycle.ts';
 import { orderRequest } from '../fixtures/orders.ts';
@@ -71,3 +74,51 @@ describe('a re-drive', () => {
     expect(() => redrive(orderThrough(placed(), 'SHIPMENT_REQUESTED'), at(1000), DEFAULT_DEADLINES)).toThrow(/not in flight/);
   });
 });
+
+describe("an operator's retry of a FAILED order", () => {
+  const operator = { kind: 'operator', id: 'ops-support' } as const;
+  const failed = () => orderThrough(placed(), 'FAILED');
+
+  it('starts it again from PLACED as a re-drive, clearing the failure and the old route, with who did it', () => {
+    const before = failed();
+    const after = redriveFailed(before, at(5000), operator);
+    expect(after).toMatchObject({ status: 'PLACED', version: before.version + 1, fulfilmentRedrives: { count: 1 } });
+    expect(after.failureReason).toBeUndefined();
+    expect(after.route).toBeUndefined();
+    expect(after.history.at(-1)).toMatchObject({
+      from: 'FAILED',
+      to: 'PLACED',
+      amendment: 'FULFILMENT_REDRIVEN',
+      by: operator,
+      changed: [
+        { field: 'fulfilmentRedrives.count', from: 0, to: 1 },
+        { field: 'failureReason', from: 'CarrierUnavailable', to: null },
+        { field: 'route' },
+      ],
+    });
+    // In flight again, with a fresh deadline from the retry.
+    expect(inFlightSince(after)).toBe(at(5000));
+    expect(deadlineOf(after, DEFAULT_DEADLINES)).toBe(at(5000 + DEFAULT_DEADLINES.seconds.PLACED));
+  });
+
+  it('publishes OrderFulfilmentRedriven from FAILED to PLACED, which the published schema allows', () => {
+    const event = orderEventOf(redriveFailed(failed(), at(5000), operator));
+    expect(event).toMatchObject({ type: 'OrderFulfilmentRedriven', previousStatus: 'FAILED', status: 'PLACED', data: { redrive: { count: 1 } } });
+    expect(event.data).not.toHaveProperty('reason');
+    expect(event.data).not.toHaveProperty('route');
+  });
+
+  it('clears a give-up left by the reconciler: the operator is the judgement it lacked', () => {
+    const givenUp = { ...failed(), fulfilmentRedrives: { count: 4, giveUp: true } };
+    expect(redriveFailed(givenUp, at(5000), operator).fulfilmentRedrives).toEqual({ count: 5 });
+  });
+
+  it('refuses an order whose personal data was erased, and one that did not fail', () => {
+    const erased = { ...failed(), personalDataErasedAt: at(4000) };
+    expect(() => redriveFailed(erased, at(5000), operator)).toThrow(NotRetryable);
+    for (const status of ORDER_STATUSES.filter((s) => s !== 'FAILED')) {
+      expect(() => redriveFailed(orderThrough(placed(), status), at(5000), operator)).toThrow(/has not failed/);
+    }
+  });
+});
+

@@ -1,9 +1,11 @@
 /**
  * Safe routing-policy changes on the local cloud, over HTTP: a draft tried on real recent orders
- * without changing anything, the saved versions listed, and a conditional rollback.
+ * without changing anything, the saved versions listed, a conditional rollback, and a staged
+ * rollout that routes a share of orders, chosen by their ids, under a changed policy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
+import { rolloutArm } from '../../functions/domain/routing/rollout.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localApi } from '../support/local-api.ts';
@@ -38,9 +40,10 @@ async function placeAndShip(): Promise<any> {
 const dryRun = (policy: unknown, limit = 10) => api.call('POST', '/policies/routing/dry-run', { policy, channels: [CHANNEL], limit });
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ port: 0, stage: 'itest' });
+  // A stage must decide the very next order, not one after the functions' 30 s policy cache.
+  cloud = await startLocalCloud({ port: 0, stage: 'itest', functionEnvironment: { ROUTING_POLICY_CACHE_SECONDS: '0' } });
   expect((await api.call('PUT', '/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT)).status).toBe(200);
-  expect((await api.call('PUT', `/inventory/${sku}`, { warehouses: { 'wh-shanghai': 20, 'wh-guangzhou': 20 } })).status).toBe(200);
+  expect((await api.call('PUT', `/inventory/${sku}`, { warehouses: { 'wh-shanghai': 60, 'wh-guangzhou': 60 } })).status).toBe(200);
   for (let i = 0; i < 3; i += 1) expect((await placeAndShip()).route.parcels[0].warehouseId).toBe('wh-shanghai');
 }, 180_000);
 
@@ -127,5 +130,35 @@ describe('routing policy versions and rollback', () => {
       [2, undefined],
       [1, undefined],
     ]);
+  });
+});
+
+describe('a staged rollout', () => {
+  it('routes the orders whose id hashes into the share under the staged version, names the arm on each decision, and ends', async () => {
+    // Version 2 drains Shanghai; version 3, live, is the demo policy again (the rollback above).
+    expect((await api.call('POST', '/policies/routing/versions/2/stage', { share: 0.5 }, { 'If-Match': '"2"' })).status).toBe(412);
+    const staged = await api.call('POST', '/policies/routing/versions/2/stage', { share: 0.5 }, { 'If-Match': '"3"' });
+    expect(staged).toMatchObject({ status: 200, body: { live: 3, candidate: { version: 2, share: 0.5 } } });
+    expect((await api.call('GET', '/policies/routing/versions')).body.candidate).toMatchObject({ version: 2, share: 0.5 });
+
+    const decided: any[] = [];
+    // Until both arms have decided (each batch of six misses one arm with probability 1/32).
+    while (new Set(decided.map((order) => order.route.explanation.rollout.arm)).size < 2 && decided.length < 24) {
+      decided.push(...(await Promise.all(Array.from({ length: 6 }, placeAndShip))));
+    }
+    for (const order of decided) {
+      expect(order.status).toBe('SHIPMENT_REQUESTED');
+      const arm = rolloutArm(order.orderId, 0.5);
+      expect(order.route.explanation.rollout).toEqual({ arm, share: 0.5, candidateVersion: 2, liveVersion: 3 });
+      expect(order.route.policyVersion).toBe(arm === 'candidate' ? 2 : 3);
+      expect(order.route.parcels[0].warehouseId).toBe(arm === 'candidate' ? 'wh-guangzhou' : 'wh-shanghai');
+    }
+    expect(new Set(decided.map((order) => order.route.explanation.rollout.arm))).toEqual(new Set(['live', 'candidate']));
+
+    const ended = await api.call('DELETE', '/policies/routing/candidate');
+    expect(ended).toMatchObject({ status: 200, body: { live: 3, candidate: null } });
+    const after = await placeAndShip();
+    expect(after.route.explanation).not.toHaveProperty('rollout');
+    expect(after.route).toMatchObject({ policyVersion: 3, parcels: [{ warehouseId: 'wh-shanghai' }] });
   });
 });

@@ -7,6 +7,7 @@
 import { NoRoute } from '../errors.ts';
 import type { Allocation, CustomerTier, DeliveryPreference, ProductAttributes, SkuQuantity } from '../vocabulary.ts';
 import type { EXCLUSION_REASONS, TransportMode } from './routing-policy.ts';
+import type { Rollout } from './rollout.ts';
 
 export interface RoutingLine {
   sku: string;
@@ -124,4 +125,6 @@ export interface RecordedExplanation {
   rulesFired: string[];
   /** Set when no policy was saved and the built-in fallback decided. */
   note?: string;
+  /** Set while a policy version is staged: which arm decided, and the versions and share of the stage. */
+  rollout?: Rollout;
 }
