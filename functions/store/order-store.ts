@@ -277,17 +277,6 @@ export class OrderStore implements OrderRepository {
   private reservationItem(orderId: string, change: NonNullable<OrderChange['reservation']>): TransactItem {
     const key = reservationKey(orderId);
     if ('delete' in change) return { Delete: { TableName: this.tableName, Key: key, ...revisionGuard(change.delete) } };
-    if ('check' in change) {
-      return {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: key,
-          ConditionExpression: '#state = :state',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':state': change.check },
-        },
-      };
-    }
     const { put: reservation, expectedRevision } = change;
     return {
       Put: {
