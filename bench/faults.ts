@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/routing/demo-routing-policy.ts';
 import { SCOPES } from '../functions/http/access.ts';
-import { parseCommandLine } from '../local/cli.ts';
+import { parseCommandLine, wholeNumberOption } from '../local/cli.ts';
 import { synthesizeStack } from '../local/cloud-assembly.ts';
 import { startLocalCloud, type LocalCloud, type LocalFaults } from '../local/local-cloud.ts';
 import { benchOrder } from './orders.ts';
@@ -27,8 +27,7 @@ const { values } = parseCommandLine({
   options: { orders: { type: 'string' }, only: { type: 'string' } },
   help: { orders: 'orders per scenario (default 30)', only: 'run the scenarios whose name starts with this' },
 });
-const ORDERS = Number(values.orders ?? 30);
-if (!Number.isInteger(ORDERS) || ORDERS < 2) throw new Error('--orders must be a whole number of at least 2');
+const ORDERS = wholeNumberOption('faults', 'orders', values.orders, 30, 2);
 const FINAL = ['SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED', 'FAILED'];
 /** Statuses in which an order holds stock (locked or allocated). */
 const HOLDING = ['STOCK_LOCKED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED'];

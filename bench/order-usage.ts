@@ -2,8 +2,9 @@
  * What one order uses, counted rather than estimated:
  * - DynamoDB read and write units: the happy path's use cases run in-process
  *   against DynamoDB Local with every request asking for ReturnConsumedCapacity
- *   added up by a middleware on the bench's client; transactions are computed
- *   from the items they touched, as DynamoDB bills them (see write-units.ts);
+ *   added up by a middleware on the bench's client; writes are computed from the
+ *   items they touched, as DynamoDB bills them (see write-units.ts), per step and
+ *   per item kind and index;
  * - functions, events and workflow transitions: counted on the local cloud over
  *   an end-to-end run (see end-to-end.ts), divided by the orders it shipped.
  * Local function durations come from a busy 2-core machine running everything
@@ -11,7 +12,18 @@
  */
 import { GetItemCommand, type CreateTableCommandInput, type DynamoDBClient, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { transactionWriteUnits, type IndexKeys, type Item } from './write-units.ts';
+import { ulid } from 'ulid';
+import { itemWriteUnits, type IndexKeys, type Item } from './write-units.ts';
+import { LOCAL_AWS_ENV, localDynamoDbClient, type DynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
+import { ensureTable, type TableDefinition } from '../local/dynamodb/tables.ts';
+import { startAwsEndpoint, type AwsEndpoint } from '../local/aws-endpoint.ts';
+import { LocalKms } from '../local/kms/local-kms.ts';
+import { PARTITIONS } from '../functions/store/keys.ts';
+import { createDocumentClient } from '../functions/store/dynamodb.ts';
+import { SandboxCarrier } from '../functions/carriers/sandbox-carrier.ts';
+import { createDependencies } from '../functions/use-cases/dependencies.ts';
+import { setOnHand } from '../functions/use-cases/inventory.ts';
+import { DEMO_ROUTING_POLICY } from '../functions/domain/routing/demo-routing-policy.ts';
 import { benchOrder } from './orders.ts';
 import type { LocalCloud } from '../local/local-cloud.ts';
 import { placeOrderOnce } from '../functions/use-cases/place-order.ts';
@@ -24,23 +36,35 @@ export interface DynamoDbUnits {
   writeUnitsPerOrder: number;
   /** Write units per order of each use case: place, lock, route, ship. */
   writeUnitsByStep: Record<string, number>;
+  /** Write units per order of each use case, by what they went to: a kind of item or an index (see targetOf). */
+  writeUnitsByTarget: Record<string, Record<string, number>>;
   readUnitsPerOrder: number;
   requestsPerOrder: number;
   /** Requests that write (puts, updates, transactions): what the storage floor is measured in. */
   writeRequestsPerOrder: number;
 }
 
+/** Issue 17's goal for a happy-path order. */
+export const WRITE_UNITS_GOAL = 14;
+
 interface ConsumedCapacity {
   CapacityUnits?: number;
 }
 
 const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);
+const SINGLE_WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+
+interface WriteTarget {
+  TableName?: string;
+  Item?: Record<string, unknown>;
+  Key?: Record<string, unknown>;
+}
 
 interface TransactAction {
-  Put?: { TableName?: string; Item?: Record<string, unknown> };
-  Update?: { TableName?: string; Key?: Record<string, unknown> };
-  Delete?: { TableName?: string; Key?: Record<string, unknown> };
-  ConditionCheck?: { TableName?: string; Key?: Record<string, unknown> };
+  Put?: WriteTarget;
+  Update?: WriteTarget;
+  Delete?: WriteTarget;
+  ConditionCheck?: WriteTarget;
 }
 
 /** Requests arrive from document clients (plain values) and from plain clients (attribute values). */
@@ -49,15 +73,24 @@ function asAttributeValues(values: Record<string, unknown>): Item {
   return raw ? (values as Item) : marshall(values);
 }
 
-function touchedKey(action: TransactAction, tableKeys: readonly string[]): { table: string; key: Item } {
-  const target = action.Put ?? action.Update ?? action.Delete ?? action.ConditionCheck;
-  if (!target?.TableName) throw new Error('A transaction action without a table');
-  const source = action.Put ? action.Put.Item ?? {} : (target as { Key?: Record<string, unknown> }).Key ?? {};
+function touchedKey(target: WriteTarget | undefined, tableKeys: readonly string[]): { table: string; key: Item } {
+  if (!target?.TableName) throw new Error('A write without a table');
+  const source = target.Item ?? target.Key ?? {};
   const key = Object.fromEntries(tableKeys.filter((name) => name in source).map((name) => [name, source[name]]));
   return { table: target.TableName, key: asAttributeValues(key) };
 }
 
-/** The items a transaction touches, read without counting (they only serve the arithmetic). */
+/**
+ * What a written item is, by its key: the partition's name in PARTITIONS, and within an
+ * order's partition the sort key (`order`, `reservation`, ...).
+ */
+export function targetOf(key: Item): string {
+  const pk = key.pk?.S ?? '';
+  const partition = Object.entries(PARTITIONS).find(([, prefix]) => pk.startsWith(prefix))?.[0] ?? 'other';
+  return partition === 'order' ? (key.sk?.S ?? 'order').toLowerCase() : partition;
+}
+
+/** The items a write touches, read without counting (they only serve the arithmetic). */
 async function images(reader: DynamoDBClient, keys: Array<{ table: string; key: Item }>): Promise<Array<Item | undefined>> {
   return Promise.all(
     keys.map(async ({ table, key }) => (await reader.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item),
@@ -73,7 +106,7 @@ export function keysOf(table: CreateTableCommandInput): { keys: string[]; indexe
   const indexes = (table.GlobalSecondaryIndexes ?? []).map((index) => {
     if (index.Projection?.ProjectionType !== 'KEYS_ONLY') throw new Error(`Index ${index.IndexName} projects more than keys`);
     const { partitionKey, sortKey } = names(index.KeySchema);
-    return { partitionKey, ...(sortKey ? { sortKey } : {}) };
+    return { name: index.IndexName, partitionKey, ...(sortKey ? { sortKey } : {}) };
   });
   const { partitionKey, sortKey } = names(table.KeySchema);
   return { keys: [partitionKey, ...(sortKey ? [sortKey] : [])], indexes };
@@ -82,54 +115,76 @@ export function keysOf(table: CreateTableCommandInput): { keys: string[]; indexe
 export interface UnitCounter {
   read: number;
   write: number;
+  /** Write units by item kind (targetOf) and by index (`index <name>`). */
+  writeByTarget: Record<string, number>;
+  /** Single-item write units as DynamoDB Local reported them: a check on the computed figure. */
+  reportedSingleWrites: number;
+  computedSingleWrites: number;
   requests: number;
   writeRequests: number;
 }
 
 /**
- * Adds ReturnConsumedCapacity to every request of `client` and sums the units: reads and
- * single-item writes as DynamoDB Local reports them, transactions computed from the items
- * they touched (see write-units.ts). `reader` is a second client on the same endpoint.
+ * Adds ReturnConsumedCapacity to every request of `client` and sums the units: reads as
+ * DynamoDB Local reports them, writes computed from the items they touched, read before and
+ * after (see write-units.ts). `reader` is a second client on the same endpoint.
  */
 export function countConsumedCapacity(
   client: DynamoDBClient,
   reader: DynamoDBClient,
   table: { keys: readonly string[]; indexes: readonly IndexKeys[] },
 ): UnitCounter {
-  const totals = { read: 0, write: 0, requests: 0, writeRequests: 0 };
+  const totals: UnitCounter = { read: 0, write: 0, writeByTarget: {}, reportedSingleWrites: 0, computedSingleWrites: 0, requests: 0, writeRequests: 0 };
+  const add = (target: string, units: number) => {
+    totals.writeByTarget[target] = (totals.writeByTarget[target] ?? 0) + units;
+    totals.write += units;
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as Record<string, unknown>;
+      const input = args.input as Record<string, unknown> & WriteTarget;
       input.ReturnConsumedCapacity = 'INDEXES';
-      const transaction = context.commandName === 'TransactWriteItemsCommand';
-      const keys = transaction ? (input.TransactItems as TransactAction[]).map((action) => touchedKey(action, table.keys)) : [];
-      const before = transaction ? await images(reader, keys) : [];
+      const command = context.commandName ?? '';
+      const transaction = command === 'TransactWriteItemsCommand';
+      const targets = transaction
+        ? (input.TransactItems as TransactAction[]).map((action) => action.Put ?? action.Update ?? action.Delete ?? action.ConditionCheck)
+        : SINGLE_WRITES.has(command)
+          ? [input]
+          : [];
+      const keys = targets.map((target) => touchedKey(target, table.keys));
+      const before = await images(reader, keys);
       const result = await next(args);
       totals.requests += 1;
-      if (transaction) {
-        const after = await images(reader, keys);
-        const units = transactionWriteUnits(
-          keys.map((_, i) => ({ before: before[i], after: after[i] })),
-          table.indexes,
-          table.keys,
-        );
-        totals.write += units.table + units.indexes;
-        totals.writeRequests += 1;
+      const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
+      const reported = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+      if (keys.length === 0) {
+        if (READS.has(command)) totals.read += reported;
         return result;
       }
-      const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
-      const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-      if (READS.has(context.commandName ?? '')) totals.read += units;
-      else {
-        totals.write += units;
-        totals.writeRequests += 1;
+      const after = await images(reader, keys);
+      const written = totals.write;
+      keys.forEach(({ key }, i) => {
+        const units = itemWriteUnits({ before: before[i], after: after[i] }, table.indexes, table.keys, transaction ? 2 : 1);
+        add(targetOf(key), units.table);
+        for (const [index, n] of Object.entries(units.indexes)) add(`index ${index}`, n);
+      });
+      if (!transaction) {
+        totals.reportedSingleWrites += reported;
+        totals.computedSingleWrites += totals.write - written;
       }
+      totals.writeRequests += 1;
       return result;
     },
     { step: 'initialize', name: 'countConsumedCapacity' },
   );
   return totals;
 }
+
+const perOrder = (after: Record<string, number>, before: Record<string, number>, orders: number) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([target, units]): [string, number] => [target, (units - (before[target] ?? 0)) / orders])
+      .filter(([, units]) => units > 0),
+  );
 
 /** Places `orders` orders and takes each to SHIPMENT_REQUESTED through the use cases, counting units. */
 export async function measureDynamoDbUnits(
@@ -138,11 +193,14 @@ export async function measureDynamoDbUnits(
   options: { orders: number; sku: string },
 ): Promise<DynamoDbUnits> {
   const before = { ...totals };
-  const byStep: Record<string, number> = { place: 0, lock: 0, route: 0, ship: 0 };
-  const step = async (name: string, run: () => Promise<unknown>) => {
-    const written = totals.write;
+  const steps = ['place', 'lock', 'route', 'ship'] as const;
+  const byTarget = Object.fromEntries(steps.map((name) => [name, {} as Record<string, number>]));
+  const step = async (name: (typeof steps)[number], run: () => Promise<unknown>) => {
+    const written = { ...totals.writeByTarget };
     await run();
-    byStep[name]! += (totals.write - written) / options.orders;
+    for (const [target, units] of Object.entries(perOrder(totals.writeByTarget, written, options.orders))) {
+      byTarget[name]![target] = (byTarget[name]![target] ?? 0) + units;
+    }
   };
   for (let n = 0; n < options.orders; n++) {
     let orderId = '';
@@ -153,13 +211,48 @@ export async function measureDynamoDbUnits(
     await step('route', () => routeOrder(deps, orderId));
     await step('ship', () => requestShipment(deps, orderId));
   }
+  const sum = (units: Record<string, number>) => Object.values(units).reduce((total, n) => total + n, 0);
   return {
     writeUnitsPerOrder: (totals.write - before.write) / options.orders,
-    writeUnitsByStep: byStep,
+    writeUnitsByStep: Object.fromEntries(steps.map((name) => [name, sum(byTarget[name]!)])),
+    writeUnitsByTarget: byTarget,
     readUnitsPerOrder: (totals.read - before.read) / options.orders,
     requestsPerOrder: (totals.requests - before.requests) / options.orders,
     writeRequestsPerOrder: (totals.writeRequests - before.writeRequests) / options.orders,
   };
+}
+
+/**
+ * The units of `orders` happy-path orders on a fresh table of the stack's definition in
+ * `dynamodb`: the demo routing policy, one SKU in stock, every request counted.
+ */
+export async function measureOrderUnits(
+  dynamodb: DynamoDbLocal,
+  definition: TableDefinition,
+  orders: number,
+): Promise<{ units: DynamoDbUnits; counter: UnitCounter }> {
+  const tableName = definition.input.TableName!;
+  const client = localDynamoDbClient(dynamodb.endpoint);
+  await ensureTable(client, definition);
+  const deps = createDependencies(createDocumentClient(client), tableName, { carrier: new SandboxCarrier() });
+  await deps.policies.save(DEMO_ROUTING_POLICY, undefined, new Date().toISOString());
+  const sku = `UNITS-${ulid()}`;
+  await setOnHand(deps, sku, { 'wh-shanghai': 1000 });
+  // Counted from here: the setup above is not the orders' work.
+  const counter = countConsumedCapacity(client, localDynamoDbClient(dynamodb.endpoint), keysOf(definition.input));
+  return { units: await measureDynamoDbUnits(deps, counter, { orders, sku }), counter };
+}
+
+/**
+ * A local KMS for the personal-data cipher, as the functions reach it (AWS_ENDPOINT_URL_KMS,
+ * PERSONAL_DATA_KEY_ARN), so a clean clone needs no AWS account: the bench seals as the stack does.
+ */
+export async function useLocalPersonalDataKey(): Promise<AwsEndpoint> {
+  for (const [name, value] of Object.entries(LOCAL_AWS_ENV)) process.env[name] ??= value;
+  const kms = await startAwsEndpoint(new LocalKms().operations());
+  process.env.AWS_ENDPOINT_URL_KMS = kms.url;
+  process.env.PERSONAL_DATA_KEY_ARN ??= 'arn:aws:kms:us-east-1:000000000000:key/bench-personal-data';
+  return kms;
 }
 
 export interface PipelineCounts {

@@ -12,13 +12,12 @@ import { ensureTable, tableDefinitions } from '../local/dynamodb/tables.ts';
 import { createDocumentClient } from '../functions/store/dynamodb.ts';
 import { SandboxCarrier } from '../functions/carriers/sandbox-carrier.ts';
 import { createDependencies } from '../functions/use-cases/dependencies.ts';
-import { setOnHand } from '../functions/use-cases/inventory.ts';
 import { ulid } from 'ulid';
 import { measureLockThroughput, type LockThroughput } from './lock-throughput.ts';
 import { measureConditionalWriteFloor } from './storage-floor.ts';
 import { measureRoutingDecisions } from './routing-decisions.ts';
 import { measureEndToEnd } from './end-to-end.ts';
-import { countConsumedCapacity, countsBetween, keysOf, measureDynamoDbUnits, snapshot, watchEvents, type DynamoDbUnits, type PipelineCounts } from './order-usage.ts';
+import { countsBetween, measureOrderUnits, snapshot, useLocalPersonalDataKey, WRITE_UNITS_GOAL, watchEvents, type DynamoDbUnits, type PipelineCounts } from './order-usage.ts';
 import { costPerMillionOrders, formatCost, kmsRequestsPerOrder } from './order-cost.ts';
 import { DATA_KEY_CACHE } from '../functions/crypto/data-key-cache.ts';
 import { SEALED_PATHS } from '../functions/domain/personal-data.ts';
@@ -31,7 +30,7 @@ import { StockStore } from '../functions/store/stock-store.ts';
 import { startLocalCloud } from '../local/local-cloud.ts';
 import { parseCommandLine } from '../local/cli.ts';
 import { SCOPES } from '../functions/http/access.ts';
-import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/routing/demo-routing-policy.ts';
+import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/routing/demo-routing-policy.ts';
 
 parseCommandLine({
   script: 'bench',
@@ -57,6 +56,7 @@ const { template } = synthesizeStack('bench');
 let dynamodbUnits: DynamoDbUnits | undefined;
 let floorWritesPerSecond: number | undefined;
 const dynamodb = await startDynamoDbLocal();
+const kms = await useLocalPersonalDataKey();
 try {
   const [definition] = tableDefinitions(template, () => `bench-${ulid().toLowerCase()}`);
   if (!definition) throw new Error('no table in the stack');
@@ -89,15 +89,12 @@ try {
   rows.push(['  1 shard ÷ the floor', `${(one.locksPerSecond / floor.writesPerSecond).toFixed(2)} (a lock is 1 read + 1 transaction of 3 items)`]);
 
   progress('DynamoDB units per order: 20 orders through place, lock, route and request shipment');
-  const consumed = countConsumedCapacity(dynamodb.client, localDynamoDbClient(dynamodb.endpoint), keysOf(definition.input));
-  await deps.policies.save(DEMO_ROUTING_POLICY, undefined, new Date().toISOString());
-  const unitsSku = `UNITS-${ulid()}`;
-  await setOnHand(deps, unitsSku, { 'wh-shanghai': 1000 });
-  dynamodbUnits = await measureDynamoDbUnits(deps, consumed, { orders: 20, sku: unitsSku });
+  const [unitsTable] = tableDefinitions(template, () => `bench-units-${ulid().toLowerCase()}`);
+  dynamodbUnits = (await measureOrderUnits(dynamodb, unitsTable!, 20)).units;
   results.dynamodbUnits = dynamodbUnits;
   rows.push([
     'DynamoDB per order (happy path)',
-    `${dynamodbUnits.writeUnitsPerOrder.toFixed(1)} write units, ${dynamodbUnits.readUnitsPerOrder.toFixed(1)} read units, ${dynamodbUnits.requestsPerOrder.toFixed(1)} requests`,
+    `${dynamodbUnits.writeUnitsPerOrder.toFixed(1)} write units (goal ≤ ${WRITE_UNITS_GOAL}: ${dynamodbUnits.writeUnitsPerOrder <= WRITE_UNITS_GOAL ? 'met' : 'not met'}), ${dynamodbUnits.readUnitsPerOrder.toFixed(1)} read units, ${dynamodbUnits.requestsPerOrder.toFixed(1)} requests`,
   ]);
   rows.push([
     '  write units by step',
@@ -107,6 +104,7 @@ try {
   ]);
 } finally {
   await dynamodb.stop();
+  await kms.stop();
 }
 
 progress('starting the local cloud (in memory) for end-to-end runs');

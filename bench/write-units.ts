@@ -1,11 +1,12 @@
 /**
- * Write units of a TransactWriteItems, computed from the items it touched.
+ * Write units of a write, computed from the items it touched.
  *
  * DynamoDB Local does not report transactions as the service bills them: it
  * reports one item per distinct size (a transaction of three 1.5 KB items
- * reports 4 units, of 0.3 + 3.5 KB items 10). So the bench reads each touched
- * item before and after the transaction and applies the documented rules:
- * - table: 2 write units per KB (rounded up per item) for every action, an
+ * reports 4 units, of 0.3 + 3.5 KB items 10), and it reports no split by item.
+ * So the bench reads each touched item before and after the write and applies
+ * the documented rules:
+ * - table: 1 write unit per KB (2 in a transaction), rounded up per item, an
  *   update billed on the larger of the item before and after; a ConditionCheck
  *   is counted like a write (an upper bound);
  * - a global secondary index: 1 unit per KB of index entry for a new entry or
@@ -18,6 +19,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 export type Item = Record<string, AttributeValue>;
 
 export interface IndexKeys {
+  /** The index's name, for the per-index figures; its key attributes when omitted. */
+  name?: string;
   partitionKey: string;
   sortKey?: string;
 }
@@ -67,6 +70,32 @@ export interface TransactionChange {
   after?: Item;
 }
 
+export interface ItemWriteUnits {
+  table: number;
+  /** Units per index written, by index name. */
+  indexes: Record<string, number>;
+}
+
+/**
+ * Units one item's write costs, from the item before and after it: `unitsPerKb` is 1 for a
+ * standard write and 2 for an action of a transaction (keys-only indexes, 1 unit per KB always).
+ */
+export function itemWriteUnits(
+  { before, after }: TransactionChange,
+  indexes: readonly IndexKeys[],
+  tableKeys: readonly string[],
+  unitsPerKb: 1 | 2,
+): ItemWriteUnits {
+  const units: ItemWriteUnits = { table: unitsPerKb * kilobytes(Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0)), indexes: {} };
+  for (const keys of indexes) {
+    const old = indexEntry(before, keys, tableKeys);
+    const next = indexEntry(after, keys, tableKeys);
+    if (old?.key === next?.key) continue;
+    units.indexes[keys.name ?? keys.partitionKey] = (old ? kilobytes(old.size) : 0) + (next ? kilobytes(next.size) : 0);
+  }
+  return units;
+}
+
 /** Units a committed transaction costs, from the touched items before and after it (keys-only indexes). */
 export function transactionWriteUnits(
   changes: readonly TransactionChange[],
@@ -75,15 +104,10 @@ export function transactionWriteUnits(
 ): { table: number; indexes: number } {
   let table = 0;
   let index = 0;
-  for (const { before, after } of changes) {
-    table += 2 * kilobytes(Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0));
-    for (const keys of indexes) {
-      const old = indexEntry(before, keys, tableKeys);
-      const next = indexEntry(after, keys, tableKeys);
-      if (old?.key === next?.key) continue;
-      if (old) index += kilobytes(old.size);
-      if (next) index += kilobytes(next.size);
-    }
+  for (const change of changes) {
+    const units = itemWriteUnits(change, indexes, tableKeys, 2);
+    table += units.table;
+    index += Object.values(units.indexes).reduce((sum, n) => sum + n, 0);
   }
   return { table, indexes: index };
 }

@@ -125,13 +125,14 @@ export class OrderStore extends Construct {
   }
 
   /**
-   * Allows getting and putting order items only (`ORDER#<id>` partitions: the order and its
-   * reservation), not stock, keys or policies.
+   * Allows reading and putting order items only (`ORDER#<id>` partitions: the order, its
+   * personal data and its reservation), not stock, keys or policies. An order is read with a
+   * Query of its partition (the order item and its personal data item).
    */
   grantOrderItemsReadWrite(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
       grantee,
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      actions: ['dynamodb:PutItem', 'dynamodb:Query'],
       resourceArns: [this.table.tableArn],
       conditions: leadingKeys(['order']),
     });

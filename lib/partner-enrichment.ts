@@ -52,7 +52,7 @@ export class PartnerEnrichment extends Construct {
       enforceSSL: true,
       // An event older than the retry policy allows is dropped here, as EventBridge would drop it.
       retentionPeriod: props.maximumEventAge,
-      // Enrichment (one GetItem) plus the partner's call; API destinations time out after 5 s.
+      // Enrichment (one Query) plus the partner's call; API destinations time out after 5 s.
       visibilityTimeout: Duration.seconds(30),
       deadLetterQueue: { queue: props.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });
@@ -66,10 +66,10 @@ export class PartnerEnrichment extends Construct {
         PERSONAL_DATA_FIELDS: props.personalData.join(','),
       },
     });
-    // One order item read by key, the entitled attributes only: not BatchGetItem or Query, and no write.
+    // One order's partition read (its order and personal data items), the entitled attributes only: no BatchGetItem, no write.
     Grant.addToPrincipal({
       grantee: this.function,
-      actions: ['dynamodb:GetItem'],
+      actions: ['dynamodb:Query'],
       resourceArns: [props.store.table.tableArn],
       conditions: {
         ...leadingKeys(['order']),

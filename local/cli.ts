@@ -69,6 +69,13 @@ export function parseCommandLine<O extends OptionsConfig>(command: CommandLine<O
   return parsed;
 }
 
+/** A whole-number option of at least `min`, `fallback` when absent; a wrong one ends the script with its usage line. */
+export function wholeNumberOption(script: string, name: string, value: string | undefined, fallback: number, min: number): number {
+  const number = Number(value ?? fallback);
+  if (!Number.isInteger(number) || number < min) fail(`npm run ${script}: --${name} must be a whole number of at least ${min}, not "${value}"`, 2);
+  return number;
+}
+
 /** `fetch` against the local cloud; an unreachable one ends the script with one line saying how to start it. */
 export async function fetchLocalCloud(baseUrl: string, path: string, init?: RequestInit): Promise<Response> {
   try {

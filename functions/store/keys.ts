@@ -20,6 +20,11 @@ export const PARTITIONS = {
 export type Partition = keyof typeof PARTITIONS;
 
 export const orderKey = (orderId: string) => ({ pk: `${PARTITIONS.order}${orderId}`, sk: 'ORDER' });
+/**
+ * The order's sealed personal values, apart from the order item that every step rewrites. Its
+ * sort key begins with the order's, so one Query (`begins_with(sk, 'ORDER')`) reads both.
+ */
+export const personalDataKey = (orderId: string) => ({ pk: `${PARTITIONS.order}${orderId}`, sk: 'ORDER#PERSONAL' });
 export const reservationKey = (orderId: string) => ({ pk: `${PARTITIONS.order}${orderId}`, sk: 'RESERVATION' });
 /** Shard 0 keeps the unsharded key; other shards get their own partition key, hence their own write capacity. */
 export const stockKey = (sku: string, shard = 0) => ({
@@ -55,6 +60,7 @@ export const policyVersionKey = (name: string, version: number) => ({
 
 export const ENTITY = {
   order: 'Order',
+  personalData: 'OrderPersonalData',
   reservation: 'Reservation',
   stock: 'Stock',
   channelOrderKey: 'ChannelOrderKey',

@@ -8,8 +8,8 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type Dynamo
 import type { Order, OrderStatus } from '../domain/order.ts';
 import type { CommitOutcome, CreateOrderResult, OrderChange, OrderPage, OrderRepository, StoredReservation } from '../use-cases/ports.ts';
 import { batchGetAll, cancellationReasons, isRetryableConflict, type TransactItem } from './dynamodb.ts';
-import { ENTITY, ORDER_INDEXES, UPDATED_SHARDS, channelOrderKey, idempotencyKey, orderKey, reservationKey } from './keys.ts';
-import { fromOrderItem, toOrderItem } from './order-item.ts';
+import { ENTITY, ORDER_INDEXES, UPDATED_SHARDS, channelOrderKey, idempotencyKey, orderKey, personalDataKey, reservationKey } from './keys.ts';
+import { fromOrderItems, sealedValuesOf, toOrderItem, toPersonalDataItem } from './order-item.ts';
 import { capacityCountItem } from './capacity-store.ts';
 import { stockMoveItem } from './stock-store.ts';
 import { carrierEventItem, trackingItem } from './tracking-store.ts';
@@ -18,7 +18,7 @@ import { IdempotencyConflict, TransientError } from '../domain/errors.ts';
 const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
 
 /** The parts of a change, in the order their failed conditions are reported. */
-type Part = 'order' | 'reservation' | 'stock' | 'capacity' | 'tracking' | 'carrierEvent';
+type Part = 'order' | 'personalData' | 'reservation' | 'stock' | 'capacity' | 'tracking' | 'carrierEvent';
 const COMMIT_FAILURES = ['order', 'reservation', 'stock', 'carrierEvent'] as const satisfies readonly Part[];
 const FAILURE_OF = {
   order: 'OrderChanged',
@@ -103,6 +103,7 @@ export class OrderStore implements OrderRepository {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            // The keys' cancellation reasons are read by position, from the second on.
             ...keyItems.map((item) => ({
               Put: {
                 TableName: this.tableName,
@@ -111,6 +112,7 @@ export class OrderStore implements OrderRepository {
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
               },
             })),
+            ...this.personalDataItems(undefined, order),
           ],
         }),
       );
@@ -134,11 +136,18 @@ export class OrderStore implements OrderRepository {
     }
   }
 
+  /** The order item and its personal data item, in one Query. */
   async get(orderId: string): Promise<Order | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }),
+    const { pk, sk } = orderKey(orderId);
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': pk, ':sk': sk },
+        ConsistentRead: true,
+      }),
     );
-    return Item ? fromOrderItem(Item) : undefined;
+    return fromOrderItems(Items);
   }
 
   async getReservation(orderId: string): Promise<StoredReservation | undefined> {
@@ -222,9 +231,9 @@ export class OrderStore implements OrderRepository {
   /** Orders by id, in the order asked; ids that vanished meanwhile are skipped. */
   private async getMany(orderIds: string[]): Promise<Order[]> {
     if (orderIds.length === 0) return [];
-    const items = await batchGetAll(this.client, this.tableName, orderIds.map(orderKey), false);
-    const found = new Map(items.map((item) => [String(item.orderId), fromOrderItem(item)]));
-    return orderIds.flatMap((orderId) => found.get(orderId) ?? []);
+    const keys = orderIds.flatMap((orderId) => [orderKey(orderId), personalDataKey(orderId)]);
+    const items = await batchGetAll(this.client, this.tableName, keys, false);
+    return orderIds.flatMap((orderId) => fromOrderItems(items.filter((item) => item.pk === orderKey(orderId).pk)) ?? []);
   }
 
   /**
@@ -266,6 +275,7 @@ export class OrderStore implements OrderRepository {
       tagged('order', after ? { Put: { TableName: this.tableName, Item: toOrderItem(after), ...orderGuard(before) } } : {
         ConditionCheck: { TableName: this.tableName, Key: orderKey(before.orderId), ...orderGuard(before) },
       }),
+      ...this.personalDataItems(before, after).map((item) => tagged('personalData', item)),
       ...(change.reservation ? [tagged('reservation', this.reservationItem(before.orderId, change.reservation))] : []),
       ...(change.stock ?? []).map((move) => tagged('stock', stockMoveItem(this.tableName, move))),
       ...(change.capacity ?? []).map(({ warehouseId, day, parcels }) => tagged('capacity', capacityCountItem(this.tableName, warehouseId, day, parcels))),
@@ -274,20 +284,23 @@ export class OrderStore implements OrderRepository {
     ];
   }
 
+  /**
+   * The personal data item's write when the sealed values change (placed, address changed,
+   * a cancel's note, erased): put whole, so a value removed stays removed, and deleted once
+   * none is left. Unguarded: it goes with the order's write, which is guarded.
+   */
+  private personalDataItems(before: Order | undefined, after: Order | undefined): TransactItem[] {
+    if (!after) return [];
+    const old = before ? sealedValuesOf(before) : new Map<string, string>();
+    const next = sealedValuesOf(after);
+    if (next.size === old.size && [...next].every(([path, value]) => old.get(path) === value)) return [];
+    const item = toPersonalDataItem(after);
+    return [item ? { Put: { TableName: this.tableName, Item: item } } : { Delete: { TableName: this.tableName, Key: personalDataKey(after.orderId) } }];
+  }
+
   private reservationItem(orderId: string, change: NonNullable<OrderChange['reservation']>): TransactItem {
     const key = reservationKey(orderId);
     if ('delete' in change) return { Delete: { TableName: this.tableName, Key: key, ...revisionGuard(change.delete) } };
-    if ('check' in change) {
-      return {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: key,
-          ConditionExpression: '#state = :state',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':state': change.check },
-        },
-      };
-    }
     const { put: reservation, expectedRevision } = change;
     return {
       Put: {

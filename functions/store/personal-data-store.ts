@@ -2,10 +2,11 @@
  * Reads an order's personal data by key, projected to the fields a reader is entitled to, so
  * nothing else leaves the table.
  */
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Order } from '../domain/order.ts';
 import { orderAttributesFor, type PersonalDataField } from '../domain/personal-data.ts';
 import { orderKey } from './keys.ts';
+import { fromOrderItems } from './order-item.ts';
 
 export type PersonalData = Partial<Pick<Order, 'shipTo' | 'customer'>>;
 
@@ -18,17 +19,23 @@ export class PersonalDataStore {
     this.tableName = tableName;
   }
 
-  /** The order's attributes that hold `fields`; undefined when there is no such order. */
+  /**
+   * The attributes that hold `fields`, from the order item and its personal data item (one
+   * Query over both); undefined when there is no such order.
+   */
   async read(orderId: string, fields: readonly PersonalDataField[]): Promise<PersonalData | undefined> {
-    const attributes = orderAttributesFor(fields);
-    const { Item } = await this.client.send(
-      new GetCommand({
+    const { pk, sk } = orderKey(orderId);
+    // The sort key tells the two items apart.
+    const attributes = ['sk', ...orderAttributesFor(fields)];
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
         TableName: this.tableName,
-        Key: orderKey(orderId),
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
         ProjectionExpression: attributes.map((_, index) => `#a${index}`).join(', '),
-        ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name])),
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', ...Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name])) },
+        ExpressionAttributeValues: { ':pk': pk, ':sk': sk },
       }),
     );
-    return Item as PersonalData | undefined;
+    return fromOrderItems(Items);
   }
 }

@@ -38,9 +38,9 @@ export interface OrderChange {
   order: { before: Order; after?: Order };
   /**
    * `put`: written over the revision read (undefined: none may exist); `delete`: at the
-   * revision read; `check`: still in this state (the order's guard pins the rest).
+   * revision read.
    */
-  reservation?: { put: Reservation; expectedRevision?: number } | { delete: number } | { check: Reservation['state'] };
+  reservation?: { put: Reservation; expectedRevision?: number } | { delete: number };
   /** Stock counter moves; each is refused rather than take a counter below zero. */
   stock?: readonly StockMove[];
   /** Parcels added to (or given back from) warehouses' daily counts. */

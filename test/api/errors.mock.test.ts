@@ -2,7 +2,7 @@
  * How the HTTP edge answers when AWS misbehaves, with the DynamoDB client mocked:
  * a generic 500 that leaks nothing, and 503 with Retry-After for write conflicts.
  */
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ afterEach(() => documents.reset());
 describe('error mapping', () => {
   it('answers AWS throttling and timeouts (after the SDK retried) with 503, and the workflow step throws TransientError', async () => {
     const timeout = Object.assign(new Error('the request socket timed out'), { name: 'TimeoutError' });
-    documents.on(GetCommand).rejects(timeout);
+    documents.on(QueryCommand).rejects(timeout);
     const response = await invoke(getOrder, {
       method: 'GET',
       path: '/orders/01JZZZZZZZZZZZZZZZZZZZZZZZ',
@@ -49,7 +49,7 @@ describe('error mapping', () => {
   });
 
   it('answers an unexpected failure with a generic 500 problem that does not leak internals', async () => {
-    documents.on(GetCommand).rejects(new Error('socket hang up at 10.0.0.7'));
+    documents.on(QueryCommand).rejects(new Error('socket hang up at 10.0.0.7'));
     const response = await invoke(getOrder, {
       method: 'GET',
       path: '/orders/01JZZZZZZZZZZZZZZZZZZZZZZZ',
@@ -88,7 +88,7 @@ describe('error mapping', () => {
         ],
       }),
     );
-    documents.on(GetCommand).resolves({ Item: { pk: 'ORDER#x', sk: 'ORDER', orderId: '01JEXISTING0000000000000000', status: 'PLACED' } });
+    documents.on(QueryCommand).resolves({ Items: [{ pk: 'ORDER#x', sk: 'ORDER', orderId: '01JEXISTING0000000000000000', status: 'PLACED' }] });
     const response = await invoke(placeOrder, { method: 'POST', path: '/orders', body: request, channel: request.channel });
     expect(response.status).toBe(200);
     // The stored order as read, with the personal values of the (same) request in place of the sealed ones.

@@ -141,7 +141,7 @@ describe('partner subscriptions', () => {
     expect(statementsOf(fnRole).filter((s: { Action: string }) => String(s.Action).startsWith('dynamodb:'))).toEqual([
       {
         Effect: 'Allow',
-        Action: 'dynamodb:GetItem',
+        Action: 'dynamodb:Query',
         Resource: getAtt(table),
         Condition: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] },

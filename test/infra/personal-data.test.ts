@@ -125,13 +125,13 @@ describe('table statements', () => {
     }
   });
 
-  it('let the partner enrichment get one order item, only the attributes holding its entitled fields', () => {
+  it('let the partner enrichment query one order partition, only the attributes holding its entitled fields', () => {
     const enrichmentReads = functionStatements()
       .filter(({ name }) => name === 'functions/partners/enrich-partner-event.ts')
       .map(({ statements }) => statements.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:'))));
     const conditions = enrichmentReads.map((statements) => {
       expect(statements).toHaveLength(1);
-      expect(actions(statements[0]!)).toEqual(['dynamodb:GetItem']);
+      expect(actions(statements[0]!)).toEqual(['dynamodb:Query']);
       return statements[0]!.Condition;
     });
     expect(conditions).toContainEqual({

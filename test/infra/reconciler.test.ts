@@ -42,7 +42,7 @@ describe('reconciler', () => {
     });
   });
 
-  it('reads and writes order items only, queries only its index and starts only the fulfilment workflow', () => {
+  it('reads (a Query of one order partition) and writes order items only, queries only its index and starts only the fulfilment workflow', () => {
     const fn = resources[reconcilerId()]!;
     const statements = statementsOf(fn.Properties.Role['Fn::GetAtt'][0]).filter((s) => !/^(xray|logs):/.test(String(s.Action)));
     const [stateMachineId] = ofType('AWS::StepFunctions::StateMachine')[0]!;
@@ -50,7 +50,7 @@ describe('reconciler', () => {
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Action: ['dynamodb:PutItem', 'dynamodb:Query'],
           Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
           Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] } },
         }),

@@ -2,7 +2,8 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { placeOrder, transition } from '../../functions/domain/order.ts';
-import { fromOrderItem, toOrderItem } from '../../functions/store/order-item.ts';
+import { fromOrderItem, fromOrderItems, toOrderItem, toPersonalDataItem } from '../../functions/store/order-item.ts';
+import { SEALED_PATHS, valueAt, withValueAt } from '../../functions/domain/personal-data.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { routePlan } from '../fixtures/routes.ts';
 
@@ -10,12 +11,38 @@ const placed = placeOrder(orderRequest(), '01JORDER000000000000000001', '2026-11
 const locked = transition(placed, 'STOCK_LOCKED', '2026-11-23T10:00:01.000Z');
 const routed = transition(locked, 'ROUTED', '2026-11-23T10:00:02.000Z', { route: routePlan('wh-1') });
 
-const roundTrip = (item: Record<string, unknown>) => fromOrderItem(unmarshall(marshall(item, { removeUndefinedValues: true })));
+const stored = (item: Record<string, unknown>) => unmarshall(marshall(item, { removeUndefinedValues: true }));
+const roundTrip = (item: Record<string, unknown>) => fromOrderItem(stored(item));
+/** As the cipher leaves them: base64 text. */
+const sealed = SEALED_PATHS.reduce(
+  (order, path) => (valueAt(order, path) ? withValueAt(order, path, Buffer.from(`sealed ${path}`).toString('base64')) : order),
+  routed,
+);
+
+const bothItems = (order: typeof routed) => [toOrderItem(order), toPersonalDataItem(order)].flatMap((item) => (item ? [stored(item)] : []));
 
 describe('order items', () => {
-  it('round-trips an order before and after routing', () => {
-    expect(roundTrip(toOrderItem(placed))).toEqual(placed);
-    expect(roundTrip(toOrderItem(routed))).toEqual(routed);
+  it('round-trips an order before and after routing through its order and personal data items', () => {
+    expect(fromOrderItems(bothItems(placed))).toEqual(placed);
+    expect(fromOrderItems(bothItems(routed))).toEqual(routed);
+    expect(fromOrderItems(bothItems(sealed))).toEqual(sealed);
+  });
+
+  it('keeps the sealed values out of the order item, as bytes in the personal data item', () => {
+    const orderItem = toOrderItem(sealed);
+    const personal = toPersonalDataItem(sealed)!;
+    expect(personal).toMatchObject({ pk: `ORDER#${sealed.orderId}`, sk: 'ORDER#PERSONAL', entityType: 'OrderPersonalData' });
+    for (const path of ['shipTo.name', 'shipTo.phone', 'shipTo.line1', 'shipTo.postalCode'] as const) {
+      expect(valueAt(orderItem, path)).toBeUndefined();
+      expect(Buffer.from(path.split('.').reduce((node: any, key) => node[key], personal)).toString()).toBe(`sealed ${path}`);
+    }
+    expect(orderItem.shipTo).toEqual({ country: sealed.shipTo.country, region: sealed.shipTo.region, city: sealed.shipTo.city });
+  });
+
+  it('leaves erased (empty) values in the order item and writes no personal data item for an erased order', () => {
+    const erased = SEALED_PATHS.reduce((order, path) => (valueAt(order, path) ? withValueAt(order, path, '') : order), sealed);
+    expect(toPersonalDataItem(erased)).toBeUndefined();
+    expect(fromOrderItems(bothItems(erased))).toEqual(erased);
   });
 
   it('keeps the explanation as compressed bytes, not as a nested map', () => {
@@ -29,12 +56,13 @@ describe('order items', () => {
     expect(item.routeExplanation).toBeInstanceOf(Uint8Array);
     expect((item.route as Record<string, unknown>).explanation).toBeUndefined();
     expect((item.routeExplanation as Uint8Array).length).toBeLessThan(JSON.stringify(explanation).length / 4);
-    expect(roundTrip(item)).toEqual(order);
+    expect(fromOrderItems(bothItems(order))).toEqual(order);
   });
 
   it('carries the list index keys and nothing of them back into the order', () => {
     const item = toOrderItem(routed);
     expect(item).toMatchObject({ pk: `ORDER#${routed.orderId}`, sk: 'ORDER', channelStatus: `${routed.channel}#ROUTED`, customerId: routed.customer.id });
     expect(Object.keys(roundTrip(item)).sort()).toEqual(Object.keys(routed).sort());
+    expect(Object.keys(fromOrderItems(bothItems(sealed))!).sort()).toEqual(Object.keys(sealed).sort());
   });
 });
