@@ -237,11 +237,11 @@ function expectEncryptedTlsOnlyQueue(queueId: string): void {
 describe('fulfilment workflow', () => {
   const definitionFile = JSON.parse(readFileSync(join(REPO_ROOT, 'state-machines/fulfilment.asl.json'), 'utf8'));
 
-  it('is an Express state machine logging everything, traced, timing out after 5 minutes', () => {
+  it('is an Express state machine logging errors without execution data, traced, timing out after 5 minutes', () => {
     const [, machine] = onlyOfType('AWS::StepFunctions::StateMachine');
     expect(machine.Properties.StateMachineType).toBe('EXPRESS');
     expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
-    expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ERROR', IncludeExecutionData: false });
     const logGroupArn = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
     expect(resources[logGroupArn['Fn::GetAtt'][0]]!.Type).toBe('AWS::Logs::LogGroup');
     expect(JSON.parse(machine.Properties.DefinitionString).TimeoutSeconds).toBe(300);
