@@ -28,8 +28,11 @@ const color = (status) => `var(--${status})`;
 const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const short = (orderId) => `…${orderId.slice(-8)}`;
 
-/** The token and API base: from the URL fragment (`#token=…&api=…`), else what this tab kept. */
-function session() {
+/**
+ * The token and API base: from the URL fragment (`#token=…&api=…`), else what this tab kept; the API base
+ * defaults to the `config.json` a hosted console is deployed with, else this page's own origin (the local cloud).
+ */
+function session(config) {
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (fragment.has('token')) {
     sessionStorage.setItem('token', fragment.get('token'));
@@ -38,7 +41,7 @@ function session() {
     history.replaceState(null, '', location.pathname);
   }
   const token = sessionStorage.getItem('token');
-  const api = (sessionStorage.getItem('api') || location.origin).replace(/\/$/, '');
+  const api = (sessionStorage.getItem('api') || config.api || location.origin).replace(/\/$/, '');
   return token ? { token, api } : undefined;
 }
 
@@ -404,8 +407,14 @@ function showLogin() {
   });
 }
 
+/** `config.json` beside the page (written by `lib/console-hosting.ts`); none locally. */
+async function hostedConfig() {
+  const response = await fetch('config.json').catch(() => undefined);
+  return response?.ok ? response.json().catch(() => ({})) : {};
+}
+
 async function main() {
-  const current = session();
+  const current = session(await hostedConfig());
   if (!current) return showLogin();
   const api = new Api(current);
   const role = roleOf(current.token);

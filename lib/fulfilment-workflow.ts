@@ -15,40 +15,52 @@ import { PipelineFunction, REPO_ROOT } from './pipeline-function.ts';
 /** Amazon States Language definition of the workflow, relative to the repository root. */
 export const FULFILMENT_DEFINITION_PATH = 'state-machines/fulfilment.asl.json';
 
-interface StepSpec {
-  /** Construct id; `<id>FunctionArn` is the definition substitution it fills. */
-  readonly id: string;
-  readonly entry: string;
-  readonly environment?: Record<string, string>;
-}
+/** The module holding every step's handler, one named export per Task state (relative to `functions/`). */
+const STEPS_ENTRY = 'workflow/fulfilment-steps';
 
 const FULFILMENT_PARTITIONS: readonly Partition[] = ['order', 'stock', 'capacity', 'policy', 'tracking'];
 
-/** Forward steps then compensations; each is a Task state of the definition. */
-const STEPS: readonly StepSpec[] = [
-  { id: 'LockStock', entry: 'workflow/lock-stock' },
-  { id: 'RouteOrder', entry: 'workflow/route-order' },
-  { id: 'RequestShipment', entry: 'workflow/request-shipment', environment: { CARRIER_MODE: 'sandbox' } },
-  { id: 'CancelShipment', entry: 'workflow/cancel-shipment', environment: { CARRIER_MODE: 'sandbox' } },
-  { id: 'ReleaseAllocation', entry: 'workflow/release-allocation' },
-  { id: 'ReleaseStock', entry: 'workflow/release-stock' },
-  { id: 'CloseOrder', entry: 'workflow/close-order' },
-];
+/** What a step needs beyond the table, by Task state: the shipment steps talk to the carrier. */
+const STEP_ENVIRONMENT: Readonly<Record<string, Record<string, string>>> = {
+  RequestShipment: { CARRIER_MODE: 'sandbox' },
+  CancelShipment: { CARRIER_MODE: 'sandbox' },
+};
 
 /** Express executions cannot run longer than this anyway; stating it makes the limit visible in the definition. */
 const EXECUTION_TIMEOUT = Duration.minutes(5);
 
+/** The parts of an Amazon States Language definition read here. */
+export interface AslDefinition {
+  readonly States: Readonly<Record<string, { readonly Type: string; readonly Resource?: string }>>;
+  readonly TimeoutSeconds?: number;
+}
+
 /**
- * The definition file with the execution timeout set, as a string: `StateMachine` ignores its
- * `timeout` prop for string definitions, so the timeout has to be part of the definition.
+ * The Task states of a definition, in definition order: the one place a step is declared. Each
+ * must invoke `${<StateName>FunctionArn}`, the substitution its function fills.
  */
-function loadDefinition(timeout: Duration): string {
-  const definition = JSON.parse(readFileSync(join(REPO_ROOT, FULFILMENT_DEFINITION_PATH), 'utf8')) as Record<string, unknown>;
+export function stepsOf(definition: AslDefinition): string[] {
+  const steps = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+  for (const [name, state] of steps) {
+    const placeholder = `\${${name}FunctionArn}`;
+    if (state.Resource !== placeholder) {
+      throw new Error(`${FULFILMENT_DEFINITION_PATH}: Task ${name} invokes ${state.Resource}, expected ${placeholder}`);
+    }
+  }
+  return steps.map(([name]) => name);
+}
+
+/**
+ * The definition file with the execution timeout set: `StateMachine` ignores its `timeout` prop
+ * for string definitions, so the timeout has to be part of the definition.
+ */
+function loadDefinition(timeout: Duration): AslDefinition {
+  const definition = JSON.parse(readFileSync(join(REPO_ROOT, FULFILMENT_DEFINITION_PATH), 'utf8')) as AslDefinition;
   const seconds = timeout.toSeconds();
   if (definition.TimeoutSeconds !== undefined && definition.TimeoutSeconds !== seconds) {
     throw new Error(`${FULFILMENT_DEFINITION_PATH} sets TimeoutSeconds ${definition.TimeoutSeconds}, expected ${seconds}`);
   }
-  return JSON.stringify({ ...definition, TimeoutSeconds: seconds }, undefined, 2);
+  return { ...definition, TimeoutSeconds: seconds };
 }
 
 /** Properties of a {@link FulfilmentWorkflow}. */
@@ -85,10 +97,16 @@ export class FulfilmentWorkflow extends Construct {
     super(scope, id);
     const table = props.store.table;
 
+    const definition = loadDefinition(EXECUTION_TIMEOUT);
+    const steps = stepsOf(definition);
+    const unknown = Object.keys(STEP_ENVIRONMENT).filter((name) => !steps.includes(name));
+    if (unknown.length > 0) throw new Error(`Step environment for ${unknown.join(', ')}: no such Task in ${FULFILMENT_DEFINITION_PATH}`);
+
     const functions: Record<string, PipelineFunction> = {};
-    for (const step of STEPS) {
-      const fn = new PipelineFunction(this, step.id, {
-        entry: step.entry,
+    for (const step of steps) {
+      const fn = new PipelineFunction(this, step, {
+        entry: STEPS_ENTRY,
+        handler: step,
         serviceName: 'order-fulfilment',
         stage: props.stage,
         timeout: Duration.seconds(20),
@@ -98,13 +116,13 @@ export class FulfilmentWorkflow extends Construct {
           // step per order) repeats the transition the step records on the order. EMF metrics are
           // not the logger's and still flow; handler errors are logged by the runtime at ERROR.
           POWERTOOLS_LOG_LEVEL: 'WARN',
-          ...step.environment,
+          ...STEP_ENVIRONMENT[step],
         },
       });
       // What the fulfilment steps touch between them: orders and reservations, stock, warehouse
       // capacity, the routing policy and tracking numbers; not intake keys or carrier events.
       props.store.grantReadWriteItems(fn, FULFILMENT_PARTITIONS);
-      functions[step.id] = fn;
+      functions[step] = fn;
     }
     this.functions = functions;
 
@@ -117,7 +135,7 @@ export class FulfilmentWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.EXPRESS,
       // Inline (not an S3 asset) so the template, tests and the local runtime see the definition.
-      definitionBody: DefinitionBody.fromString(loadDefinition(EXECUTION_TIMEOUT)),
+      definitionBody: DefinitionBody.fromString(JSON.stringify(definition, undefined, 2)),
       definitionSubstitutions: Object.fromEntries(
         Object.entries(functions).map(([stepId, fn]) => [`${stepId}FunctionArn`, fn.functionArn]),
       ),

@@ -1,6 +1,7 @@
-import { Annotations, CfnOutput, Duration, RemovalPolicies, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Lazy, RemovalPolicies, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { eventContracts } from '../functions/events/event-contracts.ts';
+import { ConsoleHosting } from './console-hosting.ts';
 import { EventContracts } from './event-contracts.ts';
 import { EventPublishing } from './event-publishing.ts';
 import { FulfilmentWorkflow } from './fulfilment-workflow.ts';
@@ -54,6 +55,8 @@ export class OrderPipelineStack extends Stack {
   public readonly reconciler: OrderReconciler;
   public readonly alarms: OperationsAlarms;
   public readonly dashboard: OperationsDashboard;
+  /** The console on S3 and CloudFront, when context `orderPipeline:hostConsole` asks for it. */
+  public readonly console?: ConsoleHosting;
 
   /** Whether the stack keeps its data on deletion (see {@link OrderPipelineStackProps.retainData}). */
   public readonly retainData: boolean;
@@ -70,7 +73,16 @@ export class OrderPipelineStack extends Stack {
     for (const message of context.deprecations) Annotations.of(this).addWarningV2('order-pipeline:deprecated-context', message);
 
     this.store = new OrderStore(this, 'OrderStore', { retainData });
-    this.api = new IntakeApi(this, 'IntakeApi', { stage, store: this.store, jwt: context.jwt, corsOrigins: context.consoleOrigins });
+    // Built before the API, which must allow its origin; the page learns the API's URL once the API exists.
+    this.console = context.hostConsole
+      ? new ConsoleHosting(this, 'Console', { apiUrl: Lazy.string({ produce: () => this.api.url }) })
+      : undefined;
+    this.api = new IntakeApi(this, 'IntakeApi', {
+      stage,
+      store: this.store,
+      jwt: context.jwt,
+      corsOrigins: [...context.consoleOrigins, ...(this.console ? [this.console.origin] : [])],
+    });
     this.events = new EventPublishing(this, 'EventPublishing', { stage, store: this.store });
     this.eventContracts = new EventContracts(this, 'EventContracts', {
       stage,
@@ -164,6 +176,12 @@ export class OrderPipelineStack extends Stack {
       value: this.events.archive.archiveArn,
       description: 'Source of replays (aws events start-replay --event-source-arn)',
     });
+    if (this.console) {
+      new CfnOutput(this, 'ConsoleUrl', {
+        value: `${this.console.origin}/`,
+        description: 'Operations console: open with #token=<operator token> (the page finds the API in config.json)',
+      });
+    }
     new CfnOutput(this, 'StateMachineArn', { value: this.fulfilment.stateMachine.stateMachineArn });
     new CfnOutput(this, 'OrdersTableName', { value: this.store.table.tableName });
     new CfnOutput(this, 'CarrierWebhookSecretsArn', {

@@ -18,6 +18,7 @@ export const CONTEXT_KEYS = {
   maxRedrives: { key: 'orderPipeline:maxRedrives' },
   alarmEmails: { key: 'orderPipeline:alarmEmails' },
   consoleOrigins: { key: 'orderPipeline:consoleOrigins' },
+  hostConsole: { key: 'orderPipeline:hostConsole' },
 } as const satisfies Record<string, { key: string; legacyKey?: string }>;
 
 type Setting = keyof typeof CONTEXT_KEYS;
@@ -54,6 +55,8 @@ export interface PipelineContext {
   readonly alarmEmails: string[];
   /** Origins the operations console is served from, allowed to call the API (CORS); same forms as `alarmEmails`. */
   readonly consoleOrigins: string[];
+  /** Whether the stack hosts the console itself (S3 and CloudFront, `lib/console-hosting.ts`); off by default. */
+  readonly hostConsole: boolean;
   /** One message per legacy key in use. */
   readonly deprecations: string[];
 }
@@ -104,6 +107,7 @@ export function readPipelineContext(node: Node): PipelineContext {
     }),
     alarmEmails: checkedList(CONTEXT_KEYS.alarmEmails.key, read('alarmEmails'), EMAIL, 'e-mail addresses'),
     consoleOrigins: checkedList(CONTEXT_KEYS.consoleOrigins.key, read('consoleOrigins'), ORIGIN, 'origins (https://host[:port], no path)'),
+    hostConsole: optionalBoolean(CONTEXT_KEYS.hostConsole.key, read('hostConsole')) ?? false,
     deprecations,
   };
 }

@@ -29,9 +29,14 @@ const XRAY_WILDCARD_REASON =
 export interface PipelineFunctionProps {
   /**
    * Handler source, relative to `functions/` and without extension, e.g. `api/place-order`.
-   * The module must export `handler`.
    */
   readonly entry: string;
+  /**
+   * The export of `entry` Lambda invokes (handler string `index.<handler>`); a module holding
+   * several handlers, like the workflow's step table, names one per function.
+   * @default 'handler'
+   */
+  readonly handler?: string;
   /** `POWERTOOLS_SERVICE_NAME`: the service dimension of logs, traces and metrics. */
   readonly serviceName: string;
   /** Deployment stage, given to the function as `STAGE`. */
@@ -75,6 +80,7 @@ export class PipelineFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     const entryPath = `functions/${props.entry}.ts`;
+    const exportName = props.handler ?? 'handler';
     const entry = join(REPO_ROOT, entryPath);
     if (!existsSync(entry)) {
       // NodejsFunction would fail too, but naming the construct saves a search.
@@ -86,13 +92,13 @@ export class PipelineFunction extends NodejsFunction {
     });
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${entryPath}`,
+      description: `Execution role of ${entryPath}${exportName === 'handler' ? '' : ` (${exportName})`}`,
     });
     logGroup.grantWrite(role);
 
     super(scope, id, {
       entry,
-      handler: 'handler',
+      handler: exportName,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       runtime: Runtime.NODEJS_24_X,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { TransientError } from '../domain/errors.ts';
 import type { ShippedParcel } from '../domain/order.ts';
 import type { ParcelPlan } from '../domain/routing/decision.ts';
-import type { CarrierGateway } from './carrier-gateway.ts';
+import type { CarrierGateway } from '../use-cases/ports.ts';
 
 export interface SandboxCarrierOptions {
   /** Probability (0..1) that a shipment request fails with a TransientError, to exercise retries and compensation. */

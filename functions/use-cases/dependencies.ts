@@ -1,5 +1,4 @@
 import { ulid } from 'ulid';
-import type { CarrierGateway } from '../carriers/carrier-gateway.ts';
 import { SandboxCarrier } from '../carriers/sandbox-carrier.ts';
 import { requiredEnv } from '../environment.ts';
 import { createDocumentClient } from '../store/dynamodb.ts';
@@ -18,6 +17,7 @@ import { DEFAULT_DEADLINES, type DeadlineSettings } from '../domain/deadlines.ts
 import { EncryptionSdkCipher } from '../crypto/encryption-sdk-cipher.ts';
 import type {
   CapacityRepository,
+  CarrierGateway,
   CustomerOrders,
   FulfilmentStarter,
   InFlightOrders,

@@ -1,11 +1,12 @@
 /**
- * What the use cases need from storage, as interfaces: the DynamoDB classes in
- * `functions/store/` implement them, tests may pass their own. Every table write of an
+ * What the use cases need from storage and the carriers, as interfaces: the DynamoDB classes in
+ * `functions/store/` and the carriers in `functions/carriers/` implement them, tests may pass their own. Every table write of an
  * order goes through one unit of work, `OrderRepository.commit`, which answers with a
  * typed outcome instead of DynamoDB's cancellation codes.
  */
-import type { Order, OrderStatus } from '../domain/order.ts';
+import type { Order, OrderStatus, ShippedParcel } from '../domain/order.ts';
 import type { SealedPath } from '../domain/personal-data.ts';
+import type { ParcelPlan } from '../domain/routing/decision.ts';
 import type { OnHandChange, Reservation, SkuStock, StockMove } from '../domain/stock.ts';
 
 /** A reservation as stored: `revision` counts its writes, so a release can be guarded on the exact content it undoes. */
@@ -156,4 +157,10 @@ export interface PolicyRepository {
 export interface PersonalDataCipher {
   seal(orderId: string, path: SealedPath, plaintext: string): Promise<string>;
   open(orderId: string, path: SealedPath, sealed: string): Promise<string>;
+}
+
+/** A carrier as the workflow sees it. Both calls are idempotent per parcel id. */
+export interface CarrierGateway {
+  requestShipment(request: { orderId: string; parcelId: string; parcel: ParcelPlan }): Promise<ShippedParcel>;
+  cancelShipment(request: { orderId: string; parcelId: string; carrier: string }): Promise<void>;
 }

@@ -19,15 +19,15 @@ const ROUTE_SCOPES: Record<string, string[] | 'public'> = Object.fromEntries(
 );
 /** Routes whose handler does not touch the orders table. */
 const NO_TABLE_ROUTES = ROUTE_TABLE.filter((route) => !route.access).map(routeKey);
-/** The contract: which source file each Task state of the fulfilment definition runs. */
+/** The contract: which handler (source file, `#` export) each Task state of the fulfilment definition runs. */
 const TASKS: Record<string, string> = {
-  LockStock: 'functions/workflow/lock-stock.ts',
-  RouteOrder: 'functions/workflow/route-order.ts',
-  RequestShipment: 'functions/workflow/request-shipment.ts',
-  CancelShipment: 'functions/workflow/cancel-shipment.ts',
-  ReleaseAllocation: 'functions/workflow/release-allocation.ts',
-  ReleaseStock: 'functions/workflow/release-stock.ts',
-  CloseOrder: 'functions/workflow/close-order.ts',
+  LockStock: 'functions/workflow/fulfilment-steps.ts#LockStock',
+  RouteOrder: 'functions/workflow/fulfilment-steps.ts#RouteOrder',
+  RequestShipment: 'functions/workflow/fulfilment-steps.ts#RequestShipment',
+  CancelShipment: 'functions/workflow/fulfilment-steps.ts#CancelShipment',
+  ReleaseAllocation: 'functions/workflow/fulfilment-steps.ts#ReleaseAllocation',
+  ReleaseStock: 'functions/workflow/fulfilment-steps.ts#ReleaseStock',
+  CloseOrder: 'functions/workflow/fulfilment-steps.ts#CloseOrder',
 };
 const PUBLISHER = 'functions/publisher/publish-order-events.ts';
 const RECONCILER = 'functions/reconciler/reconcile-overdue-orders.ts';
@@ -58,9 +58,17 @@ const onlyOfType = (type: string): [string, CfnResource] => {
   expect(found, `exactly one ${type}`).toHaveLength(1);
   return found[0]!;
 };
-/** Logical id of the function built from `entry` (a path relative to the repo root). */
+/**
+ * The handler a function runs: its source file (relative to the repo root), with `#<export>` when
+ * the export is not `handler`.
+ */
+const handlerOf = (fn: CfnResource): string => {
+  const exportName = String(fn.Properties.Handler).replace(/^index\./, '');
+  return `${fn.Metadata?.['order-pipeline:entry']}${exportName === 'handler' ? '' : `#${exportName}`}`;
+};
+/** Logical id of the function that runs `entry` (as {@link handlerOf} names it). */
 const functionId = (entry: string): string => {
-  const found = ofType('AWS::Lambda::Function').filter(([, r]) => r.Metadata?.['order-pipeline:entry'] === entry);
+  const found = ofType('AWS::Lambda::Function').filter(([, r]) => handlerOf(r) === entry);
   expect(found, `exactly one function for ${entry}`).toHaveLength(1);
   return found[0]![0];
 };
@@ -386,8 +394,8 @@ describe('intake API', () => {
     const [secretId, secret] = ofType('AWS::SecretsManager::Secret').find(([id]) => id.includes('CarrierWebhookSecrets'))!;
     expect(secret.Properties.SecretString).toBe('{}');
     const readers = ofType('AWS::Lambda::Function')
-      .filter(([id]) => JSON.stringify(functionStatements(resources[id]!.Metadata?.['order-pipeline:entry'] as string)).includes(secretId))
-      .map(([, fn]) => fn.Metadata?.['order-pipeline:entry']);
+      .filter(([, fn]) => JSON.stringify(functionStatements(handlerOf(fn))).includes(secretId))
+      .map(([, fn]) => handlerOf(fn));
     expect(readers).toEqual(['functions/api/carrier-events.ts']);
     const statements = functionStatements('functions/api/carrier-events.ts').filter((s) => JSON.stringify(s.Resource).includes(secretId));
     expect(statements).toEqual([expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: ref(secretId) })]);
@@ -404,8 +412,8 @@ describe('intake API', () => {
     expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
     expect(secret.Properties.SecretString).toBeUndefined();
     const readers = ofType('AWS::Lambda::Function')
-      .filter(([id]) => JSON.stringify(functionStatements(resources[id]!.Metadata?.['order-pipeline:entry'] as string)).includes(secretId))
-      .map(([, fn]) => fn.Metadata?.['order-pipeline:entry']);
+      .filter(([, fn]) => JSON.stringify(functionStatements(handlerOf(fn))).includes(secretId))
+      .map(([, fn]) => handlerOf(fn));
     expect(readers).toEqual(['functions/api/list-orders.ts']);
     const fn = resources[functionId('functions/api/list-orders.ts')]!.Properties;
     expect(fn.Environment.Variables.CURSOR_SIGNING_KEY_SECRET_ID).toEqual(ref(secretId));
@@ -439,7 +447,7 @@ describe('functions', () => {
   const allEntries = [...Object.values(ROUTES), ...Object.values(TASKS), PUBLISHER, RECONCILER];
 
   it('are exactly the pipeline handlers (no hidden helper functions)', () => {
-    const entries = ofType('AWS::Lambda::Function').map(([, r]) => r.Metadata?.['order-pipeline:entry']);
+    const entries = ofType('AWS::Lambda::Function').map(([, r]) => handlerOf(r));
     expect(entries.sort()).toEqual([...allEntries].sort());
   });
 

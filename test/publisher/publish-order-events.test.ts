@@ -8,8 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { placeOrder, transition, type Order } from '../../functions/domain/order.ts';
-import { OrderEventPublisher } from '../../functions/events/order-event-publisher.ts';
-import { publishStreamBatch, transitionOf } from '../../functions/publisher/publish-order-events.ts';
+import { OrderEventBus, publishStreamBatch, transitionOf } from '../../functions/publisher/publish-order-events.ts';
 import { toOrderItem } from '../../functions/store/order-item.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { routePlan } from '../fixtures/routes.ts';
@@ -18,7 +17,7 @@ const eventBridge = mockClient(EventBridgeClient);
 afterEach(() => eventBridge.reset());
 
 const publisher = () =>
-  new OrderEventPublisher(new EventBridgeClient({ region: 'us-east-1' }), {
+  new OrderEventBus(new EventBridgeClient({ region: 'us-east-1' }), {
     busName: 'orders-bus',
     source: 'order-pipeline',
     sleep: async () => undefined,

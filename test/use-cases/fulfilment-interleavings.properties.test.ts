@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { inventoryView, type SkuStock } from '../../functions/domain/stock.ts';
 import type { Order } from '../../functions/domain/order.ts';
 import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
-import type { CarrierGateway } from '../../functions/carriers/carrier-gateway.ts';
+import type { CarrierGateway } from '../../functions/use-cases/ports.ts';
 import { SandboxCarrier } from '../../functions/carriers/sandbox-carrier.ts';
 import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { cancelOrder } from '../../functions/use-cases/cancel-order.ts';

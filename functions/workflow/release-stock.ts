@@ -1,5 +1,0 @@
-import { dependencies } from '../use-cases/dependencies.ts';
-import { releaseStock } from '../use-cases/lock-stock.ts';
-import { stepHandler, stepInputSchema } from './step-handler.ts';
-
-export const handler = stepHandler(stepInputSchema, ({ orderId }) => releaseStock(dependencies(), orderId));
