@@ -31,6 +31,13 @@ export interface EndToEndResult {
   endToEndP50Ms: number;
   endToEndP95Ms: number;
   endToEndP99Ms: number;
+  /**
+   * From the table write to the event's arrival on the bus, over every event of the run's orders:
+   * the event's `occurredAt` (stamped by the handler just before its conditional write) to the
+   * moment the local bus delivers it, both on this machine's clock.
+   */
+  writeToBusP50Ms: number;
+  writeToBusP99Ms: number;
   /** Orders that reached SHIPMENT_REQUESTED per second, from the first post to the last event. */
   sustainedPerSecond: number;
 }
@@ -39,10 +46,13 @@ export interface EndToEndResult {
 export async function measureEndToEnd(cloud: LocalCloud, options: EndToEndOptions): Promise<EndToEndResult> {
   const postedAt = new Map<string, number>();
   const arrivedAt = new Map<string, number>();
+  const writeToBus: Array<{ orderId: string; ms: number }> = [];
   const unsubscribe = cloud.feed.subscribe((item) => {
-    if (item.kind !== 'event' || item.event['detail-type'] !== 'OrderShipmentRequested') return;
-    const orderId = (item.event.detail as { orderId?: string }).orderId;
-    if (orderId) arrivedAt.set(orderId, performance.now());
+    if (item.kind !== 'event') return;
+    const { orderId, occurredAt } = item.event.detail as { orderId?: string; occurredAt?: string };
+    if (!orderId) return;
+    if (occurredAt) writeToBus.push({ orderId, ms: Date.now() - Date.parse(occurredAt) });
+    if (item.event['detail-type'] === 'OrderShipmentRequested') arrivedAt.set(orderId, performance.now());
   });
   const intake: number[] = [];
   const total = Math.round(options.rate * options.seconds);
@@ -78,6 +88,7 @@ export async function measureEndToEnd(cloud: LocalCloud, options: EndToEndOption
   const latencies = [...postedAt].flatMap(([id, sent]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - sent] : [])).sort((a, b) => a - b);
   const lastArrival = Math.max(...[...postedAt.keys()].map((id) => arrivedAt.get(id) ?? 0));
   intake.sort((a, b) => a - b);
+  const busLatencies = writeToBus.filter(({ orderId }) => postedAt.has(orderId)).map(({ ms }) => ms).sort((a, b) => a - b);
   return {
     offeredPerSecond: options.rate,
     placed: postedAt.size,
@@ -88,6 +99,8 @@ export async function measureEndToEnd(cloud: LocalCloud, options: EndToEndOption
     endToEndP50Ms: percentile(latencies, 50),
     endToEndP95Ms: percentile(latencies, 95),
     endToEndP99Ms: percentile(latencies, 99),
+    writeToBusP50Ms: percentile(busLatencies, 50),
+    writeToBusP99Ms: percentile(busLatencies, 99),
     sustainedPerSecond: latencies.length / ((lastArrival - started) / 1000),
   };
 }

@@ -44,8 +44,12 @@ export interface PerOrderUsage {
   readonly workflowGbSeconds: number | ExpressExecution;
   /** Optional: GetRecords calls per order made by the publisher's event source mapping (free). */
   readonly streamReadRequestsByLambda?: number;
-  /** Optional: GB of CloudWatch Logs ingested per order (function logs + workflow logs). */
-  readonly logGb?: number;
+  /** Optional: GB per order ingested by the functions' log groups (application and platform lines). */
+  readonly functionLogGb?: number;
+  /** Optional: GB per order ingested by the workflow's execution log group (vended logs). */
+  readonly workflowLogGb?: number;
+  /** Optional: X-Ray traces recorded per order (trace roots × sampling rate). */
+  readonly tracesRecorded?: number;
   /** Optional: KMS requests per order (see {@link kmsRequestsPerOrder}). */
   readonly kmsRequests?: number;
 }
@@ -64,7 +68,9 @@ export interface CostBreakdown {
     readonly eventBridgePut: number;
     readonly stepFunctionsExpressRequests: number;
     readonly stepFunctionsExpressDuration: number;
-    readonly cloudWatchLogs: number;
+    readonly lambdaLogs: number;
+    readonly stepFunctionsLogs: number;
+    readonly xrayTraces: number;
     readonly kmsRequests: number;
   };
   readonly total: number;
@@ -140,7 +146,9 @@ export function costPerMillionOrders(usage: PerOrderUsage, prices: PriceTable): 
     eventBridgePut: perMillion(usage.eventsPut, prices.eventBridge.customEventsPut),
     stepFunctionsExpressRequests: perMillion(usage.workflowRequests, prices.stepFunctions.expressRequests),
     stepFunctionsExpressDuration: perMillion(workflowGbSeconds, prices.stepFunctions.expressDuration),
-    cloudWatchLogs: perMillion(usage.logGb ?? 0, prices.cloudWatchLogs.ingestion),
+    lambdaLogs: perMillion(usage.functionLogGb ?? 0, prices.cloudWatchLogs.lambdaLogs),
+    stepFunctionsLogs: perMillion(usage.workflowLogGb ?? 0, prices.cloudWatchLogs.stepFunctionsVendedLogs),
+    xrayTraces: perMillion(usage.tracesRecorded ?? 0, prices.xray.tracesRecorded),
     kmsRequests: perMillion(usage.kmsRequests ?? 0, prices.kms.symmetricRequests),
   };
   const total = Object.values(lines).reduce((sum, dollars) => sum + dollars, 0);
@@ -161,7 +169,9 @@ const LABELS: Record<keyof CostBreakdown['lines'], string> = {
   eventBridgePut: 'EventBridge custom events',
   stepFunctionsExpressRequests: 'Step Functions Express requests',
   stepFunctionsExpressDuration: 'Step Functions Express duration',
-  cloudWatchLogs: 'CloudWatch Logs ingestion',
+  lambdaLogs: 'CloudWatch Logs: functions',
+  stepFunctionsLogs: 'CloudWatch Logs: Express (vended)',
+  xrayTraces: 'X-Ray traces recorded',
   kmsRequests: 'KMS requests (personal data)',
 };
 

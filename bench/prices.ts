@@ -188,18 +188,48 @@ export const PRICES_US_EAST_1 = {
     },
   },
   cloudWatchLogs: {
-    /** Optional: standard-class ingestion, first tier (Lambda logs are tiered since 2025-05-01). */
-    ingestion: {
+    /**
+     * What a function's log group ingests (its application logs and Lambda's platform lines). Lambda
+     * logs are vended logs since 2025-05-01: tiered, and the first tier is the old flat rate.
+     */
+    lambdaLogs: {
       usd: 0.5,
       per: 1,
-      unit: 'GB ingested (standard class, first tier)',
+      unit: 'GB ingested (Lambda logs, standard class, first 10 TB/month)',
       source: 'https://aws.amazon.com/cloudwatch/pricing/',
-      checked: CHECKED,
+      checked: '2026-12-04',
       sourceDate: '2025-05-01',
       verified: false,
       note:
-        'Third parties only (duckbillgroup.com on the 2025-05-01 Lambda log tiering; c3x.dev 2026-06). ' +
-        'Step Functions logging at level ALL is a vended-log source priced differently; not modelled.',
+        'The AWS page renders rates client-side. Third parties: duckbillgroup.com (the 2025-05-01 tiering ' +
+        'keeps $0.50/GB standard class in us-east-1 as the first tier, cheaper tiers beyond 10 TB); ' +
+        'thenextgentechinsider.com (Lambda logs priced as vended logs). Billed on the events\' bytes.',
+    },
+    /** The Express workflow's execution log group under /aws/vendedlogs/states/ (a vended-log source). */
+    stepFunctionsVendedLogs: {
+      usd: 0.5,
+      per: 1,
+      unit: 'GB ingested (vended logs delivered to CloudWatch Logs, first 10 TB/month)',
+      source: 'https://aws.amazon.com/cloudwatch/pricing/',
+      checked: '2026-12-04',
+      verified: false,
+      note:
+        'Vended logs to CloudWatch Logs: $0.50/GB for the first 10 TB in us-east-1 as quoted by third ' +
+        'parties (the AWS page renders the table client-side); the same first tier as Lambda logs.',
+    },
+  },
+  xray: {
+    /** Active tracing on every function and on the Express workflow, at the default sampling rule. */
+    tracesRecorded: {
+      usd: 5,
+      per: 1_000_000,
+      unit: 'trace recorded',
+      source: 'https://aws.amazon.com/xray/pricing/',
+      checked: '2026-12-04',
+      verified: true,
+      note:
+        'Read on the AWS page (German copy): "5 USD pro Million" recorded traces, $0.50 per million ' +
+        'retrieved or scanned (operators\' reads, not per order); 100,000 recorded free per month (not applied).',
     },
   },
 } as const satisfies {
@@ -211,6 +241,7 @@ export const PRICES_US_EAST_1 = {
   apiGateway: Record<string, Price>;
   kms: Record<string, Price>;
   cloudWatchLogs: Record<string, Price>;
+  xray: Record<string, Price>;
 };
 
 /** The shape `costPerMillionOrders` needs; `PRICES_US_EAST_1` is one. */
@@ -222,5 +253,6 @@ export interface PriceTable {
   readonly stepFunctions: { readonly expressRequests: Price; readonly expressDuration: Price; readonly standardStateTransitions: Price };
   readonly apiGateway: { readonly httpApiRequests: Price };
   readonly kms: { readonly symmetricRequests: Price };
-  readonly cloudWatchLogs: { readonly ingestion: Price };
+  readonly cloudWatchLogs: { readonly lambdaLogs: Price; readonly stepFunctionsVendedLogs: Price };
+  readonly xray: { readonly tracesRecorded: Price };
 }

@@ -22,7 +22,7 @@ import { startEventRouting, type ReplayRequest } from './event-routing.ts';
 import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { localCursorSigningKey } from './cursor-signing-key.ts';
 import { Feed } from './feed.ts';
-import { LocalFunctions } from './lambda/local-functions.ts';
+import { LocalFunctions, type FunctionStats } from './lambda/local-functions.ts';
 import { startHttpServer } from './local-http-server.ts';
 import { startFaultProxy } from './faults/fault-proxy.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
@@ -113,8 +113,8 @@ export interface LocalCloud {
   }): Promise<string>;
   /** KMS requests served so far, by operation (GenerateDataKey, Decrypt, ...). */
   kmsRequests(): Record<string, number>;
-  /** Invocations and time spent per function (logical id) since start, e.g. to count what an order costs. */
-  functionStats(): Record<string, { invocations: number; busyMs: number }>;
+  /** Invocations, time, CPU time and log bytes per function (logical id) since start, e.g. to count what an order costs. */
+  functionStats(): Record<string, FunctionStats>;
   /** Resolves once everything written so far has flowed through streams, rules and workflows. */
   settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;

@@ -18,6 +18,8 @@ export interface FunctionTopology {
   exportName: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
+  /** MemorySize: what Lambda bills duration at. */
+  memoryMb: number;
   arn: string;
 }
 

@@ -47,6 +47,10 @@ export class LocalFunction {
   invocations = 0;
   /** Time invocations ran (from start to result), summed: what Lambda would bill as duration. */
   busyMs = 0;
+  /** CPU time of the function's own thread during its invocations, summed. */
+  cpuMs = 0;
+  /** Bytes the function wrote to stdout and stderr: what its log group would ingest, before Lambda's own lines. */
+  logBytes = 0;
 
   /** `logs` receives the function's stdout and stderr (its Powertools JSON logs), like its log group would. */
   constructor(
@@ -66,8 +70,10 @@ export class LocalFunction {
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
       // Written, not piped: fourteen functions piping into one file would stack up listeners on it.
-      if (logs) stream.on('data', (chunk: Buffer) => logs.write(chunk));
-      else stream.resume();
+      stream.on('data', (chunk: Buffer) => {
+        this.logBytes += chunk.length;
+        logs?.write(chunk);
+      });
     }
     this.ready = new Promise((resolveReady, rejectReady) => {
       const onMessage = (message: { ready?: boolean }) => {
@@ -79,8 +85,9 @@ export class LocalFunction {
       this.worker.on('message', onMessage);
       this.worker.once('error', rejectReady);
     });
-    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string } }) => {
+    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string }; cpuMs?: number }) => {
       if (message.id === undefined) return;
+      this.cpuMs += message.cpuMs ?? 0;
       const pending = this.pending.get(message.id);
       if (!pending) return;
       this.pending.delete(message.id);
@@ -125,7 +132,7 @@ export class LocalFunction {
           functionName: this.topology.logicalId,
           functionVersion: '$LATEST',
           invokedFunctionArn: this.topology.arn,
-          memoryLimitInMB: '512',
+          memoryLimitInMB: String(this.topology.memoryMb),
           awsRequestId: randomUUID(),
           logGroupName: `/aws/lambda/${this.topology.logicalId}`,
           logStreamName: 'local',

@@ -5,6 +5,16 @@
 import type { FunctionTopology } from '../topology.ts';
 import { LocalFunction } from './function-host.ts';
 
+export interface FunctionStats {
+  invocations: number;
+  /** Wall time from the start of each invocation to its result, summed. */
+  busyMs: number;
+  /** CPU time of the function's thread during its invocations, summed. */
+  cpuMs: number;
+  /** Bytes written to stdout and stderr (its application logs). */
+  logBytes: number;
+}
+
 export class LocalFunctions {
   readonly #functions = new Map<string, LocalFunction>();
 
@@ -24,9 +34,11 @@ export class LocalFunctions {
     return fn.invoke(event);
   }
 
-  /** Invocations and time spent per function since start, e.g. to count what an order costs. */
-  stats(): Record<string, { invocations: number; busyMs: number }> {
-    return Object.fromEntries([...this.#functions].map(([id, fn]) => [id, { invocations: fn.invocations, busyMs: fn.busyMs }]));
+  /** Invocations, time, CPU time and log bytes per function since start, e.g. to count what an order costs. */
+  stats(): Record<string, FunctionStats> {
+    return Object.fromEntries(
+      [...this.#functions].map(([id, fn]) => [id, { invocations: fn.invocations, busyMs: fn.busyMs, cpuMs: fn.cpuMs, logBytes: fn.logBytes }]),
+    );
   }
 
   async stop(): Promise<void> {

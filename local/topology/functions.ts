@@ -17,6 +17,8 @@ export function readFunctions(template: CfnTemplate, names: Names): Map<string, 
       exportName: handler.slice(handler.lastIndexOf('.') + 1),
       environment: names.resolve(resource.Properties?.Environment?.Variables ?? {}),
       timeoutSeconds: Number(resource.Properties?.Timeout ?? 3),
+      // Lambda's default when the template leaves it out.
+      memoryMb: Number(resource.Properties?.MemorySize ?? 128),
       arn: names.arn(logicalId),
     });
   }

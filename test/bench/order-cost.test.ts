@@ -18,7 +18,9 @@ const usage: PerOrderUsage = {
   workflowStateTransitions: 5,
   workflowGbSeconds: { durationMs: 250, memoryMb: 50 },
   streamReadRequestsByLambda: 1,
-  logGb: 0.00001,
+  functionLogGb: 0.00001,
+  workflowLogGb: 0.000002,
+  tracesRecorded: 0.2,
 };
 
 describe('expressGbSeconds', () => {
@@ -43,13 +45,15 @@ describe('costPerMillionOrders', () => {
     expect(cost.lines.eventBridgePut).toBeCloseTo(1.0, 9); // 1M × $1/M
     expect(cost.lines.stepFunctionsExpressRequests).toBeCloseTo(1.0, 9); // 1M × $1/M
     expect(cost.lines.stepFunctionsExpressDuration).toBeCloseTo(0.3125, 9); // 18,750 GB-s × $0.06/3600
-    expect(cost.lines.cloudWatchLogs).toBeCloseTo(5.0, 9); // 10 GB × $0.50
+    expect(cost.lines.lambdaLogs).toBeCloseTo(5.0, 9); // 10 GB × $0.50
+    expect(cost.lines.stepFunctionsLogs).toBeCloseTo(1.0, 9); // 2 GB × $0.50
+    expect(cost.lines.xrayTraces).toBeCloseTo(1.0, 9); // 200,000 traces × $5/M
   });
 
   it('adds up to the total, and swaps Express charges for transitions under Standard', () => {
-    expect(cost.total).toBeCloseTo(25.52918, 9);
+    expect(cost.total).toBeCloseTo(27.52918, 9);
     expect(cost.ifStandardWorkflow.stateTransitions).toBeCloseTo(125, 9); // 5M × $0.025/1,000
-    expect(cost.ifStandardWorkflow.total).toBeCloseTo(25.52918 - 1 - 0.3125 + 125, 9); // 149.21668
+    expect(cost.ifStandardWorkflow.total).toBeCloseTo(27.52918 - 1 - 0.3125 + 125, 9); // 151.21668
   });
 
   it('accepts Lambda GB-seconds directly and prices x86 at the x86 rate', () => {
@@ -59,7 +63,7 @@ describe('costPerMillionOrders', () => {
     );
     expect(x86.lines.lambdaDuration).toBeCloseTo(3.33334, 9); // 200,000 GB-s × $0.0000166667
     expect(x86.lines.stepFunctionsExpressDuration).toBeCloseTo(0.3125, 9);
-    expect(x86.total).toBeCloseTo(25.52918 - 2.66668 + 3.33334, 9);
+    expect(x86.total).toBeCloseTo(27.52918 - 2.66668 + 3.33334, 9);
   });
 
   it('rounds Lambda average duration up to a whole millisecond', () => {
@@ -91,8 +95,8 @@ describe('formatCost', () => {
     const lines = formatCost(costPerMillionOrders(usage, PRICES_US_EAST_1));
     expect(lines[0]).toContain('us-east-1');
     expect(lines).toContainEqual(expect.stringMatching(/^DynamoDB writes \(on-demand\)\s+\$12\.50$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^Total \(Express workflow\)\s+\$25\.53$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^Total if the workflow were Standard\s+\$149\.22$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^Total \(Express workflow\)\s+\$27\.53$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^Total if the workflow were Standard\s+\$151\.22$/));
     const widths = new Set(lines.slice(2).map((line) => line.length));
     expect(widths.size).toBe(1);
   });

@@ -15,6 +15,7 @@ function sleepy(timeoutSeconds: number): FunctionTopology {
     exportName: 'handler',
     environment: {},
     timeoutSeconds,
+    memoryMb: 512,
     arn: 'arn:aws:lambda:us-east-1:000000000000:function:Sleepy',
   };
 }
@@ -34,6 +35,17 @@ describe('LocalFunction', () => {
     expect(fn.invocations).toBe(6);
     // Six invocations sleeping 50 ms each (timers may fire a hair early): busy time counts every one.
     expect(fn.busyMs).toBeGreaterThanOrEqual(6 * 45);
+  });
+
+  it('counts the bytes a function writes and its own CPU time, which a sleeping handler barely uses', async () => {
+    fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 1);
+    const line = `${JSON.stringify({ level: 'INFO', message: 'Step done' })}\n`;
+    await fn.invoke({ ms: 300, log: line });
+    await fn.invoke({ ms: 300, log: line });
+    await expect.poll(() => fn!.logBytes).toBe(2 * Buffer.byteLength(line));
+    expect(fn.cpuMs).toBeGreaterThan(0);
+    // Asleep for most of its 600 ms: the thread's CPU time is a fraction of the wall time.
+    expect(fn.cpuMs).toBeLessThan(fn.busyMs / 2);
   });
 
   it('starts the timeout when an invocation starts, not while it waits in the queue', async () => {
