@@ -3,7 +3,7 @@
  * into its use case. Every step Lambda deploys this module and runs its own export
  * (`index.<StateName>`), so a step is declared by adding a Task to the definition and its export here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { closeOrder } from '../use-cases/close-order.ts';
 import { lockStock, releaseStock } from '../use-cases/lock-stock.ts';

@@ -41,6 +41,13 @@ describe('the functions', () => {
     expect(outside).toEqual([]);
   });
 
+  it("import zod as a namespace (`import * as z`): the named `{ z }` is one object holding all of zod, which esbuild cannot tree-shake", () => {
+    const named = sourceFilesUnder('functions').filter((file) =>
+      /import\s+(type\s+)?\{[^}]*\bz\b[^}]*\}\s*from\s*['"]zod['"]/.test(readFileSync(resolve(REPO_ROOT, file), 'utf8')),
+    );
+    expect(named).toEqual([]);
+  });
+
   it('keep AWS out of the domain and the use cases: no SDK import, no transaction cancellation decoding', () => {
     const sdk = [...importsUnder('functions/domain'), ...importsUnder('functions/use-cases')].filter(({ specifier }) =>
       specifier.startsWith('@aws-sdk/'),
