@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
@@ -25,6 +25,26 @@ export const METRICS_NAMESPACE = 'OrderPipeline';
 const XRAY_WILDCARD_REASON =
   'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support only Resource "*": X-Ray has no resource-level permissions for trace ingestion.';
 
+/** Where {@link singleExportEntry} writes its entries: ignored by git, inside the repository so bundles name the same paths wherever synth runs. */
+const GENERATED_ENTRIES = join(REPO_ROOT, 'node_modules', '.cache', 'order-pipeline', 'entries');
+
+/**
+ * The file esbuild starts from for one export of a module that holds several handlers: a one-line
+ * re-export of that export alone, so the bundle carries only what that handler reaches (the module
+ * marks its handler constructions pure, which lets esbuild drop the others). The export keeps its
+ * name, so the handler string and the source the local cloud runs are those of `entryPath`.
+ * Written only when its text changes: the path and text are fixed, so asset hashes are stable.
+ */
+export function singleExportEntry(entryPath: string, exportName: string): string {
+  const file = join(GENERATED_ENTRIES, `${entryPath.replace(/\.ts$/, '').replaceAll('/', '-')}-${exportName}.ts`);
+  const text = `export { ${exportName} } from ${JSON.stringify(join(REPO_ROOT, entryPath))};\n`;
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    mkdirSync(GENERATED_ENTRIES, { recursive: true });
+    writeFileSync(file, text);
+  }
+  return file;
+}
+
 /** Properties of a {@link PipelineFunction}. */
 export interface PipelineFunctionProps {
   /**
@@ -33,7 +53,8 @@ export interface PipelineFunctionProps {
   readonly entry: string;
   /**
    * The export of `entry` Lambda invokes (handler string `index.<handler>`); a module holding
-   * several handlers, like the workflow's step table, names one per function.
+   * several handlers, like the workflow's step table, names one per function, and each function
+   * bundles only its export ({@link singleExportEntry}).
    * @default 'handler'
    */
   readonly handler?: string;
@@ -97,7 +118,7 @@ export class PipelineFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry,
+      entry: exportName === 'handler' ? entry : singleExportEntry(entryPath, exportName),
       handler: exportName,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),

@@ -50,6 +50,12 @@ export interface Dependencies {
   newOrderId: () => string;
 }
 
+/**
+ * What the fulfilment steps use. The step table builds only this ({@link stepDependencies}), so a
+ * step's bundle carries neither the personal-data cipher nor the state-machine client.
+ */
+export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'carrier' | 'now'>;
+
 function carrierFromEnvironment(): CarrierGateway {
   const mode = process.env.CARRIER_MODE ?? 'sandbox';
   if (mode === 'sandbox') return SandboxCarrier.fromEnvironment();
@@ -87,25 +93,53 @@ function cipherFromEnvironment(): PersonalDataCipher {
   };
 }
 
-/** The DynamoDB repositories over one table and the gateways; tests and benchmarks build theirs with this too. */
-export function createDependencies(client: ReturnType<typeof createDocumentClient>, tableName: string, options: DependencyOptions = {}): Dependencies {
-  const policies = new PolicyStore(client, tableName, 'routing');
+type DocumentClient = ReturnType<typeof createDocumentClient>;
+
+function createStepDependencies(client: DocumentClient, tableName: string, policies: PolicyStore, options: DependencyOptions): StepDependencies {
   return {
     orders: new OrderStore(client, tableName),
     stock: new StockStore(client, tableName),
     capacity: new CapacityStore(client, tableName, { cacheMs: options.capacityCacheMs ?? 5_000 }),
+    routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
+    carrier: options.carrier ?? carrierFromEnvironment(),
+    now: () => new Date().toISOString(),
+  };
+}
+
+/** The DynamoDB repositories over one table and the gateways; tests and benchmarks build theirs with this too. */
+export function createDependencies(client: DocumentClient, tableName: string, options: DependencyOptions = {}): Dependencies {
+  const policies = new PolicyStore(client, tableName, 'routing');
+  return {
+    ...createStepDependencies(client, tableName, policies, options),
     policies,
     tracking: new TrackingStore(client, tableName),
     customers: new CustomerIndex(client, tableName),
     inFlight: new InFlightIndex(client, tableName),
     fulfilment: options.fulfilment ?? fulfilmentFromEnvironment(),
     deadlines: options.deadlines ?? DEFAULT_DEADLINES,
-    routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
-    carrier: options.carrier ?? carrierFromEnvironment(),
     personalData: options.personalData ?? cipherFromEnvironment(),
-    now: () => new Date().toISOString(),
     newOrderId: () => ulid(),
   };
+}
+
+/** The settings the stack gives every function, read from its environment. */
+function optionsFromEnvironment(): DependencyOptions {
+  return {
+    policyCacheMs: Number(process.env.ROUTING_POLICY_CACHE_SECONDS ?? 30) * 1000,
+    capacityCacheMs: Number(process.env.CAPACITY_CACHE_SECONDS ?? 5) * 1000,
+  };
+}
+
+let cachedSteps: StepDependencies | undefined;
+
+/** The fulfilment steps' part, built once per process from the environment and reused across invocations. */
+export function stepDependencies(): StepDependencies {
+  if (!cachedSteps) {
+    const client = createDocumentClient();
+    const tableName = requiredEnv('ORDERS_TABLE_NAME');
+    cachedSteps = createStepDependencies(client, tableName, new PolicyStore(client, tableName, 'routing'), optionsFromEnvironment());
+  }
+  return cachedSteps;
 }
 
 let cached: Dependencies | undefined;
@@ -113,8 +147,7 @@ let cached: Dependencies | undefined;
 /** Built once per process from the environment the stack sets, and reused across invocations. */
 export function dependencies(): Dependencies {
   cached ??= createDependencies(createDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'), {
-    policyCacheMs: Number(process.env.ROUTING_POLICY_CACHE_SECONDS ?? 30) * 1000,
-    capacityCacheMs: Number(process.env.CAPACITY_CACHE_SECONDS ?? 5) * 1000,
+    ...optionsFromEnvironment(),
     deadlines: deadlineSettingsFrom(process.env),
   });
   return cached;
