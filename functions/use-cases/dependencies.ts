@@ -14,7 +14,7 @@ import { InFlightIndex } from '../store/in-flight-index.ts';
 import { FulfilmentExecutions } from '../reconciler/fulfilment-executions.ts';
 import { deadlineSettingsFrom } from '../reconciler/deadline-settings.ts';
 import { DEFAULT_DEADLINES, type DeadlineSettings } from '../domain/deadlines.ts';
-import { EncryptionSdkCipher } from '../crypto/encryption-sdk-cipher.ts';
+import { lazyEncryptionSdkCipher } from '../crypto/lazy-cipher.ts';
 import type {
   CapacityRepository,
   CarrierGateway,
@@ -81,18 +81,6 @@ function fulfilmentFromEnvironment(): FulfilmentStarter {
   };
 }
 
-/**
- * Built on first use: only functions that seal or open have the key in their environment
- * (and the KMS permissions); the others never touch personal values.
- */
-function cipherFromEnvironment(): PersonalDataCipher {
-  let cipher: PersonalDataCipher | undefined;
-  return {
-    seal: (...args) => (cipher ??= EncryptionSdkCipher.fromEnvironment()).seal(...args),
-    open: (...args) => (cipher ??= EncryptionSdkCipher.fromEnvironment()).open(...args),
-  };
-}
-
 type DocumentClient = ReturnType<typeof createDocumentClient>;
 
 function createStepDependencies(client: DocumentClient, tableName: string, policies: PolicyStore, options: DependencyOptions): StepDependencies {
@@ -117,7 +105,9 @@ export function createDependencies(client: DocumentClient, tableName: string, op
     inFlight: new InFlightIndex(client, tableName),
     fulfilment: options.fulfilment ?? fulfilmentFromEnvironment(),
     deadlines: options.deadlines ?? DEFAULT_DEADLINES,
-    personalData: options.personalData ?? cipherFromEnvironment(),
+    // Built on first use: only functions that seal or open have the key in their environment
+    // (and the KMS permissions); the others never touch personal values.
+    personalData: options.personalData ?? lazyEncryptionSdkCipher(),
     newOrderId: () => ulid(),
   };
 }
