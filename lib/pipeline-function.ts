@@ -25,6 +25,22 @@ export const METRICS_NAMESPACE = 'OrderPipeline';
 const XRAY_WILDCARD_REASON =
   'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support only Resource "*": X-Ray has no resource-level permissions for trace ingestion.';
 
+/**
+ * Credential providers of the SDK's default chain that Lambda never reaches: it gives a function
+ * its credentials in the environment, the chain's first link. The chain imports each of these
+ * with a dynamic `import()` only when the links before it failed, so leaving them out of the
+ * bundle costs nothing on Lambda (test/infra/bundling.test.ts checks that no SDK module imports
+ * them statically); they took about 130 KiB of every bundle (STS, SSO and the metadata clients).
+ */
+export const UNUSED_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
+];
+
 /** Where {@link singleExportEntry} writes its entries: ignored by git, inside the repository so bundles name the same paths wherever synth runs. */
 const GENERATED_ENTRIES = join(REPO_ROOT, 'node_modules', '.cache', 'order-pipeline', 'entries');
 
@@ -151,7 +167,7 @@ export class PipelineFunction extends NodejsFunction {
         // esbuild's ESM output has no `require`; CJS dependencies still call it.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // Bundle the SDK: cold starts load one file, and the version is the one our tests ran against.
-        externalModules: [],
+        externalModules: UNUSED_CREDENTIAL_PROVIDERS,
         bundleAwsSDK: true,
       },
     });
