@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createOrderPipelineApp } from '../lib/order-pipeline-app.ts';
 import { ENTRY_METADATA_KEY } from '../lib/pipeline-function.ts';
+import { parseCommandLine } from '../local/cli.ts';
 
 const run = promisify(execFile);
 
@@ -26,6 +27,11 @@ export interface ColdStartRow {
   bundleBytes: number;
   importMsMedian: number;
   importMsMin: number;
+  /**
+   * CPU time (user + system) of the import, median: on a shared machine the wall time also counts
+   * waiting for a core, which this does not, so it is the figure to compare between runs.
+   */
+  importCpuMsMedian: number;
 }
 
 interface Bundle {
@@ -85,19 +91,20 @@ function importEnvironment(variables: Record<string, unknown>): Record<string, s
   return environment;
 }
 
-/** One fresh process, one import, the elapsed milliseconds. The marker keeps stray module output out of the parse. */
-async function importOnce(bundle: Bundle): Promise<number> {
+/** One fresh process, one import, its elapsed and CPU milliseconds. The markers keep stray module output out of the parse. */
+async function importOnce(bundle: Bundle): Promise<{ ms: number; cpuMs: number }> {
   const code = [
-    `const t0 = performance.now();`,
+    `const t0 = performance.now(), cpu0 = process.cpuUsage();`,
     `await import(${JSON.stringify(pathToFileURL(bundle.file).href)});`,
-    `console.log('IMPORT_MS=' + (performance.now() - t0));`,
+    `const cpu = process.cpuUsage(cpu0);`,
+    `console.log('IMPORT_MS=' + (performance.now() - t0) + ' IMPORT_CPU_MS=' + (cpu.user + cpu.system) / 1000);`,
   ].join('\n');
   // Only PATH/HOME from the parent: inherited NODE_OPTIONS or AWS_* would change what is measured.
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...bundle.environment };
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { env, maxBuffer: 1 << 20 });
-  const match = /IMPORT_MS=([\d.]+)/.exec(stdout);
+  const match = /IMPORT_MS=([\d.]+) IMPORT_CPU_MS=([\d.]+)/.exec(stdout);
   if (!match) throw new Error(`${bundle.function}: no timing in output: ${stdout.slice(0, 200)}`);
-  return Number(match[1]);
+  return { ms: Number(match[1]), cpuMs: Number(match[2]) };
 }
 
 const median = (values: number[]) => {
@@ -106,22 +113,24 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-export async function measureColdStart(options: { repeats?: number } = {}): Promise<ColdStartRow[]> {
+export async function measureColdStart(options: { repeats?: number; only?: string } = {}): Promise<ColdStartRow[]> {
   const repeats = Math.max(1, options.repeats ?? 5);
   const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cold-start-'));
   try {
-    const bundles = synthesizeBundles(outdir);
+    const bundles = synthesizeBundles(outdir).filter((bundle) => !options.only || bundle.function.includes(options.only));
     const rows: ColdStartRow[] = [];
     for (const bundle of bundles) {
       // Sequential on purpose: parallel processes would compete for CPU and inflate each other's times.
-      const times: number[] = [];
-      for (let i = 0; i < repeats; i++) times.push(await importOnce(bundle));
+      const imports: Array<{ ms: number; cpuMs: number }> = [];
+      for (let i = 0; i < repeats; i++) imports.push(await importOnce(bundle));
+      const times = imports.map(({ ms }) => ms);
       rows.push({
         function: bundle.function,
         entry: bundle.entry,
         bundleBytes: statSync(bundle.file).size,
         importMsMedian: median(times),
         importMsMin: Math.min(...times),
+        importCpuMsMedian: median(imports.map(({ cpuMs }) => cpuMs)),
       });
     }
     return rows.sort((a, b) => b.bundleBytes - a.bundleBytes);
@@ -132,10 +141,32 @@ export async function measureColdStart(options: { repeats?: number } = {}): Prom
 
 /** Table lines, widest bundle first, for the console. */
 export function formatColdStart(rows: ColdStartRow[]): string[] {
-  const header = ['function', 'entry', 'bundle KiB', 'import ms (median)', 'import ms (min)'];
-  const cells = rows.map((row) => [row.function, row.entry, (row.bundleBytes / 1024).toFixed(1), row.importMsMedian.toFixed(1), row.importMsMin.toFixed(1)]);
+  const header = ['function', 'entry', 'bundle KiB', 'import ms (median)', 'import ms (min)', 'import CPU ms (median)'];
+  const cells = rows.map((row) => [
+    row.function,
+    row.entry,
+    (row.bundleBytes / 1024).toFixed(1),
+    row.importMsMedian.toFixed(1),
+    row.importMsMin.toFixed(1),
+    row.importCpuMsMedian.toFixed(1),
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
   // Text columns left-aligned, numbers right-aligned so magnitudes line up.
   const format = (line: string[]) => line.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   return [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(format)];
 }
+
+async function main() {
+  const { values } = parseCommandLine({
+    script: 'bench:cold-start',
+    summary: 'Synthesizes the app with bundling and prints each function\'s bundle size and import time in a fresh Node process (the cold-start table of npm run bench).',
+    options: { repeats: { type: 'string' }, only: { type: 'string' } },
+    help: { repeats: 'fresh processes per function (default 5)', only: 'measure the functions whose construct path contains this' },
+  });
+  const repeats = Number(values.repeats ?? 5);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be a whole number of at least 1');
+  const rows = await measureColdStart({ repeats, ...(values.only ? { only: values.only } : {}) });
+  for (const line of formatColdStart(rows)) console.log(line);
+}
+
+if (import.meta.main) await main();

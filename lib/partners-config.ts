@@ -4,7 +4,7 @@
  * the partner and field it concerns instead of a deploy that half works.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALL_DETAIL_TYPES } from '../functions/domain/events.ts';
 import {
   PERSONAL_DATA_FIELDS,

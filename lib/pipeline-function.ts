@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
@@ -25,6 +25,42 @@ export const METRICS_NAMESPACE = 'OrderPipeline';
 const XRAY_WILDCARD_REASON =
   'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support only Resource "*": X-Ray has no resource-level permissions for trace ingestion.';
 
+/**
+ * Credential providers of the SDK's default chain that Lambda never reaches: it gives a function
+ * its credentials in the environment, the chain's first link. The chain imports each of these
+ * with a dynamic `import()` only when the links before it failed, so leaving them out of the
+ * bundle costs nothing on Lambda (test/infra/bundling.test.ts checks that no SDK module imports
+ * them statically); they took about 130 KiB of every bundle (STS, SSO and the metadata clients).
+ */
+export const UNUSED_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
+];
+
+/** Where {@link singleExportEntry} writes its entries: ignored by git, inside the repository so bundles name the same paths wherever synth runs. */
+const GENERATED_ENTRIES = join(REPO_ROOT, 'node_modules', '.cache', 'order-pipeline', 'entries');
+
+/**
+ * The file esbuild starts from for one export of a module that holds several handlers: a one-line
+ * re-export of that export alone, so the bundle carries only what that handler reaches (the module
+ * marks its handler constructions pure, which lets esbuild drop the others). The export keeps its
+ * name, so the handler string and the source the local cloud runs are those of `entryPath`.
+ * Written only when its text changes: the path and text are fixed, so asset hashes are stable.
+ */
+export function singleExportEntry(entryPath: string, exportName: string): string {
+  const file = join(GENERATED_ENTRIES, `${entryPath.replace(/\.ts$/, '').replaceAll('/', '-')}-${exportName}.ts`);
+  const text = `export { ${exportName} } from ${JSON.stringify(join(REPO_ROOT, entryPath))};\n`;
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    mkdirSync(GENERATED_ENTRIES, { recursive: true });
+    writeFileSync(file, text);
+  }
+  return file;
+}
+
 /** Properties of a {@link PipelineFunction}. */
 export interface PipelineFunctionProps {
   /**
@@ -33,7 +69,8 @@ export interface PipelineFunctionProps {
   readonly entry: string;
   /**
    * The export of `entry` Lambda invokes (handler string `index.<handler>`); a module holding
-   * several handlers, like the workflow's step table, names one per function.
+   * several handlers, like the workflow's step table, names one per function, and each function
+   * bundles only its export ({@link singleExportEntry}).
    * @default 'handler'
    */
   readonly handler?: string;
@@ -97,7 +134,7 @@ export class PipelineFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry,
+      entry: exportName === 'handler' ? entry : singleExportEntry(entryPath, exportName),
       handler: exportName,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
@@ -126,11 +163,14 @@ export class PipelineFunction extends NodejsFunction {
         target: 'node24',
         minify: true,
         sourceMap: true,
+        // Stack traces need only the mappings: without the sources' text the map is about 60% smaller
+        // and --enable-source-maps parses it at every cold start (bench: npm run bench:cold-start).
+        sourcesContent: false,
         mainFields: ['module', 'main'],
         // esbuild's ESM output has no `require`; CJS dependencies still call it.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // Bundle the SDK: cold starts load one file, and the version is the one our tests ran against.
-        externalModules: [],
+        externalModules: UNUSED_CREDENTIAL_PROVIDERS,
         bundleAwsSDK: true,
       },
     });

@@ -7,7 +7,7 @@
  * Manager secret (`CARRIER_WEBHOOK_SECRET_ID`); locally, or wherever a secret store is not
  * wanted, it is the `CARRIER_WEBHOOK_SECRETS` variable itself.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretFromExtension } from '../secrets/secrets-extension.ts';
 
 export interface CarrierSecrets {

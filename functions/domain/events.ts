@@ -11,7 +11,7 @@
  *
  * Adding an event type is one entry in `ORDER_EVENT_SCHEMAS`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from './errors.ts';
 import {
   ADDRESS_CHANGEABLE_STATUSES,

@@ -11,7 +11,7 @@
  * All are generated from the zod schemas the publisher parses every event with;
  * `npm run contracts` writes the files and a test fails when they are stale.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_SCHEMA_VERSION, ORDER_EVENT_SCHEMAS } from '../domain/events.ts';
 
 export type JsonSchema = Record<string, unknown>;

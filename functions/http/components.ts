@@ -3,7 +3,7 @@
  * Request bodies are the zod schemas the handlers validate with; response shapes are described
  * here (the handlers build them from domain types). The route table (routes.ts) points at these.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTOR_KINDS, AMENDMENTS, CANCELLATION_REASONS, ORDER_STATUSES, REJECTION_REASONS } from '../domain/order.ts';
 import { CUSTOMER_TIERS } from '../domain/vocabulary.ts';
 import { ERASED } from '../domain/erasure.ts';

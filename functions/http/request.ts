@@ -3,7 +3,7 @@
  * use case sees them, and every failure becomes a precise 4xx.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { childPath, firstDuplicateKey, utf8Text } from './json-text.ts';
 import { problems, type FieldError } from './problem.ts';
 

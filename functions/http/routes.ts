@@ -5,7 +5,7 @@
  * routes and their functions from it (lib/intake-api.ts), the OpenAPI document describes it
  * (openapi.ts), and the local cloud serves the routes the synthesized app holds.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SIGNATURE_HEADER } from '../carriers/webhook-signature.ts';
 import type { OrderIndexName, Partition } from '../store/keys.ts';
 import { AUTHORITY, type Authority } from './access.ts';

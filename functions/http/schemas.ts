@@ -2,7 +2,7 @@
  * The HTTP contract's request shapes. Objects are strict: a misspelt field is
  * reported, not silently dropped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CANCELLATION_REASONS, ORDER_STATUSES } from '../domain/order.ts';
 import { ATTRIBUTION_LIMITS, DEVICE_CLASSES, TOUCHPOINT_ROLES } from '../domain/attribution.ts';
 import { CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE, personalDataIn } from '../domain/free-text.ts';

@@ -14,7 +14,7 @@ import {
   withPersonalData,
   withValueAt,
 } from '../domain/personal-data.ts';
-import { EncryptionSdkCipher } from '../crypto/encryption-sdk-cipher.ts';
+import { lazyEncryptionSdkCipher } from '../crypto/lazy-cipher.ts';
 import type { PersonalDataCipher } from '../use-cases/ports.ts';
 import { requiredEnv } from '../environment.ts';
 import { createDocumentClient } from '../store/dynamodb.ts';
@@ -73,7 +73,7 @@ export const handler = enrichmentHandler(async (messages: PipeSqsMessage[]) => {
   store ??= new PersonalDataStore(createDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'));
   const fields = entitledFields(requiredEnv('PERSONAL_DATA_FIELDS'));
   // Only a partner entitled to sealed fields has the key in its environment.
-  if (sealedAmong(fields).length > 0) cipher ??= EncryptionSdkCipher.fromEnvironment();
+  if (sealedAmong(fields).length > 0) cipher ??= lazyEncryptionSdkCipher();
   return enrichMessages(messages, store, cipher ?? NO_SEALED_FIELDS, fields);
 });
 

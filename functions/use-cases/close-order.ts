@@ -1,6 +1,6 @@
 /** CloseOrder, the workflow's last compensation step (the rules every step keeps: fulfilment-step.ts). */
 import { SHIPMENT_STATUSES, isFinal, standingClosing, transition } from '../domain/order.ts';
-import type { Dependencies } from './dependencies.ts';
+import type { StepDependencies } from './dependencies.ts';
 import { load, step, type StepResult } from './fulfilment-step.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
@@ -16,7 +16,7 @@ export interface CloseRequest {
  * version is closed; a final order, an order holding a shipment, or one that another
  * execution carried on since is left as it is.
  */
-export async function closeOrder(deps: Dependencies, { orderId, failedStep, error }: CloseRequest): Promise<StepResult> {
+export async function closeOrder(deps: StepDependencies, { orderId, failedStep, error }: CloseRequest): Promise<StepResult> {
   return retryOnConflict(`Order ${orderId} kept changing while closing it`, async () => {
     const order = await load(deps, orderId);
     const mark = standingClosing(order);

@@ -14,7 +14,7 @@ import { InFlightIndex } from '../store/in-flight-index.ts';
 import { FulfilmentExecutions } from '../reconciler/fulfilment-executions.ts';
 import { deadlineSettingsFrom } from '../reconciler/deadline-settings.ts';
 import { DEFAULT_DEADLINES, type DeadlineSettings } from '../domain/deadlines.ts';
-import { EncryptionSdkCipher } from '../crypto/encryption-sdk-cipher.ts';
+import { lazyEncryptionSdkCipher } from '../crypto/lazy-cipher.ts';
 import type {
   CapacityRepository,
   CarrierGateway,
@@ -50,6 +50,12 @@ export interface Dependencies {
   newOrderId: () => string;
 }
 
+/**
+ * What the fulfilment steps use. The step table builds only this ({@link stepDependencies}), so a
+ * step's bundle carries neither the personal-data cipher nor the state-machine client.
+ */
+export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'carrier' | 'now'>;
+
 function carrierFromEnvironment(): CarrierGateway {
   const mode = process.env.CARRIER_MODE ?? 'sandbox';
   if (mode === 'sandbox') return SandboxCarrier.fromEnvironment();
@@ -75,37 +81,55 @@ function fulfilmentFromEnvironment(): FulfilmentStarter {
   };
 }
 
-/**
- * Built on first use: only functions that seal or open have the key in their environment
- * (and the KMS permissions); the others never touch personal values.
- */
-function cipherFromEnvironment(): PersonalDataCipher {
-  let cipher: PersonalDataCipher | undefined;
-  return {
-    seal: (...args) => (cipher ??= EncryptionSdkCipher.fromEnvironment()).seal(...args),
-    open: (...args) => (cipher ??= EncryptionSdkCipher.fromEnvironment()).open(...args),
-  };
-}
+type DocumentClient = ReturnType<typeof createDocumentClient>;
 
-/** The DynamoDB repositories over one table and the gateways; tests and benchmarks build theirs with this too. */
-export function createDependencies(client: ReturnType<typeof createDocumentClient>, tableName: string, options: DependencyOptions = {}): Dependencies {
-  const policies = new PolicyStore(client, tableName, 'routing');
+function createStepDependencies(client: DocumentClient, tableName: string, policies: PolicyStore, options: DependencyOptions): StepDependencies {
   return {
     orders: new OrderStore(client, tableName),
     stock: new StockStore(client, tableName),
     capacity: new CapacityStore(client, tableName, { cacheMs: options.capacityCacheMs ?? 5_000 }),
+    routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
+    carrier: options.carrier ?? carrierFromEnvironment(),
+    now: () => new Date().toISOString(),
+  };
+}
+
+/** The DynamoDB repositories over one table and the gateways; tests and benchmarks build theirs with this too. */
+export function createDependencies(client: DocumentClient, tableName: string, options: DependencyOptions = {}): Dependencies {
+  const policies = new PolicyStore(client, tableName, 'routing');
+  return {
+    ...createStepDependencies(client, tableName, policies, options),
     policies,
     tracking: new TrackingStore(client, tableName),
     customers: new CustomerIndex(client, tableName),
     inFlight: new InFlightIndex(client, tableName),
     fulfilment: options.fulfilment ?? fulfilmentFromEnvironment(),
     deadlines: options.deadlines ?? DEFAULT_DEADLINES,
-    routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
-    carrier: options.carrier ?? carrierFromEnvironment(),
-    personalData: options.personalData ?? cipherFromEnvironment(),
-    now: () => new Date().toISOString(),
+    // Built on first use: only functions that seal or open have the key in their environment
+    // (and the KMS permissions); the others never touch personal values.
+    personalData: options.personalData ?? lazyEncryptionSdkCipher(),
     newOrderId: () => ulid(),
   };
+}
+
+/** The settings the stack gives every function, read from its environment. */
+function optionsFromEnvironment(): DependencyOptions {
+  return {
+    policyCacheMs: Number(process.env.ROUTING_POLICY_CACHE_SECONDS ?? 30) * 1000,
+    capacityCacheMs: Number(process.env.CAPACITY_CACHE_SECONDS ?? 5) * 1000,
+  };
+}
+
+let cachedSteps: StepDependencies | undefined;
+
+/** The fulfilment steps' part, built once per process from the environment and reused across invocations. */
+export function stepDependencies(): StepDependencies {
+  if (!cachedSteps) {
+    const client = createDocumentClient();
+    const tableName = requiredEnv('ORDERS_TABLE_NAME');
+    cachedSteps = createStepDependencies(client, tableName, new PolicyStore(client, tableName, 'routing'), optionsFromEnvironment());
+  }
+  return cachedSteps;
 }
 
 let cached: Dependencies | undefined;
@@ -113,8 +137,7 @@ let cached: Dependencies | undefined;
 /** Built once per process from the environment the stack sets, and reused across invocations. */
 export function dependencies(): Dependencies {
   cached ??= createDependencies(createDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'), {
-    policyCacheMs: Number(process.env.ROUTING_POLICY_CACHE_SECONDS ?? 30) * 1000,
-    capacityCacheMs: Number(process.env.CAPACITY_CACHE_SECONDS ?? 5) * 1000,
+    ...optionsFromEnvironment(),
     deadlines: deadlineSettingsFrom(process.env),
   });
   return cached;

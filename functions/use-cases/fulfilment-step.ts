@@ -25,7 +25,7 @@ import {
   type Actor,
 } from '../domain/order.ts';
 import { aggregateLines } from '../domain/stock.ts';
-import type { Dependencies } from './dependencies.ts';
+import type { StepDependencies } from './dependencies.ts';
 import type { OrderChange } from './ports.ts';
 import { CONFLICT } from './retry-on-conflict.ts';
 
@@ -40,7 +40,7 @@ export function isPast(order: Order, status: OrderStatus): boolean {
   return at >= 0 && at >= STATUS_ORDER.indexOf(status);
 }
 
-export async function load(deps: Dependencies, orderId: string): Promise<Order> {
+export async function load(deps: StepDependencies, orderId: string): Promise<Order> {
   const order = await deps.orders.get(orderId);
   if (!order) throw new OrderNotFound(orderId);
   return order;
@@ -71,7 +71,7 @@ export function requireOpen(order: Order, from: OrderStatus, to: OrderStatus): v
  * If the order moved on since it was read, the refusal may no longer hold: decide again.
  */
 export async function refuse(
-  deps: Dependencies,
+  deps: StepDependencies,
   order: Order,
   refusal: OutOfStock | NoRoute,
   reason: RejectionReason,
@@ -101,7 +101,7 @@ export function closing(order: Order): OrderChange['order'] {
 }
 
 /** Marks the order as closing when nothing else is to be written; false when it changed since it was read. */
-export async function markOnly(deps: Dependencies, order: Order): Promise<boolean> {
+export async function markOnly(deps: StepDependencies, order: Order): Promise<boolean> {
   const part = closing(order);
   return !part.after || (await deps.orders.commit({ order: part })).ok;
 }

@@ -3,7 +3,7 @@ import { OutOfStock } from '../domain/errors.ts';
 import { transition } from '../domain/order.ts';
 import { aggregateLines, homeLocks, lockMoves, releaseReservationMoves, spreadLocks, type ShardQuantity } from '../domain/stock.ts';
 import { capacityRelease } from './capacity-counts.ts';
-import type { Dependencies } from './dependencies.ts';
+import type { StepDependencies } from './dependencies.ts';
 import { compensable, closing, isPast, load, markOnly, refuse, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
@@ -12,7 +12,7 @@ import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
  * locks each SKU in the order's home shard without reading stock; when a shard is
  * short, the step reads every shard and spreads the lines over those with stock.
  */
-export async function lockStock(deps: Dependencies, orderId: string): Promise<StepResult> {
+export async function lockStock(deps: StepDependencies, orderId: string): Promise<StepResult> {
   let spread = false;
   return retryOnConflict(`Order ${orderId} kept changing while locking stock`, async () => {
     const order = await load(deps, orderId);
@@ -42,7 +42,7 @@ export async function lockStock(deps: Dependencies, orderId: string): Promise<St
 }
 
 /** Gives everything the order still holds back to available-to-promise, exactly as the reservation holds it now. */
-export async function releaseStock(deps: Dependencies, orderId: string): Promise<CompensationResult> {
+export async function releaseStock(deps: StepDependencies, orderId: string): Promise<CompensationResult> {
   return retryOnConflict(`Reservation of ${orderId} kept changing while releasing it`, async () => {
     const order = await load(deps, orderId);
     if (!compensable(order)) return { orderId, undone: false };

@@ -5,7 +5,7 @@
  * channel's or status's listing is refused as a client error instead of reaching the database.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursor } from '../domain/errors.ts';
 
 /** What a cursor is bound to: the query it pages through. */

@@ -1,7 +1,7 @@
 /** The RequestShipment step and its compensation, CancelShipment (the rules every step keeps: fulfilment-step.ts). */
 import { DomainError } from '../domain/errors.ts';
 import { SHIPMENT_STATUSES, isFinal, transition, type ShippedParcel } from '../domain/order.ts';
-import type { Dependencies } from './dependencies.ts';
+import type { StepDependencies } from './dependencies.ts';
 import { isPast, load, markOnly, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
@@ -12,7 +12,7 @@ export interface ShipmentResult extends StepResult {
 const parcelId = (orderId: string, index: number) => `${orderId}-${index + 1}`;
 
 /** Asks each parcel's carrier for a shipment, then records them; a cancel or a compensation that won the race stops here. */
-export async function requestShipment(deps: Dependencies, orderId: string): Promise<ShipmentResult> {
+export async function requestShipment(deps: StepDependencies, orderId: string): Promise<ShipmentResult> {
   return retryOnConflict(`Order ${orderId} kept changing while requesting the shipment`, async () => {
     const order = await load(deps, orderId);
     if (isPast(order, 'SHIPMENT_REQUESTED') && order.shipment) return { orderId, status: order.status, ...order.shipment };
@@ -43,7 +43,7 @@ export async function requestShipment(deps: Dependencies, orderId: string): Prom
  * a duplicate execution can no longer record the shipment it requested (its commit is
  * guarded on the order as it read it): a carrier request is never cancelled under a live order.
  */
-export async function cancelShipment(deps: Dependencies, orderId: string): Promise<CompensationResult> {
+export async function cancelShipment(deps: StepDependencies, orderId: string): Promise<CompensationResult> {
   return retryOnConflict(`Order ${orderId} kept changing while cancelling its shipment`, async () => {
     const order = await load(deps, orderId);
     if (SHIPMENT_STATUSES.includes(order.status) || !order.route) return { orderId, undone: false };

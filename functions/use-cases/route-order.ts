@@ -18,7 +18,7 @@ import { localDate } from '../domain/routing/dates.ts';
 import { allocatableStock, locksOf, parcelWarehouses, planAllocation, releaseAllocationMoves, type ShardQuantity } from '../domain/stock.ts';
 import type { SkuQuantity } from '../domain/vocabulary.ts';
 import { capacityRelease } from './capacity-counts.ts';
-import type { Dependencies } from './dependencies.ts';
+import type { StepDependencies } from './dependencies.ts';
 import { closing, compensable, isPast, load, markOnly, refuse, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
 import type { StoredPolicy } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
@@ -111,7 +111,7 @@ function routeResult(order: Order, route: OrderRoute): RouteResult {
  * the lock into allocations at the chosen warehouses. When nothing can serve the order, the
  * explanation is recorded on it with the refusal, so the rejected order says why.
  */
-export async function routeOrder(deps: Dependencies, orderId: string): Promise<RouteResult> {
+export async function routeOrder(deps: StepDependencies, orderId: string): Promise<RouteResult> {
   let exclusive = false;
   let consistent = false;
   return retryOnConflict(`Order ${orderId} kept changing while routing`, async () => {
@@ -171,7 +171,7 @@ export async function routeOrder(deps: Dependencies, orderId: string): Promise<R
 }
 
 /** Gives warehouse allocations back to the network-wide lock, exactly as the reservation holds them now. */
-export async function releaseAllocation(deps: Dependencies, orderId: string): Promise<CompensationResult> {
+export async function releaseAllocation(deps: StepDependencies, orderId: string): Promise<CompensationResult> {
   return retryOnConflict(`Reservation of ${orderId} kept changing while releasing its allocation`, async () => {
     const order = await load(deps, orderId);
     if (!compensable(order)) return { orderId, undone: false };

@@ -3,7 +3,7 @@
  * Task state, its input validated, with Powertools observability and the step error mapping
  * (functions/middleware/transient-errors.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { withPowertools } from '../middleware/powertools.ts';
 import { transientErrors } from '../middleware/transient-errors.ts';
 import { logger } from '../observability.ts';

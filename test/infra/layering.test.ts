@@ -41,6 +41,21 @@ describe('the functions', () => {
     expect(outside).toEqual([]);
   });
 
+  it("import zod as a namespace (`import * as z`): the named `{ z }` is one object holding all of zod, which esbuild cannot tree-shake", () => {
+    const named = sourceFilesUnder('functions').filter((file) =>
+      /import\s+(type\s+)?\{[^}]*\bz\b[^}]*\}\s*from\s*['"]zod['"]/.test(readFileSync(resolve(REPO_ROOT, file), 'utf8')),
+    );
+    expect(named).toEqual([]);
+  });
+
+  it('import nothing for its side effects alone: package.json declares `"sideEffects": false`, so a bundle leaves out a module none of whose exports it uses', () => {
+    expect(JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')).sideEffects).toBe(false);
+    const bare = importsUnder('functions').filter(({ file, specifier }) =>
+      new RegExp(`^\\s*import\\s*['"]${specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]`, 'm').test(readFileSync(resolve(REPO_ROOT, file), 'utf8')),
+    );
+    expect(bare).toEqual([]);
+  });
+
   it('keep AWS out of the domain and the use cases: no SDK import, no transaction cancellation decoding', () => {
     const sdk = [...importsUnder('functions/domain'), ...importsUnder('functions/use-cases')].filter(({ specifier }) =>
       specifier.startsWith('@aws-sdk/'),

@@ -4,9 +4,11 @@
  * (the export its function's handler string names), and nothing else is exported there.
  */
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as steps from '../../functions/workflow/fulfilment-steps.ts';
 import { type AslDefinition, stepsOf } from '../../lib/fulfilment-workflow.ts';
+import { REPO_ROOT, singleExportEntry } from '../../lib/pipeline-function.ts';
 import { readFunctions } from '../../local/topology/functions.ts';
 import { Names } from '../../local/topology/names.ts';
 
@@ -25,6 +27,21 @@ describe('the step table', () => {
     ]);
     expect(Object.keys(steps).sort()).toEqual(stepsOf(definition).sort());
     for (const [name, handler] of Object.entries(steps)) expect(typeof handler, name).toBe('function');
+  });
+});
+
+describe("a step's bundle", () => {
+  it('starts from an entry that re-exports only its own handler, under the same name, from the step table', () => {
+    const entry = singleExportEntry('functions/workflow/fulfilment-steps.ts', 'RouteOrder');
+    expect(relative(REPO_ROOT, entry)).toBe('node_modules/.cache/order-pipeline/entries/functions-workflow-fulfilment-steps-RouteOrder.ts');
+    expect(readFileSync(entry, 'utf8')).toBe(`export { RouteOrder } from ${JSON.stringify(`${REPO_ROOT}functions/workflow/fulfilment-steps.ts`)};\n`);
+  });
+
+  it('can leave out the other steps: every handler construction in the table is marked pure', () => {
+    const table = readFileSync(new URL('../../functions/workflow/fulfilment-steps.ts', import.meta.url), 'utf8');
+    const exported = [...table.matchAll(/^export const (\w+) = (.*)$/gm)];
+    expect(exported.map(([, name]) => name)).toEqual(stepsOf(definition));
+    for (const [, name, construction] of exported) expect(construction, name).toMatch(/^\/\* @__PURE__ \*\/ stepHandler\(/);
   });
 });
 

@@ -15,7 +15,7 @@
  * never or always hold (a list operator on a single-value fact, an empty
  * `all`/`any`) is refused at its path.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isTimeZone } from './dates.ts';
 import { CUSTOMER_TIERS, DELIVERY_PREFERENCES } from '../vocabulary.ts';
 
