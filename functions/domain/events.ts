@@ -28,7 +28,7 @@ import {
 } from './order.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing/routing-policy.ts';
 import { ROLLOUT_ARMS } from './routing/rollout.ts';
-import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
+import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
 import { CHANNEL_ORDER_ID, isPublishablePlace, PUBLISHABLE_PLACE } from './free-text.ts';
 
@@ -52,6 +52,9 @@ export const AMENDMENT_DETAIL_TYPES = {
   FULFILMENT_REDRIVEN: 'OrderFulfilmentRedriven',
   PERSONAL_DATA_ERASED: 'CustomerDataErased',
   HELD: 'OrderHeld',
+  PARCEL_SHIPPED: 'ParcelShipped',
+  PARCEL_DELIVERED: 'ParcelDelivered',
+  DELIVERY_EXCEPTION: 'DeliveryException',
 } as const satisfies Record<Amendment, string>;
 
 /** The detail-type of the event a history entry produces. */
@@ -151,22 +154,34 @@ const routeSchema = z
   })
   .meta({ id: 'Route', description: 'The routing decision and why it was made, as stored on the order, without the stock allocations.' });
 
-const shipmentSchema = z
+const parcelSchema = z
   .strictObject({
-    parcels: z
-      .array(
-        z.strictObject({
-          parcelId: name,
-          warehouseId: name,
-          carrier: name,
-          trackingNumber: name,
-          status: z.enum(PARCEL_STATUSES).optional().describe("The carrier's latest report; absent until its first callback."),
-          statusAt: z.iso.datetime().optional().describe('When the carrier says `status` happened.'),
-        }),
-      )
-      .min(1),
+    parcelId: name,
+    warehouseId: name,
+    carrier: name,
+    trackingNumber: name,
+    status: z.enum(PARCEL_STATUSES).optional().describe("The carrier's latest report; absent until its first callback."),
+    statusAt: z.iso.datetime().optional().describe('When the carrier says `status` happened.'),
+    exception: z
+      .strictObject({
+        code: z.enum(DELIVERY_EXCEPTION_CODES),
+        at: z.iso.datetime().describe('When the carrier says it happened.'),
+      })
+      .optional()
+      .describe("The latest delivery exception the carrier reported, until the parcel's next status; a code, never the carrier's words."),
   })
+  .meta({ id: 'Parcel', description: 'A parcel booked with a carrier, with what the carrier last reported about it.' });
+
+const shipmentSchema = z
+  .strictObject({ parcels: z.array(parcelSchema).min(1) })
   .meta({ id: 'Shipment', description: 'The parcels booked with carriers, with their tracking numbers.' });
+
+/** What an event about one parcel carries besides the order: which parcel, with the route and every parcel. */
+const parcelEventData = {
+  route: routeSchema,
+  shipment: shipmentSchema,
+  parcel: parcelSchema.describe('The parcel the carrier reported on, as it now stands.'),
+};
 
 const commonData = {
   customerTier: z.enum(CUSTOMER_TIERS),
@@ -271,6 +286,24 @@ export const ORDER_EVENT_SCHEMAS = [
     'An operator held the order: it does not go on to the shipment request until released (an `OrderFulfilmentRedriven` event follows the release).',
     {},
   ),
+  amendmentEventSchema(
+    AMENDMENT_DETAIL_TYPES.PARCEL_SHIPPED,
+    ['SHIPPED'],
+    "A carrier has another parcel of an order it already ships (the parcel that shipped the order is in `OrderShipped`).",
+    parcelEventData,
+  ),
+  amendmentEventSchema(
+    AMENDMENT_DETAIL_TYPES.PARCEL_DELIVERED,
+    ['SHIPPED'],
+    'One parcel of several is delivered while others are on their way (the last one delivers the order: `OrderDelivered`).',
+    parcelEventData,
+  ),
+  amendmentEventSchema(
+    AMENDMENT_DETAIL_TYPES.DELIVERY_EXCEPTION,
+    ['SHIPMENT_REQUESTED', 'SHIPPED'],
+    "A carrier reported a problem with a parcel: a failed delivery attempt, damage, loss, a refusal or an address problem (`parcel.exception.code`). The parcel keeps its status; the carrier's next report moves it on.",
+    parcelEventData,
+  ),
   orderEventSchema('OrderStockLocked', 'STOCK_LOCKED', 'Available-to-promise stock is reserved for every line.', {}),
   orderEventSchema('OrderRouted', 'ROUTED', 'Warehouses and carriers are chosen.', { route: routeSchema }),
   orderEventSchema('OrderShipmentRequested', 'SHIPMENT_REQUESTED', 'Every parcel is booked with its carrier.', {
@@ -322,6 +355,7 @@ function outcomeOf(order: Order, last: Transition | undefined) {
     ...(last?.amendment === 'FULFILMENT_REDRIVEN' && order.fulfilmentRedrives ? { redrive: order.fulfilmentRedrives } : {}),
     // Parcels with their latest carrier status; the carrier event count is only a write guard.
     ...(order.shipment ? { shipment: { parcels: order.shipment.parcels } } : {}),
+    ...(last?.parcelId ? { parcel: order.shipment?.parcels.find((parcel) => parcel.parcelId === last.parcelId) } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  */
 import { IllegalTransition, OrderNotAmendable } from './errors.ts';
 import type { OrderRoute, RecordedExplanation } from './routing/decision.ts';
-import type { CustomerTier, DeliveryPreference, OrderLine, ParcelStatus, ShipTo } from './vocabulary.ts';
+import type { CustomerTier, DeliveryExceptionCode, DeliveryPreference, OrderLine, ParcelStatus, ShipTo } from './vocabulary.ts';
 import type { Attribution } from './attribution.ts';
 import { maskPhone } from './phone-mask.ts';
 
@@ -71,6 +71,8 @@ export interface ShippedParcel {
   status?: ParcelStatus;
   /** When the carrier says `status` happened. */
   statusAt?: string;
+  /** The latest delivery exception the carrier reported, until the parcel moves on past it. */
+  exception?: { code: DeliveryExceptionCode; at: string };
 }
 
 export interface Shipment {
@@ -83,7 +85,15 @@ export interface Shipment {
  * Recorded changes that keep the status (but for an operator's retry of a FAILED order, a
  * FULFILMENT_REDRIVEN back to PLACED: deadlines.ts `redriveFailed`); each is a history entry and an event of its own.
  */
-export const AMENDMENTS = ['SHIPPING_ADDRESS_CHANGED', 'FULFILMENT_REDRIVEN', 'PERSONAL_DATA_ERASED', 'HELD'] as const;
+export const AMENDMENTS = [
+  'SHIPPING_ADDRESS_CHANGED',
+  'FULFILMENT_REDRIVEN',
+  'PERSONAL_DATA_ERASED',
+  'HELD',
+  'PARCEL_SHIPPED',
+  'PARCEL_DELIVERED',
+  'DELIVERY_EXCEPTION',
+] as const;
 export type Amendment = (typeof AMENDMENTS)[number];
 
 export const ACTOR_KINDS = ['channel', 'operator', 'step', 'carrier', 'reconciler'] as const;
@@ -129,6 +139,8 @@ export interface Transition {
   by?: Actor;
   /** What the change set besides the status. */
   changed?: FieldChange[];
+  /** The parcel a carrier's report was about, on the parcel amendments. */
+  parcelId?: string;
 }
 
 /** Set while an operator holds the order: it does not progress to the shipment request (docs/decisions/0004). */

@@ -53,3 +53,10 @@ export interface Allocation {
 /** What a carrier reports about a parcel, in the only order it may move (see shipment-tracking.ts). */
 export const PARCEL_STATUSES = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered'] as const;
 export type ParcelStatus = (typeof PARCEL_STATUSES)[number];
+
+/**
+ * What a carrier may report going wrong with a parcel, as a closed set of codes: a carrier's
+ * own wording is free text (a driver's note can name the customer) and is never taken.
+ */
+export const DELIVERY_EXCEPTION_CODES = ['FAILED_ATTEMPT', 'DAMAGED', 'LOST', 'REFUSED', 'ADDRESS_PROBLEM'] as const;
+export type DeliveryExceptionCode = (typeof DELIVERY_EXCEPTION_CODES)[number];

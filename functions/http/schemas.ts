@@ -7,7 +7,8 @@ import { CANCELLATION_REASONS, ORDER_STATUSES } from '../domain/order.ts';
 import { ATTRIBUTION_LIMITS, DEVICE_CLASSES, TOUCHPOINT_ROLES } from '../domain/attribution.ts';
 import { CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE, personalDataIn } from '../domain/free-text.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
-import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
+import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
+import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
 import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
 
 const identifier = z
@@ -202,12 +203,26 @@ export const carrierIdSchema = policyIdSchema;
  * A carrier's callback. Not strict: carriers add fields without notice, and refusing them
  * would fail every callback until we deploy; only the fields read here are checked.
  */
-export const carrierEventSchema = z.object({
-  eventId: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'Use 1-128 printable ASCII characters without spaces'),
-  trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'Use 1-64 letters, digits or dashes'),
-  status: z.enum(PARCEL_STATUSES),
-  occurredAt: z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time with a time zone' }),
-});
+export const carrierEventSchema = z
+  .object({
+    eventId: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'Use 1-128 printable ASCII characters without spaces'),
+    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'Use 1-64 letters, digits or dashes'),
+    status: z.enum([...PARCEL_STATUSES, EXCEPTION_STATUS]),
+    exceptionCode: z
+      .enum(DELIVERY_EXCEPTION_CODES)
+      .optional()
+      .describe('With status `exception` (required then): what went wrong, as a code. Free text from the carrier is not taken.'),
+    occurredAt: z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time with a time zone' }),
+  })
+  .superRefine((event, context) => {
+    if ((event.status === EXCEPTION_STATUS) !== (event.exceptionCode !== undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['exceptionCode'],
+        message: event.status === EXCEPTION_STATUS ? 'Required with status exception' : 'Only with status exception',
+      });
+    }
+  });
 
 /** Most orders a dry-run decides: two decisions each, within an API call's time. */
 export const DRY_RUN_MAX_ORDERS = 200;

@@ -6,12 +6,12 @@
  */
 import { OrderNotFound, UnknownShipment } from '../domain/errors.ts';
 import type { OrderStatus } from '../domain/order.ts';
-import { applyTrackingEvent, type TrackingEvent } from '../domain/shipment-tracking.ts';
+import { applyTrackingEvent, trackingEventOf, type CarrierReport } from '../domain/shipment-tracking.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { CarrierEventRecord } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
-export interface CarrierEvent extends TrackingEvent {
+export interface CarrierEvent extends CarrierReport {
   /** The carrier's own id for this event; the same on every redelivery. */
   eventId: string;
 }
@@ -33,13 +33,14 @@ export async function recordCarrierEvent(deps: Dependencies, carrierId: string, 
     const order = await deps.orders.get(parcel.orderId);
     if (!order) throw new OrderNotFound(parcel.orderId);
     const now = deps.now();
-    const outcome = applyTrackingEvent(order, event, now, { kind: 'carrier', id: carrierId });
+    const outcome = applyTrackingEvent(order, trackingEventOf(event), now, { kind: 'carrier', id: carrierId });
     const record: CarrierEventRecord = {
       carrierId,
       eventId: event.eventId,
       ...parcel,
       trackingNumber: event.trackingNumber,
       status: event.status,
+      ...(event.exceptionCode ? { exceptionCode: event.exceptionCode } : {}),
       occurredAt: event.occurredAt,
       outcome: outcome.applied ? 'applied' : 'stale',
       recordedAt: now,

@@ -22,6 +22,8 @@ export interface CarrierEventRecord extends ParcelReference {
   eventId: string;
   trackingNumber: string;
   status: string;
+  /** Set when `status` is `exception`. */
+  exceptionCode?: string;
   occurredAt: string;
   /** `applied` moved the parcel (and maybe the order); `stale` was late or repeated and changed nothing. */
   outcome: 'applied' | 'stale';

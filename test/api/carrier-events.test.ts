@@ -99,6 +99,21 @@ describe('refused callbacks', () => {
     expect(malformed.body.type).toBe('/problems/malformed-json');
   });
 
+  it('answers 400 for an exception without its code, a code without the exception, or a code not in the set', async () => {
+    const { carrier, trackingNumber } = parcelOf(await shippedOrder());
+    const report = (fields: Record<string, unknown>) =>
+      JSON.stringify({ eventId: `evt-${++eventCounter}`, trackingNumber, occurredAt: new Date().toISOString(), ...fields });
+    for (const fields of [
+      { status: 'exception' },
+      { status: 'in_transit', exceptionCode: 'DAMAGED' },
+      { status: 'exception', exceptionCode: 'Left with neighbour Li Wei' },
+    ]) {
+      const refused = await post(carrier, report(fields));
+      expect(refused.status, JSON.stringify(fields)).toBe(400);
+      expect(refused.body.errors.map((error: { path: string }) => error.path)).toEqual(['$.exceptionCode']);
+    }
+  });
+
   it('answers 404 for a tracking number we do not know, or one of another carrier', async () => {
     expect((await post('zto', callbackBody('SBXNOTOURS', 'picked_up'))).body.type).toBe('/problems/unknown-shipment');
     const { carrier, trackingNumber } = parcelOf(await shippedOrder());
@@ -134,6 +149,25 @@ describe('accepted callbacks', () => {
     expect((await post(carrier, late)).body).toMatchObject({ outcome: 'stale', orderStatus: 'DELIVERED' });
     expect((await post(carrier, late)).body).toMatchObject({ outcome: 'duplicate' });
     expect(await current(order.orderId)).toEqual(delivered);
+  });
+
+  it('records a delivery exception on the parcel as a new version, once, and keeps its status', async () => {
+    const order = await shippedOrder();
+    const { carrier, trackingNumber } = parcelOf(order);
+    const failedAttempt = JSON.stringify({
+      eventId: `ex-${order.orderId}`,
+      trackingNumber,
+      status: 'exception',
+      exceptionCode: 'FAILED_ATTEMPT',
+      occurredAt: new Date().toISOString(),
+    });
+    expect((await post(carrier, failedAttempt)).body).toMatchObject({ outcome: 'applied', orderStatus: 'SHIPMENT_REQUESTED' });
+    const excepted = await current(order.orderId);
+    expect(excepted).toMatchObject({ status: 'SHIPMENT_REQUESTED', version: order.version + 1 });
+    expect(parcelOf(excepted).exception).toMatchObject({ code: 'FAILED_ATTEMPT' });
+    expect(excepted.history.at(-1)).toMatchObject({ amendment: 'DELIVERY_EXCEPTION', by: { kind: 'carrier', id: carrier } });
+    expect((await post(carrier, failedAttempt)).body.outcome).toBe('duplicate');
+    expect(await current(order.orderId)).toEqual(excepted);
   });
 
   it('remembers each event id with an expiry, in the table', async () => {

@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { IllegalTransition, UnknownShipment } from '../../functions/domain/errors.ts';
 import { placeOrder, transition, type Order, type ShippedParcel } from '../../functions/domain/order.ts';
-import { applyTrackingEvent, type TrackingEvent } from '../../functions/domain/shipment-tracking.ts';
+import { applyTrackingEvent, trackingEventOf, type TrackingEvent } from '../../functions/domain/shipment-tracking.ts';
+import { orderEventOf } from '../../functions/domain/events.ts';
 import { PARCEL_STATUSES, type ParcelStatus } from '../../functions/domain/vocabulary.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { ROUTE } from '../fixtures/lifecycle.ts';
 
 const T0 = '2026-11-20T08:00:00.000Z';
 const NOW = '2026-11-20T09:00:00.000Z';
@@ -20,7 +22,7 @@ function parcel(n: number): ShippedParcel {
 /** An order whose shipment of `parcelCount` parcels was requested. */
 function requested(parcelCount = 1): Order {
   let order = placeOrder(orderRequest(), '01JAXZ6M3Q8T9V2W4Y5Z7B8C9D', T0);
-  for (const status of ['STOCK_LOCKED', 'ROUTED'] as const) order = transition(order, status, T0);
+  order = transition(transition(order, 'STOCK_LOCKED', T0), 'ROUTED', T0, { route: ROUTE });
   const parcels = Array.from({ length: parcelCount }, (_, i) => parcel(i + 1));
   return transition(order, 'SHIPMENT_REQUESTED', T0, { shipment: { parcels } });
 }
@@ -128,6 +130,95 @@ describe('several parcels', () => {
         expect(order.history.map((entry) => entry.to).slice(-2)).toEqual(['SHIPPED', 'DELIVERED']);
       }),
     );
+  });
+});
+
+describe('events per parcel', () => {
+  it('makes each parcel that does not move the order an amendment of its own, with the parcel named', () => {
+    let order = requested(2);
+    order = apply(order, event('SBX1', 'picked_up'));
+    expect(order.history.at(-1)).toMatchObject({ to: 'SHIPPED', reason: 'ORDER-1 picked_up' });
+    expect(order.history.at(-1)!.amendment).toBeUndefined();
+
+    const shipped = apply(order, event('SBX2', 'picked_up'));
+    expect(shipped).toMatchObject({ status: 'SHIPPED', version: order.version + 1 });
+    expect(shipped.history.at(-1)).toEqual({
+      from: 'SHIPPED',
+      to: 'SHIPPED',
+      at: NOW,
+      amendment: 'PARCEL_SHIPPED',
+      parcelId: 'ORDER-2',
+      reason: 'ORDER-2 picked_up',
+    });
+    expect(orderEventOf(shipped)).toMatchObject({
+      type: 'ParcelShipped',
+      status: 'SHIPPED',
+      previousStatus: 'SHIPPED',
+      data: { parcel: { parcelId: 'ORDER-2', status: 'picked_up' } },
+    });
+
+    // A scan between pick-up and delivery is recorded without a version, hence without an event.
+    const scanned = apply(shipped, event('SBX2', 'in_transit'));
+    expect(scanned.version).toBe(shipped.version);
+    expect(scanned.shipment?.parcels[1]?.status).toBe('in_transit');
+
+    const oneDelivered = apply(scanned, event('SBX1', 'delivered'));
+    expect(oneDelivered.history.at(-1)).toMatchObject({ amendment: 'PARCEL_DELIVERED', parcelId: 'ORDER-1' });
+    expect(orderEventOf(oneDelivered)).toMatchObject({ type: 'ParcelDelivered', data: { parcel: { parcelId: 'ORDER-1', status: 'delivered' } } });
+
+    const delivered = apply(oneDelivered, event('SBX2', 'delivered'));
+    expect(delivered.history.at(-1)).toMatchObject({ from: 'SHIPPED', to: 'DELIVERED' });
+    expect(orderEventOf(delivered).type).toBe('OrderDelivered');
+  });
+
+  it('adds no parcel amendment to a one-parcel order: its transitions say it all', () => {
+    let order = requested(1);
+    for (const status of PARCEL_STATUSES) order = apply(order, event('SBX1', status));
+    expect(order.history.filter((entry) => entry.amendment)).toEqual([]);
+  });
+});
+
+describe('delivery exceptions', () => {
+  const exception = (code: 'FAILED_ATTEMPT' | 'DAMAGED' | 'LOST', occurredAt = '2026-11-20T08:40:00.000Z', trackingNumber = 'SBX1'): TrackingEvent =>
+    trackingEventOf({ trackingNumber, status: 'exception', exceptionCode: code, occurredAt });
+
+  it('records the code on the parcel as an amendment that keeps the parcel and order status', () => {
+    const order = apply(requested(2), event('SBX1', 'out_for_delivery'));
+    const failed = apply(order, exception('FAILED_ATTEMPT'));
+    expect(failed).toMatchObject({ status: 'SHIPPED', version: order.version + 1 });
+    expect(failed.shipment?.parcels[0]).toMatchObject({ status: 'out_for_delivery', exception: { code: 'FAILED_ATTEMPT', at: '2026-11-20T08:40:00.000Z' } });
+    expect(failed.history.at(-1)).toMatchObject({ amendment: 'DELIVERY_EXCEPTION', parcelId: 'ORDER-1', reason: 'ORDER-1 exception FAILED_ATTEMPT' });
+    const published = orderEventOf(failed);
+    expect(published).toMatchObject({
+      type: 'DeliveryException',
+      data: { parcel: { parcelId: 'ORDER-1', exception: { code: 'FAILED_ATTEMPT' } } },
+    });
+  });
+
+  it('may come before any pick-up, and leaves the order where it is', () => {
+    const lost = apply(requested(1), exception('LOST'));
+    expect(lost.status).toBe('SHIPMENT_REQUESTED');
+    expect(orderEventOf(lost)).toMatchObject({ type: 'DeliveryException', status: 'SHIPMENT_REQUESTED', previousStatus: 'SHIPMENT_REQUESTED' });
+  });
+
+  it('treats the same or an older report as stale, and a newer one as news', () => {
+    const failed = apply(requested(1), exception('FAILED_ATTEMPT'));
+    expect(applyTrackingEvent(failed, exception('FAILED_ATTEMPT'), NOW)).toMatchObject({ applied: false });
+    expect(applyTrackingEvent(failed, exception('DAMAGED', '2026-11-20T08:39:00.000Z'), NOW)).toMatchObject({ applied: false });
+    const damaged = apply(failed, exception('DAMAGED', '2026-11-20T09:10:00.000Z'));
+    expect(damaged.shipment?.parcels[0]?.exception?.code).toBe('DAMAGED');
+  });
+
+  it('is cleared by the parcel moving on, and refused once it is delivered', () => {
+    const failed = apply(apply(requested(1), event('SBX1', 'in_transit')), exception('FAILED_ATTEMPT'));
+    const moving = apply(failed, event('SBX1', 'out_for_delivery', '2026-11-20T10:00:00.000Z'));
+    expect(moving.shipment?.parcels[0]).not.toHaveProperty('exception');
+    const delivered = apply(moving, event('SBX1', 'delivered', '2026-11-20T11:00:00.000Z'));
+    expect(applyTrackingEvent(delivered, exception('DAMAGED', '2026-11-20T12:00:00.000Z'), NOW)).toMatchObject({ applied: false });
+  });
+
+  it('needs its code: the callback schema requires it, and the domain refuses to go on without', () => {
+    expect(() => trackingEventOf({ trackingNumber: 'SBX1', status: 'exception', occurredAt: NOW })).toThrow(/exceptionCode/);
   });
 });
 

@@ -51,7 +51,7 @@ describe('carrier callbacks', () => {
   });
 
   /** Posts the callback as the carrier would, signed with its local secret. */
-  function callback(carrier: string, event: { eventId: string; trackingNumber: string; status: string }) {
+  function callback(carrier: string, event: { eventId: string; trackingNumber: string; status: string; exceptionCode?: string }) {
     const body = JSON.stringify({ ...event, occurredAt: new Date().toISOString() });
     return call(cloud, 'POST', `/carriers/${carrier}/events`, body, { 'X-Carrier-Signature': signatureHeader(localCarrierSecret(carrier)!, body) });
   }
@@ -88,6 +88,45 @@ describe('carrier callbacks', () => {
       'OrderDelivered',
     ]);
     expect(events.at(-1).detail.data.shipment.parcels[0]).toMatchObject({ trackingNumber, status: 'delivered' });
+  });
+
+  it('publishes each parcel of a split order and a delivery exception, each naming its parcel', async () => {
+    const sku = `SPLIT-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+    const stocked = await call(cloud, 'PUT', `/inventory/${sku}`, JSON.stringify({ warehouses: { 'wh-shanghai': 1, 'wh-guangzhou': 1 } }));
+    expect(stocked.status).toBe(200);
+    const placed = await call(cloud, 'POST', '/orders', JSON.stringify(orderRequest({ lines: [{ sku, quantity: 2, unitPrice: 1299 }] })));
+    expect(placed.status).toBe(201);
+    const order = await waitForStatus(cloud, placed.body.orderId, ['SHIPMENT_REQUESTED', 'FAILED', 'REJECTED']);
+    expect(order.status).toBe('SHIPMENT_REQUESTED');
+    expect(order.shipment.parcels).toHaveLength(2);
+    const [first, second] = order.shipment.parcels as Array<{ parcelId: string; carrier: string; trackingNumber: string }>;
+    const report = (parcel: typeof first, status: string, extra: Record<string, string> = {}) =>
+      callback(parcel!.carrier, { eventId: `${parcel!.parcelId}-${status}`, trackingNumber: parcel!.trackingNumber, status, ...extra });
+
+    expect((await report(first, 'exception', { exceptionCode: 'FAILED_ATTEMPT' })).body).toMatchObject({ outcome: 'applied', orderStatus: 'SHIPMENT_REQUESTED' });
+    expect((await report(first, 'picked_up')).body).toMatchObject({ outcome: 'applied', orderStatus: 'SHIPPED' });
+    expect((await report(second, 'picked_up')).body).toMatchObject({ outcome: 'applied', orderStatus: 'SHIPPED' });
+    expect((await report(first, 'delivered')).body).toMatchObject({ outcome: 'applied', orderStatus: 'SHIPPED' });
+    expect((await report(second, 'delivered')).body).toMatchObject({ outcome: 'applied', orderStatus: 'DELIVERED' });
+
+    await cloud.settle();
+    const events = (await call(cloud, 'GET', `/_local/events?orderId=${order.orderId}`)).body as Array<{
+      'detail-type': string;
+      detail: { data: { parcel?: { parcelId: string; exception?: { code: string } } } };
+    }>;
+    expect(events.map((event) => event['detail-type']).slice(4)).toEqual([
+      'DeliveryException',
+      'OrderShipped',
+      'ParcelShipped',
+      'ParcelDelivered',
+      'OrderDelivered',
+    ]);
+    const about = (type: string) => events.find((event) => event['detail-type'] === type)!.detail.data.parcel;
+    expect(about('DeliveryException')).toMatchObject({ parcelId: first!.parcelId, exception: { code: 'FAILED_ATTEMPT' } });
+    expect(about('ParcelShipped')).toMatchObject({ parcelId: second!.parcelId });
+    expect(about('ParcelDelivered')?.parcelId).toBe(first!.parcelId);
+    // The pick-up moved the parcel on past its failed attempt.
+    expect(about('ParcelDelivered')).not.toHaveProperty('exception');
   });
 
   it('needs no channel credentials but refuses an unsigned or wrongly signed callback with 401', async () => {
