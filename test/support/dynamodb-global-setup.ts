@@ -4,11 +4,12 @@
  * the endpoints and table name with `inject`.
  */
 import type { TestProject } from 'vitest/node';
-import { synthesizeStack } from '../../local/cloud-assembly.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local.ts';
 import { ensureTable, tableDefinitions } from '../../local/dynamodb/tables.ts';
 import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws-endpoint.ts';
 import { LocalKms } from '../../local/kms/local-kms.ts';
+import { loadStack, SYNTH_CACHE_DIR } from '../../local/synth-cache.ts';
+import { TEST_STAGE } from './test-cloud.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,11 +23,11 @@ let dynamodb: DynamoDbLocal | undefined;
 let kms: AwsEndpoint | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  const [{ template }, local] = await Promise.all([Promise.resolve().then(() => synthesizeStack('test')), startDynamoDbLocal()]);
+  const [{ stack }, local] = await Promise.all([loadStack(TEST_STAGE, {}, SYNTH_CACHE_DIR), startDynamoDbLocal()]);
   dynamodb = local;
   kms = await startAwsEndpoint(new LocalKms().operations());
   project.provide('kmsEndpoint', kms.url);
-  const [orders] = tableDefinitions(template, () => 'orders-template');
+  const [orders] = tableDefinitions(stack.template, () => 'orders-template');
   if (!orders) throw new Error('The stack defines no DynamoDB table');
   project.provide('dynamodbEndpoint', local.endpoint);
   project.provide('ordersTableTemplateInput', JSON.stringify(orders));
