@@ -1,8 +1,8 @@
 /**
  * Synthesized stacks kept by a hash of what they are made from, so `npm start` and the test suites
- * synthesize only when a source, cdk.json, the lockfile (CDK's version), the partners file or the
- * stage or context changed. Test forks may read and write the same cache at once: files appear by rename and
- * a file that disappears while being read counts as not kept.
+ * synthesize only when a source, cdk.json, the lockfile (CDK's version), the partners file, the
+ * stage or the context changed. Test forks may read and write the same cache at once: files appear
+ * by rename, and a file that disappears while being read counts as not kept.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
