@@ -8,8 +8,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dyn
 import { ensureTable, tableDefinitions } from '../../local/dynamodb/tables.ts';
 import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws-endpoint.ts';
 import { LocalKms } from '../../local/kms/local-kms.ts';
-import { loadStack, SYNTH_CACHE_DIR } from '../../local/synth-cache.ts';
-import { TEST_STAGE } from './test-cloud.ts';
+import { testStack } from './test-cloud.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,11 +22,11 @@ let dynamodb: DynamoDbLocal | undefined;
 let kms: AwsEndpoint | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  const [{ stack }, local] = await Promise.all([loadStack(TEST_STAGE, {}, SYNTH_CACHE_DIR), startDynamoDbLocal()]);
+  const [{ template }, local] = await Promise.all([testStack(), startDynamoDbLocal()]);
   dynamodb = local;
   kms = await startAwsEndpoint(new LocalKms().operations());
   project.provide('kmsEndpoint', kms.url);
-  const [orders] = tableDefinitions(stack.template, () => 'orders-template');
+  const [orders] = tableDefinitions(template, () => 'orders-template');
   if (!orders) throw new Error('The stack defines no DynamoDB table');
   project.provide('dynamodbEndpoint', local.endpoint);
   project.provide('ordersTableTemplateInput', JSON.stringify(orders));
