@@ -13,6 +13,7 @@ import { DEMO_CHANNELS, EXAMPLE_ORDER, seedDemoData } from './demo-data.ts';
 import { localPartners } from './local-partners.ts';
 import { SCOPES } from '../functions/http/access.ts';
 import { PROJECT_ROOT, startLocalCloud, type LocalCloud } from './local-cloud.ts';
+import { SYNTH_CACHE_DIR } from './synth-cache.ts';
 
 const { values } = parseCommandLine({
   script: 'start',
@@ -38,7 +39,6 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`npm start: the p
 const dataDir = values['in-memory'] ? undefined : resolve(values['data-dir'] ?? (process.env.DATA_DIR || join(PROJECT_ROOT, '.local')));
 const secretsFile = resolve(values.secrets ?? (process.env.LOCAL_SECRETS_FILE || join(PROJECT_ROOT, '.local', 'secrets.json')));
 const partnersFile = resolve(values.partners ?? join(PROJECT_ROOT, 'config', 'partners.json'));
-const cacheDir = join(PROJECT_ROOT, 'node_modules', '.cache', 'order-pipeline');
 const log = (line: string) => console.log(`\x1b[2m[local]\x1b[0m ${line}`);
 
 function portInUse(candidate: number): Promise<boolean> {
@@ -78,8 +78,8 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 const secrets = existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, Record<string, string>>) : {};
 const partners = localPartners(partnersFile, secrets);
 // The partners that run, as a file to synthesize with; the cache key covers its content.
-mkdirSync(cacheDir, { recursive: true });
-const runningPartnersFile = join(cacheDir, 'partners-local.json');
+mkdirSync(SYNTH_CACHE_DIR, { recursive: true });
+const runningPartnersFile = join(SYNTH_CACHE_DIR, 'partners-local.json');
 writeFileSync(runningPartnersFile, JSON.stringify(partners.document, null, 2));
 
 process.env.CDK_DISABLE_CLI_TELEMETRY = 'true';
@@ -87,7 +87,7 @@ const started = startLocalCloud({
   port,
   ...(dataDir ? { dataDir } : {}),
   partnersFile: runningPartnersFile,
-  synthCacheDir: cacheDir,
+  synthCacheDir: SYNTH_CACHE_DIR,
   // The terminal's Ctrl-C reaches only this process, which stops the relays before the database.
   databaseInOwnProcessGroup: true,
   secrets,

@@ -1,10 +1,12 @@
 /**
- * Synthesized stacks kept by a hash of what they are made from, so `npm start` synthesizes only
- * when a source, cdk.json, the lockfile (CDK's version), the partners file or the stage changed.
+ * Synthesized stacks kept by a hash of what they are made from, so `npm start` and the test suites
+ * synthesize only when a source, cdk.json, the lockfile (CDK's version), the partners file, the
+ * stage or the context changed. Test forks may read and write the same cache at once: files appear
+ * by rename, and a file that disappears while being read counts as not kept.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SynthesizedStack, SynthesizeOptions } from './cloud-assembly.ts';
 
@@ -13,6 +15,8 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SYNTH_INPUTS = ['bin', 'lib', 'functions', 'packages', 'state-machines', 'cdk.json', 'package-lock.json', 'local/cloud-assembly.ts'];
 /** The app's default partners file (lib/order-pipeline-app.ts), named here so a cached start does not load the CDK. */
 const DEFAULT_PARTNERS_FILE = 'config/partners.json';
+/** Where `npm start` and the tests keep synthesized stacks. */
+export const SYNTH_CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'order-pipeline');
 
 function filesUnder(path: string): string[] {
   if (!existsSync(path)) return [];
@@ -22,32 +26,59 @@ function filesUnder(path: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** A hash of everything the stack is synthesized from: sources, cdk.json, the lockfile, partners, stage and target account. */
+/** A hash of everything the stack is synthesized from: sources, cdk.json, the lockfile, partners, stage, context and target account. */
 export function synthesisKey(stage: string, options: SynthesizeOptions = {}, root = PROJECT_ROOT): string {
   const partnersFile = options.partnersFile ?? DEFAULT_PARTNERS_FILE;
   const files = [...SYNTH_INPUTS.flatMap((input) => filesUnder(join(root, input))), isAbsolute(partnersFile) ? partnersFile : join(root, partnersFile)];
-  const hash = createHash('sha256').update(JSON.stringify({ stage, account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }));
+  const hash = createHash('sha256').update(JSON.stringify({ stage, context: options.context, account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }));
   for (const file of files.sort()) hash.update(`\0${relative(root, file)}\0`).update(readFileSync(file));
   return hash.digest('hex').slice(0, 32);
 }
 
+/** The same for every source state of one stage, partners file, context and target account: what a newer stack replaces. */
+function synthesisSlot(stage: string, options: SynthesizeOptions): string {
+  const partnersFile = resolve(PROJECT_ROOT, options.partnersFile ?? DEFAULT_PARTNERS_FILE);
+  const slot = { stage, partnersFile, context: options.context, account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  return createHash('sha256').update(JSON.stringify(slot)).digest('hex').slice(0, 12);
+}
+
+function readKept(file: string): SynthesizedStack | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SynthesizedStack;
+  } catch (error) {
+    // Replaced by a newer source state since the key was computed: synthesize as if never kept.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Writes `content` to `file` whole or not at all, so a fork reading it never sees half a stack. */
+export function writeAtomically(file: string, content: string): void {
+  const partial = `${file}.${process.pid}.${randomUUID()}.partial`;
+  writeFileSync(partial, content);
+  renameSync(partial, file);
+}
+
 /**
  * The stack kept in `cacheDir` when nothing it is made from changed, else synthesized now and
- * kept there in place of the one kept for this stage before.
+ * kept there in place of the one kept for an older state of the same stage and partners file.
  */
 export async function cachedSynthesizeStack(
   cacheDir: string,
   stage: string,
   options: SynthesizeOptions = {},
 ): Promise<{ stack: SynthesizedStack; cached: boolean }> {
-  const file = join(cacheDir, `synth-${stage}-${synthesisKey(stage, options)}.json`);
-  if (existsSync(file)) return { stack: JSON.parse(readFileSync(file, 'utf8')) as SynthesizedStack, cached: true };
+  const prefix = `synth-${stage}-${synthesisSlot(stage, options)}-`;
+  const name = `${prefix}${synthesisKey(stage, options)}.json`;
+  const kept = readKept(join(cacheDir, name));
+  if (kept) return { stack: kept, cached: true };
   // Loaded only when needed: importing the CDK alone takes seconds.
   const { synthesizeStack } = await import('./cloud-assembly.ts');
   const stack = synthesizeStack(stage, options);
   mkdirSync(cacheDir, { recursive: true });
-  for (const stale of readdirSync(cacheDir).filter((name) => name.startsWith(`synth-${stage}-`))) rmSync(join(cacheDir, stale));
-  writeFileSync(file, JSON.stringify(stack));
+  writeAtomically(join(cacheDir, name), JSON.stringify(stack));
+  const stale = readdirSync(cacheDir).filter((other) => other.startsWith(prefix) && other.endsWith('.json') && other !== name);
+  for (const file of stale) rmSync(join(cacheDir, file), { force: true });
   return { stack, cached: false };
 }
 

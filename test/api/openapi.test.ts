@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeStack } from '../../local/cloud-assembly.ts';
+import { testStack } from '../support/test-cloud.ts';
 import { openApiDocument, SECURITY_SCHEME } from '../../functions/http/openapi.ts';
 import { handler as getOpenApi } from '../../functions/api/get-openapi.ts';
 import { invoke } from '../support/http-event.ts';
@@ -32,8 +32,8 @@ const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =
     .map(([method, operation]) => ({ routeKey: `${method.toUpperCase()} ${path}`, path, method, operation })),
 );
 
-beforeAll(() => {
-  const { template } = synthesizeStack('openapi');
+beforeAll(async () => {
+  const { template } = await testStack();
   routes = Object.values(template.Resources)
     .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
     .map(({ Properties: props = {} }) => ({

@@ -11,8 +11,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { SCOPES } from '../../functions/http/access.ts';
-import { synthesizeStack } from '../../local/cloud-assembly.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { NO_PARTNERS, startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { tokenApi } from '../support/token-api.ts';
 
@@ -26,13 +26,14 @@ let page: Page;
 const tokens = { admin: '', web: '', live: '' };
 
 beforeAll(async () => {
-  const stack = synthesizeStack('console', {
-    partnersFile: fileURLToPath(new URL('../fixtures/no-partners.json', import.meta.url)),
+  cloud = await startTestCloud({
+    partnersFile: NO_PARTNERS,
     // Short deadlines and a slow carrier: every order waits in ROUTED long enough to be overdue,
     // and the reconciler's schedule is off, so only the operator moves it on.
     context: { 'orderPipeline:orderDeadlineSeconds': 'PLACED=2,STOCK_LOCKED=2,ROUTED=2' },
+    schedules: false,
+    functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '10000' },
   });
-  cloud = await startLocalCloud({ port: 0, stack, schedules: false, functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '10000' } });
   tokens.admin = await cloud.issueToken({ scopes: [SCOPES.admin], clientId: 'console-admin' });
   tokens.web = await cloud.issueToken({ scopes: [SCOPES.channel], channel: 'web-shop' });
   tokens.live = await cloud.issueToken({ scopes: [SCOPES.channel], channel: 'live-stream' });

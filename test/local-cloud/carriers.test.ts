@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../functions/carriers/webhook-signature.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { localCarrierSecret } from '../../local/carrier-secrets.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localApi } from '../support/local-api.ts';
 
@@ -36,7 +37,7 @@ async function placeAndSettle(cloud: LocalCloud, units: number) {
 }
 
 async function start(functionEnvironment: Record<string, string> = {}) {
-  const cloud = await startLocalCloud({ port: 0, stage: 'itest', functionEnvironment });
+  const cloud = await startTestCloud({ functionEnvironment });
   expect((await call(cloud, 'PUT', '/policies/routing', JSON.stringify(DEMO_ROUTING_POLICY_DOCUMENT))).status).toBe(200);
   return cloud;
 }

@@ -8,7 +8,8 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { SCOPES } from '../../functions/http/access.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { documentAjv, responseValidator } from '../support/openapi.ts';
 
@@ -17,7 +18,7 @@ let admin: string;
 const ajv = documentAjv();
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ port: 0, stage: 'channels' });
+  cloud = await startTestCloud();
   admin = await cloud.issueToken({ scopes: [SCOPES.admin] });
   expect((await call('PUT', '/policies/routing', { token: admin, body: DEMO_ROUTING_POLICY_DOCUMENT })).status).toBe(200);
 });

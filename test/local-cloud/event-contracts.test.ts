@@ -8,12 +8,12 @@
  * OrderShippingAddressChanged (it races routing, see channels.test.ts);
  * test/events/contracts.test.ts checks those from the domain.
  */
-import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { ASYNCAPI_FILE } from '../../functions/events/event-contracts.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { NO_PARTNERS, startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localApi } from '../support/local-api.ts';
 import { signatureHeader } from '../../functions/carriers/webhook-signature.ts';
@@ -23,12 +23,10 @@ import { checkedInDetailValidator, newAjv } from '../support/event-contracts.ts'
 let cloud: LocalCloud;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    port: 0,
-    stage: 'contracts',
+  cloud = await startTestCloud({
     // The pipeline's own events only: the example partners' endpoints do not exist, so their
     // deliveries would fill dead-letter queues this test reads as broken contracts.
-    partnersFile: fileURLToPath(new URL('../fixtures/no-partners.json', import.meta.url)),
+    partnersFile: NO_PARTNERS,
     // A slow carrier leaves time to cancel an order after it is routed.
     functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '1500' },
   });

@@ -8,12 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { SCOPES } from '../../functions/http/access.ts';
-import { synthesizeStack } from '../../local/cloud-assembly.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { NO_PARTNERS, startTestCloud } from '../support/test-cloud.ts';
 import { FAILED_AND_RETRIED } from '../fixtures/lifecycle.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { tokenApi } from '../support/token-api.ts';
@@ -56,8 +55,7 @@ async function place(sku: string): Promise<string> {
 }
 
 it('retries a FAILED order to SHIPMENT_REQUESTED with stock exact, for operators only, and keeps REJECTED refused', async () => {
-  const stack = synthesizeStack('failedretry', { partnersFile: fileURLToPath(new URL('../fixtures/no-partners.json', import.meta.url)) });
-  cloud = await startLocalCloud({ port: 0, dataDir, stack, functionEnvironment: { SANDBOX_CARRIER_FAILURE_RATE: '1' } });
+  cloud = await startTestCloud({ dataDir, partnersFile: NO_PARTNERS, functionEnvironment: { SANDBOX_CARRIER_FAILURE_RATE: '1' } });
   await issueTokens(cloud);
   const sku = `RETRY-${Date.now()}`;
   const scarce = `${sku}-SCARCE`;
@@ -74,7 +72,7 @@ it('retries a FAILED order to SHIPMENT_REQUESTED with stock exact, for operators
   await cloud.stop();
 
   // The carriers are back.
-  cloud = await startLocalCloud({ port: 0, dataDir, stack });
+  cloud = await startTestCloud({ dataDir, partnersFile: NO_PARTNERS });
   await issueTokens(cloud);
   expect((await call('GET', `/orders/${failedId}`, 'support')).body.status).toBe('FAILED');
 

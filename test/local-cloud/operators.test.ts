@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { SCOPES } from '../../functions/http/access.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { tokenApi } from '../support/token-api.ts';
 import { documentAjv, responseValidator } from '../support/openapi.ts';
@@ -19,7 +20,7 @@ const ajv = documentAjv();
 
 beforeAll(async () => {
   // A slow carrier keeps each order ROUTED for a while, long enough to hold it there.
-  cloud = await startLocalCloud({ port: 0, stage: 'operators', functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '1500' } });
+  cloud = await startTestCloud({ functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '1500' } });
   tokens.admin = await cloud.issueToken({ scopes: [SCOPES.admin], clientId: 'ops-admin' });
   tokens.support = await cloud.issueToken({ scopes: [SCOPES.support], clientId: 'ops-support' });
   tokens.web = await cloud.issueToken({ scopes: [SCOPES.channel], channel: 'web-shop', clientId: 'web-shop-client' });

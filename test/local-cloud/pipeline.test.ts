@@ -3,9 +3,9 @@
  * synthesized app, DynamoDB Local, stream relay, local EventBridge rules and the
  * real state machine definition calling the real handlers.
  */
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { NO_PARTNERS, startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localApi } from '../support/local-api.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
@@ -16,11 +16,8 @@ import { localDynamoDbClient } from '../../local/dynamodb/dynamodb-local.ts';
 let cloud: LocalCloud;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    port: 0,
-    stage: 'itest',
-    // The pipeline alone: the example partners' endpoints do not exist (partners.test.ts covers partners).
-    partnersFile: fileURLToPath(new URL('../fixtures/no-partners.json', import.meta.url)),
+  cloud = await startTestCloud({
+    partnersFile: NO_PARTNERS,
     // A slow carrier leaves time to cancel an order mid-flight, after it is routed.
     functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '1500' },
   });

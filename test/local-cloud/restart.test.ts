@@ -5,10 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { synthesizeStack } from '../../local/cloud-assembly.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { NO_PARTNERS, startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { SCOPES } from '../../functions/http/access.ts';
@@ -30,9 +29,7 @@ async function json(url: string, init?: RequestInit) {
 }
 
 it('keeps orders, stock and the token signing key across a restart', async () => {
-  // The pipeline alone: the example partners' endpoints do not exist (partners.test.ts covers partners).
-  const stack = synthesizeStack('restart', { partnersFile: fileURLToPath(new URL('../fixtures/no-partners.json', import.meta.url)) });
-  cloud = await startLocalCloud({ port: 0, dataDir, stack });
+  cloud = await startTestCloud({ dataDir, partnersFile: NO_PARTNERS });
   const sku = `KEEP-${Date.now()}`;
   await json(`${cloud.url}/policies/routing`, { method: 'PUT', body: JSON.stringify(DEMO_ROUTING_POLICY_DOCUMENT) });
   await json(`${cloud.url}/inventory/${sku}`, { method: 'PUT', body: JSON.stringify({ warehouses: { 'wh-shanghai': 3 } }) });
@@ -49,7 +46,7 @@ it('keeps orders, stock and the token signing key across a restart', async () =>
   const tokenBefore = await cloud.issueToken({ scopes: [SCOPES.channel], channel: orderRequest().channel });
   await cloud.stop();
 
-  cloud = await startLocalCloud({ port: 0, dataDir, stack });
+  cloud = await startTestCloud({ dataDir, partnersFile: NO_PARTNERS });
   await cloud.settle();
   // A token printed by the previous start still works: the signing key is kept with the data.
   const withOldToken = await fetch(`${cloud.url}/orders/${placed.body.orderId}`, { headers: { authorization: `Bearer ${tokenBefore}` } });

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ROUTING_POLICY, DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
 import { rolloutArm } from '../../functions/domain/routing/rollout.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localApi } from '../support/local-api.ts';
 
@@ -41,7 +42,7 @@ const dryRun = (policy: unknown, limit = 10) => api.call('POST', '/policies/rout
 
 beforeAll(async () => {
   // A stage must decide the very next order, not one after the functions' 30 s policy cache.
-  cloud = await startLocalCloud({ port: 0, stage: 'itest', functionEnvironment: { ROUTING_POLICY_CACHE_SECONDS: '0' } });
+  cloud = await startTestCloud({ functionEnvironment: { ROUTING_POLICY_CACHE_SECONDS: '0' } });
   expect((await api.call('PUT', '/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT)).status).toBe(200);
   expect((await api.call('PUT', `/inventory/${sku}`, { warehouses: { 'wh-shanghai': 60, 'wh-guangzhou': 60 } })).status).toBe(200);
   for (let i = 0; i < 3; i += 1) expect((await placeAndShip()).route.parcels[0].warehouseId).toBe('wh-shanghai');

@@ -7,11 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/demo-routing-policy.ts';
-import { synthesizeStack } from '../../local/cloud-assembly.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
+import type { LocalCloud } from '../../local/local-cloud.ts';
+import { NO_PARTNERS, startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localApi } from '../support/local-api.ts';
 
@@ -24,16 +23,14 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Short deadlines, so the test need not wait minutes. */
+const SHORT_DEADLINES = { partnersFile: NO_PARTNERS, context: { 'orderPipeline:orderDeadlineSeconds': 'PLACED=1,STOCK_LOCKED=1,ROUTED=1' } };
+
 const FINAL = ['SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED', 'FAILED'];
 
 it('moves every order stranded by a stop mid-workflow to a final state after a restart, with stock exact', async () => {
-  const stack = synthesizeStack('healing', {
-    partnersFile: fileURLToPath(new URL('../fixtures/no-partners.json', import.meta.url)),
-    // Short deadlines, so the test need not wait minutes.
-    context: { 'orderPipeline:orderDeadlineSeconds': 'PLACED=1,STOCK_LOCKED=1,ROUTED=1' },
-  });
   // Schedules run when the test says: the reconciler's own minute is not what is tested here.
-  cloud = await startLocalCloud({ port: 0, dataDir, stack, schedules: false, functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '20000' } });
+  cloud = await startTestCloud({ ...SHORT_DEADLINES, dataDir, schedules: false, functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '20000' } });
   const sku = `HEAL-${Date.now()}`;
   await api.call('PUT', '/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT);
   await api.call('PUT', `/inventory/${sku}`, { warehouses: { 'wh-shanghai': 20 } });
@@ -47,7 +44,7 @@ it('moves every order stranded by a stop mid-workflow to a final state after a r
   for (const orderId of orderIds) await api.waitForStatus(orderId, ['ROUTED']);
   await cloud.stop();
 
-  cloud = await startLocalCloud({ port: 0, dataDir, stack, schedules: false });
+  cloud = await startTestCloud({ ...SHORT_DEADLINES, dataDir, schedules: false });
   for (const orderId of orderIds) expect((await api.call('GET', `/orders/${orderId}`)).body.status).toBe('ROUTED');
   await new Promise((resolve) => setTimeout(resolve, 1100));
   const [schedule] = cloud.topology.schedules;

@@ -4,11 +4,11 @@
  * the endpoints and table name with `inject`.
  */
 import type { TestProject } from 'vitest/node';
-import { synthesizeStack } from '../../local/cloud-assembly.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local.ts';
 import { ensureTable, tableDefinitions } from '../../local/dynamodb/tables.ts';
 import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws-endpoint.ts';
 import { LocalKms } from '../../local/kms/local-kms.ts';
+import { testStack } from './test-cloud.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,7 +22,7 @@ let dynamodb: DynamoDbLocal | undefined;
 let kms: AwsEndpoint | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  const [{ template }, local] = await Promise.all([Promise.resolve().then(() => synthesizeStack('test')), startDynamoDbLocal()]);
+  const [{ template }, local] = await Promise.all([testStack(), startDynamoDbLocal()]);
   dynamodb = local;
   kms = await startAwsEndpoint(new LocalKms().operations());
   project.provide('kmsEndpoint', kms.url);
