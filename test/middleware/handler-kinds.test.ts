@@ -3,7 +3,7 @@
  * way its caller needs, because each is built by its kind's one factory. The partner
  * enrichment had lost its metrics flush when its stack was assembled by hand.
  */
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as enrich } from '../../functions/partners/enrich-partner-event.ts';
@@ -12,6 +12,7 @@ import { metrics } from '../../functions/observability.ts';
 import { httpHandler, json } from '../../functions/http/http-handler.ts';
 import { stepHandler, stepInputSchema } from '../../functions/workflow/step-handler.ts';
 import { lambdaContext, httpEvent } from '../support/http-event.ts';
+import { orderKey } from '../../functions/store/keys.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const ORDER_ID = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
@@ -32,7 +33,8 @@ const flushes = () => vi.spyOn(metrics, 'publishStoredMetrics');
 
 describe('handler kinds', () => {
   it('the partner enrichment flushes its metrics after every invocation', async () => {
-    documents.on(GetCommand).resolves({ Item: { customer: { id: 'cust-li-wei' } } });
+    // The order item and its personal-data item are read in one Query; this order has only the former.
+    documents.on(QueryCommand).resolves({ Items: [{ sk: orderKey(ORDER_ID).sk, customer: { id: 'cust-li-wei' } }] });
     const flushed = flushes();
     const message = { messageId: 'm-1', body: JSON.stringify({ detail: { orderId: ORDER_ID, type: 'OrderShipmentRequested', data: { shipTo: { city: 'Shanghai' } } } }) };
     const [event] = await enrich([message], lambdaContext());
