@@ -1,5 +1,5 @@
 /**
- * `npm run carrier:callback -- <orderId> <status> [--parcel N] [--event-id ID] [--url URL] [--tokens FILE | --token JWT]`:
+ * `npm run carrier:callback -- <orderId> <status> [--code CODE] [--parcel N] [--event-id ID] [--url URL] [--tokens FILE | --token JWT]`:
  * plays a carrier calling back about one parcel of an order on the local cloud: reads the
  * order for the parcel's carrier and tracking number (with the development token of whichever
  * channel owns it, from the file `npm start` writes), signs the callback with that carrier's
@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { SIGNATURE_HEADER, signatureHeader } from '../functions/carriers/webhook-signature.ts';
-import { PARCEL_STATUSES, type ParcelStatus } from '../functions/domain/vocabulary.ts';
+import { DELIVERY_EXCEPTION_CODES, PARCEL_STATUSES, type DeliveryExceptionCode, type ParcelStatus } from '../functions/domain/vocabulary.ts';
+import { EXCEPTION_STATUS } from '../functions/domain/shipment-tracking.ts';
 import type { Order } from '../functions/domain/order.ts';
 import { localCarrierSecret } from '../local/carrier-secrets.ts';
 import { fail, fetchLocalCloud, localCloudUrl, parseCommandLine } from '../local/cli.ts';
@@ -16,8 +17,9 @@ import { fail, fetchLocalCloud, localCloudUrl, parseCommandLine } from '../local
 const { values, positionals } = parseCommandLine({
   script: 'carrier:callback',
   summary: 'Plays a carrier calling back about one parcel of an order on the local cloud: a signed callback, printed with the answer.',
-  positionals: `<orderId> <${PARCEL_STATUSES.join('|')}>`,
+  positionals: `<orderId> <${[...PARCEL_STATUSES, EXCEPTION_STATUS].join('|')}>`,
   options: {
+    code: { type: 'string' },
     parcel: { type: 'string', default: '1' },
     'event-id': { type: 'string' },
     url: { type: 'string', default: localCloudUrl() },
@@ -26,6 +28,7 @@ const { values, positionals } = parseCommandLine({
     token: { type: 'string', default: process.env.TOKEN },
   },
   help: {
+    code: `with status exception: ${DELIVERY_EXCEPTION_CODES.join(', ')}`,
     parcel: 'which parcel of the order, from 1 (default 1)',
     'event-id': "the carrier's event id (default: a new one; repeat one to see the duplicate answered)",
     url: 'the local cloud (default: BASE_URL, else http://127.0.0.1:$PORT, PORT default 3000)',
@@ -34,8 +37,11 @@ const { values, positionals } = parseCommandLine({
   },
 });
 const [orderId, status] = positionals;
-if (!orderId || !PARCEL_STATUSES.includes(status as ParcelStatus)) {
-  fail(`npm run carrier:callback: give <orderId> and one of ${PARCEL_STATUSES.join(', ')} (see npm run carrier:callback -- --help)`, 2);
+if (!orderId || !(PARCEL_STATUSES.includes(status as ParcelStatus) || status === EXCEPTION_STATUS)) {
+  fail(`npm run carrier:callback: give <orderId> and one of ${[...PARCEL_STATUSES, EXCEPTION_STATUS].join(', ')} (see npm run carrier:callback -- --help)`, 2);
+}
+if ((status === EXCEPTION_STATUS) !== (values.code !== undefined) || (values.code && !DELIVERY_EXCEPTION_CODES.includes(values.code as DeliveryExceptionCode))) {
+  fail(`npm run carrier:callback: status exception takes --code, one of ${DELIVERY_EXCEPTION_CODES.join(', ')}, and no other status does`, 2);
 }
 
 function channelTokens(): string[] {
@@ -66,6 +72,7 @@ const body = JSON.stringify({
   eventId: values['event-id'] ?? randomUUID(),
   trackingNumber: parcel.trackingNumber,
   status,
+  ...(values.code ? { exceptionCode: values.code } : {}),
   occurredAt: new Date().toISOString(),
 });
 const path = `/carriers/${parcel.carrier}/events`;
