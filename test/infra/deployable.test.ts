@@ -3,8 +3,8 @@
  * that `cdk synth` does not check. A template that breaks one of them synthesizes cleanly and
  * then fails (or rolls back) in the middle of a deploy; here it fails a test instead.
  *
- * The stack is synthesized with the longest stage name the app accepts and the example partners,
- * so generated names are as long as they get. Each rule names its source.
+ * The stack is synthesized with the longest stage name the app accepts, the example partners and the
+ * console hosted (every optional resource), so generated names are as long as they get. Each rule names its source.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ let outdir: string;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-deployable-'));
-  const app = new App({ outdir, context: testContext({ 'orderPipeline:stage': LONGEST_STAGE }) });
+  const app = new App({ outdir, context: testContext({ 'orderPipeline:stage': LONGEST_STAGE, 'orderPipeline:hostConsole': true }) });
   const stack = new OrderPipelineStack(app, `OrderPipeline-${LONGEST_STAGE}`, {
     stage: LONGEST_STAGE,
     partners: loadPartners(join(REPO_ROOT, DEFAULT_PARTNERS_FILE)),
