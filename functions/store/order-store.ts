@@ -136,6 +136,13 @@ export class OrderStore implements OrderRepository {
     }
   }
 
+  /** One consistent BatchGet of the keys an earlier request would have written (see {@link create}). */
+  async placedWith(channel: string, channelOrderId: string, headerKey?: string): Promise<{ orderId: string; requestHash: string } | undefined> {
+    const keys = [channelOrderKey(channel, channelOrderId), ...(headerKey ? [idempotencyKey(channel, headerKey)] : [])];
+    const [found] = await batchGetAll(this.client, this.tableName, keys, true);
+    return found ? { orderId: String(found.orderId), requestHash: String(found.requestHash) } : undefined;
+  }
+
   /** The order item and its personal data item, in one Query. */
   async get(orderId: string): Promise<Order | undefined> {
     const { pk, sk } = orderKey(orderId);

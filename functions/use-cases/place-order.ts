@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { placeOrder, type Actor, type OrderRequest } from '../domain/order.ts';
+import { placeOrder, type Actor, type Order, type OrderRequest } from '../domain/order.ts';
 import type { Dependencies } from './dependencies.ts';
-import type { CreateOrderResult } from './ports.ts';
-import { TransientError } from '../domain/errors.ts';
+import type { AcceptedOrder, CreateOrderResult, OrderIntakeQueue } from './ports.ts';
+import { IdempotencyConflict, TransientError } from '../domain/errors.ts';
 import { retrying, type RetryPolicy } from '../retry-policy.ts';
 import { sealOrder, withPlainValuesOf } from './personal-data.ts';
 
@@ -37,12 +37,60 @@ export async function placeOrderOnce(
   by?: Actor,
 ): Promise<CreateOrderResult> {
   const order = placeOrder(request, deps.newOrderId(), deps.now(), by);
-  const fingerprint = requestFingerprint(request);
   const sealed = await sealOrder(deps.personalData, order);
-  const result = await retrying(() => deps.orders.create(sealed, fingerprint, idempotencyKey), {
+  const result = await landOrder(deps, { order: sealed, requestHash: requestFingerprint(request), idempotencyKey });
+  return { ...result, order: withPlainValuesOf(result.order, order) };
+}
+
+/** Writes an order once with its keys, as {@link placeOrderOnce} and the intake queue's drainer both do. */
+export function landOrder(deps: Pick<Dependencies, 'orders'>, accepted: AcceptedOrder): Promise<CreateOrderResult> {
+  return retrying(() => deps.orders.create(accepted.order, accepted.requestHash, accepted.idempotencyKey), {
     policy: CREATE_POLICY,
     retryable: (error) => error instanceof TransientError,
     exhausted: (lastError) => lastError as Error,
   });
-  return { ...result, order: withPlainValuesOf(result.order, order) };
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * The id a queued order gets, the same for every request with its channel's order id: two copies
+ * of a request accepted before either landed answer the same `Location`, and the drainer lands
+ * one order for both. Shaped as a ULID (26 Crockford characters, the first at most 7) so every
+ * route takes it; its time part carries no time.
+ */
+export function queuedOrderId(channel: string, channelOrderId: string): string {
+  const digest = createHash('sha256').update(`queued-order\0${channel}\0${channelOrderId}`).digest();
+  let bits = BigInt(`0x${digest.subarray(0, 16).toString('hex')}`) >> 2n;
+  let id = '';
+  for (let i = 0; i < 26; i++, bits >>= 5n) id = CROCKFORD[Number(bits & 31n)] + id;
+  return id;
+}
+
+export type AcceptOrderResult = { accepted: true; orderId: string } | { accepted: false; order: Order };
+
+/**
+ * The storage-first intake (docs/capacity.md, "Bursts beyond quotas"): the order is validated and
+ * sealed like {@link placeOrderOnce}, then queued instead of written, and the drainer lands it with
+ * {@link landOrder}. A request that already created an order answers with it, as a repeat does on
+ * the direct path; one that reuses a key for another request is refused the same way.
+ */
+export async function acceptOrderOnce(
+  deps: Dependencies,
+  queue: OrderIntakeQueue,
+  request: OrderRequest,
+  idempotencyKey?: string,
+  by?: Actor,
+): Promise<AcceptOrderResult> {
+  const requestHash = requestFingerprint(request);
+  const earlier = await deps.orders.placedWith(request.channel, request.channelOrderId, idempotencyKey);
+  if (earlier) {
+    if (earlier.requestHash !== requestHash) throw new IdempotencyConflict(earlier.orderId);
+    const order = await deps.orders.get(earlier.orderId);
+    if (!order) throw new TransientError(`Order ${earlier.orderId} is not readable yet`);
+    return { accepted: false, order: withPlainValuesOf(order, placeOrder(request, order.orderId, order.placedAt, by)) };
+  }
+  const order = placeOrder(request, queuedOrderId(request.channel, request.channelOrderId), deps.now(), by);
+  await queue.enqueue({ order: await sealOrder(deps.personalData, order), requestHash, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  return { accepted: true, orderId: order.orderId };
 }

@@ -74,6 +74,8 @@ export interface OrderPage {
 export interface OrderRepository {
   /** Writes a new order with its idempotency keys; an existing key answers with its order, or IdempotencyConflict. */
   create(order: Order, requestHash: string, headerKey?: string): Promise<CreateOrderResult>;
+  /** The order an earlier request with the channel's order id or Idempotency-Key created, if any, and that request's hash. */
+  placedWith(channel: string, channelOrderId: string, headerKey?: string): Promise<{ orderId: string; requestHash: string } | undefined>;
   get(orderId: string): Promise<Order | undefined>;
   getReservation(orderId: string): Promise<StoredReservation | undefined>;
   list(query: { channel: string; status?: OrderStatus; limit: number; startKey?: Record<string, unknown> }): Promise<OrderPage>;
@@ -82,6 +84,18 @@ export interface OrderRepository {
   /** Up to `limit` orders of any channel changed after `since`, oldest change first. */
   changedSince(since: string, limit: number): Promise<Order[]>;
   commit(change: OrderChange): Promise<CommitOutcome>;
+}
+
+/** An order accepted by the storage-first intake, its personal values sealed: what the queue carries to the drainer. */
+export interface AcceptedOrder {
+  order: Order;
+  requestHash: string;
+  idempotencyKey?: string;
+}
+
+/** The storage-first intake's queue (docs/capacity.md, "Bursts beyond quotas"): orders accepted now, landed at the table's pace. */
+export interface OrderIntakeQueue {
+  enqueue(accepted: AcceptedOrder): Promise<void>;
 }
 
 /** Orders in flight (ADR 0002), by since when: the reconciler's index. */
