@@ -1,6 +1,7 @@
 import { Annotations, CfnOutput, Duration, Lazy, RemovalPolicies, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { eventContracts } from '../functions/events/event-contracts.ts';
+import { OrderIntakeQueue } from './order-intake-queue.ts';
 import { ConsoleHosting } from './console-hosting.ts';
 import { EventContracts } from './event-contracts.ts';
 import { EventPublishing } from './event-publishing.ts';
@@ -55,6 +56,8 @@ export class OrderPipelineStack extends Stack {
   public readonly reconciler: OrderReconciler;
   public readonly alarms: OperationsAlarms;
   public readonly dashboard: OperationsDashboard;
+  /** The storage-first intake, when context `orderPipeline:orderIntake` is `queue`. */
+  public readonly intakeQueue?: OrderIntakeQueue;
   /** The console on S3 and CloudFront, when context `orderPipeline:hostConsole` asks for it. */
   public readonly console?: ConsoleHosting;
 
@@ -83,6 +86,15 @@ export class OrderPipelineStack extends Stack {
       jwt: context.jwt,
       corsOrigins: [...context.consoleOrigins, ...(this.console ? [this.console.origin] : [])],
     });
+    this.intakeQueue =
+      context.orderIntake === 'queue'
+        ? new OrderIntakeQueue(this, 'IntakeQueue', {
+            stage,
+            store: this.store,
+            placeOrder: this.api.functions.PlaceOrder!,
+            drainConcurrency: context.intakeDrainConcurrency,
+          })
+        : undefined;
     this.events = new EventPublishing(this, 'EventPublishing', { stage, store: this.store });
     this.eventContracts = new EventContracts(this, 'EventContracts', {
       stage,
@@ -117,6 +129,7 @@ export class OrderPipelineStack extends Stack {
       PublisherDlq: this.events.publisherDeadLetterQueue,
       OrderPlacedDlq: this.fulfilment.deadLetterQueue,
       ...this.partners.deadLetterQueues,
+      ...(this.intakeQueue ? { IntakeQueueDlq: this.intakeQueue.deadLetterQueue } : {}),
     };
     const functions = functionsOf(this);
     const perMinute = (name: (typeof ORDER_METRICS)[keyof typeof ORDER_METRICS]) => this.events.metric(name, 'Sum');

@@ -19,6 +19,8 @@ export const CONTEXT_KEYS = {
   alarmEmails: { key: 'orderPipeline:alarmEmails' },
   consoleOrigins: { key: 'orderPipeline:consoleOrigins' },
   hostConsole: { key: 'orderPipeline:hostConsole' },
+  orderIntake: { key: 'orderPipeline:orderIntake' },
+  intakeDrainConcurrency: { key: 'orderPipeline:intakeDrainConcurrency' },
 } as const satisfies Record<string, { key: string; legacyKey?: string }>;
 
 type Setting = keyof typeof CONTEXT_KEYS;
@@ -57,9 +59,21 @@ export interface PipelineContext {
   readonly consoleOrigins: string[];
   /** Whether the stack hosts the console itself (S3 and CloudFront, `lib/console-hosting.ts`); off by default. */
   readonly hostConsole: boolean;
+  /**
+   * How `POST /orders` takes an order: `direct` writes it before answering 201; `queue` validates it, queues it and
+   * answers 202, and a drainer lands it at the table's pace (the storage-first intake for bursts, docs/capacity.md).
+   */
+  readonly orderIntake: OrderIntakeMode;
+  /** With `queue`: how many batches of 10 queued orders land at once, the drainer's reserved pace (2 to 1,000). */
+  readonly intakeDrainConcurrency: number;
   /** One message per legacy key in use. */
   readonly deprecations: string[];
 }
+
+export const ORDER_INTAKE_MODES = ['direct', 'queue'] as const;
+export type OrderIntakeMode = (typeof ORDER_INTAKE_MODES)[number];
+/** Drains 50 × 10 orders per round trip: about 2,500 orders/s at 200 ms a batch, above the 2,100/s the table is sized for. */
+export const DEFAULT_INTAKE_DRAIN_CONCURRENCY = 50;
 
 /**
  * Whether a stack keeps its data when it, or a resource of it, is deleted, when `orderPipeline:retainData` is not
@@ -108,6 +122,8 @@ export function readPipelineContext(node: Node): PipelineContext {
     alarmEmails: checkedList(CONTEXT_KEYS.alarmEmails.key, read('alarmEmails'), EMAIL, 'e-mail addresses'),
     consoleOrigins: checkedList(CONTEXT_KEYS.consoleOrigins.key, read('consoleOrigins'), ORIGIN, 'origins (https://host[:port], no path)'),
     hostConsole: optionalBoolean(CONTEXT_KEYS.hostConsole.key, read('hostConsole')) ?? false,
+    orderIntake: oneOf(CONTEXT_KEYS.orderIntake.key, read('orderIntake') ?? 'direct', ORDER_INTAKE_MODES),
+    intakeDrainConcurrency: integerIn(CONTEXT_KEYS.intakeDrainConcurrency.key, read('intakeDrainConcurrency') ?? DEFAULT_INTAKE_DRAIN_CONCURRENCY, 2, 1000),
     deprecations,
   };
 }
@@ -127,6 +143,18 @@ function checkedList(key: string, value: unknown, form: RegExp, what: string): s
   const invalid = items.filter((item) => !form.test(item));
   if (invalid.length > 0) throw new Error(`Context ${key}: not ${what}: ${invalid.join(', ')}`);
   return items;
+}
+
+function oneOf<Value extends string>(key: string, value: unknown, values: readonly Value[]): Value {
+  if (values.includes(value as Value)) return value as Value;
+  throw new Error(`Context ${key} must be one of ${values.join(', ')}, not ${JSON.stringify(value)}`);
+}
+
+// Lambda's event source mappings take a maximum concurrency of 2 to 1,000.
+function integerIn(key: string, value: unknown, min: number, max: number): number {
+  const number = Number(value);
+  if (Number.isInteger(number) && number >= min && number <= max) return number;
+  throw new Error(`Context ${key} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
 }
 
 // `-c key=true` arrives as the string "true", cdk.json and in-process apps give a boolean.
