@@ -26,6 +26,7 @@ import { LocalFunctions, type FunctionStats } from './lambda/local-functions.ts'
 import { startHttpServer } from './local-http-server.ts';
 import { startFaultProxy } from './faults/fault-proxy.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
+import { LocalSqs } from './sqs/local-sqs.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
 import { loadStack } from './synth-cache.ts';
 import type { Topology } from './topology.ts';
@@ -113,6 +114,8 @@ export interface LocalCloud {
     issuer?: string;
     audience?: string;
   }): Promise<string>;
+  /** Messages waiting or in flight in each SQS queue with a function reading it (the intake queue). */
+  queueDepths(): Record<string, number>;
   /** KMS requests served so far, by operation (GenerateDataKey, Decrypt, ...). */
   kmsRequests(): Record<string, number>;
   /** Invocations, time, CPU time and log bytes per function (logical id) since start, e.g. to count what an order costs. */
@@ -203,7 +206,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     // Its root key kept with the data, so orders sealed before a restart still open after it.
     const kms = new LocalKms(options.dataDir ? join(options.dataDir, 'kms-root-key') : undefined);
-    const awsEndpoint = await startAwsEndpoint(localCloudOperations(routing.bus, stepFunctions, kms));
+    const sqs = new LocalSqs({
+      queues: topology.queues,
+      mappings: topology.queueMappings,
+      invoke,
+      deadLetters,
+      ...(options.retryBaseDelayMs !== undefined ? { retryDelayMs: options.retryBaseDelayMs } : {}),
+    });
+    const awsEndpoint = await startAwsEndpoint({ ...localCloudOperations(routing.bus, stepFunctions, kms), ...sqs.operations() });
     stopStack.push({ name: 'AWS endpoint', stop: () => awsEndpoint.stop() });
 
     const dynamodbProxy = faults.throttledWriteRate
@@ -225,6 +235,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsProxy?.url ?? awsEndpoint.url,
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
       AWS_ENDPOINT_URL_KMS: awsEndpoint.url,
+      AWS_ENDPOINT_URL_SQS: awsEndpoint.url,
       // Inline rather than the template's Secrets Manager secret, which does not run locally.
       CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
       CURSOR_SIGNING_KEY: localCursorSigningKey(options.dataDir ? join(options.dataDir, 'cursor-signing-key') : undefined),
@@ -233,6 +244,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stopStack.push({ name: 'functions', stop: () => functions.stop() });
     await functions.load(topology.functions.values(), PROJECT_ROOT, environment, functionLogs);
     log(`${functions.size} functions loaded (${Date.now() - started} ms)`);
+    // Stopped before the functions it invokes.
+    stopStack.push({ name: 'queue pollers', stop: () => sqs.stop() });
 
     // Stopped before the database (the stop stack runs backwards), so no poll meets it gone.
     const streams = await startStreamMappings({
@@ -276,6 +289,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       let seen = -1;
       while (Date.now() < deadline) {
         const before = feed.size();
+        await sqs.drain(Math.max(1, deadline - Date.now()));
         await streams.drain(Math.max(1, deadline - Date.now()));
         await routing.drain();
         await stepFunctions.drain();
@@ -305,6 +319,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           ...request,
         });
       },
+      queueDepths: () => sqs.depths(),
       kmsRequests: () => kms.requestCounts(),
       functionStats: () => functions.stats(),
       settle,

@@ -123,8 +123,23 @@ export interface PipeTopology {
 export interface QueueTopology {
   logicalId: string;
   name: string;
+  /** What `Ref` gives for it, as CloudFormation does: the queue's URL. */
+  url: string;
+  /** How long a received message stays hidden; a batch whose function failed comes back after it. */
+  visibilityTimeoutSeconds: number;
   /** The queue's redrive policy: where a message goes after `maxReceiveCount` receipts. */
   redrive?: { deadLetterQueueLogicalId: string; maxReceiveCount: number };
+}
+
+/** A Lambda event source mapping from an SQS queue: batches of messages, at most `maximumConcurrency` at once. */
+export interface QueueMappingTopology {
+  logicalId: string;
+  functionLogicalId: string;
+  queueLogicalId: string;
+  batchSize: number;
+  /** `ScalingConfig.MaximumConcurrency`; Lambda's own scaling when the template sets none. */
+  maximumConcurrency?: number;
+  reportBatchItemFailures: boolean;
 }
 
 /** An EventBridge Scheduler schedule invoking a function at a fixed rate. */
@@ -150,6 +165,7 @@ export interface Topology {
   rules: RuleTopology[];
   stateMachines: Map<string, StateMachineTopology>;
   streamMappings: StreamMappingTopology[];
+  queueMappings: QueueMappingTopology[];
   pipes: PipeTopology[];
   schedules: ScheduleTopology[];
 }

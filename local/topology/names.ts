@@ -57,7 +57,8 @@ export class Names {
       if (id === 'AWS::StackName') return this.stackName;
       if (id === 'AWS::URLSuffix') return 'amazonaws.com';
       const type = this.template.Resources[id]?.Type;
-      return type === 'AWS::StepFunctions::StateMachine' || type === 'AWS::SQS::Queue' ? this.arn(id) : this.physicalName(id);
+      if (type === 'AWS::SQS::Queue') return `https://sqs.${LOCAL_REGION}.amazonaws.com/${LOCAL_ACCOUNT}/${this.physicalName(id)}`;
+      return type === 'AWS::StepFunctions::StateMachine' ? this.arn(id) : this.physicalName(id);
     }
     if ('Fn::GetAtt' in value) {
       const [id, attribute] = value['Fn::GetAtt'] as [string, string];

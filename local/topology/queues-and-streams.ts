@@ -1,6 +1,6 @@
-/** The SQS queues (with their redrive policy) and the DynamoDB stream event source mappings. */
+/** The SQS queues (with their redrive policy) and the event source mappings from DynamoDB streams and SQS queues. */
 import type { CfnTemplate } from '../dynamodb/tables.ts';
-import type { Json, QueueTopology, StreamMappingTopology } from '../topology.ts';
+import type { Json, QueueMappingTopology, QueueTopology, StreamMappingTopology } from '../topology.ts';
 import { Names, resourcesOf } from './names.ts';
 
 export function readQueues(template: CfnTemplate, names: Names): QueueTopology[] {
@@ -9,6 +9,8 @@ export function readQueues(template: CfnTemplate, names: Names): QueueTopology[]
     return {
       logicalId,
       name: names.physicalName(logicalId),
+      url: String(names.resolve({ Ref: logicalId })),
+      visibilityTimeoutSeconds: Number(resource.Properties?.VisibilityTimeout ?? 30),
       ...(redrive
         ? { redrive: { deadLetterQueueLogicalId: Names.target(redrive.deadLetterTargetArn)!, maxReceiveCount: Number(redrive.maxReceiveCount) } }
         : {}),
@@ -35,6 +37,26 @@ export function readStreamMappings(template: CfnTemplate): StreamMappingTopology
         maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
         maximumRecordAgeInSeconds: Number(props.MaximumRecordAgeInSeconds ?? -1),
         ...(props.DestinationConfig?.OnFailure ? { deadLetterQueueLogicalId: Names.target(props.DestinationConfig.OnFailure.Destination) } : {}),
+      },
+    ];
+  });
+}
+
+export function readQueueMappings(template: CfnTemplate): QueueMappingTopology[] {
+  return resourcesOf(template, 'AWS::Lambda::EventSourceMapping').flatMap(([logicalId, resource]): QueueMappingTopology[] => {
+    const props = resource.Properties ?? {};
+    const queueLogicalId = Names.target(props.EventSourceArn);
+    const functionLogicalId = Names.target(props.FunctionName);
+    if (!queueLogicalId || !functionLogicalId || template.Resources[queueLogicalId]?.Type !== 'AWS::SQS::Queue') return [];
+    const maximumConcurrency = props.ScalingConfig?.MaximumConcurrency;
+    return [
+      {
+        logicalId,
+        functionLogicalId,
+        queueLogicalId,
+        batchSize: Number(props.BatchSize ?? 10),
+        ...(maximumConcurrency ? { maximumConcurrency: Number(maximumConcurrency) } : {}),
+        reportBatchItemFailures: (props.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
       },
     ];
   });

@@ -8,7 +8,7 @@ import { readPipes, readRules } from './event-rules.ts';
 import { readFunctions } from './functions.ts';
 import { readJwtAuthorizers, readRoutes } from './http-api.ts';
 import { Names, resourcesOf } from './names.ts';
-import { readQueues, readStreamMappings } from './queues-and-streams.ts';
+import { readQueueMappings, readQueues, readStreamMappings } from './queues-and-streams.ts';
 import { readSchedules } from './schedules.ts';
 import { readStateMachines } from './state-machines.ts';
 
@@ -31,6 +31,7 @@ export function readTopology(template: CfnTemplate, stackName: string): Topology
     rules: readRules(template, names, { functionByArn, stateMachineByArn }),
     stateMachines,
     streamMappings: readStreamMappings(template),
+    queueMappings: readQueueMappings(template),
     pipes: readPipes(template, names, functionByArn),
     schedules: readSchedules(template, names, functionByArn),
   };

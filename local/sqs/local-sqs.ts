@@ -1,0 +1,215 @@
+/**
+ * SQS, locally, for the queues a function reads through an event source mapping: the SendMessage,
+ * SendMessageBatch, GetQueueUrl and GetQueueAttributes calls the SDK makes (JSON protocol), and the
+ * mapping's poller as Lambda runs it: batches of up to `BatchSize`, at most `MaximumConcurrency` at
+ * once, partial batch failures, a failed message hidden for the visibility timeout, and after
+ * `maxReceiveCount` receipts moved to the dead-letter queue. Messages live in memory.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Operation } from '../aws-endpoint.ts';
+import type { DeadLetterQueues } from '../dead-letters.ts';
+import { LOCAL_REGION, type QueueMappingTopology, type QueueTopology } from '../topology.ts';
+
+interface Message {
+  messageId: string;
+  body: string;
+  sentAt: number;
+  receiveCount: number;
+  visibleAt: number;
+}
+
+interface LocalQueue {
+  topology: QueueTopology;
+  arn: string;
+  messages: Message[];
+  inFlight: number;
+}
+
+export interface LocalSqsOptions {
+  queues: readonly QueueTopology[];
+  mappings: readonly QueueMappingTopology[];
+  invoke: (functionLogicalId: string, event: unknown) => Promise<unknown>;
+  deadLetters: DeadLetterQueues;
+  /** How long a message of a failed batch stays hidden; the queue's visibility timeout by default. */
+  retryDelayMs?: number;
+  /** Batches of one mapping at once when the template caps none (Lambda would scale to hundreds). */
+  defaultConcurrency?: number;
+}
+
+class QueueDoesNotExist extends Error {
+  readonly status = 400;
+  constructor(what: string) {
+    super(`The specified queue does not exist: ${what}`);
+    this.name = 'AWS.SimpleQueueService.NonExistentQueue';
+  }
+}
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+export class LocalSqs {
+  private readonly options: LocalSqsOptions;
+  private readonly queues = new Map<string, LocalQueue>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(options: LocalSqsOptions) {
+    this.options = options;
+    for (const topology of options.queues) {
+      this.queues.set(topology.logicalId, { topology, arn: `arn:aws:sqs:${LOCAL_REGION}:000000000000:${topology.name}`, messages: [], inFlight: 0 });
+    }
+  }
+
+  /** The JSON-protocol operations the SDK's SQS client sends (`AmazonSQS.SendMessage`, ...). */
+  operations(): Record<string, Operation> {
+    return {
+      'AmazonSQS.SendMessage': (input) => this.send(this.byUrl(input.QueueUrl), String(input.MessageBody ?? '')),
+      'AmazonSQS.SendMessageBatch': (input) => {
+        const queue = this.byUrl(input.QueueUrl);
+        const entries = (input.Entries ?? []) as Array<{ Id: string; MessageBody: string }>;
+        return { Successful: entries.map((entry) => ({ Id: entry.Id, ...this.send(queue, entry.MessageBody) })), Failed: [] };
+      },
+      'AmazonSQS.GetQueueUrl': (input) => {
+        const queue = [...this.queues.values()].find((q) => q.topology.name === input.QueueName);
+        if (!queue) throw new QueueDoesNotExist(String(input.QueueName));
+        return { QueueUrl: queue.topology.url };
+      },
+      'AmazonSQS.GetQueueAttributes': (input) => {
+        const queue = this.byUrl(input.QueueUrl);
+        const now = Date.now();
+        return {
+          Attributes: {
+            QueueArn: queue.arn,
+            ApproximateNumberOfMessages: String(queue.messages.filter((m) => m.visibleAt <= now).length),
+            ApproximateNumberOfMessagesNotVisible: String(queue.messages.filter((m) => m.visibleAt > now).length),
+          },
+        };
+      },
+    };
+  }
+
+  /** Messages waiting or in flight, by queue name. */
+  depths(): Record<string, number> {
+    return Object.fromEntries([...this.queues.values()].map((queue) => [queue.topology.name, queue.messages.length]));
+  }
+
+  /** Resolves once every queue a mapping reads is empty (or the time is up). */
+  async drain(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const drained = () => this.options.mappings.every((mapping) => this.queue(mapping.queueLogicalId).messages.length === 0);
+    while (!drained() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    await Promise.allSettled(this.running);
+  }
+
+  private send(queue: LocalQueue, body: string): { MessageId: string; MD5OfMessageBody: string } {
+    const message: Message = { messageId: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, visibleAt: 0 };
+    queue.messages.push(message);
+    this.poll(queue);
+    return { MessageId: message.messageId, MD5OfMessageBody: md5(body) };
+  }
+
+  private byUrl(url: unknown): LocalQueue {
+    const queue = [...this.queues.values()].find((q) => q.topology.url === url);
+    if (!queue) throw new QueueDoesNotExist(String(url));
+    return queue;
+  }
+
+  private queue(logicalId: string): LocalQueue {
+    const queue = this.queues.get(logicalId);
+    if (!queue) throw new Error(`No queue ${logicalId} in the template`);
+    return queue;
+  }
+
+  /** Starts as many batches as the mappings on this queue may run now. */
+  private poll(queue: LocalQueue): void {
+    if (this.stopped) return;
+    for (const mapping of this.options.mappings.filter((m) => m.queueLogicalId === queue.topology.logicalId)) {
+      const limit = mapping.maximumConcurrency ?? this.options.defaultConcurrency ?? 10;
+      while (queue.inFlight < limit) {
+        const batch = this.receive(queue, mapping.batchSize);
+        if (batch.length === 0) break;
+        queue.inFlight++;
+        const run = this.deliver(queue, mapping, batch).finally(() => {
+          queue.inFlight--;
+          this.running.delete(run);
+          this.poll(queue);
+        });
+        this.running.add(run);
+      }
+    }
+  }
+
+  /** Visible messages, oldest first, hidden for the visibility timeout; those received too often go to the dead-letter queue. */
+  private receive(queue: LocalQueue, batchSize: number): Message[] {
+    const now = Date.now();
+    const batch: Message[] = [];
+    for (const message of [...queue.messages]) {
+      if (batch.length === batchSize) break;
+      if (message.visibleAt > now) continue;
+      const redrive = queue.topology.redrive;
+      if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
+        this.remove(queue, message);
+        this.options.deadLetters.send(redrive.deadLetterQueueLogicalId, { messageId: message.messageId, body: message.body, receiveCount: message.receiveCount });
+        continue;
+      }
+      message.receiveCount++;
+      message.visibleAt = now + queue.topology.visibilityTimeoutSeconds * 1000;
+      batch.push(message);
+    }
+    return batch;
+  }
+
+  private async deliver(queue: LocalQueue, mapping: QueueMappingTopology, batch: Message[]): Promise<void> {
+    const event = {
+      Records: batch.map((message) => ({
+        messageId: message.messageId,
+        receiptHandle: `${message.messageId}#${message.receiveCount}`,
+        body: message.body,
+        attributes: {
+          ApproximateReceiveCount: String(message.receiveCount),
+          SentTimestamp: String(message.sentAt),
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: md5(message.body),
+        eventSource: 'aws:sqs',
+        eventSourceARN: queue.arn,
+        awsRegion: LOCAL_REGION,
+      })),
+    };
+    let failed: Set<string>;
+    try {
+      const response = (await this.options.invoke(mapping.functionLogicalId, event)) as { batchItemFailures?: Array<{ itemIdentifier: string }> } | undefined;
+      failed = new Set(mapping.reportBatchItemFailures ? (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
+    } catch {
+      failed = new Set(batch.map((message) => message.messageId));
+    }
+    for (const message of batch) {
+      if (!failed.has(message.messageId)) this.remove(queue, message);
+      else this.retryLater(queue, message);
+    }
+  }
+
+  private retryLater(queue: LocalQueue, message: Message): void {
+    const delay = this.options.retryDelayMs ?? queue.topology.visibilityTimeoutSeconds * 1000;
+    message.visibleAt = Date.now() + delay;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.poll(queue);
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  /** A message received again after its visibility timeout may finish twice, as on AWS; it leaves once. */
+  private remove(queue: LocalQueue, message: Message): void {
+    const index = queue.messages.indexOf(message);
+    if (index >= 0) queue.messages.splice(index, 1);
+  }
+}
