@@ -64,6 +64,15 @@ const transitionSchema = z.object({
     .describe('Fields the change set, with old and new values; personal fields (`shipTo.*`) by name only'),
 });
 
+export const AcceptedOrder = named('AcceptedOrder',
+  z.object({
+    orderId: orderIdSchema.describe('The same for every copy of the request: derived from the channel and its order id'),
+    status: z.literal('ACCEPTED'),
+    channelOrderId: z.string(),
+    location: z.string().describe('Where the order is once the drainer has landed it; 404 until then'),
+  }),
+);
+
 const decision = z.record(z.string(), z.unknown());
 export const Order = named('Order',
   z.object({

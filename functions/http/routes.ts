@@ -10,6 +10,7 @@ import { SIGNATURE_HEADER } from '../carriers/webhook-signature.ts';
 import type { OrderIndexName, Partition } from '../store/keys.ts';
 import { AUTHORITY, type Authority } from './access.ts';
 import {
+  AcceptedOrder,
   CarrierEvent,
   CarrierEventOutcome,
   ErasureReport,
@@ -74,7 +75,7 @@ export type FulfilmentUse = 'deadlines' | 'redrive';
 export type ResponseHeader = 'Location' | 'ETag';
 
 export interface SuccessResponse {
-  readonly status: 200 | 201;
+  readonly status: 200 | 201 | 202;
   readonly description: string;
   readonly body: z.ZodType;
   readonly headers?: readonly ResponseHeader[];
@@ -149,6 +150,12 @@ export const ROUTES: readonly Route[] = [
     responses: [
       { status: 201, description: 'Placed; `Location` names the order', body: Order, headers: ['Location'] },
       { status: 200, description: 'A repeat of an earlier request: the same order', body: Order, headers: ['Location'] },
+      {
+        status: 202,
+        description: 'On a stage with the storage-first intake (`orderPipeline:orderIntake=queue`): validated and queued; `Location` answers 404 until the order has landed, within seconds, or the drain time of a burst',
+        body: AcceptedOrder,
+        headers: ['Location'],
+      },
     ],
     problems: [400, 403, 409, 413, 415, 500, 503],
   },
