@@ -218,6 +218,21 @@ export const PRICES_US_EAST_1 = {
         'parties (the AWS page renders the table client-side); the same first tier as Lambda logs.',
     },
   },
+  sqs: {
+    /** The storage-first intake's queue (`orderPipeline:orderIntake=queue`): send, receive and delete, per 64 KB chunk. */
+    standardRequests: {
+      usd: 0.4,
+      per: 1_000_000,
+      unit: 'SQS request (standard queue, per 64 KB chunk)',
+      source: 'https://aws.amazon.com/sqs/pricing/',
+      checked: '2026-12-04',
+      verified: false,
+      note:
+        'Third parties (cloudburn.io 2026-03; factualminds.com 2026-06): $0.40 per million standard-queue requests up to ' +
+        '100 billion a month, each 64 KB of payload one request, the first million a month free (not applied). Lambda\'s ' +
+        'pollers long-poll an idle queue too: a flat few cents a month, not per order.',
+    },
+  },
   xray: {
     /** Active tracing on every function and on the Express workflow, at the default sampling rule. */
     tracesRecorded: {
@@ -236,6 +251,7 @@ export const PRICES_US_EAST_1 = {
   region: string;
   dynamodb: Record<string, Price>;
   lambda: Record<string, Price>;
+  sqs: Record<string, Price>;
   eventBridge: Record<string, Price>;
   stepFunctions: Record<string, Price>;
   apiGateway: Record<string, Price>;

@@ -1,5 +1,5 @@
 /**
- * A surge on the local cloud: a base rate, then ten times that, then nothing, with
+ * A surge on the local cloud: a base rate, then a multiple of it (ten times by default), then nothing, with
  * the proof columns the mission asks for. Half the orders buy a scarce SKU, so the
  * surge also races for stock.
  * - lost: accepted orders that never reached a final or shipment-requested status;
@@ -19,6 +19,10 @@ export interface SurgeOptions {
   baseRate: number;
   baseSeconds: number;
   surgeSeconds: number;
+  /** The surge's rate ÷ the base rate. @default 10 */
+  multiplier?: number;
+  /** Called every 250 ms from the first order until every accepted order has settled (e.g. to sample a queue's depth). */
+  sample?: () => void;
   /** SKU with plenty of stock, and a scarce SKU with `scarceUnits` units over some shards. */
   plentySku: string;
   scarceSku: string;
@@ -69,10 +73,11 @@ export async function measureSurge(cloud: LocalCloud, options: SurgeOptions): Pr
   });
   const phases = [
     { rate: options.baseRate, seconds: options.baseSeconds },
-    { rate: options.baseRate * 10, seconds: options.surgeSeconds },
+    { rate: options.baseRate * (options.multiplier ?? 10), seconds: options.surgeSeconds },
   ];
   const placements: Promise<{ status: number; orderId?: string; channelOrderId: string }>[] = [];
   let n = 0;
+  const sampler = options.sample ? setInterval(options.sample, 250) : undefined;
   let phaseStart = performance.now();
   for (const phase of phases) {
     const count = Math.round(phase.rate * phase.seconds);
@@ -87,7 +92,8 @@ export async function measureSurge(cloud: LocalCloud, options: SurgeOptions): Pr
   }
   const surgeEnded = performance.now();
   const placed = await Promise.all(placements);
-  const accepted = placed.filter((p) => (p.status === 201 || p.status === 200) && p.orderId);
+  // 202: taken by the storage-first intake, to be landed by its drainer.
+  const accepted = placed.filter((p) => (p.status === 201 || p.status === 200 || p.status === 202) && p.orderId);
 
   // Drain: poll until every accepted order is settled or the timeout passes.
   const statuses = new Map<string, string>();
@@ -106,6 +112,7 @@ export async function measureSurge(cloud: LocalCloud, options: SurgeOptions): Pr
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const drainSeconds = (performance.now() - surgeEnded) / 1000;
+  clearInterval(sampler);
   await cloud.settle().catch(() => undefined);
   unsubscribe();
 

@@ -14,6 +14,7 @@ import { localPartners } from './local-partners.ts';
 import { SCOPES } from '../functions/http/access.ts';
 import { PROJECT_ROOT, startLocalCloud, type LocalCloud } from './local-cloud.ts';
 import { SYNTH_CACHE_DIR } from './synth-cache.ts';
+import { CONTEXT_KEYS } from '../lib/pipeline-context.ts';
 
 const { values } = parseCommandLine({
   script: 'start',
@@ -24,8 +25,10 @@ const { values } = parseCommandLine({
     'data-dir': { type: 'string' },
     partners: { type: 'string' },
     secrets: { type: 'string' },
+    'order-intake': { type: 'string' },
   },
   help: {
+    'order-intake': 'direct (default) or queue: POST /orders writes at once, or queues and answers 202 (the storage-first intake, context orderPipeline:orderIntake)',
     'in-memory': 'keep nothing: no data directory',
     port: 'HTTP port of the API (default: PORT, else 3000)',
     'data-dir': 'where orders, stock, archive and logs survive restarts (default: DATA_DIR, else .local/)',
@@ -87,6 +90,7 @@ const started = startLocalCloud({
   port,
   ...(dataDir ? { dataDir } : {}),
   partnersFile: runningPartnersFile,
+  ...(values['order-intake'] ? { context: { [CONTEXT_KEYS.orderIntake.key]: values['order-intake'] } } : {}),
   synthCacheDir: SYNTH_CACHE_DIR,
   // The terminal's Ctrl-C reaches only this process, which stops the relays before the database.
   databaseInOwnProcessGroup: true,

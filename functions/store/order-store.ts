@@ -136,10 +136,14 @@ export class OrderStore implements OrderRepository {
     }
   }
 
-  /** One consistent BatchGet of the keys an earlier request would have written (see {@link create}). */
+  /**
+   * The keys an earlier request would have written (see {@link create}), in one eventually consistent BatchGet: half
+   * the read units of a consistent one, which counts at a burst's rate, and a miss only queues a copy that the
+   * drainer's conditional transaction then lands as a repeat.
+   */
   async placedWith(channel: string, channelOrderId: string, headerKey?: string): Promise<{ orderId: string; requestHash: string } | undefined> {
     const keys = [channelOrderKey(channel, channelOrderId), ...(headerKey ? [idempotencyKey(channel, headerKey)] : [])];
-    const [found] = await batchGetAll(this.client, this.tableName, keys, true);
+    const [found] = await batchGetAll(this.client, this.tableName, keys, false);
     return found ? { orderId: String(found.orderId), requestHash: String(found.requestHash) } : undefined;
   }
 
