@@ -5,7 +5,7 @@ import { IllegalTransition, OrderNotAmendable } from './errors.ts';
 import type { OrderRoute, RecordedExplanation } from './routing/decision.ts';
 import type { CustomerTier, DeliveryExceptionCode, DeliveryPreference, OrderLine, ParcelStatus, ShipTo } from './vocabulary.ts';
 import type { Attribution } from './attribution.ts';
-import type { QuoteOptionName } from './routing/quote-options.ts';
+import type { QuoteOptionName } from './routing/quote-outcome.ts';
 import { maskPhone } from './phone-mask.ts';
 
 export const ORDER_STATUSES = [

@@ -10,7 +10,7 @@ import { ERASED } from '../domain/erasure.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
 import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
 import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, quoteIdSchema, quoteRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
-import { QUOTE_OPTIONS } from '../domain/routing/quote-options.ts';
+import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from '../domain/routing/routing-policy.ts';
 
 /** A schema under `components/schemas/<id>`, referenced wherever it is used. */

@@ -10,7 +10,7 @@ import { MAX_SHARDS } from '../domain/stock.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
 import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
 import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
-import { QUOTE_OPTIONS } from '../domain/routing/quote-options.ts';
+import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 
 const identifier = z
   .string()

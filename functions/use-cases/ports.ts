@@ -7,7 +7,7 @@
 import type { Order, OrderStatus, ShippedParcel } from '../domain/order.ts';
 import type { SealedPath } from '../domain/personal-data.ts';
 import type { ParcelPlan } from '../domain/routing/decision.ts';
-import type { QuoteOptionName } from '../domain/routing/quote-options.ts';
+import type { QuoteOptionName } from '../domain/routing/quote-outcome.ts';
 import type { OnHandChange, Reservation, SkuStock, StockMove } from '../domain/stock.ts';
 
 /** A reservation as stored: `revision` counts its writes, so a release can be guarded on the exact content it undoes. */

@@ -7,7 +7,8 @@
  */
 import { localDate } from '../domain/routing/dates.ts';
 import { NoRouteWithExplanation, type WinningPlan } from '../domain/routing/decision.ts';
-import { linesKey, placeKey, quoteOptions, QUOTE_OPTIONS, type QuotedLine, type QuoteOptionName } from '../domain/routing/quote-options.ts';
+import { linesKey, placeKey, quoteOptions, type QuotedLine } from '../domain/routing/quote-options.ts';
+import { QUOTE_OPTIONS, type QuoteOptionName } from '../domain/routing/quote-outcome.ts';
 import { rankPlans } from '../domain/routing/route-planner.ts';
 import { DEFAULT_POLICY_CURRENCY } from '../domain/routing/routing-policy.ts';
 import type { Rollout } from '../domain/routing/rollout.ts';

@@ -23,7 +23,8 @@ import { closing, compensable, isPast, load, markOnly, refuse, requireOpen, step
 import type { StoredPolicy } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 import { policyForOrder } from './routing-policy.ts';
-import { linesKey, placeKey, type QuoteOutcome, type QuoteRefusal } from '../domain/routing/quote-options.ts';
+import { linesKey, placeKey } from '../domain/routing/quote-options.ts';
+import type { QuoteOutcome, QuoteRefusal } from '../domain/routing/quote-outcome.ts';
 
 /** Enough to see why the winner won and why the runners-up lost; the rest is counted. */
 export const EXPLAINED_CANDIDATES = 25;

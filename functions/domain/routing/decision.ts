@@ -8,7 +8,7 @@ import { NoRoute } from '../errors.ts';
 import type { Allocation, CustomerTier, DeliveryPreference, ProductAttributes, SkuQuantity } from '../vocabulary.ts';
 import type { EXCLUSION_REASONS, TransportMode } from './routing-policy.ts';
 import type { Rollout } from './rollout.ts';
-import type { QuoteOutcome } from './quote-options.ts';
+import type { QuoteOutcome } from './quote-outcome.ts';
 
 export interface RoutingLine {
   sku: string;

@@ -3,29 +3,9 @@
  * plans, and what a quote is bound to, so that an order placed later gets the quoted option
  * only for what was quoted. Pure: the use case reads stock and stores the quote.
  */
-import { DELIVERY_PREFERENCES, type DeliveryPreference, type ProductAttributes } from '../vocabulary.ts';
+import type { ProductAttributes } from '../vocabulary.ts';
+import type { QuoteOptionName } from './quote-outcome.ts';
 import type { WinningPlan } from './decision.ts';
-
-/** The options a quote answers, named like the delivery preferences they match. */
-export const QUOTE_OPTIONS = DELIVERY_PREFERENCES;
-export type QuoteOptionName = DeliveryPreference;
-
-/**
- * Why an order's quote was not honoured: no quote of the order's channel by that id (never made,
- * another channel's, or deleted after expiry: told apart from none, so a channel learns nothing of
- * others' quotes), placed after the quote expired, lines or destination differ from the quote's,
- * or the quoted warehouses, carriers and split no longer survive routing (stock gone, capacity, policy).
- */
-export const QUOTE_REFUSALS = ['not-found', 'expired', 'lines-changed', 'destination-changed', 'option-unavailable'] as const;
-export type QuoteRefusal = (typeof QUOTE_REFUSALS)[number];
-
-/** What an order's routing says about the quote it referenced. */
-export interface QuoteOutcome {
-  quoteId: string;
-  option: QuoteOptionName;
-  honoured: boolean;
-  reason?: QuoteRefusal;
-}
 
 /** Per option, the plan (of one run, best first) with the lowest figure, ties broken by the next figures then rank. */
 export function quoteOptions(plans: readonly WinningPlan[]): Record<QuoteOptionName, WinningPlan> {
