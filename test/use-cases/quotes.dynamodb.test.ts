@@ -6,6 +6,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { OrderRequest } from '../../functions/domain/order.ts';
 import { inventoryView } from '../../functions/domain/stock.ts';
 import type { QuoteOptionName } from '../../functions/domain/routing/quote-outcome.ts';
 import { quoteKey } from '../../functions/store/keys.ts';
@@ -42,8 +43,15 @@ async function quoted(sku: string, quantity: number, channel = 'web-shop') {
   return answer as Extract<QuoteAnswer, { quoteId: string }>;
 }
 
-async function placedAndRouted(sku: string, quantity: number, quote?: { quoteId: string; option: QuoteOptionName }, using = deps) {
-  const { order } = await placeOrderOnce(using, orderRequest({ lines: [{ sku, quantity, unitPrice: 500 }], ...(quote ? { quote } : {}) }));
+async function placedAndRouted(
+  sku: string,
+  quantity: number,
+  quote?: { quoteId: string; option: QuoteOptionName },
+  using = deps,
+  where: Partial<OrderRequest['shipTo']> = {},
+) {
+  const request = orderRequest({ lines: [{ sku, quantity, unitPrice: 500 }], ...(quote ? { quote } : {}) });
+  const { order } = await placeOrderOnce(using, { ...request, shipTo: { ...request.shipTo, ...where } });
   await lockStock(using, order.orderId);
   await routeOrder(using, order.orderId);
   return (await deps.orders.get(order.orderId))!;
@@ -89,13 +97,21 @@ describe('RouteOrder and the quote an order references', () => {
     expect((await routeOrder(deps, order.orderId)).parcels).toEqual(order.route!.parcels.map(({ warehouseId, carrier, serviceLevel }) => ({ warehouseId, carrier, serviceLevel })));
   });
 
-  it('routes as usual, saying why, for another channel\'s quote, other lines, a quote expired at placement, or the stock gone', async () => {
+  it('routes as usual, saying why, for another channel\'s quote, other lines, a quote expired at placement, a destination elsewhere, or the stock gone', async () => {
     const sku = await stockedSku({ 'wh-shanghai': 5, 'wh-chengdu': 8 });
     const other = await quoted(sku, 2, 'app-store');
     expect((await placedAndRouted(sku, 2, { quoteId: other.quoteId, option: 'cheapest' })).route!.explanation.quote).toMatchObject({ honoured: false, reason: 'not-found' });
 
     const mine = await quoted(sku, 2);
     expect((await placedAndRouted(sku, 3, { quoteId: mine.quoteId, option: 'cheapest' })).route!.explanation.quote).toMatchObject({ honoured: false, reason: 'lines-changed' });
+
+    const elsewhere = await placedAndRouted(sku, 2, { quoteId: mine.quoteId, option: 'cheapest' }, deps, { region: 'Zhejiang', city: 'Hangzhou' });
+    expect(elsewhere.route!.explanation.quote).toMatchObject({ honoured: false, reason: 'destination-changed' });
+    // Place names compare as routing matches them: case and spaces do not change the destination.
+    const fresh = await stockedSku({ 'wh-shanghai': 5 });
+    const freshQuote = await quoted(fresh, 2);
+    const sameCity = await placedAndRouted(fresh, 2, { quoteId: freshQuote.quoteId, option: 'cheapest' }, deps, { city: 'SHANGHAI', postalCode: '200120' });
+    expect(sameCity.route!.explanation.quote).toMatchObject({ honoured: true });
 
     const later = { ...deps, now: () => new Date(Date.parse(mine.validUntil) + 1000).toISOString() };
     expect((await placedAndRouted(sku, 2, { quoteId: mine.quoteId, option: 'cheapest' }, later)).route!.explanation.quote).toMatchObject({ honoured: false, reason: 'expired' });
