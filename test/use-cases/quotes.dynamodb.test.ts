@@ -17,6 +17,10 @@ import { lockStock } from '../../functions/use-cases/lock-stock.ts';
 import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { quoteDelivery, QUOTE_VALIDITY_MS, type QuoteAnswer } from '../../functions/use-cases/quote-delivery.ts';
 import { routeOrder } from '../../functions/use-cases/route-order.ts';
+import { stageRoutingPolicyVersion } from '../../functions/use-cases/routing-policy.ts';
+import { rolloutArm } from '../../functions/domain/routing/rollout.ts';
+import type { RoutingPolicy } from '../../functions/domain/routing/routing-policy.ts';
+import { ulid } from 'ulid';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localDependencies, localDynamoDbClient } from '../support/dynamodb.ts';
 
@@ -124,5 +128,27 @@ describe('RouteOrder and the quote an order references', () => {
     const routed = await placedAndRouted(gone, 2, { quoteId: beforeGone.quoteId, option: 'cheapest' });
     expect(routed.route!.explanation.quote).toEqual({ quoteId: beforeGone.quoteId, option: 'cheapest', honoured: false, reason: 'option-unavailable' });
     expect(routed.route!.parcels.map((parcel) => parcel.warehouseId)).toEqual(['wh-chengdu']);
+  });
+});
+
+describe('a quote while a policy version is staged', () => {
+  it('is answered by the arm its id falls in, and says which version answered', async () => {
+    const staged = await localDependencies('quotes-rollout');
+    const live = (await staged.policies.current<RoutingPolicy>())!;
+    const next = await staged.policies.save({ ...live.document, currency: 'EUR', description: 'Prices in euro' }, live.version, staged.now());
+    await staged.policies.save(live.document, next.version, staged.now()); // live again, as version 3
+    await stageRoutingPolicyVersion(staged, next.version, 0.5, 'any');
+    const ids = Array.from({ length: 64 }, () => ulid());
+    const inArm = (arm: string) => ids.find((id) => rolloutArm(id, 0.5) === arm)!;
+    await setOnHand(staged, 'ROLLOUT-SKU', { 'wh-shanghai': 5 });
+    const ask = (quoteId: string) =>
+      quoteDelivery({ ...staged, newQuoteId: () => quoteId }, { channel: 'web-shop', lines: [{ sku: 'ROLLOUT-SKU', quantity: 1 }], destination: DESTINATION, customerTier: 'standard' });
+
+    const candidate = await ask(inArm('candidate'));
+    expect(candidate).toMatchObject({ policyVersion: next.version, rollout: { arm: 'candidate', candidateVersion: next.version, liveVersion: 3, share: 0.5 } });
+    expect(candidate.options!.cheapest.currency).toBe('EUR');
+    const liveArm = await ask(inArm('live'));
+    expect(liveArm).toMatchObject({ policyVersion: 3, rollout: { arm: 'live' } });
+    expect(liveArm.options!.cheapest.currency).toBe('CNY');
   });
 });
