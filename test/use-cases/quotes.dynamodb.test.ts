@@ -21,6 +21,10 @@ import { stageRoutingPolicyVersion } from '../../functions/use-cases/routing-pol
 import { rolloutArm } from '../../functions/domain/routing/rollout.ts';
 import type { RoutingPolicy } from '../../functions/domain/routing/routing-policy.ts';
 import { ulid } from 'ulid';
+import { orderEventOf } from '../../functions/domain/events.ts';
+import { checkedInDetailValidator } from '../support/event-contracts.ts';
+
+const validateDetail = checkedInDetailValidator();
 import { orderRequest } from '../fixtures/orders.ts';
 import { localDependencies, localDynamoDbClient } from '../support/dynamodb.ts';
 
@@ -97,6 +101,11 @@ describe('RouteOrder and the quote an order references', () => {
       answer.options[option].parcels.map(({ warehouseId, carrier, serviceLevel, lines }) => ({ warehouseId, carrier, serviceLevel, lines })),
     );
     expect(order.route!.totalCostMinor).toBe(answer.options[option].priceMinor);
+    // OrderRouted carries the quote's outcome and conforms to the checked-in contract partners read.
+    const event = orderEventOf(order);
+    expect(event.type).toBe('OrderRouted');
+    expect(validateDetail(event)).toEqual([]);
+    expect((event.data as { route: { explanation: { quote: unknown } } }).route.explanation.quote).toEqual({ quoteId: answer.quoteId, option, honoured: true });
     // A retried step answers what was committed.
     expect((await routeOrder(deps, order.orderId)).parcels).toEqual(order.route!.parcels.map(({ warehouseId, carrier, serviceLevel }) => ({ warehouseId, carrier, serviceLevel })));
   });
