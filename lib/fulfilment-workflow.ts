@@ -20,6 +20,11 @@ const STEPS_ENTRY = 'workflow/fulfilment-steps';
 
 const FULFILMENT_PARTITIONS: readonly Partition[] = ['order', 'stock', 'capacity', 'policy', 'tracking'];
 
+/** Partitions a step only reads, beyond the ones they share: RouteOrder reads the quote an order references. */
+const STEP_READS: Readonly<Record<string, readonly Partition[]>> = {
+  RouteOrder: ['quote'],
+};
+
 /** What a step needs beyond the table, by Task state: the shipment steps talk to the carrier. */
 const STEP_ENVIRONMENT: Readonly<Record<string, Record<string, string>>> = {
   RequestShipment: { CARRIER_MODE: 'sandbox' },
@@ -122,6 +127,8 @@ export class FulfilmentWorkflow extends Construct {
       // What the fulfilment steps touch between them: orders and reservations, stock, warehouse
       // capacity, the routing policy and tracking numbers; not intake keys or carrier events.
       props.store.grantReadWriteItems(fn, FULFILMENT_PARTITIONS);
+      const reads = STEP_READS[step];
+      if (reads) props.store.grantReadItems(fn, reads);
       functions[step] = fn;
     }
     this.functions = functions;

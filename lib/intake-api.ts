@@ -193,8 +193,11 @@ export class IntakeApi extends Construct {
             }
           : {}),
       });
-      if (route.access?.write) props.store.grantReadWriteItems(fn, route.access.partitions);
-      else if (route.access) props.store.grantReadItems(fn, route.access.partitions);
+      const access = route.access;
+      const writes = access?.write ? (access.writes ?? access.partitions) : [];
+      const reads = access ? access.partitions.filter((partition) => !writes.includes(partition)) : [];
+      if (writes.length) props.store.grantReadWriteItems(fn, writes);
+      if (reads.length) props.store.grantReadItems(fn, reads);
       if (route.access?.indexes?.length) props.store.grantQueryIndexes(fn, [...route.access.indexes]);
       for (const secret of routeSecrets) secrets[secret].grantRead(fn);
       if (route.personalData?.includes('seal')) props.store.grantSealPersonalData(fn);

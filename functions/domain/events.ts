@@ -27,6 +27,7 @@ import {
   type Transition,
 } from './order.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from './routing/routing-policy.ts';
+import { QUOTE_OPTIONS, QUOTE_REFUSALS } from './routing/quote-outcome.ts';
 import { ROLLOUT_ARMS } from './routing/rollout.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
@@ -150,6 +151,15 @@ const routeSchema = z
         })
         .optional()
         .describe("Set while a policy version is staged for a share of orders: the arm that decided (by a hash of the order id), the share and both versions."),
+      quote: z
+        .strictObject({
+          quoteId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/).describe('The quote the order referenced (`POST /quotes`).'),
+          option: z.enum(QUOTE_OPTIONS),
+          honoured: z.boolean().describe('The route is the quoted option: same warehouses, carriers, services and parcels.'),
+          reason: z.enum(QUOTE_REFUSALS).optional().describe('Why not, when not honoured.'),
+        })
+        .optional()
+        .describe('Set when the order referenced a delivery-option quote.'),
     }),
   })
   .meta({ id: 'Route', description: 'The routing decision and why it was made, as stored on the order, without the stock allocations.' });

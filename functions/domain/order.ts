@@ -5,6 +5,7 @@ import { IllegalTransition, OrderNotAmendable } from './errors.ts';
 import type { OrderRoute, RecordedExplanation } from './routing/decision.ts';
 import type { CustomerTier, DeliveryExceptionCode, DeliveryPreference, OrderLine, ParcelStatus, ShipTo } from './vocabulary.ts';
 import type { Attribution } from './attribution.ts';
+import type { QuoteOptionName } from './routing/quote-outcome.ts';
 import { maskPhone } from './phone-mask.ts';
 
 export const ORDER_STATUSES = [
@@ -60,6 +61,8 @@ export interface OrderRequest {
   shipTo: ShipTo;
   deliveryPreference?: DeliveryPreference;
   attribution?: Attribution;
+  /** A delivery-option quote (`POST /quotes`) the channel showed: routing ships the option chosen if it still holds. */
+  quote?: { quoteId: string; option: QuoteOptionName };
 }
 
 export interface ShippedParcel {

@@ -9,7 +9,9 @@ import { CUSTOMER_TIERS } from '../domain/vocabulary.ts';
 import { ERASED } from '../domain/erasure.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
 import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
-import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
+import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, quoteIdSchema, quoteRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
+import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
+import { EXCLUSION_REASONS, TRANSPORT_MODES } from '../domain/routing/routing-policy.ts';
 
 /** A schema under `components/schemas/<id>`, referenced wherever it is used. */
 const named = <Schema extends z.ZodType>(id: string, schema: Schema): Schema => schema.meta({ id }) as Schema;
@@ -214,6 +216,58 @@ export const RoutingDryRunReport = named(
     draft: dryRunTotals,
     delta: dryRunTotals.describe('draft − live'),
   }),
+);
+
+export const QuoteRequest = named('QuoteRequest', quoteRequestSchema);
+
+const quotedOption = z.object({
+  priceMinor: z.number().int().min(0).describe('Shipping price: the sum of the parcels\' rate-card costs, in minor units of `currency`'),
+  currency: z.string().describe('ISO 4217: the routing policy\'s `currency`'),
+  promisedDate: z.iso.date().describe('Today in the network\'s time zone plus the slowest parcel\'s handling and transit days'),
+  carbonGrams: z.number().min(0).describe('g CO2e over all parcels'),
+  warehouseIds: z.array(z.string()),
+  carriers: z.array(z.string()),
+  parcels: z
+    .array(
+      z.object({
+        warehouseId: z.string(),
+        carrier: z.string(),
+        serviceLevel: z.string(),
+        mode: z.enum(TRANSPORT_MODES),
+        lines: z.array(z.object({ sku: skuSchema, quantity: z.number().int().positive() })),
+      }),
+    )
+    .describe('The split: one parcel per warehouse shipping part of the order'),
+});
+
+const quoteRollout = z
+  .object({ arm: z.enum(['live', 'candidate']), share: z.number(), candidateVersion: z.number().int(), liveVersion: z.number().int() })
+  .optional()
+  .describe('Set while a policy version is staged: the arm the quote fell in (by its id) and both versions');
+
+export const Quote = named(
+  'Quote',
+  z.union([
+    z.object({
+      quoteId: quoteIdSchema.describe('Reference it as `quote.quoteId` in `POST /orders` until `validUntil`'),
+      validUntil: z.iso.datetime(),
+      policyVersion: z.number().int().positive().nullable().describe('The routing policy version that answered'),
+      rollout: quoteRollout,
+      options: z.object(Object.fromEntries(QUOTE_OPTIONS.map((name) => [name, quotedOption])) as Record<(typeof QUOTE_OPTIONS)[number], typeof quotedOption>),
+    }),
+    z.object({
+      quoteId: z.null(),
+      policyVersion: z.number().int().positive().nullable(),
+      rollout: quoteRollout,
+      options: z.null(),
+      noOption: z
+        .object({
+          summary: z.string(),
+          excluded: z.partialRecord(z.enum(EXCLUSION_REASONS), z.number().int()).describe('Excluded candidates by reason (docs/routing-policy.md)'),
+        })
+        .describe('No warehouse and carrier can serve these lines there now: nothing to reference, no quote id'),
+    }),
+  ]),
 );
 
 export const CarrierEvent = named('CarrierEvent', carrierEventSchema);

@@ -19,6 +19,7 @@ import {
   Order,
   OrderPage,
   PlaceOrderRequest,
+  Quote,
   RoutingDryRunReport,
   RoutingPolicy,
   RoutingPolicyStage,
@@ -37,6 +38,7 @@ import {
   operatorOrdersQuerySchema,
   orderIdSchema,
   policyVersionSchema,
+  quoteRequestSchema,
   routingDryRunRequestSchema,
   routingPolicyStageRequestSchema,
   skuSchema,
@@ -52,6 +54,8 @@ export interface TableAccess {
   readonly partitions: readonly Partition[];
   /** Indexes the handler queries; none unless it lists. */
   readonly indexes?: readonly IndexName[];
+  /** With `write`: the only partitions it writes; it reads the others. All of them when left out. */
+  readonly writes?: readonly Partition[];
 }
 
 /** Secrets a handler reads: the carriers' callback signing secrets, the key list cursors are signed with. */
@@ -158,6 +162,26 @@ export const ROUTES: readonly Route[] = [
       },
     ],
     problems: [400, 403, 409, 413, 415, 500, 503],
+  },
+  {
+    id: 'QuoteDelivery',
+    method: 'POST',
+    path: '/quotes',
+    entry: 'api/quote-delivery',
+    access: { write: true, partitions: ['stock', 'capacity', 'policy', 'quote'], writes: ['quote'] },
+    scopes: AUTHORITY.channel,
+    operationId: 'quoteDelivery',
+    summary: 'Delivery options for lines and a destination before checkout: fastest, cheapest and greenest, locking nothing',
+    description:
+      'The routing planner under the live policy (or the staged candidate, for quotes in its share: `policyVersion` and ' +
+      '`rollout` say which answered) on today\'s free stock and warehouse capacity, as a new order would meet them. Each ' +
+      'option has its price in the policy\'s currency, promised date, carbon, warehouses, carriers and parcels. The answer\'s ' +
+      '`quoteId` may be referenced by `POST /orders` of the same channel for 15 minutes. When nothing can serve the lines ' +
+      'there, 200 with `options: null`, no quote id, and `noOption` saying why. No name, phone or street is accepted, ' +
+      'and the destination is neither logged nor published; only its country, region and city are stored with the quote.',
+    request: { body: body(quoteRequestSchema) },
+    responses: [{ status: 200, description: 'The options, or why there is none', body: Quote }],
+    problems: [400, 403, 413, 415, 500, 503],
   },
   {
     id: 'GetOrder',

@@ -10,6 +10,7 @@ import { MAX_SHARDS } from '../domain/stock.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
 import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
 import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
+import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 
 const identifier = z
   .string()
@@ -83,6 +84,18 @@ export const shipToSchema = z.strictObject({
   line1: text(200),
 });
 
+const lineQuantity = z.number().int().positive().max(10_000);
+const MAX_LINES = 50;
+const productAttributesSchema = z.strictObject({
+  fragile: z.boolean().optional(),
+  liquid: z.boolean().optional(),
+  coldChain: z.boolean().optional(),
+  hazmat: z.boolean().optional(),
+  weightGrams: z.number().int().positive().max(1_000_000).optional(),
+});
+/** Quote ids are ULIDs, like order ids. */
+export const quoteIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be a quote id (ULID)');
+
 /**
  * `POST /orders`. The channel is the token's; `channel` in the body is optional and, when
  * sent (integrations written before tokens carried it), must name the token's channel.
@@ -99,24 +112,41 @@ export const orderRequestSchema = z.strictObject({
     .array(
       z.strictObject({
         sku: skuSchema,
-        quantity: z.number().int().positive().max(10_000),
+        quantity: lineQuantity,
         unitPrice: z.number().int('Must be an integer amount in minor units').nonnegative().max(1_000_000_000),
-        attributes: z
-          .strictObject({
-            fragile: z.boolean().optional(),
-            liquid: z.boolean().optional(),
-            coldChain: z.boolean().optional(),
-            hazmat: z.boolean().optional(),
-            weightGrams: z.number().int().positive().max(1_000_000).optional(),
-          })
-          .optional(),
+        attributes: productAttributesSchema.optional(),
       }),
     )
     .min(1)
-    .max(50),
+    .max(MAX_LINES),
   shipTo: shipToSchema,
   deliveryPreference: z.enum(DELIVERY_PREFERENCES).optional(),
   attribution: attributionSchema.optional(),
+  quote: z
+    .strictObject({
+      quoteId: quoteIdSchema,
+      option: z.enum(QUOTE_OPTIONS),
+    })
+    .optional()
+    .describe(
+      'A quote from `POST /quotes` and the option the customer chose: routing ships that option if the quote still holds ' +
+        '(this channel\'s, placed within its validity, same lines and place, option still feasible); otherwise the order ' +
+        'routes as usual and `route.explanation.quote` says why not. Never refused for the quote.',
+    ),
+});
+
+/**
+ * `POST /quotes`: the goods and where they go, nothing personal: no name, phone or street. The
+ * postal code is checked but neither stored nor used (routing reads country, region and city).
+ */
+export const quoteRequestSchema = z.strictObject({
+  lines: z
+    .array(z.strictObject({ sku: skuSchema, quantity: lineQuantity, attributes: productAttributesSchema.optional() }))
+    .min(1)
+    .max(MAX_LINES)
+    .describe('As the order will list them; `attributes` as on the order lines (routing respects them).'),
+  destination: shipToSchema.pick({ country: true, region: true, city: true, postalCode: true }),
+  customerTier: z.enum(CUSTOMER_TIERS).optional().describe('The tier the order will state (priority handling); `standard` when left out.'),
 });
 
 export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,255}$/, 'Use 1-255 printable ASCII characters');

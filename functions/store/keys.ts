@@ -16,6 +16,7 @@ export const PARTITIONS = {
   carrierEvent: 'CARRIEREVENT#',
   capacity: 'CAPACITY#',
   policy: 'POLICY#',
+  quote: 'QUOTE#',
 } as const;
 export type Partition = keyof typeof PARTITIONS;
 
@@ -58,6 +59,9 @@ export const policyVersionKey = (name: string, version: number) => ({
   sk: `${POLICY_VERSION_PREFIX}${String(version).padStart(10, '0')}`,
 });
 
+/** A delivery-option quote (`POST /quotes`), read back when an order references it; expires by TTL. */
+export const quoteKey = (quoteId: string) => ({ pk: `${PARTITIONS.quote}${quoteId}`, sk: 'QUOTE' });
+
 export const ENTITY = {
   order: 'Order',
   personalData: 'OrderPersonalData',
@@ -69,6 +73,7 @@ export const ENTITY = {
   capacity: 'WarehouseCapacity',
   tracking: 'TrackingNumber',
   carrierEvent: 'CarrierEvent',
+  quote: 'DeliveryQuote',
 } as const;
 
 /**

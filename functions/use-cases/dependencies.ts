@@ -9,6 +9,7 @@ import { cachedPolicy } from './cached-policy.ts';
 import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';
 import { TrackingStore } from '../store/tracking-store.ts';
+import { QuoteStore } from '../store/quote-store.ts';
 import { CustomerIndex } from '../store/customer-index.ts';
 import { InFlightIndex } from '../store/in-flight-index.ts';
 import { FulfilmentExecutions } from '../reconciler/fulfilment-executions.ts';
@@ -24,6 +25,7 @@ import type {
   OrderRepository,
   PersonalDataCipher,
   PolicyRepository,
+  QuoteRepository,
   StockRepository,
   StoredPolicy,
   TrackingRepository,
@@ -36,6 +38,8 @@ export interface Dependencies {
   capacity: CapacityRepository;
   policies: PolicyRepository;
   tracking: TrackingRepository;
+  /** Delivery-option quotes: written by `POST /quotes`, read by RouteOrder for an order that references one. */
+  quotes: QuoteRepository;
   customers: CustomerOrders;
   inFlight: InFlightOrders;
   /** Starts fulfilment executions: the re-drive of ADR 0002, also for operators' retries and releases. */
@@ -48,13 +52,14 @@ export interface Dependencies {
   personalData: PersonalDataCipher;
   now: () => string;
   newOrderId: () => string;
+  newQuoteId: () => string;
 }
 
 /**
  * What the fulfilment steps use. The step table builds only this ({@link stepDependencies}), so a
  * step's bundle carries neither the personal-data cipher nor the state-machine client.
  */
-export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'carrier' | 'now'>;
+export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'quotes' | 'carrier' | 'now'>;
 
 function carrierFromEnvironment(): CarrierGateway {
   const mode = process.env.CARRIER_MODE ?? 'sandbox';
@@ -89,6 +94,7 @@ function createStepDependencies(client: DocumentClient, tableName: string, polic
     stock: new StockStore(client, tableName),
     capacity: new CapacityStore(client, tableName, { cacheMs: options.capacityCacheMs ?? 5_000 }),
     routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
+    quotes: new QuoteStore(client, tableName),
     carrier: options.carrier ?? carrierFromEnvironment(),
     now: () => new Date().toISOString(),
   };
@@ -109,6 +115,7 @@ export function createDependencies(client: DocumentClient, tableName: string, op
     // (and the KMS permissions); the others never touch personal values.
     personalData: options.personalData ?? lazyEncryptionSdkCipher(),
     newOrderId: () => ulid(),
+    newQuoteId: () => ulid(),
   };
 }
 

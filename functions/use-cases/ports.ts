@@ -7,6 +7,7 @@
 import type { Order, OrderStatus, ShippedParcel } from '../domain/order.ts';
 import type { SealedPath } from '../domain/personal-data.ts';
 import type { ParcelPlan } from '../domain/routing/decision.ts';
+import type { QuoteOptionName } from '../domain/routing/quote-outcome.ts';
 import type { OnHandChange, Reservation, SkuStock, StockMove } from '../domain/stock.ts';
 
 /** A reservation as stored: `revision` counts its writes, so a release can be guarded on the exact content it undoes. */
@@ -136,6 +137,26 @@ export interface StockRepository {
 export interface CapacityRepository {
   /** Parcels per warehouse on `day`; warehouses without a count read 0. */
   usedOn(day: string, warehouseIds: readonly string[]): Promise<Record<string, number>>;
+}
+
+/** A delivery-option quote as stored: what it is bound to and the plan of each option, no personal data. */
+export interface StoredQuote {
+  quoteId: string;
+  channel: string;
+  /** `linesKey` of the quoted lines. */
+  lines: string;
+  /** `placeKey` of the quoted destination: country, region and city, what routing reads. */
+  place: string;
+  /** The quote is honoured for orders placed before this instant. */
+  validUntil: string;
+  policyVersion: number | null;
+  /** Per option, the planner's candidate id of its plan (warehouses, carriers, services, in parcel order). */
+  options: Record<QuoteOptionName, string>;
+}
+
+export interface QuoteRepository {
+  save(quote: StoredQuote): Promise<void>;
+  get(quoteId: string): Promise<StoredQuote | undefined>;
 }
 
 export interface TrackingRepository {

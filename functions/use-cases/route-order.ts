@@ -23,6 +23,8 @@ import { closing, compensable, isPast, load, markOnly, refuse, requireOpen, step
 import type { StoredPolicy } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 import { policyForOrder } from './routing-policy.ts';
+import { linesKey, placeKey } from '../domain/routing/quote-options.ts';
+import type { QuoteOutcome, QuoteRefusal } from '../domain/routing/quote-outcome.ts';
 
 /** Enough to see why the winner won and why the runners-up lost; the rest is counted. */
 export const EXPLAINED_CANDIDATES = 25;
@@ -37,9 +39,10 @@ export function capExplanation(explanation: PlannerExplanation, note?: string): 
   };
 }
 
-function orderRouteOf(decision: PlannerDecision): OrderRoute {
-  const { candidateId: _candidateId, ...plan } = decision.plan;
-  const { policyVersion, ...explanation } = capExplanation(decision);
+function orderRouteOf(decision: PlannerDecision, quote?: QuoteCheck): OrderRoute {
+  const { candidateId, ...plan } = decision.plan;
+  const { policyVersion, ...capped } = capExplanation(decision);
+  const explanation = quote ? { ...capped, quote: quoteOutcome(quote, candidateId) } : capped;
   return {
     ...plan,
     policyVersion,
@@ -48,6 +51,33 @@ function orderRouteOf(decision: PlannerDecision): OrderRoute {
     ),
     explanation,
   };
+}
+
+/**
+ * An order's quote as checked before planning: the candidate to honour when the quote still
+ * binds the order, else why not. Quotes never change, and validity is judged at the order's
+ * placement, so every retry of the step checks the same.
+ */
+export type QuoteCheck = NonNullable<Order['quote']> & ({ candidateId: string; reason?: never } | { candidateId?: never; reason: QuoteRefusal });
+
+export async function checkQuote(deps: Pick<StepDependencies, 'quotes'>, order: Order): Promise<QuoteCheck | undefined> {
+  if (!order.quote) return undefined;
+  const { quoteId, option } = order.quote;
+  const refused = (reason: QuoteRefusal): QuoteCheck => ({ quoteId, option, reason });
+  const quote = await deps.quotes.get(quoteId);
+  // Another channel's quote reads as none: a channel learns nothing about others' quotes.
+  if (!quote || quote.channel !== order.channel) return refused('not-found');
+  if (order.placedAt >= quote.validUntil) return refused('expired');
+  if (linesKey(order.lines) !== quote.lines) return refused('lines-changed');
+  if (placeKey(order.shipTo) !== quote.place) return refused('destination-changed');
+  return { quoteId, option, candidateId: quote.options[option] };
+}
+
+/** What the explanation records about the quote once planned: honoured when the quoted candidate won. */
+export function quoteOutcome(check: QuoteCheck, decided?: string): QuoteOutcome {
+  const { quoteId, option } = check;
+  if (check.reason) return { quoteId, option, honoured: false, reason: check.reason };
+  return decided === check.candidateId ? { quoteId, option, honoured: true } : { quoteId, option, honoured: false, reason: 'option-unavailable' };
 }
 
 export const NO_POLICY_NOTE = 'No routing policy has been saved: PUT /policies/routing before taking orders';
@@ -65,6 +95,8 @@ export async function decideRoute(
   capacityUsedToday: Record<string, number>,
   policy: StoredPolicy<RoutingPolicy> | undefined,
   today: string,
+  /** The order's quote: its candidate wins if it survives the constraints. */
+  quote?: QuoteCheck,
 ): Promise<OrderRoute> {
   if (!policy) {
     throw new NoRouteWithExplanation(NO_POLICY_NOTE, { policyVersion: null, candidates: [], rulesFired: [] });
@@ -81,8 +113,9 @@ export async function decideRoute(
       today,
     },
     { ...policy.document, version: policy.version },
+    quote?.candidateId,
   );
-  return orderRouteOf(decision);
+  return orderRouteOf(decision, quote);
 }
 
 /** Per SKU, how many shards to read so that every shard the order holds a lock in is read. */
@@ -133,10 +166,11 @@ export async function routeOrder(deps: StepDependencies, orderId: string): Promi
     // The routing day where the warehouses are: promised dates and daily capacity count from it.
     const today = localDate(deps.now(), policy?.document.timeZone);
     const capacityUsed = policy ? await deps.capacity.usedOn(today, policy.document.warehouses.map((w) => w.id)) : {};
+    const quote = await checkQuote(deps, order);
     let route: OrderRoute;
     try {
       const allocatable = allocatableStock(reservation.locks, stock, { exclusive });
-      const decided = await decideRoute(order, reservation.lines, allocatable, capacityUsed, policy, today);
+      const decided = await decideRoute(order, reservation.lines, allocatable, capacityUsed, policy, today, quote);
       route = { ...decided, explanation: withRollout(decided.explanation) };
     } catch (error) {
       if (!(error instanceof NoRouteWithExplanation)) throw error;
@@ -146,7 +180,9 @@ export async function routeOrder(deps: StepDependencies, orderId: string): Promi
         return CONFLICT;
       }
       const note = error.explanation.policyVersion === null ? NO_POLICY_NOTE : undefined;
-      return refuse(deps, order, error, 'NO_ROUTE', { routingExplanation: withRollout(capExplanation(error.explanation, note)) });
+      const explanation = capExplanation(error.explanation, note);
+      const withQuote = quote ? { ...explanation, quote: quoteOutcome(quote) } : explanation;
+      return refuse(deps, order, error, 'NO_ROUTE', { routingExplanation: withRollout(withQuote) });
     }
     const allocation = planAllocation(reservation.locks, route.allocations, stock);
     if (!allocation) {

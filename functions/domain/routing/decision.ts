@@ -8,6 +8,7 @@ import { NoRoute } from '../errors.ts';
 import type { Allocation, CustomerTier, DeliveryPreference, ProductAttributes, SkuQuantity } from '../vocabulary.ts';
 import type { EXCLUSION_REASONS, TransportMode } from './routing-policy.ts';
 import type { Rollout } from './rollout.ts';
+import type { QuoteOutcome } from './quote-outcome.ts';
 
 export interface RoutingLine {
   sku: string;
@@ -127,4 +128,6 @@ export interface RecordedExplanation {
   note?: string;
   /** Set while a policy version is staged: which arm decided, and the versions and share of the stage. */
   rollout?: Rollout;
+  /** Set when the order referenced a quote: whether its option was shipped, and if not why. */
+  quote?: QuoteOutcome;
 }

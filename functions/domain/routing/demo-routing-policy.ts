@@ -35,6 +35,7 @@ const NOTHING_SPECIAL = { fragile: true, liquid: true, hazmat: false, coldChain:
 export const DEMO_ROUTING_POLICY_DOCUMENT: RoutingPolicyDocument = {
   description: 'Demo network: four warehouses, four carriers, Hainan VIP liquids rule',
   timeZone: 'Asia/Shanghai',
+  currency: 'CNY',
   zones: [
     { id: 'local', maxKm: 300 },
     { id: 'regional', maxKm: 1000 },

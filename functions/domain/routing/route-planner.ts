@@ -38,7 +38,14 @@
  * `localDate`) plus the slowest delivery, in calendar days.
  */
 import { addDays, dayNumber } from './dates.ts';
-import { NoRouteWithExplanation, type ExplainedCandidate, type PlannerDecision, type RoutingInput, type WinningPlan } from './decision.ts';
+import {
+  NoRouteWithExplanation,
+  type ExplainedCandidate,
+  type PlannerDecision,
+  type PlannerExplanation,
+  type RoutingInput,
+  type WinningPlan,
+} from './decision.ts';
 import type { RoutingPolicy } from './routing-policy.ts';
 import { aggregate, type Origin, type ScoredCandidate } from './candidate-plan.ts';
 import { originExclusion } from './exclusions.ts';
@@ -71,13 +78,29 @@ function winningPlanOf(winner: ScoredCandidate, today: string, priorityHandling:
   };
 }
 
+/** Every plan that survives the hard constraints, best first, with the explanation of the run. */
+export interface RankedPlans extends PlannerExplanation {
+  plans: WinningPlan[];
+}
+
 /**
  * Plans how to ship an order under `policy` and explains the choice.
  * Never allocates more than a warehouse's free units. Throws
  * NoRouteWithExplanation (a NoRoute) when nothing can serve the order,
  * RangeError on malformed input (no lines, non-positive quantity, bad date).
+ * `honour` names a candidate (a quoted option) that wins instead of the best one if it survives.
  */
-export async function planRouting(input: RoutingInput, policy: RoutingPolicy): Promise<PlannerDecision> {
+export async function planRouting(input: RoutingInput, policy: RoutingPolicy, honour?: string): Promise<PlannerDecision> {
+  const { plans, ...explanation } = await rankPlans(input, policy);
+  const plan = plans.find((p) => p.candidateId === honour) ?? plans[0]!;
+  return { ...explanation, plan };
+}
+
+/**
+ * One planning run's surviving plans, best first (what quotes choose their options from), under
+ * the same rules and constraints as `planRouting`; throws like it when nothing survives.
+ */
+export async function rankPlans(input: RoutingInput, policy: RoutingPolicy): Promise<RankedPlans> {
   const lines = aggregate(input.lines, policy.defaultItemWeightGrams);
   dayNumber(input.today); // a bad date fails before any work
   const destination = findDestination(policy, input.shipTo);
@@ -137,11 +160,10 @@ export async function planRouting(input: RoutingInput, policy: RoutingPolicy): P
   const plans = split ? splitCandidates(run, open, policy.maxParcels) : singles;
   const ranked = rankCandidates(plans, run.scoring);
   const candidates = [...ranked.map(explainedCandidate), ...excluded];
-  const winner = ranked[0];
-  if (!winner) throw noRoute(candidates);
+  if (ranked.length === 0) throw noRoute(candidates);
   return {
     policyVersion,
-    plan: winningPlanOf(winner, input.today, run.priorityHandling),
+    plans: ranked.map((candidate) => winningPlanOf(candidate, input.today, run.priorityHandling)),
     candidates,
     rulesFired: effects.fired,
   };

@@ -432,6 +432,9 @@ const ruleSchema = z
     }
   });
 
+/** The currency of a policy that states none: the one its rate cards were always documented in (fen, CNY). */
+export const DEFAULT_POLICY_CURRENCY = 'CNY';
+
 const policyObject = z.strictObject({
   /** Assigned by the policy store on write; a new document may leave it out. */
   version: z.number().int().positive().optional(),
@@ -441,6 +444,11 @@ const policyObject = z.strictObject({
    * date there (see `localDate` in dates.ts).
    */
   timeZone: z.string().refine(isTimeZone, 'Use an IANA time zone name, e.g. Asia/Shanghai or UTC').default('UTC'),
+  /**
+   * The currency of every rate card's minor units (ISO 4217), which quotes answer prices in.
+   * Optional so that versions saved before it stay valid; those are read as `DEFAULT_POLICY_CURRENCY`.
+   */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'Use an ISO 4217 code such as CNY').optional(),
   zones: z.array(zoneSchema).min(1),
   destinations: z.array(destinationSchema).min(1),
   warehouses: z.array(warehouseSchema).min(1),
