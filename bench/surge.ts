@@ -50,15 +50,20 @@ const SETTLED = new Set(['SHIPMENT_REQUESTED', 'SHIPPED', 'DELIVERED', 'REJECTED
 
 const CHANNEL = 'surge';
 
+/** Retried on 5xx and on a dropped connection, with the same body, as a channel would; 0 when every attempt failed to connect. */
 async function place(url: string, body: unknown, authorization: string): Promise<{ status: number; orderId?: string }> {
   for (let attempt = 1; ; attempt++) {
-    const response = await fetch(`${url}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization },
-      body: JSON.stringify(body),
-    });
-    const json = (await response.json()) as { orderId?: string };
-    if (response.status < 500 || attempt === 5) return { status: response.status, ...(json.orderId ? { orderId: json.orderId } : {}) };
+    try {
+      const response = await fetch(`${url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify(body),
+      });
+      const json = (await response.json()) as { orderId?: string };
+      if (response.status < 500 || attempt === 5) return { status: response.status, ...(json.orderId ? { orderId: json.orderId } : {}) };
+    } catch (error) {
+      if (attempt === 5) return { status: 0 };
+    }
     await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
   }
 }
@@ -104,8 +109,9 @@ export async function measureSurge(cloud: LocalCloud, options: SurgeOptions): Pr
     for (let i = 0; i < open.length; i += 20) {
       await Promise.all(
         open.slice(i, i + 20).map(async (p) => {
-          const response = await fetch(`${cloud.url}/orders/${p.orderId}`, { headers: { authorization } });
-          if (response.ok) statuses.set(p.orderId!, ((await response.json()) as { status: string }).status);
+          // A dropped connection is polled again next round.
+          const response = await fetch(`${cloud.url}/orders/${p.orderId}`, { headers: { authorization } }).catch(() => undefined);
+          if (response?.ok) statuses.set(p.orderId!, ((await response.json()) as { status: string }).status);
         }),
       );
     }
