@@ -61,7 +61,7 @@ async function place(url: string, body: unknown, authorization: string): Promise
       });
       const json = (await response.json()) as { orderId?: string };
       if (response.status < 500 || attempt === 5) return { status: response.status, ...(json.orderId ? { orderId: json.orderId } : {}) };
-    } catch (error) {
+    } catch {
       if (attempt === 5) return { status: 0 };
     }
     await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
