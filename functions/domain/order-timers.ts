@@ -3,7 +3,7 @@
  * (docs/decisions/0005-hold-window-and-timers.md). Pure: the order's own fields say which timers it needs,
  * so whoever creates the schedules, and the reconciler that backs them up, decide from the order alone.
  */
-import type { Order } from './order.ts';
+import { HOLDABLE_STATUSES, type Order } from './order.ts';
 
 /**
  * `release-hold`: the end of a hold window (the shipment request may go out);
@@ -40,9 +40,9 @@ export function timerName({ orderId, kind }: OrderTimerKey): string {
  */
 export const TIMER_EVENT_TYPES = ['OrderHeld'] as const;
 
-/** The order's hold window's end, when it is in one: a hold by the system with an end (see `holdWindow`). */
-export function holdWindowEnd(order: Pick<Order, 'hold'>): string | undefined {
-  return order.hold?.until;
+/** The order's hold window's end, while it is in one: a hold with an end (order.ts `startHoldWindow`), before the shipment request. */
+export function holdWindowEnd(order: Pick<Order, 'hold' | 'status'>): string | undefined {
+  return HOLDABLE_STATUSES.includes(order.status) ? order.hold?.until : undefined;
 }
 
 /** The timers the order needs now; the payment gate adds its own kind here. */

@@ -353,12 +353,52 @@ export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string,
     throw new OrderNotAmendable(order.status, 'the shipping address');
   }
   if (sameAddress(order.shipTo, shipTo)) return order;
-  // Personal data: which fields changed, never their values.
-  const fields = [...new Set([...Object.keys(order.shipTo), ...Object.keys(shipTo)])] as Array<keyof ShipTo>;
-  const changed = fields.filter((field) => order.shipTo[field] !== shipTo[field]).map((field) => ({ field: `shipTo.${field}` }));
-  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED', ...audit(by, changed) };
+  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED', ...audit(by, addressChanges(order.shipTo, shipTo)) };
   return { ...order, shipTo, maskedPhone: maskPhone(shipTo.phone), version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
 }
+
+/** Personal data: which fields changed, never their values. */
+function addressChanges(before: ShipTo, after: ShipTo): FieldChange[] {
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])] as Array<keyof ShipTo>;
+  return fields.filter((field) => before[field] !== after[field]).map((field) => ({ field: `shipTo.${field}` }));
+}
+
+/** Whether the order is routed and in its hold window, where an address change routes it again. */
+export function isReroutableForAddress(order: Order): boolean {
+  return order.status === 'ROUTED' && order.hold?.until !== undefined && !order.closing;
+}
+
+/**
+ * The order in its hold window shipping to `shipTo` (docs/decisions/0005-hold-window-and-timers.md): the
+ * route depended on the old address, so the order goes back to STOCK_LOCKED without it, still held until
+ * the window's end, and is re-driven (the re-drive count names the execution that routes it again). The
+ * caller gives the allocation back to the lock in the same commit. The same address again changes nothing.
+ */
+export function changeShippingAddressInHoldWindow(order: Order, shipTo: ShipTo, now: string, by?: Actor): Order {
+  if (!isReroutableForAddress(order)) throw new OrderNotAmendable(order.status, 'the shipping address');
+  if (sameAddress(order.shipTo, shipTo)) return order;
+  const count = (order.fulfilmentRedrives?.count ?? 0) + 1;
+  const { route: _route, ...unrouted } = order;
+  const entry: Transition = {
+    from: order.status,
+    to: 'STOCK_LOCKED',
+    at: now,
+    amendment: 'SHIPPING_ADDRESS_CHANGED',
+    reason: 'address changed in the hold window: route again',
+    ...audit(by, [...addressChanges(order.shipTo, shipTo), { field: 'route' }, { field: 'fulfilmentRedrives.count', from: count - 1, to: count }]),
+  };
+  return {
+    ...unrouted,
+    status: 'STOCK_LOCKED',
+    shipTo,
+    maskedPhone: maskPhone(shipTo.phone),
+    fulfilmentRedrives: { count },
+    version: order.version + 1,
+    updatedAt: now,
+    history: [...order.history, entry],
+  };
+}
+
 
 /** Fields a transition may set alongside the new status. */
 export type TransitionChanges = Partial<
