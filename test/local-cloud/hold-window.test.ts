@@ -18,6 +18,8 @@ const CHANNELS = fileURLToPath(new URL('../fixtures/hold-window-channels.json', 
 const HOLD_SECONDS = 6;
 
 let cloud: LocalCloud;
+/** Every event put on the bus, as partners and rules see them. */
+const busEvents: Array<{ 'detail-type': string; detail: any }> = [];
 const tokens: Record<'admin' | 'live' | 'web', string> = { admin: '', live: '', web: '' };
 const call = tokenApi(() => cloud, tokens);
 const SKU = `HOLD-${Date.now()}`;
@@ -26,6 +28,9 @@ const BEIJING = { ...ORDER.shipTo, region: 'Beijing', city: 'Beijing', postalCod
 
 beforeAll(async () => {
   cloud = await startTestCloud({ partnersFile: NO_PARTNERS, channelsFile: CHANNELS });
+  cloud.feed.subscribe((item) => {
+    if (item.kind === 'event') busEvents.push(item.event as (typeof busEvents)[number]);
+  });
   tokens.admin = await cloud.issueToken({ scopes: [SCOPES.admin], clientId: 'ops-admin' });
   tokens.live = await cloud.issueToken({ scopes: [SCOPES.channel], channel: 'live-shop', clientId: 'live-shop-client' });
   tokens.web = await cloud.issueToken({ scopes: [SCOPES.channel], channel: 'web-shop', clientId: 'web-shop-client' });
@@ -81,10 +86,11 @@ describe('the hold window', () => {
     expect(changed.status).toBe(200);
     const rerouted = await waitFor(kept, (order) => order.status === 'ROUTED' && order.route?.parcels[0]?.warehouseId === 'wh-beijing', 'was routed again');
     expect(rerouted.hold).toMatchObject({ until: routedBefore.hold.until });
+    // The held order's 2 units, now at Beijing, and the other channel's order's 1 at Shanghai.
     const during = await stock();
-    expect(during).toMatchObject({ onHand: 20, reserved: 2, availableToPromise: 18 });
+    expect(during).toMatchObject({ onHand: 20, reserved: 3, availableToPromise: 17 });
     expect(during.warehouses['wh-beijing']).toMatchObject({ reserved: 2 });
-    expect(during.warehouses['wh-shanghai']).toMatchObject({ reserved: 0 });
+    expect(during.warehouses['wh-shanghai']).toMatchObject({ reserved: 1 });
 
     // The window's timer ends it: the shipment is requested, for the new address.
     const shipped = await waitFor(kept, (order) => order.status === 'SHIPMENT_REQUESTED', 'requested its shipment after the window', 60_000);
@@ -92,7 +98,7 @@ describe('the hold window', () => {
     expect(shipped.hold).toBeUndefined();
     expect(shipped.route.parcels.map((p: any) => p.warehouseId)).toEqual(['wh-beijing']);
     expect((await waitFor(cancelled, () => true, 'read')).status).toBe('CANCELLED');
-    expect(await stock()).toMatchObject({ onHand: 20, reserved: 2, availableToPromise: 18 });
+    expect(await stock()).toMatchObject({ onHand: 20, reserved: 3, availableToPromise: 17 });
 
     const timeline = (await call('GET', `/orders/${kept}/timeline`, 'admin')).body;
     const types = timeline.entries.map((entry: any) => entry.event.detailType);
@@ -102,10 +108,14 @@ describe('the hold window', () => {
 
   it('puts no personal data on the bus: the hold window events carry the window, never the name, street or phone', async () => {
     await cloud.settle();
-    const events = cloud.feed.recent().filter((entry: any) => entry.kind === 'event') as any[];
-    const held = events.filter((entry) => entry.event['detail-type'] === 'OrderHeld');
-    expect(held.length).toBeGreaterThan(0);
-    const text = JSON.stringify(events);
+    const held = busEvents.filter((event) => event['detail-type'] === 'OrderHeld');
+    expect(held.length).toBeGreaterThanOrEqual(2);
+    expect(held[0]!.detail.data.holdWindow).toEqual({ until: expect.any(String) });
+    const ended = busEvents.filter((event) => event['detail-type'] === 'OrderFulfilmentRedriven' && event.detail.data.holdWindowEnded);
+    expect(ended.length).toBeGreaterThanOrEqual(1);
+    const rerouted = busEvents.filter((event) => event['detail-type'] === 'OrderShippingAddressChanged');
+    expect(rerouted.map((event) => [event.detail.previousStatus, event.detail.status])).toContainEqual(['ROUTED', 'STOCK_LOCKED']);
+    const text = JSON.stringify(busEvents);
     for (const personal of [ORDER.shipTo.name, ORDER.shipTo.line1, BEIJING.line1, ORDER.shipTo.phone, ORDER.shipTo.postalCode]) expect(text).not.toContain(personal);
     expect(text).toContain('holdWindow');
     expect(text).toContain('holdWindowEnded');
