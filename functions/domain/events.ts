@@ -289,6 +289,7 @@ export const ORDER_EVENT_SCHEMAS = [
     IN_FLIGHT_STATUSES,
     "An operator held the order, or it entered its channel's hold window (`holdWindow`): it does not go on to the shipment request until released (an `OrderFulfilmentRedriven` event follows the release, by an operator or at the window's end). An operator's hold during a hold window replaces it (a second `OrderHeld`, without `holdWindow`).",
     {
+      route: routeSchema.optional().describe('The route chosen, when the order was held ROUTED.'),
       holdWindow: z
         .strictObject({ until: z.iso.datetime().describe('When the window ends and the shipment request goes out, unless the order is held or cancelled meanwhile.') })
         .optional()
