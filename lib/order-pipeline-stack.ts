@@ -12,11 +12,17 @@ import { OperationsDashboard } from './operations-dashboard.ts';
 import { deadlineEnvironment, OrderReconciler } from './order-reconciler.ts';
 import { DEFAULT_DEADLINES } from '../functions/domain/deadlines.ts';
 import { OrderStore } from './order-store.ts';
+import { OrderTimers } from './order-timers.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
 import type { PartnerConfig } from './partners-config.ts';
+import { CHANNEL_SETTINGS_ENV } from '../functions/environment.ts';
+import { type ChannelSettingsFile, channelSettingsForFunctions, NO_CHANNEL_SETTINGS } from '../functions/domain/channel-settings.ts';
 import { readPipelineContext, retainsDataByDefault } from './pipeline-context.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 import { ORDER_METRICS, PUBLISHER_METRICS } from '../functions/publisher/metrics.ts';
+
+/** What the channels file may take of a function's environment; the rest of Lambda's 4 KB is the functions' own. */
+const MAX_CHANNEL_SETTINGS_LENGTH = 2_048;
 
 /** Properties of an {@link OrderPipelineStack}. */
 export interface OrderPipelineStackProps extends StackProps {
@@ -27,6 +33,11 @@ export interface OrderPipelineStackProps extends StackProps {
    * @default - none
    */
   readonly partners?: readonly PartnerConfig[];
+  /**
+   * Each channel's hold window and payment settings (the validated channels file).
+   * @default - none: every channel gets the defaults
+   */
+  readonly channels?: ChannelSettingsFile;
   /**
    * Keep the data ({@link DATA_RESOURCE_TYPES}) when the stack or one of its resources is deleted, with the
    * table's deletion protection and the stack's termination protection on.
@@ -54,6 +65,7 @@ export class OrderPipelineStack extends Stack {
   public readonly fulfilment: FulfilmentWorkflow;
   public readonly partners: PartnerSubscriptions;
   public readonly reconciler: OrderReconciler;
+  public readonly timers: OrderTimers;
   public readonly alarms: OperationsAlarms;
   public readonly dashboard: OperationsDashboard;
   /** The storage-first intake, when context `orderPipeline:orderIntake` is `queue`. */
@@ -117,6 +129,14 @@ export class OrderPipelineStack extends Stack {
       stateMachine: this.fulfilment.stateMachine,
       deadlines: context.deadlines,
     });
+    this.timers = new OrderTimers(this, 'Timers', {
+      stage,
+      store: this.store,
+      eventBus: this.events.eventBus,
+      orderEventSource: this.events.eventSource,
+      stateMachine: this.fulfilment.stateMachine,
+      deadlines: context.deadlines,
+    });
     this.api.connectFulfilment(this.fulfilment.stateMachine, deadlineEnvironment(context.deadlines ?? DEFAULT_DEADLINES));
     this.partners = new PartnerSubscriptions(this, 'Partners', {
       stage,
@@ -128,10 +148,20 @@ export class OrderPipelineStack extends Stack {
     const deadLetterQueues = {
       PublisherDlq: this.events.publisherDeadLetterQueue,
       OrderPlacedDlq: this.fulfilment.deadLetterQueue,
+      OrderTimersDlq: this.timers.deadLetterQueue,
       ...this.partners.deadLetterQueues,
       ...(this.intakeQueue ? { IntakeQueueDlq: this.intakeQueue.deadLetterQueue } : {}),
     };
     const functions = functionsOf(this);
+    // Every function, rather than a list to keep in step with the code that reads it: a channel setting changed
+    // updates every function's configuration. The file shares Lambda's 4 KB of environment with the rest.
+    const channelSettings = JSON.stringify(channelSettingsForFunctions(props.channels ?? NO_CHANNEL_SETTINGS));
+    if (channelSettings.length > MAX_CHANNEL_SETTINGS_LENGTH) {
+      throw new Error(
+        `The channels file takes ${channelSettings.length} characters in each function's environment, over the ${MAX_CHANNEL_SETTINGS_LENGTH} it may (Lambda allows 4 KB in all): list only the channels that differ from the defaults`,
+      );
+    }
+    for (const fn of Object.values(functions)) fn.addEnvironment(CHANNEL_SETTINGS_ENV, channelSettings);
     const perMinute = (name: (typeof ORDER_METRICS)[keyof typeof ORDER_METRICS]) => this.events.metric(name, 'Sum');
     const latency = (statistic: string) => this.events.metric(ORDER_METRICS.placedToShipmentRequested, statistic);
     this.alarms = new OperationsAlarms(this, 'OperationsAlarms', {

@@ -27,6 +27,7 @@ import { startHttpServer } from './local-http-server.ts';
 import { startFaultProxy } from './faults/fault-proxy.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
 import { LocalSqs } from './sqs/local-sqs.ts';
+import { LocalOneTimeSchedules } from './scheduler/local-one-time-schedules.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
 import { loadStack } from './synth-cache.ts';
 import type { Topology } from './topology.ts';
@@ -55,6 +56,8 @@ export interface LocalCloudOptions {
   streams?: boolean;
   /** Partners file to synthesize with (when `stack` is not given); the app's default when omitted. */
   partnersFile?: string;
+  /** Channels file to synthesize with (when `stack` is not given); the app's default (`config/channels.json`) when omitted. */
+  channelsFile?: string;
   /** More synthesis context (when `stack` is not given), as `cdk synth -c key=value` would pass it. */
   context?: Record<string, unknown>;
   /** Where synthesized stacks are kept by a hash of their sources, so an unchanged app is not synthesized again. */
@@ -96,6 +99,8 @@ export interface LocalCloud {
   stepFunctions: LocalStepFunctions;
   /** EventBridge Scheduler: the stack's schedules, runnable on request. */
   scheduler: LocalScheduler;
+  /** EventBridge Scheduler's one-time schedules the functions create (order timers), runnable before their time. */
+  oneTimeSchedules: LocalOneTimeSchedules;
   deadLetters: Map<string, unknown[]>;
   /** Events delivered to event bus targets in other accounts (partner buses), by bus ARN. */
   eventBusDeliveries: Map<string, BusEvent[]>;
@@ -146,7 +151,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   try {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const synthOptions = { ...(options.partnersFile ? { partnersFile: options.partnersFile } : {}), ...(options.context ? { context: options.context } : {}) };
+    const synthOptions = {
+      ...(options.partnersFile ? { partnersFile: options.partnersFile } : {}),
+      ...(options.channelsFile ? { channelsFile: options.channelsFile } : {}),
+      ...(options.context ? { context: options.context } : {}),
+    };
     const [{ stack, cached }, dynamodb] = await Promise.all([
       options.stack ? { stack: options.stack, cached: true } : loadStack(options.stage ?? 'local', synthOptions, options.synthCacheDir),
       startDynamoDbLocal({
@@ -213,7 +222,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deadLetters,
       ...(options.retryBaseDelayMs !== undefined ? { retryDelayMs: options.retryBaseDelayMs } : {}),
     });
-    const awsEndpoint = await startAwsEndpoint({ ...localCloudOperations(routing.bus, stepFunctions, kms), ...sqs.operations() });
+    // Stopped after the endpoint (the stop stack runs backwards), so no function creates one meanwhile.
+    const oneTimeSchedules = new LocalOneTimeSchedules({
+      groups: topology.scheduleGroups,
+      functions: topology.functions.values(),
+      invoke,
+      ...(options.dataDir ? { file: join(options.dataDir, 'one-time-schedules.json') } : {}),
+      ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
+      onError: (name, error) => log(`one-time schedule ${name}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    stopStack.push({ name: 'one-time schedules', stop: () => oneTimeSchedules.stop() });
+    const awsEndpoint = await startAwsEndpoint({ ...localCloudOperations(routing.bus, stepFunctions, kms), ...sqs.operations() }, (method, path, query, body) =>
+      oneTimeSchedules.handle(method, path, query, body),
+    );
     stopStack.push({ name: 'AWS endpoint', stop: () => awsEndpoint.stop() });
 
     const dynamodbProxy = faults.throttledWriteRate
@@ -236,6 +257,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
       AWS_ENDPOINT_URL_KMS: awsEndpoint.url,
       AWS_ENDPOINT_URL_SQS: awsEndpoint.url,
+      AWS_ENDPOINT_URL_SCHEDULER: awsEndpoint.url,
       // Inline rather than the template's Secrets Manager secret, which does not run locally.
       CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
       CURSOR_SIGNING_KEY: localCursorSigningKey(options.dataDir ? join(options.dataDir, 'cursor-signing-key') : undefined),
@@ -306,6 +328,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodbEndpoint: dynamodb.endpoint,
       stepFunctions,
       scheduler,
+      oneTimeSchedules,
       deadLetters: deadLetters.messages,
       eventBusDeliveries: routing.eventBusDeliveries,
       replay: routing.replay,

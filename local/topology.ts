@@ -168,4 +168,6 @@ export interface Topology {
   queueMappings: QueueMappingTopology[];
   pipes: PipeTopology[];
   schedules: ScheduleTopology[];
+  /** Names of the stack's EventBridge Scheduler schedule groups, where functions create one-time schedules. */
+  scheduleGroups: string[];
 }

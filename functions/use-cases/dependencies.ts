@@ -1,6 +1,8 @@
 import { ulid } from 'ulid';
 import { SandboxCarrier } from '../carriers/sandbox-carrier.ts';
-import { requiredEnv } from '../environment.ts';
+import { channelSettings, requiredEnv } from '../environment.ts';
+import { channelSettingsOf, type ChannelSettings } from '../domain/channel-settings.ts';
+import { SchedulerTimers } from '../timers/scheduler-timers.ts';
 import { createDocumentClient } from '../store/dynamodb.ts';
 import { OrderStore } from '../store/order-store.ts';
 import { PolicyStore } from '../store/policy-store.ts';
@@ -23,6 +25,7 @@ import type {
   FulfilmentStarter,
   InFlightOrders,
   OrderRepository,
+  OrderTimers,
   PersonalDataCipher,
   PolicyRepository,
   QuoteRepository,
@@ -45,6 +48,10 @@ export interface Dependencies {
   /** Starts fulfilment executions: the re-drive of ADR 0002, also for operators' retries and releases. */
   fulfilment: FulfilmentStarter;
   deadlines: DeadlineSettings;
+  /** One-time timers of orders: the end of a hold window, of a wait for payment (ADR 0005). */
+  timers: OrderTimers;
+  /** A channel's settings (config/channels.json): its hold window and payment wait. */
+  channels: (channel: string) => ChannelSettings;
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
   carrier: CarrierGateway;
@@ -59,7 +66,7 @@ export interface Dependencies {
  * What the fulfilment steps use. The step table builds only this ({@link stepDependencies}), so a
  * step's bundle carries neither the personal-data cipher nor the state-machine client.
  */
-export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'quotes' | 'carrier' | 'now'>;
+export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'quotes' | 'carrier' | 'channels' | 'now'>;
 
 function carrierFromEnvironment(): CarrierGateway {
   const mode = process.env.CARRIER_MODE ?? 'sandbox';
@@ -76,6 +83,18 @@ export interface DependencyOptions {
   fulfilment?: FulfilmentStarter;
   deadlines?: DeadlineSettings;
   personalData?: PersonalDataCipher;
+  timers?: OrderTimers;
+  /** @default the CHANNEL_SETTINGS the stack sets, else every channel's defaults */
+  channels?: (channel: string) => ChannelSettings;
+}
+
+/** Built at the first schedule, so only the functions that schedule need the scheduler's settings. */
+function timersFromEnvironment(): OrderTimers {
+  let timers: SchedulerTimers | undefined;
+  return {
+    schedule: (timer) => (timers ??= SchedulerTimers.fromEnvironment()).schedule(timer),
+    cancel: (timer) => (timers ??= SchedulerTimers.fromEnvironment()).cancel(timer),
+  };
 }
 
 /** Built at the first start, so only the routes that re-drive need the state machine's ARN. */
@@ -96,6 +115,7 @@ function createStepDependencies(client: DocumentClient, tableName: string, polic
     routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
     quotes: new QuoteStore(client, tableName),
     carrier: options.carrier ?? carrierFromEnvironment(),
+    channels: options.channels ?? ((channel) => channelSettingsOf(channelSettings(), channel)),
     now: () => new Date().toISOString(),
   };
 }
@@ -111,6 +131,7 @@ export function createDependencies(client: DocumentClient, tableName: string, op
     inFlight: new InFlightIndex(client, tableName),
     fulfilment: options.fulfilment ?? fulfilmentFromEnvironment(),
     deadlines: options.deadlines ?? DEFAULT_DEADLINES,
+    timers: options.timers ?? timersFromEnvironment(),
     // Built on first use: only functions that seal or open have the key in their environment
     // (and the KMS permissions); the others never touch personal values.
     personalData: options.personalData ?? lazyEncryptionSdkCipher(),

@@ -34,5 +34,8 @@ export function readTopology(template: CfnTemplate, stackName: string): Topology
     queueMappings: readQueueMappings(template),
     pipes: readPipes(template, names, functionByArn),
     schedules: readSchedules(template, names, functionByArn),
+    scheduleGroups: resourcesOf(template, 'AWS::Scheduler::ScheduleGroup').map(([logicalId, resource]) =>
+      String(resource.Properties?.Name ?? names.physicalName(logicalId)),
+    ),
   };
 }
