@@ -6,9 +6,11 @@ import type { OrderRoute, RecordedExplanation } from './routing/decision.ts';
 import type { CustomerTier, DeliveryExceptionCode, DeliveryPreference, OrderLine, ParcelStatus, ShipTo } from './vocabulary.ts';
 import type { Attribution } from './attribution.ts';
 import { maskPhone } from './phone-mask.ts';
+import { DEFAULT_PAYMENT_SETTINGS, paymentAtPlacement, placedStatusOf, type Payment, type PaymentRequest, type PaymentSettings } from './payment.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',
+  'PAYMENT_PENDING',
   'STOCK_LOCKED',
   'ROUTED',
   'SHIPMENT_REQUESTED',
@@ -40,6 +42,7 @@ export const CANCELLATION_REASONS = [
   'ADDRESS_UNDELIVERABLE',
   'DUPLICATE_ORDER',
   'OTHER',
+  'PAYMENT_TIMEOUT',
 ] as const;
 export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 
@@ -60,6 +63,8 @@ export interface OrderRequest {
   shipTo: ShipTo;
   deliveryPreference?: DeliveryPreference;
   attribution?: Attribution;
+  /** How the customer pays; absent means authorized before placing (domain/payment.ts). */
+  payment?: PaymentRequest;
 }
 
 export interface ShippedParcel {
@@ -93,6 +98,9 @@ export const AMENDMENTS = [
   'PARCEL_SHIPPED',
   'PARCEL_DELIVERED',
   'DELIVERY_EXCEPTION',
+  'STOCK_LOCKED_AWAITING_PAYMENT',
+  'PAYMENT_AUTHORIZED',
+  'PAYMENT_FAILED',
 ] as const;
 export type Amendment = (typeof AMENDMENTS)[number];
 
@@ -157,7 +165,7 @@ export interface FulfilmentRedrives {
   giveUp?: boolean;
 }
 
-export interface Order extends OrderRequest {
+export interface Order extends Omit<OrderRequest, 'payment'> {
   orderId: string;
   status: OrderStatus;
   /** Increments on every transition; the event sequence number per order. */
@@ -183,6 +191,8 @@ export interface Order extends OrderRequest {
   hold?: Hold;
   /** Set once compensation of the order has begun; from then on it only closes (see `closing`). */
   closing?: Closing;
+  /** The payment gate, for an order placed with its payment pending (domain/payment.ts); absent: paid before placing. */
+  payment?: Payment;
 }
 
 /**
@@ -208,8 +218,13 @@ export function standingClosing(order: Order): Closing | undefined {
   return order.closing?.version === order.version ? order.closing : undefined;
 }
 
+/**
+ * The lifecycle's status changes. PAYMENT_PENDING leaves by a payment decision (domain/payment.ts:
+ * authorized moves it on to PLACED or STOCK_LOCKED as an amendment, failed or overdue cancels it).
+ */
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   PLACED: ['STOCK_LOCKED', 'REJECTED', 'CANCELLED', 'FAILED'],
+  PAYMENT_PENDING: ['CANCELLED'],
   STOCK_LOCKED: ['ROUTED', 'REJECTED', 'CANCELLED', 'FAILED'],
   ROUTED: ['SHIPMENT_REQUESTED', 'REJECTED', 'CANCELLED', 'FAILED'],
   SHIPMENT_REQUESTED: ['SHIPPED'],
@@ -228,7 +243,7 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 export const HOLDABLE_STATUSES: readonly OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED'];
 
 /** Statuses a channel may cancel from: everything before the shipment is requested. */
-export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED'];
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PAYMENT_PENDING', 'PLACED', 'STOCK_LOCKED', 'ROUTED'];
 
 /**
  * Statuses in which stock held for the order must stay where it is: the shipment
@@ -240,7 +255,7 @@ export const SHIPMENT_STATUSES: readonly OrderStatus[] = ['SHIPMENT_REQUESTED', 
  * Statuses in which the channel may still change where the order goes: until routing
  * has chosen a warehouse and carrier for the address.
  */
-export const ADDRESS_CHANGEABLE_STATUSES = ['PLACED', 'STOCK_LOCKED'] as const satisfies readonly OrderStatus[];
+export const ADDRESS_CHANGEABLE_STATUSES = ['PAYMENT_PENDING', 'PLACED', 'STOCK_LOCKED'] as const satisfies readonly OrderStatus[];
 
 export function isFinal(status: OrderStatus): boolean {
   return NEXT[status].length === 0;
@@ -253,17 +268,22 @@ export function totalsOf(lines: readonly OrderLine[]): Order['totals'] {
   };
 }
 
-export function placeOrder(request: OrderRequest, orderId: string, now: string, by?: Actor): Order {
+/** The order as placed: PAYMENT_PENDING when the channel says its payment is pending (domain/payment.ts), else PLACED. */
+export function placeOrder(request: OrderRequest, orderId: string, now: string, by?: Actor, paymentSettings: PaymentSettings = DEFAULT_PAYMENT_SETTINGS): Order {
+  const { payment: given, ...rest } = request;
+  const payment = paymentAtPlacement(request, paymentSettings, now);
+  const status = placedStatusOf(request);
   return {
-    ...request,
+    ...rest,
+    ...(payment ? { payment } : {}),
     orderId,
-    status: 'PLACED',
+    status,
     version: 1,
     maskedPhone: maskPhone(request.shipTo.phone),
     totals: totalsOf(request.lines),
     placedAt: now,
     updatedAt: now,
-    history: [{ from: null, to: 'PLACED', at: now, ...(by ? { by } : {}) }],
+    history: [{ from: null, to: status, at: now, ...(by ? { by } : {}) }],
   };
 }
 
@@ -326,7 +346,7 @@ export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string,
 
 /** Fields a transition may set alongside the new status. */
 export type TransitionChanges = Partial<
-  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'cancellationNote' | 'route' | 'shipment' | 'routingExplanation'>
+  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'cancellationNote' | 'route' | 'shipment' | 'routingExplanation' | 'payment'>
 >;
 
 /**
@@ -342,13 +362,17 @@ export function transition(
   by?: Actor,
 ): Order {
   if (!canTransition(order.status, to)) throw new IllegalTransition(order.status, to);
-  const entry: Transition = { from: order.status, to, at: now, ...(reason ? { reason } : {}), ...audit(by, changedFields(order, changes)) };
+  return recorded(order, to, now, { ...(reason ? { reason } : {}), ...audit(by, changedFields(order, changes)) }, changes);
+}
+
+/** The order with a new version recording `entry` (from its status to `to`) and `changes`: the one shape every change of an order takes. */
+export function recorded(order: Order, to: OrderStatus, now: string, entry: Omit<Transition, 'from' | 'to' | 'at'>, changes: Partial<Order> = {}): Order {
   return {
     ...order,
     ...changes,
     status: to,
     version: order.version + 1,
     updatedAt: now,
-    history: [...order.history, entry],
+    history: [...order.history, { from: order.status, to, at: now, ...entry }],
   };
 }

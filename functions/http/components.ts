@@ -115,7 +115,7 @@ export const OrderPage = named('OrderPage',
   }),
 );
 
-const detailTypes = [...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES)] as [string, ...string[]];
+const detailTypes = [...new Set([...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES)])] as [string, ...string[]];
 export const Timeline = named('Timeline',
   z.object({
     orderId: orderIdSchema,

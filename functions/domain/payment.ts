@@ -1,0 +1,159 @@
+/**
+ * The payment gate: an order placed with its payment pending waits in PAYMENT_PENDING until the
+ * channel reports the payment authorized (fulfilment goes on) or failed (cancelled, PAYMENT_FAILED),
+ * or its channel's timeout passes (cancelled, PAYMENT_TIMEOUT). Per channel, stock is locked at
+ * placement (the workflow locks, and the order waits with its stock) or only once paid. Pure: no
+ * I/O, no clock (callers pass `now`); every decision is one version of the order, so the store's
+ * guard on the version read lets exactly one of payment, timeout and cancel win.
+ */
+import { PaymentAlreadyDecided } from './errors.ts';
+import { audit, RECONCILER, recorded, transition, type Actor, type Order, type OrderRequest, type OrderStatus, type Transition } from './order.ts';
+
+/** What a channel may say about the payment when placing: absent means authorized (paid before placing). */
+export const PLACEMENT_PAYMENT_STATUSES = ['authorized', 'pending'] as const;
+/** What a channel may report about a pending payment. */
+export const PAYMENT_REPORT_STATUSES = ['authorized', 'failed'] as const;
+export type PaymentReportStatus = (typeof PAYMENT_REPORT_STATUSES)[number];
+
+/** Where the order's payment stands: decided by the channel, or `timed_out` by its channel's timeout. */
+export const PAYMENT_STATUSES = ['pending', 'authorized', 'failed', 'timed_out'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** When a pending order's stock is locked: at once, so the customer's units wait for the payment, or only once paid. */
+export const STOCK_LOCK_MOMENTS = ['placement', 'payment'] as const;
+export type StockLockMoment = (typeof STOCK_LOCK_MOMENTS)[number];
+
+/** The payment as the channel describes it when placing; provider and reference are identifiers, never personal data. */
+export interface PaymentRequest {
+  status: (typeof PLACEMENT_PAYMENT_STATUSES)[number];
+  provider?: string;
+  reference?: string;
+}
+
+/** A channel's payment gate settings (config/channels.json). */
+export interface PaymentSettings {
+  timeoutSeconds: number;
+  lockStockAt: StockLockMoment;
+}
+
+/** For a channel without settings of its own: a quarter of an hour to pay, stock locked once paid. */
+export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = { timeoutSeconds: 900, lockStockAt: 'payment' };
+
+/** The payment as the order records it. */
+export interface Payment {
+  status: PaymentStatus;
+  provider?: string;
+  /** The provider's payment id: kept on the order, never published. */
+  reference?: string;
+  /** For an order placed pending: when stock is locked, fixed at placement from its channel's settings. */
+  lockStockAt?: StockLockMoment;
+  /** For an order placed pending: when it is cancelled unless paid. */
+  dueAt?: string;
+  /** Set once the workflow locked the order's stock while its payment was pending (lockStockAt `placement`). */
+  stockLocked?: boolean;
+  /** When the payment was decided (reported, or timed out). */
+  decidedAt?: string;
+}
+
+export interface PaymentReport {
+  status: PaymentReportStatus;
+  reference: string;
+}
+
+const addSeconds = (at: string, seconds: number) => new Date(Date.parse(at) + seconds * 1000).toISOString();
+
+/** The status an order is placed in: PAYMENT_PENDING when its payment is, PLACED otherwise (today's behaviour). */
+export function placedStatusOf(request: Pick<OrderRequest, 'payment'>): OrderStatus {
+  return request.payment?.status === 'pending' ? 'PAYMENT_PENDING' : 'PLACED';
+}
+
+/** The payment an order is placed with; undefined when the channel said nothing about it. */
+export function paymentAtPlacement(request: Pick<OrderRequest, 'payment'>, settings: PaymentSettings, now: string): Payment | undefined {
+  const given = request.payment;
+  if (!given) return undefined;
+  const ids = { ...(given.provider ? { provider: given.provider } : {}), ...(given.reference ? { reference: given.reference } : {}) };
+  if (given.status === 'authorized') return { status: 'authorized', ...ids, decidedAt: now };
+  return { status: 'pending', ...ids, lockStockAt: settings.lockStockAt, dueAt: addSeconds(now, settings.timeoutSeconds) };
+}
+
+export const awaitsPayment = (order: Pick<Order, 'status'>): boolean => order.status === 'PAYMENT_PENDING';
+
+/** True when the workflow is to lock the stock of this pending order now (lockStockAt `placement`, not yet locked). */
+export const locksStockBeforePayment = (order: Pick<Order, 'status' | 'payment'>): boolean =>
+  awaitsPayment(order) && order.payment?.lockStockAt === 'placement' && !order.payment.stockLocked;
+
+/** When the pending order is cancelled unless paid; undefined for any other order. */
+export function paymentDueAt(order: Pick<Order, 'status' | 'payment'>): string | undefined {
+  return awaitsPayment(order) ? order.payment?.dueAt : undefined;
+}
+
+/**
+ * The pending order with its stock locked by the workflow (the store writes the reservation in the
+ * same commit): a recorded change, `OrderStockLocked` with the status still PAYMENT_PENDING.
+ */
+export function stockLockedAwaitingPayment(order: Order, now: string, by: Actor): Order {
+  if (!locksStockBeforePayment(order)) throw new Error(`Order ${order.orderId} does not lock stock before its payment`);
+  const payment = { ...order.payment!, stockLocked: true };
+  return recorded(order, order.status, now, { amendment: 'STOCK_LOCKED_AWAITING_PAYMENT', ...audit(by, [{ field: 'payment.stockLocked', from: false, to: true }]) }, { payment });
+}
+
+/** Whether `report` repeats the decision the order has: the same outcome (and reference, when the order has one). */
+function repeats(payment: Payment | undefined, report: PaymentReport): boolean {
+  const decided = payment?.status ?? 'authorized';
+  return decided === report.status && (payment?.reference === undefined || payment.reference === report.reference);
+}
+
+/**
+ * The order after the channel's payment report, or the order unchanged when the report repeats the
+ * decision it has (idempotent: no new version, no event). Authorized: fulfilment goes on from where
+ * the order stands (PLACED, or STOCK_LOCKED when its stock was locked while it waited). Failed: the
+ * order is cancelled, PAYMENT_FAILED (its stock, if locked, is given back in the same commit).
+ * Anything else contradicts what was decided: PaymentAlreadyDecided (409).
+ */
+export function decidePayment(order: Order, report: PaymentReport, now: string, by: Actor): Order {
+  if (!awaitsPayment(order)) {
+    if (order.status !== 'CANCELLED' && repeats(order.payment, report)) return order;
+    if (order.payment?.status === 'failed' && repeats(order.payment, report)) return order;
+    const decision = order.status === 'CANCELLED' ? `cancelled (${order.cancellationReason ?? 'UNSPECIFIED'})` : `payment ${order.payment?.status ?? 'authorized'}`;
+    throw new PaymentAlreadyDecided(
+      order.status,
+      decision,
+      `Order ${order.orderId} is ${order.status} (${decision}); a payment report of ${report.status} with this reference contradicts it`,
+    );
+  }
+  const payment: Payment = { ...order.payment!, status: report.status, reference: report.reference, decidedAt: now };
+  const changed = [
+    { field: 'payment.status', from: 'pending', to: report.status },
+    ...(order.payment?.reference !== report.reference ? [{ field: 'payment.reference' }] : []),
+  ];
+  if (report.status === 'authorized') {
+    const to = order.payment?.stockLocked ? 'STOCK_LOCKED' : 'PLACED';
+    return recorded(order, to, now, { amendment: 'PAYMENT_AUTHORIZED', ...audit(by, changed) }, { payment });
+  }
+  return recorded(
+    order,
+    'CANCELLED',
+    now,
+    { amendment: 'PAYMENT_FAILED', reason: 'PAYMENT_FAILED', ...audit(by, [...changed, { field: 'cancellationReason', from: null, to: 'PAYMENT_FAILED' }]) },
+    { payment, cancellationReason: 'PAYMENT_FAILED' },
+  );
+}
+
+/** Whether the pending order's payment is overdue at `now`. */
+export function paymentOverdue(order: Pick<Order, 'status' | 'payment'>, now: string): boolean {
+  const due = paymentDueAt(order);
+  return due !== undefined && Date.parse(now) >= Date.parse(due);
+}
+
+/** The pending order cancelled for want of payment (`OrderCancelled`, PAYMENT_TIMEOUT); its stock, if locked, goes back in the same commit. */
+export function expirePayment(order: Order, now: string, by: Actor = RECONCILER): Order {
+  if (!paymentOverdue(order, now)) throw new Error(`Order ${order.orderId} has no overdue payment`);
+  return transition(
+    order,
+    'CANCELLED',
+    now,
+    { cancellationReason: 'PAYMENT_TIMEOUT', payment: { ...order.payment!, status: 'timed_out', decidedAt: now } },
+    'PAYMENT_TIMEOUT',
+    by,
+  );
+}
