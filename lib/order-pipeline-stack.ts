@@ -13,9 +13,14 @@ import { DEFAULT_DEADLINES } from '../functions/domain/deadlines.ts';
 import { OrderStore } from './order-store.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
 import type { PartnerConfig } from './partners-config.ts';
+import { CHANNEL_SETTINGS_ENV } from '../functions/environment.ts';
+import { type ChannelSettingsFile, channelSettingsForFunctions, NO_CHANNEL_SETTINGS } from '../functions/domain/channel-settings.ts';
 import { readPipelineContext, retainsDataByDefault } from './pipeline-context.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 import { ORDER_METRICS, PUBLISHER_METRICS } from '../functions/publisher/metrics.ts';
+
+/** What the channels file may take of a function's environment; the rest of Lambda's 4 KB is the functions' own. */
+const MAX_CHANNEL_SETTINGS_LENGTH = 2_048;
 
 /** Properties of an {@link OrderPipelineStack}. */
 export interface OrderPipelineStackProps extends StackProps {
@@ -26,6 +31,11 @@ export interface OrderPipelineStackProps extends StackProps {
    * @default - none
    */
   readonly partners?: readonly PartnerConfig[];
+  /**
+   * Each channel's hold window and payment settings (the validated channels file).
+   * @default - none: every channel gets the defaults
+   */
+  readonly channels?: ChannelSettingsFile;
   /**
    * Keep the data ({@link DATA_RESOURCE_TYPES}) when the stack or one of its resources is deleted, with the
    * table's deletion protection and the stack's termination protection on.
@@ -119,6 +129,15 @@ export class OrderPipelineStack extends Stack {
       ...this.partners.deadLetterQueues,
     };
     const functions = functionsOf(this);
+    // Every function, rather than a list to keep in step with the code that reads it: a channel setting changed
+    // updates every function's configuration. The file shares Lambda's 4 KB of environment with the rest.
+    const channelSettings = JSON.stringify(channelSettingsForFunctions(props.channels ?? NO_CHANNEL_SETTINGS));
+    if (channelSettings.length > MAX_CHANNEL_SETTINGS_LENGTH) {
+      throw new Error(
+        `The channels file takes ${channelSettings.length} characters in each function's environment, over the ${MAX_CHANNEL_SETTINGS_LENGTH} it may (Lambda allows 4 KB in all): list only the channels that differ from the defaults`,
+      );
+    }
+    for (const fn of Object.values(functions)) fn.addEnvironment(CHANNEL_SETTINGS_ENV, channelSettings);
     const perMinute = (name: (typeof ORDER_METRICS)[keyof typeof ORDER_METRICS]) => this.events.metric(name, 'Sum');
     const latency = (statistic: string) => this.events.metric(ORDER_METRICS.placedToShipmentRequested, statistic);
     this.alarms = new OperationsAlarms(this, 'OperationsAlarms', {

@@ -3,8 +3,8 @@
  * retry policy, and which personal data. Validated at synth, so a mistake fails `cdk synth` with
  * the partner and field it concerns instead of a deploy that half works.
  */
-import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { ConfigFileError, readJsonFile } from './config-file.ts';
 import { ALL_DETAIL_TYPES } from '../functions/domain/events.ts';
 import {
   PERSONAL_DATA_FIELDS,
@@ -183,12 +183,10 @@ export type PartnerTarget = PartnerConfig['target'];
 export type PartnerAuth = z.output<typeof authSchema>;
 
 /** The file is invalid; `issues` are one line each, naming the partner and field. */
-export class PartnersConfigError extends Error {
-  readonly issues: readonly string[];
+export class PartnersConfigError extends ConfigFileError {
   constructor(source: string, issues: string[]) {
-    super(`Invalid partners file ${source}:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    super('partners', source, issues);
     this.name = 'PartnersConfigError';
-    this.issues = issues;
   }
 }
 
@@ -227,11 +225,6 @@ export function parsePartners(document: unknown, options: ParsePartnersOptions =
 }
 
 export function loadPartners(file: string, options: Omit<ParsePartnersOptions, 'source'> = {}): PartnerConfig[] {
-  let document: unknown;
-  try {
-    document = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new PartnersConfigError(file, [`(file): ${(error as Error).message}`]);
-  }
+  const document = readJsonFile(file, (issues) => new PartnersConfigError(file, issues));
   return parsePartners(document, { ...options, source: file });
 }

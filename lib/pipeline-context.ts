@@ -10,6 +10,7 @@ import { deadlineSettingsFrom } from '../functions/reconciler/deadline-settings.
 export const CONTEXT_KEYS = {
   stage: { key: 'orderPipeline:stage', legacyKey: 'stage' },
   partners: { key: 'orderPipeline:partners', legacyKey: 'partners' },
+  channels: { key: 'orderPipeline:channels' },
   retainData: { key: 'orderPipeline:retainData' },
   jwtIssuer: { key: 'orderPipeline:jwtIssuer' },
   jwtAudience: { key: 'orderPipeline:jwtAudience' },
@@ -26,6 +27,8 @@ type Setting = keyof typeof CONTEXT_KEYS;
 export const DEFAULT_STAGE = 'dev';
 /** Partners file read when context names none; relative paths are from the repository root. */
 export const DEFAULT_PARTNERS_FILE = 'config/partners.json';
+/** Channels file (hold window and payment settings per channel) read when context names none; same rule for paths. */
+export const DEFAULT_CHANNELS_FILE = 'config/channels.json';
 /**
  * Tokens the API accepts unless context says otherwise. The `.invalid` issuer (RFC 2606) cannot resolve, so a
  * stack deployed without setting it accepts no token at all rather than someone else's; the local cloud signs its
@@ -41,6 +44,7 @@ const DISPOSABLE_STAGES: ReadonlySet<string> = new Set(['dev', 'test']);
 export interface PipelineContext {
   readonly stage: string;
   readonly partnersFile: string;
+  readonly channelsFile: string;
   /** As set; `undefined` when not set, so that the stage decides (see {@link retainsDataByDefault}). */
   readonly retainData: boolean | undefined;
   /**
@@ -93,6 +97,7 @@ export function readPipelineContext(node: Node): PipelineContext {
   return {
     stage: String(read('stage') ?? DEFAULT_STAGE),
     partnersFile: String(read('partners') ?? DEFAULT_PARTNERS_FILE),
+    channelsFile: String(read('channels') ?? DEFAULT_CHANNELS_FILE),
     retainData: optionalBoolean(CONTEXT_KEYS.retainData.key, read('retainData')),
     localRuntime: optionalBoolean(CONTEXT_KEYS.localRuntime.key, read('localRuntime')) ?? false,
     jwt: {

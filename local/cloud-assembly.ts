@@ -17,6 +17,8 @@ export interface SynthesizedStack {
 export interface SynthesizeOptions {
   /** Partners file (context `orderPipeline:partners`); the app's default (`config/partners.json`) when omitted. */
   partnersFile?: string;
+  /** Channels file (context `orderPipeline:channels`); the app's default (`config/channels.json`) when omitted. */
+  channelsFile?: string;
   /** More context, as `cdk synth -c key=value` would pass it. */
   context?: Record<string, unknown>;
 }
@@ -31,6 +33,7 @@ export function synthesizeStack(stage = 'local', options: SynthesizeOptions = {}
         'aws:cdk:bundling-stacks': [],
         [CONTEXT_KEYS.localRuntime.key]: true,
         ...(options.partnersFile ? { [CONTEXT_KEYS.partners.key]: options.partnersFile } : {}),
+        ...(options.channelsFile ? { [CONTEXT_KEYS.channels.key]: options.channelsFile } : {}),
         ...options.context,
       },
     });

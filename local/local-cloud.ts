@@ -54,6 +54,8 @@ export interface LocalCloudOptions {
   streams?: boolean;
   /** Partners file to synthesize with (when `stack` is not given); the app's default when omitted. */
   partnersFile?: string;
+  /** Channels file to synthesize with (when `stack` is not given); the app's default (`config/channels.json`) when omitted. */
+  channelsFile?: string;
   /** More synthesis context (when `stack` is not given), as `cdk synth -c key=value` would pass it. */
   context?: Record<string, unknown>;
   /** Where synthesized stacks are kept by a hash of their sources, so an unchanged app is not synthesized again. */
@@ -143,7 +145,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   try {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const synthOptions = { ...(options.partnersFile ? { partnersFile: options.partnersFile } : {}), ...(options.context ? { context: options.context } : {}) };
+    const synthOptions = {
+      ...(options.partnersFile ? { partnersFile: options.partnersFile } : {}),
+      ...(options.channelsFile ? { channelsFile: options.channelsFile } : {}),
+      ...(options.context ? { context: options.context } : {}),
+    };
     const [{ stack, cached }, dynamodb] = await Promise.all([
       options.stack ? { stack: options.stack, cached: true } : loadStack(options.stage ?? 'local', synthOptions, options.synthCacheDir),
       startDynamoDbLocal({

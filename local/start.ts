@@ -23,6 +23,7 @@ const { values } = parseCommandLine({
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     partners: { type: 'string' },
+    channels: { type: 'string' },
     secrets: { type: 'string' },
   },
   help: {
@@ -30,6 +31,7 @@ const { values } = parseCommandLine({
     port: 'HTTP port of the API (default: PORT, else 3000)',
     'data-dir': 'where orders, stock, archive and logs survive restarts (default: DATA_DIR, else .local/)',
     partners: 'partners file (default config/partners.json)',
+    channels: 'channels file: hold window and payment settings per channel (default config/channels.json)',
     secrets: "values of the secrets partner connections name, as Secrets Manager would hold them (default: LOCAL_SECRETS_FILE, else .local/secrets.json); a partner whose secret is missing is not run",
   },
 });
@@ -39,6 +41,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`npm start: the p
 const dataDir = values['in-memory'] ? undefined : resolve(values['data-dir'] ?? (process.env.DATA_DIR || join(PROJECT_ROOT, '.local')));
 const secretsFile = resolve(values.secrets ?? (process.env.LOCAL_SECRETS_FILE || join(PROJECT_ROOT, '.local', 'secrets.json')));
 const partnersFile = resolve(values.partners ?? join(PROJECT_ROOT, 'config', 'partners.json'));
+const channelsFile = resolve(values.channels ?? join(PROJECT_ROOT, 'config', 'channels.json'));
 const log = (line: string) => console.log(`\x1b[2m[local]\x1b[0m ${line}`);
 
 function portInUse(candidate: number): Promise<boolean> {
@@ -52,6 +55,7 @@ const portTaken = (taken: number) =>
   `Port ${taken} is in use (another npm start?): stop what listens there, or start on another port: PORT=${taken + 1} npm start`;
 if (port !== 0 && (await portInUse(port))) fail(portTaken(port));
 if (!existsSync(partnersFile)) fail(`No partners file at ${partnersFile}: pass one with --partners <file>`);
+if (!existsSync(channelsFile)) fail(`No channels file at ${channelsFile}: pass one with --channels <file>`);
 try {
   assertJava17();
 } catch (error) {
@@ -87,6 +91,7 @@ const started = startLocalCloud({
   port,
   ...(dataDir ? { dataDir } : {}),
   partnersFile: runningPartnersFile,
+  channelsFile,
   synthCacheDir: SYNTH_CACHE_DIR,
   // The terminal's Ctrl-C reaches only this process, which stops the relays before the database.
   databaseInOwnProcessGroup: true,

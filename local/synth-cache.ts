@@ -1,7 +1,7 @@
 /**
  * Synthesized stacks kept by a hash of what they are made from, so `npm start` and the test suites
  * synthesize only when a source, cdk.json, the lockfile (CDK's version), the partners file, the
- * stage or the context changed. Test forks may read and write the same cache at once: files appear
+ * channels file, the stage or the context changed. Test forks may read and write the same cache at once: files appear
  * by rename, and a file that disappears while being read counts as not kept.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 import type { SynthesizedStack, SynthesizeOptions } from './cloud-assembly.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** What the app's template is made from, besides the partners file and the stage. */
+/** What the app's template is made from, besides the partners and channels files and the stage. */
 const SYNTH_INPUTS = ['bin', 'lib', 'functions', 'packages', 'state-machines', 'cdk.json', 'package-lock.json', 'local/cloud-assembly.ts'];
-/** The app's default partners file (lib/order-pipeline-app.ts), named here so a cached start does not load the CDK. */
+/** The app's default partners and channels files (lib/pipeline-context.ts), named here so a cached start does not load the CDK. */
 const DEFAULT_PARTNERS_FILE = 'config/partners.json';
+const DEFAULT_CHANNELS_FILE = 'config/channels.json';
 /** Where `npm start` and the tests keep synthesized stacks. */
 export const SYNTH_CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'order-pipeline');
 
@@ -26,19 +27,20 @@ function filesUnder(path: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** A hash of everything the stack is synthesized from: sources, cdk.json, the lockfile, partners, stage, context and target account. */
+/** A hash of everything the stack is synthesized from: sources, cdk.json, the lockfile, partners, channels, stage, context and target account. */
 export function synthesisKey(stage: string, options: SynthesizeOptions = {}, root = PROJECT_ROOT): string {
-  const partnersFile = options.partnersFile ?? DEFAULT_PARTNERS_FILE;
-  const files = [...SYNTH_INPUTS.flatMap((input) => filesUnder(join(root, input))), isAbsolute(partnersFile) ? partnersFile : join(root, partnersFile)];
+  const configFiles = [options.partnersFile ?? DEFAULT_PARTNERS_FILE, options.channelsFile ?? DEFAULT_CHANNELS_FILE];
+  const files = [...SYNTH_INPUTS.flatMap((input) => filesUnder(join(root, input))), ...configFiles.map((file) => (isAbsolute(file) ? file : join(root, file)))];
   const hash = createHash('sha256').update(JSON.stringify({ stage, context: options.context, account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }));
   for (const file of files.sort()) hash.update(`\0${relative(root, file)}\0`).update(readFileSync(file));
   return hash.digest('hex').slice(0, 32);
 }
 
-/** The same for every source state of one stage, partners file, context and target account: what a newer stack replaces. */
+/** The same for every source state of one stage, partners and channels files, context and target account: what a newer stack replaces. */
 function synthesisSlot(stage: string, options: SynthesizeOptions): string {
   const partnersFile = resolve(PROJECT_ROOT, options.partnersFile ?? DEFAULT_PARTNERS_FILE);
-  const slot = { stage, partnersFile, context: options.context, account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const channelsFile = resolve(PROJECT_ROOT, options.channelsFile ?? DEFAULT_CHANNELS_FILE);
+  const slot = { stage, partnersFile, channelsFile, context: options.context, account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   return createHash('sha256').update(JSON.stringify(slot)).digest('hex').slice(0, 12);
 }
 

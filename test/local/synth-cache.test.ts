@@ -1,6 +1,6 @@
 /**
  * `npm start` and the test suites synthesize only when something the stack is made from changed:
- * the key covers the sources, cdk.json, the lockfile, the partners file, the stage and the context,
+ * the key covers the sources, cdk.json, the lockfile, the partners and channels files, the stage and the context,
  * and a second start with the same inputs reads the kept stack instead of synthesizing, even while
  * other processes write the cache.
  */
@@ -29,6 +29,7 @@ describe('the synthesis key', () => {
   write('cdk.json', '{"context":{}}');
   write('package-lock.json', '{}');
   write('config/partners.json', '{"partners":[]}');
+  write('config/channels.json', '{"channels":[]}');
   const key = () => synthesisKey('local', {}, root);
 
   it('stays the same while nothing changes', () => {
@@ -42,6 +43,7 @@ describe('the synthesis key', () => {
     ['cdk.json (feature flags, context)', 'cdk.json', '{"context":{"flag":true}}'],
     ['the lockfile (the CDK version)', 'package-lock.json', '{"lockfileVersion":3}'],
     ['the partners file', 'config/partners.json', '{"partners":[{"name":"x"}]}'],
+    ['the channels file', 'config/channels.json', '{"channels":[{"name":"x"}]}'],
   ])('changes with %s', (_, file, content) => {
     const before = key();
     write(file, content);
@@ -51,6 +53,7 @@ describe('the synthesis key', () => {
   it('changes with the stage, the partners file named and the context', () => {
     expect(synthesisKey('other', {}, root)).not.toBe(key());
     expect(synthesisKey('local', { partnersFile: NO_PARTNERS }, root)).not.toBe(key());
+    expect(synthesisKey('local', { channelsFile: join(root, 'other-channels.json') }, (write('other-channels.json', '{"channels":[{"name":"y"}]}'), root))).not.toBe(key());
     expect(synthesisKey('local', { context: { 'orderPipeline:orderDeadlineSeconds': 'PLACED=1' } }, root)).not.toBe(key());
   });
 });
