@@ -31,7 +31,8 @@ import { ROLLOUT_ARMS } from './routing/rollout.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
 import { CHANNEL_ORDER_ID, isPublishablePlace, PUBLISHABLE_PLACE } from './free-text.ts';
-import { PAYMENT_STATUSES, STOCK_LOCK_MOMENTS, type Payment } from './payment.ts';
+import { PAYMENT_STATUSES, type Payment } from './payment.ts';
+import { LOCK_STOCK_AT } from './channel-settings.ts';
 
 export const EVENT_SCHEMA_VERSION = '1.0';
 
@@ -201,7 +202,7 @@ const commonData = {
     .strictObject({
       status: z.enum(PAYMENT_STATUSES),
       provider: z.string().regex(CHANNEL_ORDER_ID).optional().describe('The payment provider, as the channel named it: an identifier.'),
-      lockStockAt: z.enum(STOCK_LOCK_MOMENTS).optional().describe('For an order placed awaiting payment: when its stock is locked.'),
+      lockStockAt: z.enum(LOCK_STOCK_AT).optional().describe('For an order placed awaiting payment: when its stock is locked.'),
       dueAt: z.iso.datetime().optional().describe('For an order placed awaiting payment: when it is cancelled unless paid.'),
     })
     .optional()

@@ -224,7 +224,8 @@ export function standingClosing(order: Order): Closing | undefined {
  */
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   PLACED: ['STOCK_LOCKED', 'REJECTED', 'CANCELLED', 'FAILED'],
-  PAYMENT_PENDING: ['CANCELLED'],
+  // REJECTED or FAILED when the stock lock of a channel locking at placement is refused or fails.
+  PAYMENT_PENDING: ['CANCELLED', 'REJECTED', 'FAILED'],
   STOCK_LOCKED: ['ROUTED', 'REJECTED', 'CANCELLED', 'FAILED'],
   ROUTED: ['SHIPMENT_REQUESTED', 'REJECTED', 'CANCELLED', 'FAILED'],
   SHIPMENT_REQUESTED: ['SHIPPED'],

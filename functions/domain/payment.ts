@@ -6,8 +6,9 @@
  * I/O, no clock (callers pass `now`); every decision is one version of the order, so the store's
  * guard on the version read lets exactly one of payment, timeout and cancel win.
  */
-import { PaymentAlreadyDecided } from './errors.ts';
-import { audit, RECONCILER, recorded, transition, type Actor, type Order, type OrderRequest, type OrderStatus, type Transition } from './order.ts';
+import { DEFAULT_CHANNEL_SETTINGS, type ChannelSettings, type LockStockAt } from './channel-settings.ts';
+import { OrderNotAmendable, PaymentAlreadyDecided } from './errors.ts';
+import { audit, RECONCILER, recorded, standingClosing, transition, type Actor, type Order, type OrderRequest, type OrderStatus, type Transition } from './order.ts';
 
 /** What a channel may say about the payment when placing: absent means authorized (paid before placing). */
 export const PLACEMENT_PAYMENT_STATUSES = ['authorized', 'pending'] as const;
@@ -19,9 +20,6 @@ export type PaymentReportStatus = (typeof PAYMENT_REPORT_STATUSES)[number];
 export const PAYMENT_STATUSES = ['pending', 'authorized', 'failed', 'timed_out'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
-/** When a pending order's stock is locked: at once, so the customer's units wait for the payment, or only once paid. */
-export const STOCK_LOCK_MOMENTS = ['placement', 'payment'] as const;
-export type StockLockMoment = (typeof STOCK_LOCK_MOMENTS)[number];
 
 /** The payment as the channel describes it when placing; provider and reference are identifiers, never personal data. */
 export interface PaymentRequest {
@@ -30,14 +28,11 @@ export interface PaymentRequest {
   reference?: string;
 }
 
-/** A channel's payment gate settings (config/channels.json). */
-export interface PaymentSettings {
-  timeoutSeconds: number;
-  lockStockAt: StockLockMoment;
-}
+/** A channel's payment gate settings (config/channels.json, domain/channel-settings.ts). */
+export type PaymentSettings = ChannelSettings['payment'];
 
-/** For a channel without settings of its own: a quarter of an hour to pay, stock locked once paid. */
-export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = { timeoutSeconds: 900, lockStockAt: 'payment' };
+/** For a channel the settings do not list. */
+export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = DEFAULT_CHANNEL_SETTINGS.payment;
 
 /** The payment as the order records it. */
 export interface Payment {
@@ -46,7 +41,7 @@ export interface Payment {
   /** The provider's payment id: kept on the order, never published. */
   reference?: string;
   /** For an order placed pending: when stock is locked, fixed at placement from its channel's settings. */
-  lockStockAt?: StockLockMoment;
+  lockStockAt?: LockStockAt;
   /** For an order placed pending: when it is cancelled unless paid. */
   dueAt?: string;
   /** Set once the workflow locked the order's stock while its payment was pending (lockStockAt `placement`). */
@@ -111,6 +106,8 @@ function repeats(payment: Payment | undefined, report: PaymentReport): boolean {
  * Anything else contradicts what was decided: PaymentAlreadyDecided (409).
  */
 export function decidePayment(order: Order, report: PaymentReport, now: string, by: Actor): Order {
+  // Its stock lock was refused or failed: the workflow is closing it, and no payment can carry it on.
+  if (standingClosing(order)) throw new OrderNotAmendable(order.status, 'its payment: it is being closed');
   if (!awaitsPayment(order)) {
     if (order.status !== 'CANCELLED' && repeats(order.payment, report)) return order;
     if (order.payment?.status === 'failed' && repeats(order.payment, report)) return order;
@@ -140,9 +137,10 @@ export function decidePayment(order: Order, report: PaymentReport, now: string, 
 }
 
 /** Whether the pending order's payment is overdue at `now`. */
-export function paymentOverdue(order: Pick<Order, 'status' | 'payment'>, now: string): boolean {
+export function paymentOverdue(order: Order, now: string): boolean {
   const due = paymentDueAt(order);
-  return due !== undefined && Date.parse(now) >= Date.parse(due);
+  // An order being closed by the workflow is left to it.
+  return due !== undefined && Date.parse(now) >= Date.parse(due) && !standingClosing(order);
 }
 
 /** The pending order cancelled for want of payment (`OrderCancelled`, PAYMENT_TIMEOUT); its stock, if locked, goes back in the same commit. */

@@ -9,7 +9,9 @@ import { CUSTOMER_TIERS } from '../domain/vocabulary.ts';
 import { ERASED } from '../domain/erasure.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
 import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
-import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
+import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, paymentReportSchema, shipToSchema, skuSchema } from './schemas.ts';
+import { PAYMENT_STATUSES } from '../domain/payment.ts';
+import { LOCK_STOCK_AT } from '../domain/channel-settings.ts';
 
 /** A schema under `components/schemas/<id>`, referenced wherever it is used. */
 const named = <Schema extends z.ZodType>(id: string, schema: Schema): Schema => schema.meta({ id }) as Schema;
@@ -94,8 +96,22 @@ export const Order = named('Order',
         parcels: z.array(z.object({ parcelId: z.string(), warehouseId: z.string(), carrier: z.string(), trackingNumber: z.string() })),
       })
       .optional(),
+    payment: z
+      .object({
+        status: z.enum(PAYMENT_STATUSES),
+        provider: z.string().optional(),
+        reference: z.string().optional(),
+        lockStockAt: z.enum(LOCK_STOCK_AT).optional().describe('For an order placed awaiting payment: when its stock is locked'),
+        dueAt: z.iso.datetime().optional().describe('For an order placed awaiting payment: when it is cancelled unless paid'),
+        stockLocked: z.boolean().optional().describe('Set once its stock was locked while it waited for payment'),
+        decidedAt: z.iso.datetime().optional(),
+      })
+      .optional()
+      .describe('The payment gate (absent: paid before placing, nothing said)'),
   }),
 );
+
+export const PaymentReport = named('PaymentReport', paymentReportSchema);
 
 export const OrderPage = named('OrderPage',
   z.object({

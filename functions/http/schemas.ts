@@ -10,6 +10,7 @@ import { MAX_SHARDS } from '../domain/stock.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
 import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
 import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
+import { PAYMENT_REPORT_STATUSES, PLACEMENT_PAYMENT_STATUSES } from '../domain/payment.ts';
 
 const identifier = z
   .string()
@@ -84,6 +85,32 @@ export const shipToSchema = z.strictObject({
 });
 
 /**
+ * A payment provider's name or its id of a payment: an identifier (1-64 letters, digits, `.`, `_`,
+ * `:`, `-`), refused when it looks like personal data (an e-mail address, a phone, card or ID number:
+ * functions/domain/free-text.ts), since it is stored as given and a provider's id must not lead to the payer.
+ */
+const paymentIdentifier = z
+  .string()
+  .regex(CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE)
+  .superRefine((value, ctx) => {
+    const kind = personalDataIn(value);
+    if (kind) ctx.addIssue({ code: 'custom', message: `Looks like ${kind}: a payment identifier must not hold personal data` });
+  });
+
+/** `payment` when placing: absent means authorized before placing (today's behaviour). */
+export const placementPaymentSchema = z.strictObject({
+  status: z.enum(PLACEMENT_PAYMENT_STATUSES).describe('`pending`: the order waits in PAYMENT_PENDING for `POST /orders/{orderId}/payment`.'),
+  provider: paymentIdentifier.optional(),
+  reference: paymentIdentifier.optional().describe("The provider's id of the payment; kept on the order, never published."),
+});
+
+/** `POST /orders/{orderId}/payment`: what the payment provider decided. */
+export const paymentReportSchema = z.strictObject({
+  status: z.enum(PAYMENT_REPORT_STATUSES),
+  reference: paymentIdentifier.describe("The provider's id of the payment; kept on the order, never published."),
+});
+
+/**
  * `POST /orders`. The channel is the token's; `channel` in the body is optional and, when
  * sent (integrations written before tokens carried it), must name the token's channel.
  */
@@ -117,6 +144,7 @@ export const orderRequestSchema = z.strictObject({
   shipTo: shipToSchema,
   deliveryPreference: z.enum(DELIVERY_PREFERENCES).optional(),
   attribution: attributionSchema.optional(),
+  payment: placementPaymentSchema.optional(),
 });
 
 export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,255}$/, 'Use 1-255 printable ASCII characters');

@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { SandboxCarrier } from '../carriers/sandbox-carrier.ts';
-import { requiredEnv } from '../environment.ts';
+import { channelSettings, requiredEnv } from '../environment.ts';
+import type { ChannelSettingsFile } from '../domain/channel-settings.ts';
 import { createDocumentClient } from '../store/dynamodb.ts';
 import { OrderStore } from '../store/order-store.ts';
 import { PolicyStore } from '../store/policy-store.ts';
@@ -41,6 +42,8 @@ export interface Dependencies {
   /** Starts fulfilment executions: the re-drive of ADR 0002, also for operators' retries and releases. */
   fulfilment: FulfilmentStarter;
   deadlines: DeadlineSettings;
+  /** Each channel's settings (config/channels.json): the payment gate's timeout and when stock is locked. */
+  channels: ChannelSettingsFile;
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
   carrier: CarrierGateway;
@@ -71,6 +74,8 @@ export interface DependencyOptions {
   fulfilment?: FulfilmentStarter;
   deadlines?: DeadlineSettings;
   personalData?: PersonalDataCipher;
+  /** Default: the CHANNEL_SETTINGS the stack sets (none: every channel gets the defaults). */
+  channels?: ChannelSettingsFile;
 }
 
 /** Built at the first start, so only the routes that re-drive need the state machine's ARN. */
@@ -105,6 +110,7 @@ export function createDependencies(client: DocumentClient, tableName: string, op
     inFlight: new InFlightIndex(client, tableName),
     fulfilment: options.fulfilment ?? fulfilmentFromEnvironment(),
     deadlines: options.deadlines ?? DEFAULT_DEADLINES,
+    channels: options.channels ?? channelSettings(),
     // Built on first use: only functions that seal or open have the key in their environment
     // (and the KMS permissions); the others never touch personal values.
     personalData: options.personalData ?? lazyEncryptionSdkCipher(),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { placeOrder, type Actor, type OrderRequest } from '../domain/order.ts';
 import type { Dependencies } from './dependencies.ts';
+import { channelSettingsOf } from '../domain/channel-settings.ts';
 import type { CreateOrderResult } from './ports.ts';
 import { TransientError } from '../domain/errors.ts';
 import { retrying, type RetryPolicy } from '../retry-policy.ts';
@@ -36,7 +37,8 @@ export async function placeOrderOnce(
   idempotencyKey?: string,
   by?: Actor,
 ): Promise<CreateOrderResult> {
-  const order = placeOrder(request, deps.newOrderId(), deps.now(), by);
+  const { payment } = channelSettingsOf(deps.channels, request.channel);
+  const order = placeOrder(request, deps.newOrderId(), deps.now(), by, payment);
   const fingerprint = requestFingerprint(request);
   const sealed = await sealOrder(deps.personalData, order);
   const result = await retrying(() => deps.orders.create(sealed, fingerprint, idempotencyKey), {
