@@ -31,7 +31,7 @@ import { ROLLOUT_ARMS } from './routing/rollout.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
 import { CHANNEL_ORDER_ID, isPublishablePlace, PUBLISHABLE_PLACE } from './free-text.ts';
-import { PAYMENT_STATUSES, type Payment } from './payment.ts';
+import { PAYMENT_STATUSES, type Payment } from './placement-payment.ts';
 import { LOCK_STOCK_AT } from './channel-settings.ts';
 
 export const EVENT_SCHEMA_VERSION = '1.0';

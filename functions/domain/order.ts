@@ -6,7 +6,7 @@ import type { OrderRoute, RecordedExplanation } from './routing/decision.ts';
 import type { CustomerTier, DeliveryExceptionCode, DeliveryPreference, OrderLine, ParcelStatus, ShipTo } from './vocabulary.ts';
 import type { Attribution } from './attribution.ts';
 import { maskPhone } from './phone-mask.ts';
-import { DEFAULT_PAYMENT_SETTINGS, paymentAtPlacement, placedStatusOf, type Payment, type PaymentRequest, type PaymentSettings } from './payment.ts';
+import { DEFAULT_PAYMENT_SETTINGS, paymentAtPlacement, placedStatusOf, type Payment, type PaymentRequest, type PaymentSettings } from './placement-payment.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',

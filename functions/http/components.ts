@@ -10,7 +10,7 @@ import { ERASED } from '../domain/erasure.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
 import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
 import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, paymentReportSchema, shipToSchema, skuSchema } from './schemas.ts';
-import { PAYMENT_STATUSES } from '../domain/payment.ts';
+import { PAYMENT_STATUSES } from '../domain/placement-payment.ts';
 import { LOCK_STOCK_AT } from '../domain/channel-settings.ts';
 
 /** A schema under `components/schemas/<id>`, referenced wherever it is used. */

@@ -10,7 +10,8 @@ import { MAX_SHARDS } from '../domain/stock.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
 import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
 import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
-import { PAYMENT_REPORT_STATUSES, PLACEMENT_PAYMENT_STATUSES } from '../domain/payment.ts';
+import { PAYMENT_REPORT_STATUSES } from '../domain/payment.ts';
+import { PLACEMENT_PAYMENT_STATUSES } from '../domain/placement-payment.ts';
 
 const identifier = z
   .string()

@@ -9,8 +9,8 @@ import {
   paymentDueAt,
   paymentOverdue,
   stockLockedAwaitingPayment,
-  type PaymentSettings,
 } from '../../functions/domain/payment.ts';
+import type { PaymentSettings } from '../../functions/domain/placement-payment.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 
 const T0 = '2026-12-04T10:00:00.000Z';
