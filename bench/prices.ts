@@ -122,6 +122,19 @@ export const PRICES_US_EAST_1 = {
         'third parties (cloudburn.io 2026-03, factualminds.com 2026-06). Rule matching and delivery ' +
         'to same-account targets are not charged separately.',
     },
+    /** EventBridge Scheduler: each time a schedule runs its target (one-time order timers, ADR 0005). */
+    schedulerInvocations: {
+      usd: 1,
+      per: 1_000_000,
+      unit: 'scheduler invocation',
+      source: 'https://aws.amazon.com/eventbridge/pricing/',
+      checked: '2026-12-04',
+      verified: false,
+      note:
+        'Read on third-party pages only (cloudburn.io 2026-03: $1.00 per million invocations after ' +
+        '14 million free a month); creating and deleting schedules is not charged. The free tier is ' +
+        'not applied, as for every price here.',
+    },
   },
   stepFunctions: {
     expressRequests: {

@@ -11,6 +11,7 @@ import { OperationsDashboard } from './operations-dashboard.ts';
 import { deadlineEnvironment, OrderReconciler } from './order-reconciler.ts';
 import { DEFAULT_DEADLINES } from '../functions/domain/deadlines.ts';
 import { OrderStore } from './order-store.ts';
+import { OrderTimers } from './order-timers.ts';
 import { PartnerSubscriptions } from './partner-subscriptions.ts';
 import type { PartnerConfig } from './partners-config.ts';
 import { CHANNEL_SETTINGS_ENV } from '../functions/environment.ts';
@@ -63,6 +64,7 @@ export class OrderPipelineStack extends Stack {
   public readonly fulfilment: FulfilmentWorkflow;
   public readonly partners: PartnerSubscriptions;
   public readonly reconciler: OrderReconciler;
+  public readonly timers: OrderTimers;
   public readonly alarms: OperationsAlarms;
   public readonly dashboard: OperationsDashboard;
   /** The console on S3 and CloudFront, when context `orderPipeline:hostConsole` asks for it. */
@@ -115,6 +117,14 @@ export class OrderPipelineStack extends Stack {
       stateMachine: this.fulfilment.stateMachine,
       deadlines: context.deadlines,
     });
+    this.timers = new OrderTimers(this, 'Timers', {
+      stage,
+      store: this.store,
+      eventBus: this.events.eventBus,
+      orderEventSource: this.events.eventSource,
+      stateMachine: this.fulfilment.stateMachine,
+      deadlines: context.deadlines,
+    });
     this.api.connectFulfilment(this.fulfilment.stateMachine, deadlineEnvironment(context.deadlines ?? DEFAULT_DEADLINES));
     this.partners = new PartnerSubscriptions(this, 'Partners', {
       stage,
@@ -126,6 +136,7 @@ export class OrderPipelineStack extends Stack {
     const deadLetterQueues = {
       PublisherDlq: this.events.publisherDeadLetterQueue,
       OrderPlacedDlq: this.fulfilment.deadLetterQueue,
+      OrderTimersDlq: this.timers.deadLetterQueue,
       ...this.partners.deadLetterQueues,
     };
     const functions = functionsOf(this);

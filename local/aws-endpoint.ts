@@ -1,8 +1,9 @@
 /**
- * The AWS JSON-protocol endpoint the handlers' SDK clients talk to locally
- * (AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_KMS): EventBridge
- * PutEvents, Step Functions StartExecution / DescribeExecution and the KMS operations of
- * the Encryption SDK, served by the local engines.
+ * The AWS endpoint the handlers' SDK clients talk to locally (AWS_ENDPOINT_URL_EVENTBRIDGE,
+ * AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_SCHEDULER): over the JSON protocol
+ * (an `X-Amz-Target` header), EventBridge PutEvents, Step Functions StartExecution /
+ * DescribeExecution and the KMS operations of the Encryption SDK; over the REST protocol (a path),
+ * EventBridge Scheduler's schedules. Each is served by its local engine.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,9 @@ import { readBody } from './apigateway/http-api.ts';
 
 /** One JSON-protocol operation, by its X-Amz-Target (`TrentService.Decrypt`, ...). */
 export type Operation = (input: Record<string, unknown>) => unknown;
+
+/** A REST-protocol service (EventBridge Scheduler): errors carry `status` and their name. */
+export type RestService = (method: string, path: string, query: URLSearchParams, body: Record<string, unknown>) => unknown;
 
 class ServiceError extends Error {
   readonly status: number;
@@ -72,9 +76,32 @@ export function localCloudOperations(bus: LocalEventBus, stepFunctions: LocalSte
   };
 }
 
-export async function startAwsEndpoint(operations: Record<string, Operation>): Promise<AwsEndpoint> {
+/** REST errors name their type in a header, where the SDK's REST-JSON protocol reads it first. */
+function replyRest(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  response.end(text);
+}
+
+async function serveRest(rest: RestService, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  try {
+    const url = new URL(request.url ?? '/', 'http://local');
+    const body = await readBody(request, 1024 * 1024);
+    replyRest(response, 200, rest(request.method ?? 'GET', url.pathname, url.searchParams, JSON.parse(body?.toString('utf8') || '{}')));
+  } catch (error) {
+    const failure = error as Error & { status?: number };
+    replyRest(response, failure.status ?? 400, { Message: failure.message }, failure.name);
+  }
+}
+
+export async function startAwsEndpoint(operations: Record<string, Operation>, rest?: RestService): Promise<AwsEndpoint> {
   const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     const target = String(request.headers['x-amz-target'] ?? '');
+    if (!target && rest) return serveRest(rest, request, response);
     const operation = operations[target];
     if (!operation) {
       reply(response, 400, { __type: 'UnknownOperationException', message: `${target || 'This operation'} is not served locally` });

@@ -26,6 +26,7 @@ import { LocalFunctions, type FunctionStats } from './lambda/local-functions.ts'
 import { startHttpServer } from './local-http-server.ts';
 import { startFaultProxy } from './faults/fault-proxy.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
+import { LocalOneTimeSchedules } from './scheduler/local-one-time-schedules.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
 import { loadStack } from './synth-cache.ts';
 import type { Topology } from './topology.ts';
@@ -97,6 +98,8 @@ export interface LocalCloud {
   stepFunctions: LocalStepFunctions;
   /** EventBridge Scheduler: the stack's schedules, runnable on request. */
   scheduler: LocalScheduler;
+  /** EventBridge Scheduler's one-time schedules the functions create (order timers), runnable before their time. */
+  oneTimeSchedules: LocalOneTimeSchedules;
   deadLetters: Map<string, unknown[]>;
   /** Events delivered to event bus targets in other accounts (partner buses), by bus ARN. */
   eventBusDeliveries: Map<string, BusEvent[]>;
@@ -209,7 +212,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     // Its root key kept with the data, so orders sealed before a restart still open after it.
     const kms = new LocalKms(options.dataDir ? join(options.dataDir, 'kms-root-key') : undefined);
-    const awsEndpoint = await startAwsEndpoint(localCloudOperations(routing.bus, stepFunctions, kms));
+    // Stopped after the endpoint (the stop stack runs backwards), so no function creates one meanwhile.
+    const oneTimeSchedules = new LocalOneTimeSchedules({
+      groups: topology.scheduleGroups,
+      functions: topology.functions.values(),
+      invoke,
+      ...(options.dataDir ? { file: join(options.dataDir, 'one-time-schedules.json') } : {}),
+      ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
+      onError: (name, error) => log(`one-time schedule ${name}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    stopStack.push({ name: 'one-time schedules', stop: () => oneTimeSchedules.stop() });
+    const awsEndpoint = await startAwsEndpoint(localCloudOperations(routing.bus, stepFunctions, kms), (method, path, query, body) =>
+      oneTimeSchedules.handle(method, path, query, body),
+    );
     stopStack.push({ name: 'AWS endpoint', stop: () => awsEndpoint.stop() });
 
     const dynamodbProxy = faults.throttledWriteRate
@@ -231,6 +246,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventsProxy?.url ?? awsEndpoint.url,
       AWS_ENDPOINT_URL_SFN: awsEndpoint.url,
       AWS_ENDPOINT_URL_KMS: awsEndpoint.url,
+      AWS_ENDPOINT_URL_SCHEDULER: awsEndpoint.url,
       // Inline rather than the template's Secrets Manager secret, which does not run locally.
       CARRIER_WEBHOOK_SECRETS: localCarrierSecretsDocument(),
       CURSOR_SIGNING_KEY: localCursorSigningKey(options.dataDir ? join(options.dataDir, 'cursor-signing-key') : undefined),
@@ -298,6 +314,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodbEndpoint: dynamodb.endpoint,
       stepFunctions,
       scheduler,
+      oneTimeSchedules,
       deadLetters: deadLetters.messages,
       eventBusDeliveries: routing.eventBusDeliveries,
       replay: routing.replay,

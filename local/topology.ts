@@ -152,4 +152,6 @@ export interface Topology {
   streamMappings: StreamMappingTopology[];
   pipes: PipeTopology[];
   schedules: ScheduleTopology[];
+  /** Names of the stack's EventBridge Scheduler schedule groups, where functions create one-time schedules. */
+  scheduleGroups: string[];
 }

@@ -44,9 +44,20 @@ export function clockStartedAt(order: Order): string {
   return last?.at ?? order.placedAt;
 }
 
-/** By when the order must leave its status; undefined when it is not in flight, or held by an operator (it waits for them). */
+/**
+ * How long after its end a hold window may stay unreleased before the reconciler releases it: its timer
+ * runs within a minute of the end (EventBridge Scheduler's precision), so only a lost timer gets this far.
+ */
+export const HOLD_WINDOW_GRACE_SECONDS = 60;
+
+/**
+ * By when the order must leave its status; undefined when it is not in flight, or held by an operator (it
+ * waits for them). In a hold window: shortly after the window's end, so a lost timer delays the order but
+ * never strands it (the reconciler releases it, functions/use-cases/order-timers.ts).
+ */
 export function deadlineOf(order: Order, settings: DeadlineSettings): string | undefined {
-  if (!isInFlight(order.status) || order.hold) return undefined;
+  if (!isInFlight(order.status)) return undefined;
+  if (order.hold) return order.hold.until ? addSeconds(order.hold.until, HOLD_WINDOW_GRACE_SECONDS) : undefined;
   return addSeconds(clockStartedAt(order), settings.seconds[order.status]);
 }
 
@@ -62,10 +73,12 @@ export function overdueSeconds(order: Order, now: string, settings: DeadlineSett
  * or undefined once it is out of flight. It does not move on a healthy transition, so keeping
  * it in the reconciler's index costs one index write when the order enters flight and one when
  * it leaves; the reconciler reads orders in flight longer than the shortest deadline and skips
- * those not past their own status's deadline.
+ * those not past their own status's deadline. An operator's hold takes the order out of the index.
  */
 export function inFlightSince(order: Order): string | undefined {
-  if (!isInFlight(order.status) || order.hold) return undefined;
+  if (!isInFlight(order.status)) return undefined;
+  // A hold window is in the index from its end: the reconciler reads it only once it could be overdue.
+  if (order.hold) return order.hold.until;
   const lastRedrive = [...order.history].reverse().find((entry) => entry.amendment === 'FULFILMENT_REDRIVEN');
   return lastRedrive?.at ?? order.placedAt;
 }

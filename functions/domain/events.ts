@@ -19,8 +19,10 @@ import {
   canTransition,
   cancellationCodeOf,
   ENDED_STATUSES,
+  HOLD_WINDOW,
   ORDER_STATUSES,
   REJECTION_REASONS,
+  type Actor,
   type Amendment,
   type Order,
   type OrderStatus,
@@ -294,14 +296,16 @@ export const ORDER_EVENT_SCHEMAS = [
   amendmentEventSchema(
     AMENDMENT_DETAIL_TYPES.SHIPPING_ADDRESS_CHANGED,
     ADDRESS_CHANGEABLE_STATUSES,
-    'The channel changed the shipping address before routing; the event carries the new region and city (no street).',
+    "The channel changed the shipping address before routing, or in the order's hold window (`previousStatus` ROUTED, `status` STOCK_LOCKED: its route is dropped and it is routed again for the new address, an `OrderRouted` follows); the event carries the new region and city (no street).",
     {},
+    ['ROUTED'],
   ),
   amendmentEventSchema(
     AMENDMENT_DETAIL_TYPES.FULFILMENT_REDRIVEN,
     IN_FLIGHT_STATUSES,
-    'The order missed its deadline in its status, or an operator retried or released it, and its workflow started again from there; with `giveUp` the workflow undoes what was done and closes the order as FAILED. An operator\'s retry of a FAILED order (`previousStatus` FAILED) starts it again from PLACED: its stock was given back when it failed.',
+    'The order missed its deadline in its status, or an operator retried or released it, or its hold window ended (`holdWindowEnded`), and its workflow started again from there; with `giveUp` the workflow undoes what was done and closes the order as FAILED. An operator\'s retry of a FAILED order (`previousStatus` FAILED) starts it again from PLACED: its stock was given back when it failed.',
     {
+      holdWindowEnded: z.literal(true).optional().describe("Set when the re-drive is the end of the channel's hold window (its timer), not an operator's release."),
       redrive: z.strictObject({
         count: units.describe('Re-drives of this order so far.'),
         giveUp: z.boolean().optional().describe('Set on the last re-drive: the order will be compensated and closed as FAILED.'),
@@ -318,8 +322,14 @@ export const ORDER_EVENT_SCHEMAS = [
   amendmentEventSchema(
     AMENDMENT_DETAIL_TYPES.HELD,
     IN_FLIGHT_STATUSES,
-    'An operator held the order: it does not go on to the shipment request until released (an `OrderFulfilmentRedriven` event follows the release).',
-    {},
+    "An operator held the order, or it entered its channel's hold window (`holdWindow`): it does not go on to the shipment request until released (an `OrderFulfilmentRedriven` event follows the release, by an operator or at the window's end). An operator's hold during a hold window replaces it (a second `OrderHeld`, without `holdWindow`).",
+    {
+      route: routeSchema.optional().describe('The route chosen, when the order was held ROUTED.'),
+      holdWindow: z
+        .strictObject({ until: z.iso.datetime().describe('When the window ends and the shipment request goes out, unless the order is held or cancelled meanwhile.') })
+        .optional()
+        .describe("Set when the hold is the channel's hold window (config/channels.json `holdSeconds`): the customer may still change the address or cancel until `until`."),
+    },
   ),
   amendmentEventSchema(
     AMENDMENT_DETAIL_TYPES.PARCEL_SHIPPED,
@@ -382,6 +392,8 @@ export class EventContractBroken extends DomainError {
   }
 }
 
+const isHoldWindow = (by: Actor | undefined) => by?.kind === HOLD_WINDOW.kind && by.id === HOLD_WINDOW.id;
+
 function withoutAllocations({ allocations: _allocations, ...route }: NonNullable<Order['route']>) {
   return route;
 }
@@ -405,6 +417,8 @@ function outcomeOf(order: Order, last: Transition | undefined) {
     ...(last?.amendment === 'FULFILMENT_REDRIVEN' && order.fulfilmentRedrives ? { redrive: order.fulfilmentRedrives } : {}),
     // Parcels with their latest carrier status; the carrier event count is only a write guard.
     ...(order.shipment ? { shipment: { parcels: order.shipment.parcels } } : {}),
+    ...(last?.amendment === 'HELD' && order.hold?.until ? { holdWindow: { until: order.hold.until } } : {}),
+    ...(last?.amendment === 'FULFILMENT_REDRIVEN' && isHoldWindow(last.by) ? { holdWindowEnded: true as const } : {}),
     ...(last?.parcelId ? { parcel: order.shipment?.parcels.find((parcel) => parcel.parcelId === last.parcelId) } : {}),
   };
 }

@@ -151,11 +151,20 @@ export interface Transition {
   parcelId?: string;
 }
 
-/** Set while an operator holds the order: it does not progress to the shipment request (docs/decisions/0004). */
+/**
+ * Set while the order is held: it does not progress to the shipment request. Held by an operator
+ * (docs/decisions/0004) until released; or in its channel's hold window (docs/decisions/0005), by
+ * {@link HOLD_WINDOW}, until `until`, when its `release-hold` timer releases it.
+ */
 export interface Hold {
   by: Actor;
   at: string;
+  /** The end of a hold window; absent on an operator's hold, which lasts until an operator releases it. */
+  until?: string;
 }
+
+/** Who opens and ends hold windows: the system, at the shipment request, and the window's timer. */
+export const HOLD_WINDOW: Actor = { kind: 'step', id: 'HoldWindow' };
 
 /** What the order records about re-drives of its fulfilment (functions/domain/deadlines.ts); absent until the first. */
 export interface FulfilmentRedrives {
@@ -309,15 +318,42 @@ export function audit(by: Actor | undefined, changed: FieldChange[]): Pick<Trans
 /**
  * The order held by an operator: a recorded change, so the hold is on the timeline and the
  * bus. A held order stays where it is until released (deadlines.ts `release`). Holding it
- * again changes nothing; an order out of flight, or being compensated, cannot be held.
+ * again changes nothing; an order out of flight, or being compensated, cannot be held. An
+ * operator's hold during a hold window replaces it: the order then waits for the operator, not
+ * for the window's end (its timer finds no window left and does nothing).
  */
 export function holdOrder(order: Order, now: string, by: Actor): Order {
-  if (order.hold) return order;
+  if (order.hold && (order.hold.until === undefined || by.kind !== 'operator')) return order;
   if (!HOLDABLE_STATUSES.includes(order.status) || standingClosing(order)) {
     throw new OrderNotAmendable(order.status, 'whether it is held');
   }
-  const hold = { by, at: now };
-  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'HELD', ...audit(by, [{ field: 'hold', from: false, to: true }]) };
+  const changed = order.hold ? [{ field: 'hold.until', from: order.hold.until, to: null }] : [{ field: 'hold', from: false, to: true }];
+  return held(order, { by, at: now }, now, by, changed);
+}
+
+/** Whether the order has had its hold window: it gets one, once, however often its execution reaches the shipment request. */
+export function hadHoldWindow(order: Order): boolean {
+  return order.history.some((entry) => entry.amendment === 'HELD' && entry.by?.kind === HOLD_WINDOW.kind && entry.by.id === HOLD_WINDOW.id);
+}
+
+/**
+ * The order in its channel's hold window (docs/decisions/0005-hold-window-and-timers.md): routed, its
+ * stock locked, but held from the shipment request for `holdSeconds`, during which the customer may
+ * still change the address or cancel. The same recorded hold as an operator's (`OrderHeld`), by the
+ * system and with an end; its `release-hold` timer ends it.
+ */
+export function startHoldWindow(order: Order, now: string, holdSeconds: number): Order {
+  if (order.hold || hadHoldWindow(order) || holdSeconds <= 0) return order;
+  if (!HOLDABLE_STATUSES.includes(order.status) || standingClosing(order)) throw new OrderNotAmendable(order.status, 'whether it is held');
+  const until = new Date(Date.parse(now) + holdSeconds * 1000).toISOString();
+  return held(order, { by: HOLD_WINDOW, at: now, until }, now, HOLD_WINDOW, [
+    { field: 'hold', from: false, to: true },
+    { field: 'hold.until', from: null, to: until },
+  ]);
+}
+
+function held(order: Order, hold: Hold, now: string, by: Actor, changed: FieldChange[]): Order {
+  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'HELD', ...audit(by, changed) };
   return { ...order, hold, version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
 }
 
@@ -338,12 +374,52 @@ export function changeShippingAddress(order: Order, shipTo: ShipTo, now: string,
     throw new OrderNotAmendable(order.status, 'the shipping address');
   }
   if (sameAddress(order.shipTo, shipTo)) return order;
-  // Personal data: which fields changed, never their values.
-  const fields = [...new Set([...Object.keys(order.shipTo), ...Object.keys(shipTo)])] as Array<keyof ShipTo>;
-  const changed = fields.filter((field) => order.shipTo[field] !== shipTo[field]).map((field) => ({ field: `shipTo.${field}` }));
-  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED', ...audit(by, changed) };
+  const entry: Transition = { from: order.status, to: order.status, at: now, amendment: 'SHIPPING_ADDRESS_CHANGED', ...audit(by, addressChanges(order.shipTo, shipTo)) };
   return { ...order, shipTo, maskedPhone: maskPhone(shipTo.phone), version: order.version + 1, updatedAt: now, history: [...order.history, entry] };
 }
+
+/** Personal data: which fields changed, never their values. */
+function addressChanges(before: ShipTo, after: ShipTo): FieldChange[] {
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])] as Array<keyof ShipTo>;
+  return fields.filter((field) => before[field] !== after[field]).map((field) => ({ field: `shipTo.${field}` }));
+}
+
+/** Whether the order is routed and in its hold window, where an address change routes it again. */
+export function isReroutableForAddress(order: Order): boolean {
+  return order.status === 'ROUTED' && order.hold?.until !== undefined && !order.closing;
+}
+
+/**
+ * The order in its hold window shipping to `shipTo` (docs/decisions/0005-hold-window-and-timers.md): the
+ * route depended on the old address, so the order goes back to STOCK_LOCKED without it, still held until
+ * the window's end, and is re-driven (the re-drive count names the execution that routes it again). The
+ * caller gives the allocation back to the lock in the same commit. The same address again changes nothing.
+ */
+export function changeShippingAddressInHoldWindow(order: Order, shipTo: ShipTo, now: string, by?: Actor): Order {
+  if (!isReroutableForAddress(order)) throw new OrderNotAmendable(order.status, 'the shipping address');
+  if (sameAddress(order.shipTo, shipTo)) return order;
+  const count = (order.fulfilmentRedrives?.count ?? 0) + 1;
+  const { route: _route, ...unrouted } = order;
+  const entry: Transition = {
+    from: order.status,
+    to: 'STOCK_LOCKED',
+    at: now,
+    amendment: 'SHIPPING_ADDRESS_CHANGED',
+    reason: 'address changed in the hold window: route again',
+    ...audit(by, [...addressChanges(order.shipTo, shipTo), { field: 'route' }, { field: 'fulfilmentRedrives.count', from: count - 1, to: count }]),
+  };
+  return {
+    ...unrouted,
+    status: 'STOCK_LOCKED',
+    shipTo,
+    maskedPhone: maskPhone(shipTo.phone),
+    fulfilmentRedrives: { count },
+    version: order.version + 1,
+    updatedAt: now,
+    history: [...order.history, entry],
+  };
+}
+
 
 /** Fields a transition may set alongside the new status. */
 export type TransitionChanges = Partial<

@@ -207,13 +207,16 @@ export const ROUTES: readonly Route[] = [
     method: 'PATCH',
     path: '/orders/{orderId}/shipping-address',
     entry: 'api/change-shipping-address',
-    access: { write: true, partitions: ['order'] },
+    // Stock and capacity: in a hold window, the change gives the allocation back and the order is routed again.
+    access: { write: true, partitions: ['order', 'stock', 'capacity'] },
+    fulfilment: 'redrive',
     personalData: ['seal', 'open'],
     scopes: AUTHORITY.channel,
     operationId: 'changeShippingAddress',
-    summary: 'Ship to another address, until the order is routed',
+    summary: "Ship to another address, until the order is routed or while it is in its channel's hold window",
     description:
-      'Allowed while the order is PLACED or STOCK_LOCKED; `409 /problems/order-not-amendable` afterwards. Emits `OrderShippingAddressChanged`.',
+      "Allowed while the order is PLACED or STOCK_LOCKED, and while it is ROUTED in its channel's hold window (config/channels.json `holdSeconds`): " +
+      'then its route is dropped and it is routed again for the new address, still held until the window ends. `409 /problems/order-not-amendable` otherwise. Emits `OrderShippingAddressChanged`.',
     request: { params: orderPath, body: body(ShipTo) },
     responses: [{ status: 200, description: 'The order with its new address', body: Order }],
     problems: [400, 403, 404, 409, 413, 415, 500, 503],

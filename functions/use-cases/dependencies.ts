@@ -1,7 +1,8 @@
 import { ulid } from 'ulid';
 import { SandboxCarrier } from '../carriers/sandbox-carrier.ts';
 import { channelSettings, requiredEnv } from '../environment.ts';
-import type { ChannelSettingsFile } from '../domain/channel-settings.ts';
+import { channelSettingsOf, type ChannelSettings } from '../domain/channel-settings.ts';
+import { SchedulerTimers } from '../timers/scheduler-timers.ts';
 import { createDocumentClient } from '../store/dynamodb.ts';
 import { OrderStore } from '../store/order-store.ts';
 import { PolicyStore } from '../store/policy-store.ts';
@@ -23,6 +24,7 @@ import type {
   FulfilmentStarter,
   InFlightOrders,
   OrderRepository,
+  OrderTimers,
   PersonalDataCipher,
   PolicyRepository,
   StockRepository,
@@ -42,8 +44,10 @@ export interface Dependencies {
   /** Starts fulfilment executions: the re-drive of ADR 0002, also for operators' retries and releases. */
   fulfilment: FulfilmentStarter;
   deadlines: DeadlineSettings;
-  /** Each channel's settings (config/channels.json): the payment gate's timeout and when stock is locked. */
-  channels: ChannelSettingsFile;
+  /** One-time timers of orders: the end of a hold window, of a wait for payment (ADR 0005). */
+  timers: OrderTimers;
+  /** A channel's settings (config/channels.json): its hold window and payment wait. */
+  channels: (channel: string) => ChannelSettings;
   /** The live routing policy, cached per process. */
   routingPolicy: () => Promise<StoredPolicy<RoutingPolicy> | undefined>;
   carrier: CarrierGateway;
@@ -57,7 +61,7 @@ export interface Dependencies {
  * What the fulfilment steps use. The step table builds only this ({@link stepDependencies}), so a
  * step's bundle carries neither the personal-data cipher nor the state-machine client.
  */
-export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'carrier' | 'now'>;
+export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'carrier' | 'channels' | 'now'>;
 
 function carrierFromEnvironment(): CarrierGateway {
   const mode = process.env.CARRIER_MODE ?? 'sandbox';
@@ -74,8 +78,18 @@ export interface DependencyOptions {
   fulfilment?: FulfilmentStarter;
   deadlines?: DeadlineSettings;
   personalData?: PersonalDataCipher;
-  /** Default: the CHANNEL_SETTINGS the stack sets (none: every channel gets the defaults). */
-  channels?: ChannelSettingsFile;
+  timers?: OrderTimers;
+  /** @default the CHANNEL_SETTINGS the stack sets, else every channel's defaults */
+  channels?: (channel: string) => ChannelSettings;
+}
+
+/** Built at the first schedule, so only the functions that schedule need the scheduler's settings. */
+function timersFromEnvironment(): OrderTimers {
+  let timers: SchedulerTimers | undefined;
+  return {
+    schedule: (timer) => (timers ??= SchedulerTimers.fromEnvironment()).schedule(timer),
+    cancel: (timer) => (timers ??= SchedulerTimers.fromEnvironment()).cancel(timer),
+  };
 }
 
 /** Built at the first start, so only the routes that re-drive need the state machine's ARN. */
@@ -95,6 +109,7 @@ function createStepDependencies(client: DocumentClient, tableName: string, polic
     capacity: new CapacityStore(client, tableName, { cacheMs: options.capacityCacheMs ?? 5_000 }),
     routingPolicy: cachedPolicy<RoutingPolicy>(policies, options.policyCacheMs ?? 30_000),
     carrier: options.carrier ?? carrierFromEnvironment(),
+    channels: options.channels ?? ((channel) => channelSettingsOf(channelSettings(), channel)),
     now: () => new Date().toISOString(),
   };
 }
@@ -110,7 +125,7 @@ export function createDependencies(client: DocumentClient, tableName: string, op
     inFlight: new InFlightIndex(client, tableName),
     fulfilment: options.fulfilment ?? fulfilmentFromEnvironment(),
     deadlines: options.deadlines ?? DEFAULT_DEADLINES,
-    channels: options.channels ?? channelSettings(),
+    timers: options.timers ?? timersFromEnvironment(),
     // Built on first use: only functions that seal or open have the key in their environment
     // (and the KMS permissions); the others never touch personal values.
     personalData: options.personalData ?? lazyEncryptionSdkCipher(),

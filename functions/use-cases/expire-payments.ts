@@ -22,8 +22,8 @@ export interface PaymentExpiryReport {
   timedOut: number;
 }
 
-/** Cancels one order if its payment is overdue; false when it is not (paid, cancelled or changed meanwhile). */
-export async function expireOverduePayment(deps: PaymentExpiryDependencies, orderId: string): Promise<boolean> {
+/** Cancels one order if its payment is overdue; false when it is not (paid, cancelled or changed meanwhile). Its timer's action too. */
+export async function expireOverduePayment(deps: Omit<PaymentExpiryDependencies, 'inFlight'>, orderId: string): Promise<boolean> {
   return retryOnConflict(`Order ${orderId} kept changing while timing out its payment`, async () => {
     const order = await deps.orders.get(orderId);
     const now = deps.now();

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { placeOrder, type Actor, type OrderRequest } from '../domain/order.ts';
 import type { Dependencies } from './dependencies.ts';
-import { channelSettingsOf } from '../domain/channel-settings.ts';
 import type { CreateOrderResult } from './ports.ts';
 import { TransientError } from '../domain/errors.ts';
 import { retrying, type RetryPolicy } from '../retry-policy.ts';
@@ -37,7 +36,7 @@ export async function placeOrderOnce(
   idempotencyKey?: string,
   by?: Actor,
 ): Promise<CreateOrderResult> {
-  const { payment } = channelSettingsOf(deps.channels, request.channel);
+  const { payment } = deps.channels(request.channel);
   const order = placeOrder(request, deps.newOrderId(), deps.now(), by, payment);
   const fingerprint = requestFingerprint(request);
   const sealed = await sealOrder(deps.personalData, order);

@@ -5,6 +5,7 @@
  * typed outcome instead of DynamoDB's cancellation codes.
  */
 import type { Order, OrderStatus, ShippedParcel } from '../domain/order.ts';
+import type { OrderTimer, OrderTimerKey } from '../domain/order-timers.ts';
 import type { SealedPath } from '../domain/personal-data.ts';
 import type { ParcelPlan } from '../domain/routing/decision.ts';
 import type { OnHandChange, Reservation, SkuStock, StockMove } from '../domain/stock.ts';
@@ -179,4 +180,15 @@ export interface PersonalDataCipher {
 export interface CarrierGateway {
   requestShipment(request: { orderId: string; parcelId: string; parcel: ParcelPlan }): Promise<ShippedParcel>;
   cancelShipment(request: { orderId: string; parcelId: string; carrier: string }): Promise<void>;
+}
+
+/**
+ * One-time timers of orders (EventBridge Scheduler on AWS, local/scheduler locally). Both calls are
+ * idempotent per order and kind: scheduling one that exists changes nothing (the first time stands),
+ * cancelling one that does not exist (never made, already run) is not an error. A due timer runs
+ * `fireOrderTimer` (functions/use-cases/order-timers.ts) at most a minute late, at least once.
+ */
+export interface OrderTimers {
+  schedule(timer: OrderTimer): Promise<void>;
+  cancel(timer: OrderTimerKey): Promise<void>;
 }

@@ -2,9 +2,12 @@
  * Finds orders stranded in flight and moves them on: each overdue order is re-driven (its
  * workflow started again; the steps skip what is done and resume where it stands), and after
  * the last re-drive allowed, the next step fails with Stranded so the workflow compensates and
- * closes it as FAILED. Runs every minute; safe to run twice at once (see `redrive`).
+ * closes it as FAILED. An order waiting for a timer whose schedule was lost (a hold window past its end)
+ * gets its timer run instead. Runs every minute; safe to run twice at once (see `redrive`).
  */
 import { DEFAULT_DEADLINES, type DeadlineSettings, overdueCutoff, overdueSeconds, redrive } from '../domain/deadlines.ts';
+import { isDue, timersOf } from '../domain/order-timers.ts';
+import { fireOrderTimer } from './order-timers.ts';
 import type { FulfilmentStarter, InFlightOrders, OrderRepository } from './ports.ts';
 import { expireOverduePayments } from './expire-payments.ts';
 
@@ -33,6 +36,8 @@ export interface ReconcileReport {
   skipped: number;
   /** Orders awaiting a payment past its due time, cancelled PAYMENT_TIMEOUT (expire-payments.ts). */
   paymentsTimedOut: number;
+  /** Orders whose timer was due and had not run (a lost schedule): run now instead. */
+  timersRun: number;
 }
 
 /** Orders handled at once: enough to clear a backlog within the minute, few enough not to throttle. */
@@ -41,7 +46,7 @@ const CONCURRENCY = 8;
 export async function reconcileOverdueOrders(deps: ReconcileDependencies): Promise<ReconcileReport> {
   const settings = deps.settings ?? DEFAULT_DEADLINES;
   const now = deps.now();
-  const report: ReconcileReport = { checked: 0, overdue: 0, redriven: 0, givenUp: 0, repeated: 0, maxOverdueSeconds: 0, skipped: 0, paymentsTimedOut: 0 };
+  const report: ReconcileReport = { checked: 0, overdue: 0, redriven: 0, givenUp: 0, repeated: 0, maxOverdueSeconds: 0, skipped: 0, timersRun: 0, paymentsTimedOut: 0 };
 
   const reconcile = async (orderId: string): Promise<void> => {
     report.checked++;
@@ -51,6 +56,14 @@ export async function reconcileOverdueOrders(deps: ReconcileDependencies): Promi
     if (overdue <= 0) return;
     report.overdue++;
     report.maxOverdueSeconds = Math.max(report.maxOverdueSeconds, overdue);
+    // Waiting for a timer (a hold window's end) that should have run: run it, the backstop of its schedule.
+    const dueTimers = timersOf(order).filter((timer) => isDue(timer, now));
+    if (dueTimers.length > 0) {
+      for (const timer of dueTimers) {
+        if ((await fireOrderTimer({ ...deps, deadlines: settings }, timer)) === 'done') report.timersRun++;
+      }
+      return;
+    }
     const after = redrive(order, now, settings);
     const outcome = await deps.orders.commit({ order: { before: order, after } });
     if (!outcome.ok) {

@@ -1,6 +1,6 @@
 /** The RequestShipment step and its compensation, CancelShipment (the rules every step keeps: fulfilment-step.ts). */
 import { DomainError } from '../domain/errors.ts';
-import { SHIPMENT_STATUSES, isFinal, transition, type ShippedParcel } from '../domain/order.ts';
+import { SHIPMENT_STATUSES, hadHoldWindow, isFinal, startHoldWindow, transition, type ShippedParcel } from '../domain/order.ts';
 import { awaitsPayment } from '../domain/payment.ts';
 import type { StepDependencies } from './dependencies.ts';
 import { isPast, load, markOnly, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
@@ -21,6 +21,12 @@ export async function requestShipment(deps: StepDependencies, orderId: string): 
     requireOpen(order, 'ROUTED', 'SHIPMENT_REQUESTED');
     // Held by an operator: the execution ends here, the order stays ROUTED, and the release re-drives it (ADR 0004).
     if (order.hold) return { orderId, status: order.status, parcels: [] };
+    // The channel's hold window (ADR 0005): held here once, before any carrier is asked; its timer releases it.
+    const { holdSeconds } = deps.channels(order.channel);
+    if (holdSeconds > 0 && !hadHoldWindow(order)) {
+      const after = startHoldWindow(order, deps.now(), holdSeconds);
+      return (await deps.orders.commit({ order: { before: order, after } })).ok ? { orderId, status: after.status, parcels: [] } : CONFLICT;
+    }
     if (!order.route) throw new DomainError(`Order ${orderId} is ROUTED without a route`);
     const parcels = await Promise.all(
       order.route.parcels.map((parcel, i) => deps.carrier.requestShipment({ orderId, parcelId: parcelId(orderId, i), parcel })),

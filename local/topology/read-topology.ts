@@ -33,5 +33,8 @@ export function readTopology(template: CfnTemplate, stackName: string): Topology
     streamMappings: readStreamMappings(template),
     pipes: readPipes(template, names, functionByArn),
     schedules: readSchedules(template, names, functionByArn),
+    scheduleGroups: resourcesOf(template, 'AWS::Scheduler::ScheduleGroup').map(([logicalId, resource]) =>
+      String(resource.Properties?.Name ?? names.physicalName(logicalId)),
+    ),
   };
 }

@@ -46,5 +46,5 @@ describe('the channels file', () => {
     const values = functions.map((fn) => fn.Properties.Environment?.Variables?.[CHANNEL_SETTINGS_ENV]);
     expect(functions.length).toBeGreaterThan(10);
     expect(new Set(values)).toEqual(new Set([expected]));
-  });
+  }, 180_000);
 });

@@ -34,6 +34,8 @@ const FUNCTION_ROLES = [
   'Fulfilment/ReleaseStockRole',
   'Fulfilment/CloseOrderRole',
   'Reconciler/ReconcileRole',
+  'Timers/FireRole',
+  'Timers/ScheduleRole',
   // The example config/partners.json: acme-warehouse is entitled to personal data, so it has an enrichment function.
   'Partners/acme-warehouse/Enrichment/EnrichRole',
 ];
@@ -46,6 +48,7 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-APIG4 @ IntakeApi/HttpApi/GET--openapi.json',
   'AwsSolutions-SQS3 @ EventPublishing/PublisherDlq',
   'AwsSolutions-SQS3 @ Fulfilment/OrderPlacedDlq',
+  'AwsSolutions-SQS3 @ Timers/Dlq',
   // A partner whose rule targets its bus directly; acme-warehouse's DLQ is its enrichment queue's redrive target, which nag recognises.
   'AwsSolutions-SQS3 @ Partners/erp/Dlq',
   'AwsSolutions-SMG4 @ IntakeApi/CarrierWebhookSecrets',
@@ -53,6 +56,9 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-SMG4 @ IntakeApi/CursorSigningKey',
   'AwsSolutions-APIG4 @ IntakeApi/HttpApi/POST--carriers--{carrierId}--events',
   'AwsSolutions-IAM5[Resource::<ReconcilerReconcile117A8F9C.Arn>:*] @ Reconciler/ScheduleRole',
+  // Order timers (ADR 0005): Scheduler's role invokes the timer function only; schedules are named per order, in the stack's group.
+  'AwsSolutions-IAM5[Resource::<TimersFire7F28FEC6.Arn>:*] @ Timers/SchedulerRole',
+  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/order-pipeline-dev-timers/*] @ Timers/ScheduleRole',
   // Level ERROR, not ALL: a successful order's history is on the order (issue 17).
   'AwsSolutions-SF1 @ Fulfilment/StateMachine',
 ].sort();

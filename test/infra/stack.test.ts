@@ -31,6 +31,7 @@ const TASKS: Record<string, string> = {
 };
 const PUBLISHER = 'functions/publisher/publish-order-events.ts';
 const RECONCILER = 'functions/reconciler/reconcile-overdue-orders.ts';
+const TIMERS = ['functions/timers/fire-order-timer.ts', 'functions/timers/schedule-order-timers.ts'];
 /** POST routes that only compute: a dry-run reads orders and stock and writes nothing. */
 const READ_ONLY_POSTS = ['POST /policies/routing/dry-run'];
 /** The routes that query indexes, and which: listing, erasure (a customer's orders), the dry-run's newest orders per channel. */
@@ -301,7 +302,7 @@ describe('fulfilment workflow', () => {
   it('starts for each OrderPlaced and OrderPaymentAuthorized event of the pipeline, retrying 8 times for up to an hour, then dead-lettering', () => {
     const [busId] = onlyOfType('AWS::Events::EventBus');
     const [machineId] = onlyOfType('AWS::StepFunctions::StateMachine');
-    const [ruleId, rule] = onlyOfType('AWS::Events::Rule');
+    const [ruleId, rule] = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern['detail-type'].includes('OrderPlaced'))!;
     expect(rule.Properties.EventBusName).toEqual(ref(busId));
     expect(rule.Properties.EventPattern).toEqual({ source: ['order-pipeline'], 'detail-type': ['OrderPlaced', 'OrderPaymentAuthorized'] });
     // The rule must match what the publisher stamps on its events.
@@ -444,7 +445,7 @@ describe('intake API', () => {
 });
 
 describe('functions', () => {
-  const allEntries = [...Object.values(ROUTES), ...Object.values(TASKS), PUBLISHER, RECONCILER];
+  const allEntries = [...Object.values(ROUTES), ...Object.values(TASKS), PUBLISHER, RECONCILER, ...TIMERS];
 
   it('are exactly the pipeline handlers (no hidden helper functions)', () => {
     const entries = ofType('AWS::Lambda::Function').map(([, r]) => handlerOf(r));
@@ -498,7 +499,8 @@ describe('alarms', () => {
 
   it('fire on the first message in every dead-letter queue', () => {
     const queues = ofType('AWS::SQS::Queue').map(([id]) => id);
-    expect(queues).toHaveLength(2);
+    // The publisher's, the OrderPlaced rule's and the order timers rule's.
+    expect(queues).toHaveLength(3);
     for (const queueId of queues) {
       const matching = alarms().filter(
         (a) =>

@@ -159,7 +159,7 @@ describe('channel isolation', () => {
 
 describe('address change and timeline', () => {
   it('either routes for the new address or refuses the change, whichever the workflow reaches first, and refuses it once routed', async () => {
-    const token = await channelToken('live-shop');
+    const token = await channelToken('web-shop');
     const sku = uniqueSku('RACE');
     expect((await call('PUT', `/inventory/${sku}`, { token: admin, body: { warehouses: { 'wh-shanghai': 5, 'wh-beijing': 5 } } })).status).toBe(200);
     const placed = await call('POST', '/orders', { token, body: newOrder(sku) });

@@ -5,7 +5,7 @@
  * commits, in either order of arrival and at once, with stock exact.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelSettingsFile } from '../../functions/domain/channel-settings.ts';
+import { channelSettingsOf, type ChannelSettingsFile } from '../../functions/domain/channel-settings.ts';
 import { PaymentAlreadyDecided } from '../../functions/domain/errors.ts';
 import { timelineOf } from '../../functions/domain/events.ts';
 import type { Actor } from '../../functions/domain/order.ts';
@@ -41,7 +41,7 @@ let inFlight: InFlightIndex;
 let skuCounter = 0;
 
 beforeAll(async () => {
-  deps = await localDependencies('payment', { channels: CHANNELS });
+  deps = await localDependencies('payment', { channels: (channel) => channelSettingsOf(CHANNELS, channel) });
   inFlight = new InFlightIndex(createDocumentClient(localDynamoDbClient()), (deps.orders as unknown as { tableName: string }).tableName);
 });
 
