@@ -12,6 +12,7 @@ import {
 } from '../../functions/domain/payment.ts';
 import type { PaymentSettings } from '../../functions/domain/placement-payment.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { timersOf } from '../../functions/domain/order-timers.ts';
 
 const T0 = '2026-12-04T10:00:00.000Z';
 const T1 = '2026-12-04T10:01:00.000Z';
@@ -123,5 +124,13 @@ describe('the payment timeout', () => {
     const paid = decidePayment(pending(), { status: 'authorized', reference: 'pay_A1' }, T1, CHANNEL);
     expect(paymentDueAt(paid)).toBeUndefined();
     expect(paymentOverdue(paid, '2030-01-01T00:00:00.000Z')).toBe(false);
+  });
+});
+
+describe('the payment-timeout timer', () => {
+  it('is what a pending order needs, due when its payment is, and nothing once decided', () => {
+    const order = pending();
+    expect(timersOf(order)).toEqual([{ orderId: 'ord-p', kind: 'payment-timeout', at: '2026-12-04T10:02:00.000Z' }]);
+    expect(timersOf(decidePayment(order, { status: 'authorized', reference: 'pay_A1' }, T1, CHANNEL))).toEqual([]);
   });
 });

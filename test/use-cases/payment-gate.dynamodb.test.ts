@@ -15,6 +15,7 @@ import { InFlightIndex } from '../../functions/store/in-flight-index.ts';
 import { cancelOrder } from '../../functions/use-cases/cancel-order.ts';
 import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
 import { expireOverduePayment, expireOverduePayments } from '../../functions/use-cases/expire-payments.ts';
+import { fireOrderTimer } from '../../functions/use-cases/order-timers.ts';
 import { setOnHand } from '../../functions/use-cases/inventory.ts';
 import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
 import { reportPayment } from '../../functions/use-cases/report-payment.ts';
@@ -126,6 +127,18 @@ describe.each(MODES)('stock locked at %s', (mode, channel) => {
     await expect(pay(orderId, channel)).rejects.toThrow(PaymentAlreadyDecided);
     // Out of the index once decided.
     expect(await expireOverduePayment(after, orderId)).toBe(false);
+  });
+
+  it('its payment-timeout timer cancels it once due, and changes nothing when run again', async () => {
+    const sku = await stockedSku();
+    const { orderId, dueAt } = await pendingOrder(channel, sku);
+    const timer = { orderId, kind: 'payment-timeout' as const };
+    expect(await fireOrderTimer(deps, timer)).toBe('nothing');
+    const due = { ...deps, now: () => new Date(Date.parse(dueAt) + 1000).toISOString() };
+    expect(await fireOrderTimer(due, timer)).toBe('done');
+    expect(await fireOrderTimer(due, timer)).toBe('nothing');
+    expect(await deps.orders.get(orderId)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_TIMEOUT' });
+    expect(await available(sku)).toBe(ON_HAND);
   });
 
   it('payment first, then the timeout: the payment wins', async () => {
