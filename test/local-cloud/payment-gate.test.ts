@@ -2,7 +2,7 @@
  * The payment gate over HTTP, in the local cloud synthesized with a channels file whose channels lock
  * stock at placement (web-shop) and at payment (marketplace), both with the shortest payment wait the
  * file allows (60 s): pending → paid → SHIPMENT_REQUESTED; pending → failed → CANCELLED; pending →
- * timeout (the reconciler's schedule, run by the test once the wait is over) → CANCELLED with stock
+ * timeout (the order's timer, or the reconciler's schedule run by the test once the wait is over) → CANCELLED with stock
  * restored. Every event the flows emit conforms to its checked-in contract.
  */
 import { fileURLToPath } from 'node:url';
@@ -130,11 +130,12 @@ it('times out: once the wait is over the reconciler cancels both abandoned order
   const schedule = cloud!.topology.schedules.find((candidate) => /reconcil/i.test(candidate.name)) ?? cloud!.topology.schedules[0];
   const run = await fetch(`${cloud!.url}/_local/schedules/${encodeURIComponent(schedule!.name)}/runs`, { method: 'POST' });
   expect(run.status).toBe(200);
-  expect(await run.json()).toMatchObject({ paymentsTimedOut: 2 });
+  // Each order's payment-timeout timer (a one-time schedule) or this run of the reconciler, its backstop, cancels it: whichever comes first.
+  expect((await run.json()).paymentsTimedOut).toBeLessThanOrEqual(2);
   await cloud!.settle();
   for (const [channel, { orderId }] of abandoned) {
     const api = localApi(() => cloud!, channel);
-    expect((await api.call('GET', `/orders/${orderId}`)).body).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_TIMEOUT' });
+    expect(await api.waitForStatus(orderId, ['CANCELLED'])).toMatchObject({ cancellationReason: 'PAYMENT_TIMEOUT' });
     const late = await api.call('POST', `/orders/${orderId}/payment`, { status: 'authorized', reference: 'pay_late' });
     expect(late.status).toBe(409);
   }
