@@ -131,7 +131,7 @@ it('times out: once the wait is over the reconciler cancels both abandoned order
   const run = await fetch(`${cloud!.url}/_local/schedules/${encodeURIComponent(schedule!.name)}/runs`, { method: 'POST' });
   expect(run.status).toBe(200);
   // Each order's payment-timeout timer (a one-time schedule) or this run of the reconciler, its backstop, cancels it: whichever comes first.
-  expect((await run.json()).paymentsTimedOut).toBeLessThanOrEqual(2);
+  expect(((await run.json()) as { paymentsTimedOut: number }).paymentsTimedOut).toBeLessThanOrEqual(2);
   await cloud!.settle();
   for (const [channel, { orderId }] of abandoned) {
     const api = localApi(() => cloud!, channel);
