@@ -7,6 +7,7 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../functions/domain/events.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { acknowledgeNagFinding } from './nag.ts';
 import type { OrderStore, Partition } from './order-store.ts';
@@ -179,8 +180,11 @@ export class FulfilmentWorkflow extends Construct {
     });
     this.orderPlacedRule = new Rule(this, 'OrderPlacedRule', {
       eventBus: props.eventBus,
-      description: 'Starts fulfilment for each placed order',
-      eventPattern: { source: [props.orderEventSource], detailType: ['OrderPlaced'] },
+      description: 'Starts fulfilment for each placed order, and for each order whose payment is authorized',
+      // A pending order's authorization resumes it from where it stands, as a re-drive does: the steps skip
+      // what is done (domain/payment.ts). An order placed awaiting payment gets an execution too, which locks
+      // its stock when its channel locks at placement and otherwise ends at once.
+      eventPattern: { source: [props.orderEventSource], detailType: [DETAIL_TYPES.PLACED, AMENDMENT_DETAIL_TYPES.PAYMENT_AUTHORIZED] },
       targets: [
         new SfnStateMachine(this.stateMachine, {
           retryAttempts: 8,

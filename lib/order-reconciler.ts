@@ -69,6 +69,8 @@ export class OrderReconciler extends Construct {
       },
     });
     props.store.grantOrderItemsReadWrite(this.function);
+    // A payment timeout cancels the order and gives back the stock it locked while waiting, in one transaction.
+    props.store.grantReadWriteItems(this.function, ['order', 'stock', 'capacity']);
     props.store.grantQueryIndexes(this.function, ['byInFlightSince']);
     props.stateMachine.grantStartExecution(this.function);
 

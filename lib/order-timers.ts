@@ -117,5 +117,13 @@ export class OrderTimers extends Construct {
       eventPattern: { source: [props.orderEventSource], detailType: [...TIMER_EVENT_TYPES] },
       targets: [new LambdaFunction(this.scheduleFunction, { retryAttempts: 8, maxEventAge: Duration.hours(1), deadLetterQueue: this.deadLetterQueue })],
     });
+    // An order placed awaiting payment needs its payment-timeout timer; only those placements, so a paid
+    // order costs no invocation (the reconciler backs the timer up: functions/use-cases/expire-payments.ts).
+    new Rule(this, 'PaymentTimeoutRule', {
+      eventBus: props.eventBus,
+      description: 'Creates the payment-timeout timer of each order placed awaiting payment',
+      eventPattern: { source: [props.orderEventSource], detailType: ['OrderPlaced'], detail: { status: ['PAYMENT_PENDING'] } },
+      targets: [new LambdaFunction(this.scheduleFunction, { retryAttempts: 8, maxEventAge: Duration.hours(1), deadLetterQueue: this.deadLetterQueue })],
+    });
   }
 }

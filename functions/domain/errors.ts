@@ -150,3 +150,15 @@ export class NotRetryable extends DomainError {
     this.status = status;
   }
 }
+
+/** A payment report that contradicts the decision the order already has (another outcome, another reference, or a cancellation). */
+export class PaymentAlreadyDecided extends DomainError {
+  override name = 'PaymentAlreadyDecided';
+  readonly status: string;
+  readonly decision: string;
+  constructor(status: string, decision: string, detail: string) {
+    super(detail);
+    this.status = status;
+    this.decision = decision;
+  }
+}

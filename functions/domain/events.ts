@@ -34,11 +34,15 @@ import { ROLLOUT_ARMS } from './routing/rollout.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from './vocabulary.ts';
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
 import { CHANNEL_ORDER_ID, isPublishablePlace, PUBLISHABLE_PLACE } from './free-text.ts';
+import { PAYMENT_STATUSES, type Payment } from './placement-payment.ts';
+import { LOCK_STOCK_AT } from './channel-settings.ts';
 
 export const EVENT_SCHEMA_VERSION = '1.0';
 
 export const DETAIL_TYPES = {
   PLACED: 'OrderPlaced',
+  // Placed awaiting payment: still the order's placement, with `status` PAYMENT_PENDING.
+  PAYMENT_PENDING: 'OrderPlaced',
   STOCK_LOCKED: 'OrderStockLocked',
   ROUTED: 'OrderRouted',
   SHIPMENT_REQUESTED: 'OrderShipmentRequested',
@@ -58,6 +62,10 @@ export const AMENDMENT_DETAIL_TYPES = {
   PARCEL_SHIPPED: 'ParcelShipped',
   PARCEL_DELIVERED: 'ParcelDelivered',
   DELIVERY_EXCEPTION: 'DeliveryException',
+  // The stock lock of an order waiting for its payment: the same event as any stock lock, its status PAYMENT_PENDING.
+  STOCK_LOCKED_AWAITING_PAYMENT: 'OrderStockLocked',
+  PAYMENT_AUTHORIZED: 'OrderPaymentAuthorized',
+  PAYMENT_FAILED: 'OrderPaymentFailed',
 } as const satisfies Record<Amendment, string>;
 
 /** The detail-type of the event a history entry produces. */
@@ -65,8 +73,8 @@ export function detailTypeOf(entry: Transition): DetailType {
   return entry.amendment ? AMENDMENT_DETAIL_TYPES[entry.amendment] : DETAIL_TYPES[entry.to];
 }
 
-/** Every detail-type the pipeline publishes: one per status, one per amendment. */
-export const ALL_DETAIL_TYPES = [...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES)];
+/** Every detail-type the pipeline publishes: one per status, one per amendment (a few statuses and amendments share one). */
+export const ALL_DETAIL_TYPES = [...new Set([...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES)])];
 
 /** Stable across redeliveries, so consumers can deduplicate. */
 export const eventIdOf = (orderId: string, sequence: number) => `${orderId}:${sequence}`;
@@ -202,6 +210,15 @@ const commonData = {
   lines: z.array(lineSchema).min(1),
   shipTo: shipToSchema,
   deliveryPreference: z.enum(DELIVERY_PREFERENCES).optional(),
+  payment: z
+    .strictObject({
+      status: z.enum(PAYMENT_STATUSES),
+      provider: z.string().regex(CHANNEL_ORDER_ID).optional().describe('The payment provider, as the channel named it: an identifier.'),
+      lockStockAt: z.enum(LOCK_STOCK_AT).optional().describe('For an order placed awaiting payment: when its stock is locked.'),
+      dueAt: z.iso.datetime().optional().describe('For an order placed awaiting payment: when it is cancelled unless paid.'),
+    })
+    .optional()
+    .describe("Absent for an order paid before placing that said nothing about it. Never the provider's payment reference."),
 };
 
 /** What the order's status can have been just before `status`: the lifecycle, as partners can rely on it. */
@@ -267,7 +284,25 @@ function amendmentEventSchema<const T extends string, D extends z.ZodRawShape>(
 
 /** Every event type the pipeline publishes, with its detail schema. */
 export const ORDER_EVENT_SCHEMAS = [
-  orderEventSchema('OrderPlaced', 'PLACED', 'A channel placed the order.', {}),
+  eventSchema(
+    'OrderPlaced',
+    'A channel placed the order: PLACED, or PAYMENT_PENDING when placed awaiting its payment (`data.payment`).',
+    { status: z.enum(['PLACED', 'PAYMENT_PENDING']), previousStatus: z.null() },
+    {},
+  ),
+  amendmentEventSchema(
+    AMENDMENT_DETAIL_TYPES.PAYMENT_AUTHORIZED,
+    ['PLACED', 'STOCK_LOCKED'],
+    'The channel reported the payment authorized: fulfilment goes on, from STOCK_LOCKED when the stock was locked while the order waited, else from PLACED.',
+    {},
+    ['PAYMENT_PENDING'],
+  ),
+  eventSchema(
+    AMENDMENT_DETAIL_TYPES.PAYMENT_FAILED,
+    'The channel reported the payment failed: the order is cancelled (reason PAYMENT_FAILED) and any stock it held is given back.',
+    { status: z.literal('CANCELLED'), previousStatus: z.literal('PAYMENT_PENDING') },
+    { reason: z.literal('PAYMENT_FAILED') },
+  ),
   amendmentEventSchema(
     AMENDMENT_DETAIL_TYPES.SHIPPING_ADDRESS_CHANGED,
     ADDRESS_CHANGEABLE_STATUSES,
@@ -324,7 +359,12 @@ export const ORDER_EVENT_SCHEMAS = [
     "A carrier reported a problem with a parcel: a failed delivery attempt, damage, loss, a refusal or an address problem (`parcel.exception.code`). The parcel keeps its status; the carrier's next report moves it on.",
     parcelEventData,
   ),
-  orderEventSchema('OrderStockLocked', 'STOCK_LOCKED', 'Available-to-promise stock is reserved for every line.', {}),
+  eventSchema(
+    'OrderStockLocked',
+    'Available-to-promise stock is reserved for every line; with `status` PAYMENT_PENDING the order waits for its payment with its stock (its channel locks stock at placement).',
+    { status: z.enum(['STOCK_LOCKED', 'PAYMENT_PENDING']), previousStatus: z.enum(['PLACED', 'PAYMENT_PENDING']) },
+    {},
+  ),
   orderEventSchema('OrderRouted', 'ROUTED', 'Warehouses and carriers are chosen.', { route: routeSchema }),
   orderEventSchema('OrderShipmentRequested', 'SHIPMENT_REQUESTED', 'Every parcel is booked with its carrier.', {
     route: routeSchema,
@@ -336,7 +376,7 @@ export const ORDER_EVENT_SCHEMAS = [
     reason: z.enum(REJECTION_REASONS),
     route: routeSchema.optional(),
   }),
-  orderEventSchema('OrderCancelled', 'CANCELLED', 'The channel cancelled the order before its shipment was requested.', {
+  orderEventSchema('OrderCancelled', 'CANCELLED', 'The channel cancelled the order before its shipment was requested, or (reason PAYMENT_TIMEOUT) its payment did not come within its channel\'s timeout.', {
     reason: z.enum(CANCELLATION_REASONS).optional().describe("The channel's reason code; never the note it may have written."),
     route: routeSchema.optional(),
   }),
@@ -366,6 +406,16 @@ const isHoldWindow = (by: Actor | undefined) => by?.kind === HOLD_WINDOW.kind &&
 
 function withoutAllocations({ allocations: _allocations, ...route }: NonNullable<Order['route']>) {
   return route;
+}
+
+/** What events say of the payment: its status and the provider, never the reference (a provider's id may lead to the payer). */
+function publishedPayment({ status, provider, lockStockAt, dueAt }: Payment) {
+  return {
+    status,
+    ...(provider && CHANNEL_ORDER_ID.test(provider) ? { provider } : {}),
+    ...(lockStockAt ? { lockStockAt } : {}),
+    ...(dueAt ? { dueAt } : {}),
+  };
 }
 
 /** The reason, route, re-drive count and shipment an event about the order's progress carries. */
@@ -415,6 +465,7 @@ export function orderEventOf(order: Order): OrderEvent {
         phone: order.maskedPhone,
       },
       ...(order.deliveryPreference ? { deliveryPreference: order.deliveryPreference } : {}),
+      ...(order.payment ? { payment: publishedPayment(order.payment) } : {}),
       // An erasure says which order it was and what is left of it; how the order ended was published before.
       ...(erasure ? {} : outcomeOf(order, last)),
     },

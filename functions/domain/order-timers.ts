@@ -4,6 +4,7 @@
  * so whoever creates the schedules, and the reconciler that backs them up, decide from the order alone.
  */
 import { HOLDABLE_STATUSES, type Order } from './order.ts';
+import { paymentDueAt } from './payment.ts';
 
 /**
  * `release-hold`: the end of a hold window (the shipment request may go out);
@@ -45,10 +46,14 @@ export function holdWindowEnd(order: Pick<Order, 'hold' | 'status'>): string | u
   return HOLDABLE_STATUSES.includes(order.status) ? order.hold?.until : undefined;
 }
 
-/** The timers the order needs now; the payment gate adds its own kind here. */
+/** The timers the order needs now: its hold window's end, or the end of its wait for payment (domain/payment.ts). */
 export function timersOf(order: Order): OrderTimer[] {
   const until = holdWindowEnd(order);
-  return until ? [{ orderId: order.orderId, kind: 'release-hold', at: until }] : [];
+  const paymentDue = paymentDueAt(order);
+  return [
+    ...(until ? [{ orderId: order.orderId, kind: 'release-hold' as const, at: until }] : []),
+    ...(paymentDue ? [{ orderId: order.orderId, kind: 'payment-timeout' as const, at: paymentDue }] : []),
+  ];
 }
 
 /** Whether `timer` is due at `now`. */

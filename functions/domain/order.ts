@@ -7,9 +7,11 @@ import type { CustomerTier, DeliveryExceptionCode, DeliveryPreference, OrderLine
 import type { Attribution } from './attribution.ts';
 import type { QuoteOptionName } from './routing/quote-outcome.ts';
 import { maskPhone } from './phone-mask.ts';
+import { DEFAULT_PAYMENT_SETTINGS, paymentAtPlacement, placedStatusOf, type Payment, type PaymentRequest, type PaymentSettings } from './placement-payment.ts';
 
 export const ORDER_STATUSES = [
   'PLACED',
+  'PAYMENT_PENDING',
   'STOCK_LOCKED',
   'ROUTED',
   'SHIPMENT_REQUESTED',
@@ -41,6 +43,7 @@ export const CANCELLATION_REASONS = [
   'ADDRESS_UNDELIVERABLE',
   'DUPLICATE_ORDER',
   'OTHER',
+  'PAYMENT_TIMEOUT',
 ] as const;
 export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 
@@ -63,6 +66,8 @@ export interface OrderRequest {
   attribution?: Attribution;
   /** A delivery-option quote (`POST /quotes`) the channel showed: routing ships the option chosen if it still holds. */
   quote?: { quoteId: string; option: QuoteOptionName };
+  /** How the customer pays; absent means authorized before placing (domain/payment.ts). */
+  payment?: PaymentRequest;
 }
 
 export interface ShippedParcel {
@@ -96,6 +101,9 @@ export const AMENDMENTS = [
   'PARCEL_SHIPPED',
   'PARCEL_DELIVERED',
   'DELIVERY_EXCEPTION',
+  'STOCK_LOCKED_AWAITING_PAYMENT',
+  'PAYMENT_AUTHORIZED',
+  'PAYMENT_FAILED',
 ] as const;
 export type Amendment = (typeof AMENDMENTS)[number];
 
@@ -169,7 +177,7 @@ export interface FulfilmentRedrives {
   giveUp?: boolean;
 }
 
-export interface Order extends OrderRequest {
+export interface Order extends Omit<OrderRequest, 'payment'> {
   orderId: string;
   status: OrderStatus;
   /** Increments on every transition; the event sequence number per order. */
@@ -195,6 +203,8 @@ export interface Order extends OrderRequest {
   hold?: Hold;
   /** Set once compensation of the order has begun; from then on it only closes (see `closing`). */
   closing?: Closing;
+  /** The payment gate, for an order placed with its payment pending (domain/payment.ts); absent: paid before placing. */
+  payment?: Payment;
 }
 
 /**
@@ -220,8 +230,14 @@ export function standingClosing(order: Order): Closing | undefined {
   return order.closing?.version === order.version ? order.closing : undefined;
 }
 
+/**
+ * The lifecycle's status changes. PAYMENT_PENDING leaves by a payment decision (domain/payment.ts:
+ * authorized moves it on to PLACED or STOCK_LOCKED as an amendment, failed or overdue cancels it).
+ */
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   PLACED: ['STOCK_LOCKED', 'REJECTED', 'CANCELLED', 'FAILED'],
+  // REJECTED or FAILED when the stock lock of a channel locking at placement is refused or fails.
+  PAYMENT_PENDING: ['CANCELLED', 'REJECTED', 'FAILED'],
   STOCK_LOCKED: ['ROUTED', 'REJECTED', 'CANCELLED', 'FAILED'],
   ROUTED: ['SHIPMENT_REQUESTED', 'REJECTED', 'CANCELLED', 'FAILED'],
   SHIPMENT_REQUESTED: ['SHIPPED'],
@@ -240,7 +256,7 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 export const HOLDABLE_STATUSES: readonly OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED'];
 
 /** Statuses a channel may cancel from: everything before the shipment is requested. */
-export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PLACED', 'STOCK_LOCKED', 'ROUTED'];
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PAYMENT_PENDING', 'PLACED', 'STOCK_LOCKED', 'ROUTED'];
 
 /**
  * Statuses in which stock held for the order must stay where it is: the shipment
@@ -252,7 +268,7 @@ export const SHIPMENT_STATUSES: readonly OrderStatus[] = ['SHIPMENT_REQUESTED', 
  * Statuses in which the channel may still change where the order goes: until routing
  * has chosen a warehouse and carrier for the address.
  */
-export const ADDRESS_CHANGEABLE_STATUSES = ['PLACED', 'STOCK_LOCKED'] as const satisfies readonly OrderStatus[];
+export const ADDRESS_CHANGEABLE_STATUSES = ['PAYMENT_PENDING', 'PLACED', 'STOCK_LOCKED'] as const satisfies readonly OrderStatus[];
 
 export function isFinal(status: OrderStatus): boolean {
   return NEXT[status].length === 0;
@@ -265,17 +281,22 @@ export function totalsOf(lines: readonly OrderLine[]): Order['totals'] {
   };
 }
 
-export function placeOrder(request: OrderRequest, orderId: string, now: string, by?: Actor): Order {
+/** The order as placed: PAYMENT_PENDING when the channel says its payment is pending (domain/payment.ts), else PLACED. */
+export function placeOrder(request: OrderRequest, orderId: string, now: string, by?: Actor, paymentSettings: PaymentSettings = DEFAULT_PAYMENT_SETTINGS): Order {
+  const { payment: given, ...rest } = request;
+  const payment = paymentAtPlacement(request, paymentSettings, now);
+  const status = placedStatusOf(request);
   return {
-    ...request,
+    ...rest,
+    ...(payment ? { payment } : {}),
     orderId,
-    status: 'PLACED',
+    status,
     version: 1,
     maskedPhone: maskPhone(request.shipTo.phone),
     totals: totalsOf(request.lines),
     placedAt: now,
     updatedAt: now,
-    history: [{ from: null, to: 'PLACED', at: now, ...(by ? { by } : {}) }],
+    history: [{ from: null, to: status, at: now, ...(by ? { by } : {}) }],
   };
 }
 
@@ -405,7 +426,7 @@ export function changeShippingAddressInHoldWindow(order: Order, shipTo: ShipTo, 
 
 /** Fields a transition may set alongside the new status. */
 export type TransitionChanges = Partial<
-  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'cancellationNote' | 'route' | 'shipment' | 'routingExplanation'>
+  Pick<Order, 'rejectionReason' | 'failureReason' | 'cancellationReason' | 'cancellationNote' | 'route' | 'shipment' | 'routingExplanation' | 'payment'>
 >;
 
 /**
@@ -421,13 +442,17 @@ export function transition(
   by?: Actor,
 ): Order {
   if (!canTransition(order.status, to)) throw new IllegalTransition(order.status, to);
-  const entry: Transition = { from: order.status, to, at: now, ...(reason ? { reason } : {}), ...audit(by, changedFields(order, changes)) };
+  return recorded(order, to, now, { ...(reason ? { reason } : {}), ...audit(by, changedFields(order, changes)) }, changes);
+}
+
+/** The order with a new version recording `entry` (from its status to `to`) and `changes`: the one shape every change of an order takes. */
+export function recorded(order: Order, to: OrderStatus, now: string, entry: Omit<Transition, 'from' | 'to' | 'at'>, changes: Partial<Order> = {}): Order {
   return {
     ...order,
     ...changes,
     status: to,
     version: order.version + 1,
     updatedAt: now,
-    history: [...order.history, entry],
+    history: [...order.history, { from: order.status, to, at: now, ...entry }],
   };
 }

@@ -9,9 +9,11 @@ import { CUSTOMER_TIERS } from '../domain/vocabulary.ts';
 import { ERASED } from '../domain/erasure.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
 import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
-import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, quoteIdSchema, quoteRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
+import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, paymentReportSchema, quoteIdSchema, quoteRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
 import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from '../domain/routing/routing-policy.ts';
+import { PAYMENT_STATUSES } from '../domain/placement-payment.ts';
+import { LOCK_STOCK_AT } from '../domain/channel-settings.ts';
 
 /** A schema under `components/schemas/<id>`, referenced wherever it is used. */
 const named = <Schema extends z.ZodType>(id: string, schema: Schema): Schema => schema.meta({ id }) as Schema;
@@ -105,8 +107,22 @@ export const Order = named('Order',
         parcels: z.array(z.object({ parcelId: z.string(), warehouseId: z.string(), carrier: z.string(), trackingNumber: z.string() })),
       })
       .optional(),
+    payment: z
+      .object({
+        status: z.enum(PAYMENT_STATUSES),
+        provider: z.string().optional(),
+        reference: z.string().optional(),
+        lockStockAt: z.enum(LOCK_STOCK_AT).optional().describe('For an order placed awaiting payment: when its stock is locked'),
+        dueAt: z.iso.datetime().optional().describe('For an order placed awaiting payment: when it is cancelled unless paid'),
+        stockLocked: z.boolean().optional().describe('Set once its stock was locked while it waited for payment'),
+        decidedAt: z.iso.datetime().optional(),
+      })
+      .optional()
+      .describe('The payment gate (absent: paid before placing, nothing said)'),
   }),
 );
+
+export const PaymentReport = named('PaymentReport', paymentReportSchema);
 
 export const OrderPage = named('OrderPage',
   z.object({
@@ -126,7 +142,7 @@ export const OrderPage = named('OrderPage',
   }),
 );
 
-const detailTypes = [...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES)] as [string, ...string[]];
+const detailTypes = [...new Set([...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES)])] as [string, ...string[]];
 export const Timeline = named('Timeline',
   z.object({
     orderId: orderIdSchema,

@@ -18,6 +18,7 @@ import {
   OpenApiDocument,
   Order,
   OrderPage,
+  PaymentReport,
   PlaceOrderRequest,
   Quote,
   RoutingDryRunReport,
@@ -249,6 +250,24 @@ export const ROUTES: readonly Route[] = [
       'then its route is dropped and it is routed again for the new address, still held until the window ends. `409 /problems/order-not-amendable` otherwise. Emits `OrderShippingAddressChanged`.',
     request: { params: orderPath, body: body(ShipTo) },
     responses: [{ status: 200, description: 'The order with its new address', body: Order }],
+    problems: [400, 403, 404, 409, 413, 415, 500, 503],
+  },
+  {
+    id: 'ReportPayment',
+    method: 'POST',
+    path: '/orders/{orderId}/payment',
+    entry: 'api/report-payment',
+    access: { write: true, partitions: ['order', 'stock', 'capacity'] },
+    scopes: AUTHORITY.channel,
+    operationId: 'reportPayment',
+    summary: "Report the payment of the channel's own order placed awaiting it",
+    description:
+      '`authorized`: the order leaves PAYMENT_PENDING and fulfilment goes on (`OrderPaymentAuthorized`). `failed`: the order is cancelled, ' +
+      'reason PAYMENT_FAILED, with any stock it held given back (`OrderPaymentFailed`). A repeat of the decision the order has answers 200 ' +
+      'and changes nothing; a report that contradicts it (another outcome or reference, or an order cancelled meanwhile, e.g. PAYMENT_TIMEOUT) ' +
+      'answers `409 /problems/payment-already-decided`.',
+    request: { params: orderPath, body: body(PaymentReport) },
+    responses: [{ status: 200, description: 'The order after the report', body: Order }],
     problems: [400, 403, 404, 409, 413, 415, 500, 503],
   },
   {

@@ -11,6 +11,8 @@ import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_
 import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
 import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
 import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
+import { PAYMENT_REPORT_STATUSES } from '../domain/payment.ts';
+import { PLACEMENT_PAYMENT_STATUSES } from '../domain/placement-payment.ts';
 
 const identifier = z
   .string()
@@ -97,6 +99,32 @@ const productAttributesSchema = z.strictObject({
 export const quoteIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be a quote id (ULID)');
 
 /**
+ * A payment provider's name or its id of a payment: an identifier (1-64 letters, digits, `.`, `_`,
+ * `:`, `-`), refused when it looks like personal data (an e-mail address, a phone, card or ID number:
+ * functions/domain/free-text.ts), since it is stored as given and a provider's id must not lead to the payer.
+ */
+const paymentIdentifier = z
+  .string()
+  .regex(CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE)
+  .superRefine((value, ctx) => {
+    const kind = personalDataIn(value);
+    if (kind) ctx.addIssue({ code: 'custom', message: `Looks like ${kind}: a payment identifier must not hold personal data` });
+  });
+
+/** `payment` when placing: absent means authorized before placing (today's behaviour). */
+export const placementPaymentSchema = z.strictObject({
+  status: z.enum(PLACEMENT_PAYMENT_STATUSES).describe('`pending`: the order waits in PAYMENT_PENDING for `POST /orders/{orderId}/payment`.'),
+  provider: paymentIdentifier.optional(),
+  reference: paymentIdentifier.optional().describe("The provider's id of the payment; kept on the order, never published."),
+});
+
+/** `POST /orders/{orderId}/payment`: what the payment provider decided. */
+export const paymentReportSchema = z.strictObject({
+  status: z.enum(PAYMENT_REPORT_STATUSES),
+  reference: paymentIdentifier.describe("The provider's id of the payment; kept on the order, never published."),
+});
+
+/**
  * `POST /orders`. The channel is the token's; `channel` in the body is optional and, when
  * sent (integrations written before tokens carried it), must name the token's channel.
  */
@@ -133,6 +161,7 @@ export const orderRequestSchema = z.strictObject({
         '(this channel\'s, placed within its validity, same lines and place, option still feasible); otherwise the order ' +
         'routes as usual and `route.explanation.quote` says why not. Never refused for the quote.',
     ),
+  payment: placementPaymentSchema.optional(),
 });
 
 /**

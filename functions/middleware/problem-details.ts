@@ -11,6 +11,7 @@ import {
   InventoryConflict,
   NotRetryable,
   OrderNotAmendable,
+  PaymentAlreadyDecided,
   OrderNotFound,
   PolicyVersionConflict,
   StaleVersion,
@@ -48,6 +49,9 @@ export function toProblem(caught: unknown): HttpProblem {
   }
   if (error instanceof NotRetryable) {
     return problems.conflict('not-retryable', 'Nothing to retry', error.message, { currentStatus: error.status });
+  }
+  if (error instanceof PaymentAlreadyDecided) {
+    return problems.conflict('payment-already-decided', 'Payment already decided', error.message, { currentStatus: error.status, decision: error.decision });
   }
   if (error instanceof OrderNotAmendable) {
     return problems.conflict('order-not-amendable', 'No longer changeable', error.message, { currentStatus: error.status });

@@ -5,4 +5,5 @@ export const RECONCILER_METRICS = {
   givenUp: 'OrdersGivenUp',
   repeated: 'OrdersRedrivenAgain',
   maxOverdueSeconds: 'MaxOverdueSeconds',
+  paymentsTimedOut: 'PaymentsTimedOut',
 } as const;

@@ -41,6 +41,7 @@ export const handler = middy(async (): Promise<ReconcileReport> => {
   metrics.addMetric(RECONCILER_METRICS.givenUp, MetricUnit.Count, report.givenUp);
   metrics.addMetric(RECONCILER_METRICS.repeated, MetricUnit.Count, report.repeated);
   metrics.addMetric(RECONCILER_METRICS.maxOverdueSeconds, MetricUnit.Seconds, report.maxOverdueSeconds);
+  metrics.addMetric(RECONCILER_METRICS.paymentsTimedOut, MetricUnit.Count, report.paymentsTimedOut);
   if (report.overdue > 0) logger.warn('Stranded orders re-driven', { report: { ...report } });
   return report;
 })

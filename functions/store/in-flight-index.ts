@@ -5,7 +5,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { InFlightOrders } from '../use-cases/ports.ts';
 import { queryAll } from './dynamodb.ts';
-import { IN_FLIGHT_SHARDS, ORDER_INDEXES, PARTITIONS } from './keys.ts';
+import { IN_FLIGHT_SHARDS, ORDER_INDEXES, PARTITIONS, paymentDueShard } from './keys.ts';
 
 const INDEX = 'byInFlightSince';
 const { partitionKey, sortKey } = ORDER_INDEXES[INDEX];
@@ -20,13 +20,22 @@ export class InFlightIndex implements InFlightOrders {
   }
 
   /** Ids of orders in flight since `cutoff` or earlier, oldest first per shard. */
-  async *inFlightSince(cutoff: string): AsyncGenerator<string> {
+  inFlightSince(cutoff: string): AsyncGenerator<string> {
+    return this.upTo((shard) => String(shard), cutoff);
+  }
+
+  /** Ids of orders awaiting a payment due at `now` or earlier, earliest first per shard. */
+  paymentDueBy(now: string): AsyncGenerator<string> {
+    return this.upTo((shard) => paymentDueShard(shard), now);
+  }
+
+  private async *upTo(partition: (shard: number) => string, cutoff: string): AsyncGenerator<string> {
     for (let shard = 0; shard < IN_FLIGHT_SHARDS; shard++) {
       const items = queryAll(this.client, {
         TableName: this.tableName,
         IndexName: INDEX,
         KeyConditionExpression: `${partitionKey} = :shard AND ${sortKey} <= :cutoff`,
-        ExpressionAttributeValues: { ':shard': String(shard), ':cutoff': cutoff },
+        ExpressionAttributeValues: { ':shard': partition(shard), ':cutoff': cutoff },
       });
       for await (const item of items) yield String(item.pk).slice(PARTITIONS.order.length);
     }

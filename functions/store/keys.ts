@@ -107,3 +107,10 @@ export function inFlightShardOf(orderId: string): string {
   for (const char of orderId) sum = (sum * 31 + char.charCodeAt(0)) % 65_521;
   return String(sum % IN_FLIGHT_SHARDS);
 }
+
+/**
+ * The order's partition of the `byInFlightSince` index while it awaits payment: apart from the orders in
+ * flight, with its payment's due time as the sort key, so the reconciler reads those due and nothing else.
+ */
+export const paymentDueShard = (shard: string | number): string => `payment-${shard}`;
+export const paymentDueShardOf = (orderId: string): string => paymentDueShard(inFlightShardOf(orderId));

@@ -7,7 +7,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Order } from '../domain/order.ts';
 import { inFlightSince } from '../domain/deadlines.ts';
 import { SEALED_PATHS, type SealedPath } from '../domain/personal-data.ts';
-import { inFlightShardOf, ENTITY, orderKey, personalDataKey } from './keys.ts';
+import { inFlightShardOf, ENTITY, orderKey, paymentDueShardOf, personalDataKey } from './keys.ts';
+import { paymentDueAt } from '../domain/payment.ts';
 
 const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'entityType', 'channelStatus', 'customerId', 'routeExplanation', 'inFlightShard', 'inFlightSince', 'updatedShard'] as const;
 
@@ -20,6 +21,8 @@ export function toOrderItem(order: Order): Record<string, unknown> {
   const { route, ...rest } = withoutSealedValues(order);
   // Only orders in flight are in the reconciler's index, so it costs two index writes per order.
   const since = inFlightSince(order);
+  // An order awaiting payment is in the same index, in partitions of its own, by when its payment is due.
+  const due = paymentDueAt(order);
   return {
     ...orderKey(order.orderId),
     entityType: ENTITY.order,
@@ -28,6 +31,7 @@ export function toOrderItem(order: Order): Record<string, unknown> {
     ...(order.customer.id ? { customerId: order.customer.id } : {}),
     updatedShard: inFlightShardOf(order.orderId),
     ...(since ? { inFlightShard: inFlightShardOf(order.orderId), inFlightSince: since } : {}),
+    ...(due ? { inFlightShard: paymentDueShardOf(order.orderId), inFlightSince: due } : {}),
     ...rest,
     ...(route ? storedRoute(route) : {}),
   };

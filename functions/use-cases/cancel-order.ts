@@ -1,7 +1,6 @@
 import { IllegalTransition } from '../domain/errors.ts';
 import { CANCELLABLE_STATUSES, transition, type Actor, type CancellationReason, type Order } from '../domain/order.ts';
-import { releaseReservationMoves } from '../domain/stock.ts';
-import { capacityRelease } from './capacity-counts.ts';
+import { givingBack } from './capacity-counts.ts';
 import { visibleOrder, type Visibility } from './channel-orders.ts';
 import type { Dependencies } from './dependencies.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
@@ -37,12 +36,7 @@ export async function cancelOrder(
       reasonCode,
       by,
     );
-    const outcome = await deps.orders.commit({
-      order: { before: order, after },
-      ...(reservation
-        ? { reservation: { delete: reservation.revision }, stock: releaseReservationMoves(reservation), capacity: capacityRelease(reservation) }
-        : {}),
-    });
+    const outcome = await deps.orders.commit({ order: { before: order, after }, ...givingBack(reservation) });
     // Answered with the note as the channel wrote it; stored, it stays sealed.
     return outcome.ok ? (note ? { ...after, cancellationNote: note } : after) : CONFLICT;
   });

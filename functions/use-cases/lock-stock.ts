@@ -1,6 +1,7 @@
 /** The LockStock step and its compensation, ReleaseStock (the rules every step keeps: fulfilment-step.ts). */
 import { OutOfStock } from '../domain/errors.ts';
 import { transition } from '../domain/order.ts';
+import { awaitsPayment, locksStockBeforePayment, stockLockedAwaitingPayment } from '../domain/payment.ts';
 import { aggregateLines, homeLocks, lockMoves, releaseReservationMoves, spreadLocks, type ShardQuantity } from '../domain/stock.ts';
 import { capacityRelease } from './capacity-counts.ts';
 import type { StepDependencies } from './dependencies.ts';
@@ -17,7 +18,11 @@ export async function lockStock(deps: StepDependencies, orderId: string): Promis
   return retryOnConflict(`Order ${orderId} kept changing while locking stock`, async () => {
     const order = await load(deps, orderId);
     if (isPast(order, 'STOCK_LOCKED')) return { orderId, status: order.status };
-    requireOpen(order, 'PLACED', 'STOCK_LOCKED');
+    // Awaiting payment: locked now only when its channel locks at placement (and not yet); the
+    // authorization's event starts the execution that goes on (domain/payment.ts).
+    const pending = awaitsPayment(order);
+    if (pending && !locksStockBeforePayment(order)) return { orderId, status: order.status };
+    if (!pending) requireOpen(order, 'PLACED', 'STOCK_LOCKED');
     const lines = aggregateLines(order.lines);
     const skus = lines.map((line) => line.sku);
     let locks: ShardQuantity[];
@@ -29,7 +34,9 @@ export async function lockStock(deps: StepDependencies, orderId: string): Promis
       if (error instanceof OutOfStock) return refuse(deps, order, error, 'OUT_OF_STOCK');
       throw error;
     }
-    const after = transition(order, 'STOCK_LOCKED', deps.now(), {}, undefined, step('LockStock'));
+    const after = pending
+      ? stockLockedAwaitingPayment(order, deps.now(), step('LockStock'))
+      : transition(order, 'STOCK_LOCKED', deps.now(), {}, undefined, step('LockStock'));
     const outcome = await deps.orders.commit({
       order: { before: order, after },
       reservation: { put: { orderId, state: 'LOCKED', lines, locks } },

@@ -9,9 +9,10 @@ import { holdWindowEnd, isDue, timersOf, type DueTimer, type TimerKind } from '.
 import type { Dependencies } from './dependencies.ts';
 import type { OrderRepository } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
+import { expireOverduePayment } from './expire-payments.ts';
 
 /** What running a timer needs: the reconciler runs them too, with what it has. */
-export type FireDependencies = Pick<Dependencies, 'fulfilment' | 'deadlines' | 'now'> & { orders: Pick<OrderRepository, 'get' | 'commit'> };
+export type FireDependencies = Pick<Dependencies, 'fulfilment' | 'deadlines' | 'now'> & { orders: Pick<OrderRepository, 'get' | 'getReservation' | 'commit'> };
 export type TimerDependencies = FireDependencies & Pick<Dependencies, 'timers'>;
 
 /** What running a timer came to: `done` changed the order; `nothing` found nothing left to do (early, late, twice). */
@@ -37,8 +38,8 @@ export function fireOrderTimer(deps: FireDependencies, timer: DueTimer): Promise
 
 const TIMER_ACTIONS: Record<TimerKind, (deps: FireDependencies, orderId: string) => Promise<TimerOutcome>> = {
   'release-hold': endHoldWindow,
-  // The payment gate's: until it exists, no order waits for a payment.
-  'payment-timeout': async () => 'nothing',
+  // Cancels the order PAYMENT_TIMEOUT, stock given back, unless a payment or cancel came first.
+  'payment-timeout': async (deps, orderId) => ((await expireOverduePayment(deps, orderId)) ? 'done' : 'nothing'),
 };
 
 /**

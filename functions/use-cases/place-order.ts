@@ -36,7 +36,8 @@ export async function placeOrderOnce(
   idempotencyKey?: string,
   by?: Actor,
 ): Promise<CreateOrderResult> {
-  const order = placeOrder(request, deps.newOrderId(), deps.now(), by);
+  const { payment } = deps.channels(request.channel);
+  const order = placeOrder(request, deps.newOrderId(), deps.now(), by, payment);
   const sealed = await sealOrder(deps.personalData, order);
   const result = await landOrder(deps, { order: sealed, requestHash: requestFingerprint(request), idempotencyKey });
   return { ...result, order: withPlainValuesOf(result.order, order) };
@@ -90,7 +91,7 @@ export async function acceptOrderOnce(
     if (!order) throw new TransientError(`Order ${earlier.orderId} is not readable yet`);
     return { accepted: false, order: withPlainValuesOf(order, placeOrder(request, order.orderId, order.placedAt, by)) };
   }
-  const order = placeOrder(request, queuedOrderId(request.channel, request.channelOrderId), deps.now(), by);
+  const order = placeOrder(request, queuedOrderId(request.channel, request.channelOrderId), deps.now(), by, deps.channels(request.channel).payment);
   await queue.enqueue({ order: await sealOrder(deps.personalData, order), requestHash, ...(idempotencyKey ? { idempotencyKey } : {}) });
   return { accepted: true, orderId: order.orderId };
 }

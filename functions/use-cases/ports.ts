@@ -104,6 +104,8 @@ export interface OrderIntakeQueue {
 export interface InFlightOrders {
   /** Ids of orders in flight since `cutoff` or earlier. */
   inFlightSince(cutoff: string): AsyncIterable<string>;
+  /** Ids of orders awaiting a payment due at `now` or earlier (domain/payment.ts). */
+  paymentDueBy(now: string): AsyncIterable<string>;
 }
 
 /** A customer's orders, by the customer id they were placed with. */

@@ -9,9 +9,10 @@ import { DEFAULT_DEADLINES, type DeadlineSettings, overdueCutoff, overdueSeconds
 import { isDue, timersOf } from '../domain/order-timers.ts';
 import { fireOrderTimer } from './order-timers.ts';
 import type { FulfilmentStarter, InFlightOrders, OrderRepository } from './ports.ts';
+import { expireOverduePayments } from './expire-payments.ts';
 
 export interface ReconcileDependencies {
-  orders: Pick<OrderRepository, 'get' | 'commit'>;
+  orders: Pick<OrderRepository, 'get' | 'getReservation' | 'commit'>;
   inFlight: InFlightOrders;
   fulfilment: FulfilmentStarter;
   now: () => string;
@@ -33,6 +34,8 @@ export interface ReconcileReport {
   maxOverdueSeconds: number;
   /** Overdue orders left alone because something else wrote them first (a live step, another reconciler). */
   skipped: number;
+  /** Orders awaiting a payment past its due time, cancelled PAYMENT_TIMEOUT (expire-payments.ts). */
+  paymentsTimedOut: number;
   /** Orders whose timer was due and had not run (a lost schedule): run now instead. */
   timersRun: number;
 }
@@ -43,7 +46,7 @@ const CONCURRENCY = 8;
 export async function reconcileOverdueOrders(deps: ReconcileDependencies): Promise<ReconcileReport> {
   const settings = deps.settings ?? DEFAULT_DEADLINES;
   const now = deps.now();
-  const report: ReconcileReport = { checked: 0, overdue: 0, redriven: 0, givenUp: 0, repeated: 0, maxOverdueSeconds: 0, skipped: 0, timersRun: 0 };
+  const report: ReconcileReport = { checked: 0, overdue: 0, redriven: 0, givenUp: 0, repeated: 0, maxOverdueSeconds: 0, skipped: 0, timersRun: 0, paymentsTimedOut: 0 };
 
   const reconcile = async (orderId: string): Promise<void> => {
     report.checked++;
@@ -85,5 +88,7 @@ export async function reconcileOverdueOrders(deps: ReconcileDependencies): Promi
     }
   }
   await Promise.all(batch);
+  // The backstop of the payment timeout: orders awaiting payment are not in flight, so no re-drive touches them.
+  report.paymentsTimedOut = (await expireOverduePayments(deps)).timedOut;
   return report;
 }

@@ -1,6 +1,7 @@
 /** The RequestShipment step and its compensation, CancelShipment (the rules every step keeps: fulfilment-step.ts). */
 import { DomainError } from '../domain/errors.ts';
 import { SHIPMENT_STATUSES, hadHoldWindow, isFinal, startHoldWindow, transition, type ShippedParcel } from '../domain/order.ts';
+import { awaitsPayment } from '../domain/payment.ts';
 import type { StepDependencies } from './dependencies.ts';
 import { isPast, load, markOnly, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
@@ -16,6 +17,7 @@ export async function requestShipment(deps: StepDependencies, orderId: string): 
   return retryOnConflict(`Order ${orderId} kept changing while requesting the shipment`, async () => {
     const order = await load(deps, orderId);
     if (isPast(order, 'SHIPMENT_REQUESTED') && order.shipment) return { orderId, status: order.status, ...order.shipment };
+    if (awaitsPayment(order)) return { orderId, status: order.status, parcels: [] };
     requireOpen(order, 'ROUTED', 'SHIPMENT_REQUESTED');
     // Held by an operator: the execution ends here, the order stays ROUTED, and the release re-drives it (ADR 0004).
     if (order.hold) return { orderId, status: order.status, parcels: [] };

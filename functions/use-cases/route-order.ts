@@ -19,6 +19,7 @@ import { allocatableStock, locksOf, parcelWarehouses, planAllocation, releaseAll
 import type { SkuQuantity } from '../domain/vocabulary.ts';
 import { capacityRelease } from './capacity-counts.ts';
 import type { StepDependencies } from './dependencies.ts';
+import { awaitsPayment } from '../domain/payment.ts';
 import { closing, compensable, isPast, load, markOnly, refuse, requireOpen, step, type CompensationResult, type StepResult } from './fulfilment-step.ts';
 import type { StoredPolicy } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
@@ -150,6 +151,8 @@ export async function routeOrder(deps: StepDependencies, orderId: string): Promi
   return retryOnConflict(`Order ${orderId} kept changing while routing`, async () => {
     const order = await load(deps, orderId);
     if (isPast(order, 'ROUTED') && order.route) return routeResult(order, order.route);
+    // Awaiting payment: the execution ends here; the authorization's event starts the next one (domain/payment.ts).
+    if (awaitsPayment(order)) return { orderId, status: order.status, policyVersion: null, parcels: [] };
     requireOpen(order, 'STOCK_LOCKED', 'ROUTED');
     const reservation = await deps.orders.getReservation(orderId);
     // Read after the order: another execution or a cancel changed it in between.

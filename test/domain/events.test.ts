@@ -57,6 +57,7 @@ function orderAt(status: OrderStatus): Order {
 
 const EXPECTED_TYPES: Record<OrderStatus, string> = {
   PLACED: 'OrderPlaced',
+  PAYMENT_PENDING: 'OrderPlaced',
   STOCK_LOCKED: 'OrderStockLocked',
   ROUTED: 'OrderRouted',
   SHIPMENT_REQUESTED: 'OrderShipmentRequested',
@@ -67,8 +68,11 @@ const EXPECTED_TYPES: Record<OrderStatus, string> = {
   FAILED: 'OrderFailed',
 };
 
+/** The statuses an order is placed in. */
+const PLACEMENTS: readonly OrderStatus[] = ['PLACED', 'PAYMENT_PENDING'];
+
 describe('orderEventOf', () => {
-  it('maps the nine statuses to nine distinct detail types', () => {
+  it('maps the ten statuses to nine distinct detail types (placed and placed awaiting payment are both OrderPlaced)', () => {
     expect(DETAIL_TYPES).toEqual(EXPECTED_TYPES);
     expect(new Set(ORDER_STATUSES.map((s) => DETAIL_TYPES[s])).size).toBe(9);
   });
@@ -87,9 +91,9 @@ describe('orderEventOf', () => {
     expect(event.schemaVersion).toBe('1.0');
     expect(event.orderId).toBe('ord-77');
     expect(event.previousStatus).toBe(last.from);
-    expect(event.previousStatus).toBe(status === 'PLACED' ? null : order.history.at(-2)!.to);
+    expect(event.previousStatus).toBe(PLACEMENTS.includes(status) ? null : order.history.at(-2)!.to);
     expect(event.occurredAt).toBe(last.at);
-    expect(event.occurredAt).toBe(status === 'PLACED' ? T0 : `2025-04-02T08:1${PATHS[status].length - 1}:00.000Z`);
+    expect(event.occurredAt).toBe(PLACEMENTS.includes(status) ? T0 : `2025-04-02T08:1${PATHS[status].length - 1}:00.000Z`);
     expect(event.channel).toBe('marketplace');
     expect(event.channelOrderId).toBe('MKT-555');
     expect(event.data.customerTier).toBe('plus');
@@ -250,7 +254,7 @@ describe('shipping address change', () => {
   });
 
   it('is refused from ROUTED on, and the same address again changes nothing', () => {
-    for (const status of ORDER_STATUSES.filter((s) => s !== 'PLACED' && s !== 'STOCK_LOCKED')) {
+    for (const status of ORDER_STATUSES.filter((s) => s !== 'PLACED' && s !== 'PAYMENT_PENDING' && s !== 'STOCK_LOCKED')) {
       expect(() => changeShippingAddress(orderAt(status), PARIS, T0), status).toThrow(OrderNotAmendable);
     }
     const order = orderAt('PLACED');

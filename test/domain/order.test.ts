@@ -68,6 +68,11 @@ const EXPECTED_ALLOWED: ReadonlyArray<readonly [OrderStatus, OrderStatus]> = [
   ['ROUTED', 'REJECTED'],
   ['ROUTED', 'CANCELLED'],
   ['ROUTED', 'FAILED'],
+  // Awaiting payment: a failed or overdue payment, or the channel, cancels (an authorized payment moves it on as an amendment: payment.test.ts).
+  ['PAYMENT_PENDING', 'CANCELLED'],
+  // Its stock lock refused (REJECTED) or failed for good (FAILED), for a channel locking at placement.
+  ['PAYMENT_PENDING', 'REJECTED'],
+  ['PAYMENT_PENDING', 'FAILED'],
 ];
 const isExpectedAllowed = (from: OrderStatus, to: OrderStatus) =>
   EXPECTED_ALLOWED.some(([f, t]) => f === from && t === to);
@@ -77,12 +82,12 @@ const LEGAL_PAIRS = ALL_PAIRS.filter(([from, to]) => isExpectedAllowed(from, to)
 const ILLEGAL_PAIRS = ALL_PAIRS.filter(([from, to]) => !isExpectedAllowed(from, to));
 
 describe('order status graph', () => {
-  it('knows exactly the nine statuses the table covers', () => {
+  it('knows exactly the ten statuses the table covers', () => {
     expect([...ORDER_STATUSES].sort()).toEqual(
-      ['CANCELLED', 'DELIVERED', 'FAILED', 'PLACED', 'REJECTED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'STOCK_LOCKED'],
+      ['CANCELLED', 'DELIVERED', 'FAILED', 'PAYMENT_PENDING', 'PLACED', 'REJECTED', 'ROUTED', 'SHIPMENT_REQUESTED', 'SHIPPED', 'STOCK_LOCKED'],
     );
-    expect(ALL_PAIRS).toHaveLength(81);
-    expect(LEGAL_PAIRS).toHaveLength(14);
+    expect(ALL_PAIRS).toHaveLength(100);
+    expect(LEGAL_PAIRS).toHaveLength(17);
   });
 
   it.each(ALL_PAIRS)('canTransition(%s, %s) matches the expected table', (from, to) => {
@@ -246,7 +251,7 @@ describe('placeOrder', () => {
 
 describe('CANCELLABLE_STATUSES', () => {
   it('is everything before the shipment is requested', () => {
-    expect([...CANCELLABLE_STATUSES].sort()).toEqual(['PLACED', 'ROUTED', 'STOCK_LOCKED']);
+    expect([...CANCELLABLE_STATUSES].sort()).toEqual(['PAYMENT_PENDING', 'PLACED', 'ROUTED', 'STOCK_LOCKED']);
   });
 
   it('are exactly the statuses the graph allows to cancel from', () => {

@@ -42,7 +42,7 @@ describe('reconciler', () => {
     });
   });
 
-  it('reads (a Query of one order partition) and writes order items only, queries only its index and starts only the fulfilment workflow', () => {
+  it('reads and writes order items, and stock and capacity for a payment timeout, queries only its index and starts only the fulfilment workflow', () => {
     const fn = resources[reconcilerId()]!;
     const statements = statementsOf(fn.Properties.Role['Fn::GetAtt'][0]).filter((s) => !/^(xray|logs):/.test(String(s.Action)));
     const [stateMachineId] = ofType('AWS::StepFunctions::StateMachine')[0]!;
@@ -59,9 +59,14 @@ describe('reconciler', () => {
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/byInFlightSince']] },
         }),
         expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: stateMachineId } }),
+        // A payment timeout cancels the order and gives its stock back in one transaction.
+        expect.objectContaining({
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*', 'SKU#*', 'CAPACITY#*'] } },
+        }),
       ]),
     );
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(4);
     expect(fn.Properties.Environment.Variables).toMatchObject({
       ORDER_DEADLINE_SECONDS: 'PLACED=120,STOCK_LOCKED=300,ROUTED=300',
       MAX_REDRIVES: '3',

@@ -299,12 +299,12 @@ describe('fulfilment workflow', () => {
     }
   });
 
-  it('starts for each OrderPlaced event of the pipeline, retrying 8 times for up to an hour, then dead-lettering', () => {
+  it('starts for each OrderPlaced and OrderPaymentAuthorized event of the pipeline, retrying 8 times for up to an hour, then dead-lettering', () => {
     const [busId] = onlyOfType('AWS::Events::EventBus');
     const [machineId] = onlyOfType('AWS::StepFunctions::StateMachine');
-    const [ruleId, rule] = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern['detail-type'].includes('OrderPlaced'))!;
+    const [ruleId, rule] = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern['detail-type'].includes('OrderPaymentAuthorized'))!;
     expect(rule.Properties.EventBusName).toEqual(ref(busId));
-    expect(rule.Properties.EventPattern).toEqual({ source: ['order-pipeline'], 'detail-type': ['OrderPlaced'] });
+    expect(rule.Properties.EventPattern).toEqual({ source: ['order-pipeline'], 'detail-type': ['OrderPlaced', 'OrderPaymentAuthorized'] });
     // The rule must match what the publisher stamps on its events.
     expect(resources[functionId(PUBLISHER)]!.Properties.Environment.Variables.EVENT_SOURCE).toBe('order-pipeline');
 

@@ -15,6 +15,7 @@ function fakes(order: Order, now: string) {
   const deps: TimerDependencies = {
     orders: {
       get: async () => state.order,
+      getReservation: async () => undefined,
       commit: async ({ order: { before, after } }) => {
         if (before.version !== state.order.version) return { ok: false, reason: 'OrderChanged' };
         if (after) state.order = after;

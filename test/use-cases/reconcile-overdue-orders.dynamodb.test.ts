@@ -164,6 +164,7 @@ describe('an order stranded in flight', () => {
         if (id === orderId) await bothRead;
         return order;
       },
+      getReservation: (id) => deps.orders.getReservation(id),
       commit: (change) => deps.orders.commit(change),
     };
     const first = reconciler(now, DEFAULT_DEADLINES, orders);
