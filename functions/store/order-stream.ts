@@ -9,6 +9,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { Order } from '../domain/order.ts';
 import { ENTITY } from './keys.ts';
 import { fromOrderItem } from './order-item.ts';
+import type { Return } from '../domain/returns.ts';
+import { fromReturnItem } from './return-store.ts';
 
 type Image = Record<string, AttributeValue>;
 
@@ -20,6 +22,16 @@ export function newOrderVersionOf(record: DynamoDBRecord): Order | undefined {
   const oldVersion = (record.dynamodb?.OldImage as Image | undefined)?.version?.N;
   if (oldVersion !== undefined && oldVersion === newImage.version?.N) return undefined;
   return fromOrderItem(unmarshall(newImage));
+}
+
+/** The return a stream record carries when it is a new version of a return item (returns live in the same table). */
+export function newReturnVersionOf(record: DynamoDBRecord): Return | undefined {
+  if (record.eventName === 'REMOVE') return undefined;
+  const newImage = record.dynamodb?.NewImage as Image | undefined;
+  if (!newImage || newImage.entityType?.S !== ENTITY.return) return undefined;
+  const oldVersion = (record.dynamodb?.OldImage as Image | undefined)?.version?.N;
+  if (oldVersion !== undefined && oldVersion === newImage.version?.N) return undefined;
+  return fromReturnItem(unmarshall(newImage));
 }
 
 /** The order id of a stream record's new image, for logs about a record that could not be turned into an event. */

@@ -6,10 +6,12 @@
  */
 import { OrderNotFound, UnknownShipment } from '../domain/errors.ts';
 import type { OrderStatus } from '../domain/order.ts';
+import type { ReturnStatus } from '../domain/returns.ts';
 import { applyTrackingEvent, trackingEventOf, type CarrierReport } from '../domain/shipment-tracking.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { CarrierEventRecord } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
+import { recordReturnCarrierEvent } from './return-carrier-events.ts';
 
 export interface CarrierEvent extends CarrierReport {
   /** The carrier's own id for this event; the same on every redelivery. */
@@ -23,11 +25,15 @@ export interface CarrierEventResult {
   orderId: string;
   parcelId: string;
   orderStatus: OrderStatus;
+  /** Set for a return parcel's event: the return it moved, and the status it is in. */
+  returnId?: string;
+  returnStatus?: ReturnStatus;
 }
 
 export async function recordCarrierEvent(deps: Dependencies, carrierId: string, event: CarrierEvent): Promise<CarrierEventResult> {
   const parcel = await deps.tracking.findParcel(carrierId, event.trackingNumber);
   if (!parcel) throw new UnknownShipment(`Carrier ${carrierId} has no shipment of ours with tracking number ${event.trackingNumber}`);
+  if (parcel.returnId) return recordReturnCarrierEvent(deps, carrierId, event, { ...parcel, returnId: parcel.returnId });
   // Another callback for this order may get there first: then read again and decide again.
   return retryOnConflict(`Order ${parcel.orderId} kept changing while recording carrier event ${event.eventId}`, async () => {
     const order = await deps.orders.get(parcel.orderId);

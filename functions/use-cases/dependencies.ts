@@ -9,6 +9,7 @@ import { cachedPolicy } from './cached-policy.ts';
 import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';
 import { TrackingStore } from '../store/tracking-store.ts';
+import { ReturnStore } from '../store/return-store.ts';
 import { CustomerIndex } from '../store/customer-index.ts';
 import { InFlightIndex } from '../store/in-flight-index.ts';
 import { FulfilmentExecutions } from '../reconciler/fulfilment-executions.ts';
@@ -24,6 +25,8 @@ import type {
   OrderRepository,
   PersonalDataCipher,
   PolicyRepository,
+  ReturnLabelGateway,
+  ReturnRepository,
   StockRepository,
   StoredPolicy,
   TrackingRepository,
@@ -46,8 +49,15 @@ export interface Dependencies {
   carrier: CarrierGateway;
   /** Seals personal values where they enter, opens them where a caller is entitled to them. */
   personalData: PersonalDataCipher;
+  /** Returns beside their orders (functions/domain/returns.ts). */
+  returns: ReturnRepository;
+  /** The versioned return policy, saved like the routing policy. */
+  returnPolicies: PolicyRepository;
+  /** Return labels from the carriers. */
+  returnLabels: ReturnLabelGateway;
   now: () => string;
   newOrderId: () => string;
+  newReturnId: () => string;
 }
 
 /**
@@ -68,6 +78,7 @@ export interface DependencyOptions {
   /** How long warehouse capacity counts are reused per process. */
   capacityCacheMs?: number;
   carrier?: CarrierGateway;
+  returnLabels?: ReturnLabelGateway;
   fulfilment?: FulfilmentStarter;
   deadlines?: DeadlineSettings;
   personalData?: PersonalDataCipher;
@@ -108,7 +119,11 @@ export function createDependencies(client: DocumentClient, tableName: string, op
     // Built on first use: only functions that seal or open have the key in their environment
     // (and the KMS permissions); the others never touch personal values.
     personalData: options.personalData ?? lazyEncryptionSdkCipher(),
+    returns: new ReturnStore(client, tableName),
+    returnPolicies: new PolicyStore(client, tableName, 'returns'),
+    returnLabels: options.returnLabels ?? SandboxCarrier.fromEnvironment(),
     newOrderId: () => ulid(),
+    newReturnId: () => ulid(),
   };
 }
 
