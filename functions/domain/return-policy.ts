@@ -50,7 +50,7 @@ export const returnPolicySchema = z
       .default([])
       .describe('A return whose reason and customer tier are both listed in one rule is approved at once; others wait for an operator.'),
   })
-  .meta({ id: 'ReturnPolicy', description: 'How long after delivery, what, and which returns need no approval.' });
+  .describe('How long after delivery, what, and which returns need no approval.');
 
 export type ReturnPolicy = z.infer<typeof returnPolicySchema>;
 export type ReturnPolicyDocument = z.input<typeof returnPolicySchema>;

@@ -17,12 +17,19 @@ import {
   OpenApiDocument,
   Order,
   OrderPage,
+  InspectionRequest,
   PlaceOrderRequest,
+  RefundConfirmation,
+  Return,
+  ReturnList,
+  ReturnPolicy,
+  ReturnRequest,
   RoutingDryRunReport,
   RoutingPolicy,
   RoutingPolicyStage,
   RoutingPolicyVersions,
   ShipTo,
+  StoredReturnPolicy,
   StoredRoutingPolicy,
   Timeline,
 } from './components.ts';
@@ -36,6 +43,7 @@ import {
   operatorOrdersQuerySchema,
   orderIdSchema,
   policyVersionSchema,
+  returnIdSchema,
   routingDryRunRequestSchema,
   routingPolicyStageRequestSchema,
   skuSchema,
@@ -130,6 +138,33 @@ function operatorAction(verb: 'hold' | 'release' | 'retry', summary: string, des
     request: { params: orderPath },
     responses: [{ status: 200, description: 'The order as it stands after', body: Order }],
     problems,
+  };
+}
+
+const returnPath = z.object({ returnId: returnIdSchema });
+
+/** `POST /returns/{returnId}/<verb>`: an operator's step on a return, answered with the return as it stands after. */
+function returnStep(
+  verb: 'approve' | 'reject' | 'inspection' | 'refund',
+  id: string,
+  partitions: readonly Partition[],
+  summary: string,
+  description: string,
+  requestBody?: z.ZodType,
+): Route {
+  return {
+    id,
+    method: 'POST',
+    path: `/returns/{returnId}/${verb}`,
+    entry: `api/${id.replace(/[A-Z]/g, (c, i) => `${i ? '-' : ''}${c.toLowerCase()}`)}`,
+    access: { write: true, partitions },
+    scopes: AUTHORITY.operate,
+    operationId: `${id[0]!.toLowerCase()}${id.slice(1)}`,
+    summary,
+    description,
+    request: { params: returnPath, ...(requestBody ? { body: body(requestBody) } : {}) },
+    responses: [{ status: 200, description: 'The return as it stands after', body: Return }],
+    problems: requestBody ? [400, 403, 404, 409, 413, 415, 500, 503] : [400, 403, 404, 409, 500, 503],
   };
 }
 
@@ -251,6 +286,85 @@ export const ROUTES: readonly Route[] = [
       're-drives it had. For a FAILED order (compensated: its stock given back): back to PLACED and fulfilled again from the stock ' +
       'lock. `409 /problems/not-retryable` for an order on time, held, REJECTED (a business refusal), or otherwise out of flight.',
     [400, 403, 404, 409, 500, 503],
+  ),
+  {
+    id: 'RequestReturn',
+    method: 'POST',
+    path: '/orders/{orderId}/returns',
+    entry: 'api/request-return',
+    access: { write: true, partitions: ['order', 'returnId', 'idempotency', 'policy', 'tracking'] },
+    scopes: AUTHORITY.channel,
+    operationId: 'requestReturn',
+    summary: 'Return delivered units of the channel\'s own order, within the return window',
+    description:
+      'Creates a return (`REQUESTED`); one the return policy auto-approves (by reason and customer tier) is `APPROVED` and gets its carrier label ' +
+      '(`LABEL_ISSUED`) in the same call. `409 /problems/return-not-allowed` for an order not delivered, past the window, a non-returnable ' +
+      'product or more units than are left to return (`errors` names the lines); `400` for a SKU the order does not have. ' +
+      'With an `Idempotency-Key` header a repeat answers `200` with the same return.',
+    request: { params: orderPath, headers: z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() }), body: body(ReturnRequest) },
+    responses: [
+      { status: 201, description: 'Created; `Location` names the return', body: Return, headers: ['Location'] },
+      { status: 200, description: 'A repeat of an earlier request with the same Idempotency-Key: the same return', body: Return, headers: ['Location'] },
+    ],
+    problems: [400, 403, 404, 409, 413, 415, 500, 503],
+  },
+  {
+    id: 'ListOrderReturns',
+    method: 'GET',
+    path: '/orders/{orderId}/returns',
+    entry: 'api/list-order-returns',
+    access: { write: false, partitions: ['order'] },
+    scopes: AUTHORITY.readOrders,
+    operationId: 'listOrderReturns',
+    summary: "The order's returns, oldest first: a channel's own orders, any for operators",
+    request: { params: orderPath },
+    responses: [{ status: 200, description: 'The returns', body: ReturnList }],
+    problems: [400, 403, 404, 500, 503],
+  },
+  {
+    id: 'GetReturn',
+    method: 'GET',
+    path: '/returns/{returnId}',
+    entry: 'api/get-return',
+    access: { write: false, partitions: ['order', 'returnId'] },
+    scopes: AUTHORITY.readOrders,
+    operationId: 'getReturn',
+    summary: 'A return with its history: of a channel\'s own orders, any for operators',
+    request: { params: returnPath },
+    responses: [{ status: 200, description: 'The return', body: Return }],
+    problems: [400, 403, 404, 500, 503],
+  },
+  returnStep(
+    'approve',
+    'ApproveReturn',
+    ['order', 'returnId', 'tracking'],
+    'Operators: approve a requested return; it gets its carrier label',
+    'REQUESTED → APPROVED → LABEL_ISSUED. Approving again changes nothing, or asks the carrier again for a label that failed; `409` for a rejected or cancelled return.',
+  ),
+  returnStep(
+    'reject',
+    'RejectReturn',
+    ['order', 'returnId'],
+    'Operators: reject a requested return; its units can be returned again',
+    'REQUESTED → REJECTED. Rejecting again changes nothing; `409` once approved.',
+  ),
+  returnStep(
+    'inspection',
+    'InspectReturn',
+    ['order', 'returnId', 'stock'],
+    'Operators: record the inspection of a received return; sellable units go back on hand',
+    'RECEIVED → INSPECTED → REFUND_REQUESTED. Every returned SKU once, `sellable + damaged` equal to the units returned (`400` naming the line otherwise). ' +
+      'Sellable units go back on hand at the warehouse the line shipped from in the same transaction as INSPECTED, so a retry never restocks twice. ' +
+      'The same inspection again changes nothing; other figures are `409`.',
+    InspectionRequest,
+  ),
+  returnStep(
+    'refund',
+    'RecordRefund',
+    ['order', 'returnId'],
+    "Operators: record the payment partner's confirmation of the refund",
+    'REFUND_REQUESTED → REFUNDED with the partner\'s `reference`. The same reference again changes nothing; another one is `409`.',
+    RefundConfirmation,
   ),
   {
     id: 'PutInventory',
@@ -401,6 +515,32 @@ export const ROUTES: readonly Route[] = [
     description: 'Ending no stage changes nothing. `404` before any policy is saved.',
     responses: [{ status: 200, description: 'The live version, with no candidate', body: RoutingPolicyStage }],
     problems: [404, 409, 412, 500, 503],
+  },
+  {
+    id: 'GetReturnPolicy',
+    method: 'GET',
+    path: '/policies/returns',
+    entry: 'api/get-return-policy',
+    access: { write: false, partitions: ['policy'] },
+    scopes: AUTHORITY.admin,
+    operationId: 'getReturnPolicy',
+    summary: 'The live return policy; its version is the ETag',
+    responses: [{ status: 200, description: 'The live policy', body: StoredReturnPolicy, headers: ['ETag'] }],
+    problems: [404, 500, 503],
+  },
+  {
+    id: 'PutReturnPolicy',
+    method: 'PUT',
+    path: '/policies/returns',
+    entry: 'api/put-return-policy',
+    access: { write: true, partitions: ['policy'] },
+    scopes: AUTHORITY.admin,
+    operationId: 'putReturnPolicy',
+    summary: 'Save the next version of the return policy',
+    description: 'The same conditions as `PUT /policies/routing`: `If-Match` once a policy exists (`428` without), `412` for a version no longer live.',
+    request: { headers: ifMatchHeader, body: body(ReturnPolicy) },
+    responses: [{ status: 200, description: 'The saved policy', body: StoredReturnPolicy, headers: ['ETag'] }],
+    problems: [400, 412, 413, 415, 428, 500, 503],
   },
   {
     id: 'DryRunRoutingPolicy',

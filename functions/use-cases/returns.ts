@@ -27,7 +27,8 @@ import {
 import { visibleOrder, type Visibility } from './channel-orders.ts';
 import type { Dependencies } from './dependencies.ts';
 import { requestFingerprint } from './place-order.ts';
-import type { ReturnChange } from './ports.ts';
+import type { ReturnChange, StoredPolicy } from './ports.ts';
+import { savePolicyVersion, type VersionCondition } from './routing-policy.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
 type ReturnDeps = Pick<Dependencies, 'orders' | 'returns' | 'returnPolicies' | 'returnLabels' | 'now' | 'newReturnId'>;
@@ -186,4 +187,13 @@ export async function inspectOrderReturn(deps: ReturnDeps, returnId: string, lin
 /** The payment partner's confirmation: REFUNDED with its reference; the same again changes nothing, another one is a 409. */
 export function recordRefund(deps: ReturnDeps, returnId: string, reference: string, by: Actor): Promise<Return> {
   return changeReturn(deps, returnId, async (current) => ({ after: completeRefund(current, reference, deps.now(), by) }));
+}
+
+/** Saves the next version of the return policy under the same conditions as the routing policy's (If-Match). */
+export function saveReturnPolicy(
+  deps: Pick<Dependencies, 'returnPolicies' | 'now'>,
+  policy: ReturnPolicy,
+  condition: VersionCondition | undefined,
+): Promise<StoredPolicy<ReturnPolicy>> {
+  return savePolicyVersion(deps.returnPolicies, deps.now(), 'return policy', () => policy, condition);
 }
