@@ -6,29 +6,14 @@
  */
 import { OrderNotFound, UnknownShipment } from '../domain/errors.ts';
 import type { OrderStatus } from '../domain/order.ts';
-import type { ReturnStatus } from '../domain/returns.ts';
-import { applyTrackingEvent, trackingEventOf, type CarrierReport } from '../domain/shipment-tracking.ts';
+import { applyTrackingEvent, trackingEventOf } from '../domain/shipment-tracking.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { CarrierEventRecord } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
+import type { CarrierEvent, CarrierEventResult } from './carrier-callback.ts';
+
+export type { CarrierEvent, CarrierEventResult };
 import { recordReturnCarrierEvent } from './return-carrier-events.ts';
-
-export interface CarrierEvent extends CarrierReport {
-  /** The carrier's own id for this event; the same on every redelivery. */
-  eventId: string;
-}
-
-export interface CarrierEventResult {
-  eventId: string;
-  /** `applied`: recorded and acted on; `stale`: late or repeated status, recorded, nothing changed; `duplicate`: this event id was seen before. */
-  outcome: 'applied' | 'stale' | 'duplicate';
-  orderId: string;
-  parcelId: string;
-  orderStatus: OrderStatus;
-  /** Set for a return parcel's event: the return it moved, and the status it is in. */
-  returnId?: string;
-  returnStatus?: ReturnStatus;
-}
 
 export async function recordCarrierEvent(deps: Dependencies, carrierId: string, event: CarrierEvent): Promise<CarrierEventResult> {
   const parcel = await deps.tracking.findParcel(carrierId, event.trackingNumber);

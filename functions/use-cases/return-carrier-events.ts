@@ -5,7 +5,7 @@
  */
 import { ReturnNotFound } from '../domain/errors.ts';
 import { applyReturnScan } from '../domain/returns.ts';
-import type { CarrierEvent, CarrierEventResult } from './carrier-events.ts';
+import type { CarrierEvent, CarrierEventResult } from './carrier-callback.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { CarrierEventRecord, ParcelReference } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
