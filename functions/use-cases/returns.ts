@@ -12,6 +12,7 @@ import { DEFAULT_RETURN_POLICY, type ReturnPolicy } from '../domain/return-polic
 import {
   approveReturn,
   autoApproved,
+  cancelReturn,
   completeRefund,
   inspectReturn,
   issueLabel,
@@ -160,14 +161,28 @@ export async function approveOrderReturn(deps: ReturnDeps, returnId: string, by:
   return labelled(deps, approved, by);
 }
 
-/** An operator rejects: REJECTED, and the ledger gives the units back in the same write. */
-export function rejectOrderReturn(deps: ReturnDeps, returnId: string, by: Actor): Promise<Return> {
+/** A change that may end the return (rejected, cancelled): the ledger gives its units back in the same write. */
+function endingReturn(deps: ReturnDeps, returnId: string, end: (current: Return) => Return): Promise<Return> {
   return changeReturn(deps, returnId, async (current) => {
-    const after = rejectReturn(current, deps.now(), by);
+    const after = end(current);
     if (!releasesUnits(current, after)) return { after };
     const ledger = await deps.returns.ledger(current.orderId);
     return { after, ledger: { before: ledger, after: releasedLedger(ledger, current) } };
   });
+}
+
+/** An operator rejects: REJECTED, and its units can be returned again. */
+export function rejectOrderReturn(deps: ReturnDeps, returnId: string, by: Actor): Promise<Return> {
+  return endingReturn(deps, returnId, (current) => rejectReturn(current, deps.now(), by));
+}
+
+/**
+ * The channel (its own orders' returns) or an admin cancels before the parcel moves: CANCELLED,
+ * and its units can be returned again. A label already issued is simply never used.
+ */
+export async function cancelOrderReturn(deps: ReturnDeps, returnId: string, visibility: Visibility, by: Actor): Promise<Return> {
+  await visibleReturn(deps, returnId, visibility);
+  return endingReturn(deps, returnId, (current) => cancelReturn(current, deps.now(), by));
 }
 
 /**

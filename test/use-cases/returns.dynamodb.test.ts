@@ -5,7 +5,7 @@
  * callbacks move the return once whatever the carrier repeats.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IdempotencyConflict, ReturnNotAllowed } from '../../functions/domain/errors.ts';
+import { IdempotencyConflict, ReturnNotAllowed, ReturnNotFound } from '../../functions/domain/errors.ts';
 import { inventoryView } from '../../functions/domain/stock.ts';
 import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
 import { placeOrderOnce } from '../../functions/use-cases/place-order.ts';
@@ -16,6 +16,7 @@ import { recordCarrierEvent } from '../../functions/use-cases/carrier-events.ts'
 import { setOnHand } from '../../functions/use-cases/inventory.ts';
 import {
   approveOrderReturn,
+  cancelOrderReturn,
   inspectOrderReturn,
   recordRefund,
   rejectOrderReturn,
@@ -129,5 +130,16 @@ describe('returns on DynamoDB', () => {
     const approved = await approveOrderReturn(deps, requested.returnId, OPERATOR);
     expect(approved).toMatchObject({ status: 'LABEL_ISSUED', version: 3 });
     expect((await approveOrderReturn(deps, requested.returnId, OPERATOR)).version).toBe(3);
+  });
+
+  it('lets the channel cancel its own return before the parcel moves, giving the units back; another channel does not see it', async () => {
+    const { sku, orderId } = await deliveredOrder(1);
+    const { return: labelled } = await ask(orderId, sku, 1, 'DEFECTIVE');
+    await expect(cancelOrderReturn(deps, labelled.returnId, { channel: 'marketplace' }, CHANNEL_ACTOR)).rejects.toBeInstanceOf(ReturnNotFound);
+    const cancelled = await cancelOrderReturn(deps, labelled.returnId, { channel: CHANNEL }, CHANNEL_ACTOR);
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', version: 4 });
+    expect((await cancelOrderReturn(deps, labelled.returnId, { channel: CHANNEL }, CHANNEL_ACTOR)).version).toBe(4);
+    expect((await deps.returns.ledger(orderId)).returned).toEqual({ [sku]: 0 });
+    expect((await ask(orderId, sku, 1)).created).toBe(true);
   });
 });
