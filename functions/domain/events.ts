@@ -34,7 +34,7 @@ import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_
 import { IN_FLIGHT_STATUSES } from './deadlines.ts';
 import { CHANNEL_ORDER_ID, isPublishablePlace, PUBLISHABLE_PLACE } from './free-text.ts';
 
-import { EVENT_SCHEMA_VERSION } from './event-version.ts';
+import { checkedEvent, EVENT_SCHEMA_VERSION } from './event-envelope.ts';
 import { RETURN_DETAIL_TYPES, RETURN_EVENT_SCHEMAS, type ReturnEvent } from './return-events.ts';
 
 export { EVENT_SCHEMA_VERSION };
@@ -395,14 +395,7 @@ export function orderEventOf(order: Order): OrderEvent {
       ...(erasure ? {} : outcomeOf(order, last)),
     },
   };
-  const parsed = anyOrderEventSchema.safeParse(candidate);
-  if (!parsed.success) {
-    throw new EventContractBroken(
-      type,
-      parsed.error.issues.map((issue) => `${['$', ...issue.path].join('.')}: ${issue.code}`),
-    );
-  }
-  return parsed.data;
+  return checkedEvent(anyOrderEventSchema, type, candidate);
 }
 
 export interface TimelineEntry extends Transition {

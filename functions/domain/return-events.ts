@@ -6,8 +6,7 @@
  * words anyone typed (the reason is a closed set of codes).
  */
 import * as z from 'zod';
-import { EVENT_SCHEMA_VERSION } from './event-version.ts';
-import { EventContractBroken } from './errors.ts';
+import { checkedEvent, EVENT_SCHEMA_VERSION } from './event-envelope.ts';
 import { CHANNEL_ORDER_ID } from './free-text.ts';
 import { RETURN_REASON_CODES } from './return-policy.ts';
 import { canReturnTransition, PAYMENT_REFERENCE, RETURN_STATUSES, type Return, type ReturnStatus } from './returns.ts';
@@ -136,9 +135,5 @@ export function returnEventOf(ret: Return): ReturnEvent {
       ...(ret.refund ? { refund: ret.refund } : {}),
     },
   };
-  const parsed = anyReturnEventSchema.safeParse(candidate);
-  if (!parsed.success) {
-    throw new EventContractBroken(type, parsed.error.issues.map((issue) => `${['$', ...issue.path].join('.')}: ${issue.code}`));
-  }
-  return parsed.data;
+  return checkedEvent(anyReturnEventSchema, type, candidate);
 }

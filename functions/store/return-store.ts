@@ -9,7 +9,7 @@ import { IdempotencyConflict, TransientError } from '../domain/errors.ts';
 import type { Return, ReturnLedger } from '../domain/returns.ts';
 import { emptyLedger } from '../domain/returns.ts';
 import type { NewReturn, ReturnChange, ReturnCommitOutcome, ReturnRepository } from '../use-cases/ports.ts';
-import { cancellationReasons, isRetryableConflict, type TransactItem } from './dynamodb.ts';
+import { cancellationReasons, isRetryableConflict, transactParts, type TransactItem } from './dynamodb.ts';
 import { ENTITY, RETURN_SORT_PREFIX, returnIdKey, returnIdempotencyKey, returnKey, returnLedgerKey } from './keys.ts';
 import { restockItem } from './stock-store.ts';
 import { carrierEventItem, trackingItem } from './tracking-store.ts';
@@ -161,18 +161,12 @@ export class ReturnStore implements ReturnRepository {
         : []),
       ...(change.carrierEvent ? [{ part: 'carrierEvent' as const, item: carrierEventItem(this.tableName, change.carrierEvent) }] : []),
     ];
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items.map(({ item }) => item) }));
-      return { ok: true };
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      if (isRetryableConflict(reasons)) throw new TransientError('Transaction conflicted with a concurrent write');
-      const failed = new Set(items.flatMap(({ part }, i) => (reasons[i]?.Code === 'ConditionalCheckFailed' ? [part] : [])));
-      if (failed.has('return') || failed.has('ledger')) return { ok: false, reason: 'ReturnChanged' };
-      if (failed.has('carrierEvent')) return { ok: false, reason: 'Duplicate' };
-      if (failed.has('restock')) return { ok: false, reason: 'NotStocked' };
-      throw error;
-    }
+    const refused = await transactParts(this.client, items);
+    if (!refused) return { ok: true };
+    const { failed } = refused;
+    if (failed.has('return') || failed.has('ledger')) return { ok: false, reason: 'ReturnChanged' };
+    if (failed.has('carrierEvent')) return { ok: false, reason: 'Duplicate' };
+    if (failed.has('restock')) return { ok: false, reason: 'NotStocked' };
+    throw refused.error;
   }
 }

@@ -8,9 +8,8 @@ import { OrderNotFound, UnknownShipment } from '../domain/errors.ts';
 import type { OrderStatus } from '../domain/order.ts';
 import { applyTrackingEvent, trackingEventOf } from '../domain/shipment-tracking.ts';
 import type { Dependencies } from './dependencies.ts';
-import type { CarrierEventRecord } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
-import type { CarrierEvent, CarrierEventResult } from './carrier-callback.ts';
+import { carrierEventRecord, type CarrierEvent, type CarrierEventResult } from './carrier-callback.ts';
 
 export type { CarrierEvent, CarrierEventResult };
 import { recordReturnCarrierEvent } from './return-carrier-events.ts';
@@ -25,17 +24,7 @@ export async function recordCarrierEvent(deps: Dependencies, carrierId: string, 
     if (!order) throw new OrderNotFound(parcel.orderId);
     const now = deps.now();
     const outcome = applyTrackingEvent(order, trackingEventOf(event), now, { kind: 'carrier', id: carrierId });
-    const record: CarrierEventRecord = {
-      carrierId,
-      eventId: event.eventId,
-      ...parcel,
-      trackingNumber: event.trackingNumber,
-      status: event.status,
-      ...(event.exceptionCode ? { exceptionCode: event.exceptionCode } : {}),
-      occurredAt: event.occurredAt,
-      outcome: outcome.applied ? 'applied' : 'stale',
-      recordedAt: now,
-    };
+    const record = carrierEventRecord(carrierId, event, parcel, outcome.applied, now);
     const answer = (result: CarrierEventResult['outcome'], orderStatus: OrderStatus): CarrierEventResult => ({
       eventId: event.eventId,
       outcome: result,

@@ -5,9 +5,9 @@
  */
 import { ReturnNotFound } from '../domain/errors.ts';
 import { applyReturnScan } from '../domain/returns.ts';
-import type { CarrierEvent, CarrierEventResult } from './carrier-callback.ts';
+import { carrierEventRecord, type CarrierEvent, type CarrierEventResult } from './carrier-callback.ts';
 import type { Dependencies } from './dependencies.ts';
-import type { CarrierEventRecord, ParcelReference } from './ports.ts';
+import type { ParcelReference } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
 
 export async function recordReturnCarrierEvent(
@@ -21,17 +21,7 @@ export async function recordReturnCarrierEvent(
     if (!current) throw new ReturnNotFound(parcel.returnId);
     const now = deps.now();
     const outcome = applyReturnScan(current, event, now, { kind: 'carrier', id: carrierId });
-    const record: CarrierEventRecord = {
-      carrierId,
-      eventId: event.eventId,
-      ...parcel,
-      trackingNumber: event.trackingNumber,
-      status: event.status,
-      ...(event.exceptionCode ? { exceptionCode: event.exceptionCode } : {}),
-      occurredAt: event.occurredAt,
-      outcome: outcome.applied ? 'applied' : 'stale',
-      recordedAt: now,
-    };
+    const record = carrierEventRecord(carrierId, event, parcel, outcome.applied, now);
     // The order is DELIVERED (only delivered orders have returns) and stays so: a return never reopens it.
     const answer = (result: CarrierEventResult['outcome'], returnStatus: CarrierEventResult['returnStatus']): CarrierEventResult => ({
       eventId: event.eventId,
