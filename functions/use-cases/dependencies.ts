@@ -66,7 +66,8 @@ export interface Dependencies {
  */
 export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'carrier' | 'now'>;
 
-function carrierFromEnvironment(): CarrierGateway {
+/** The carriers' adapter for the mode the stack sets: shipments for the workflow, return labels for returns. */
+function carrierFromEnvironment(): CarrierGateway & ReturnLabelGateway {
   const mode = process.env.CARRIER_MODE ?? 'sandbox';
   if (mode === 'sandbox') return SandboxCarrier.fromEnvironment();
   throw new Error(`Unknown CARRIER_MODE ${mode}`);
@@ -121,7 +122,7 @@ export function createDependencies(client: DocumentClient, tableName: string, op
     personalData: options.personalData ?? lazyEncryptionSdkCipher(),
     returns: new ReturnStore(client, tableName),
     returnPolicies: new PolicyStore(client, tableName, 'returns'),
-    returnLabels: options.returnLabels ?? SandboxCarrier.fromEnvironment(),
+    returnLabels: options.returnLabels ?? carrierFromEnvironment(),
     newOrderId: () => ulid(),
     newReturnId: () => ulid(),
   };
