@@ -40,7 +40,7 @@ export interface EventPublishingProps {
  * Turns the orders table's change stream into events on the pipeline's bus (transactional outbox):
  * an event exists exactly when a write committed, and is never emitted by the writer itself.
  *
- * Only order items reach the publisher (Lambda event filtering): stock and reservation writes are
+ * Only order and return items reach the publisher (Lambda event filtering): stock and reservation writes are
  * dropped before an invocation is billed.
  */
 export class EventPublishing extends Construct {
@@ -106,7 +106,7 @@ export class EventPublishing extends Construct {
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: { NewImage: { entityType: { S: FilterRule.isEqual('Order') } } },
+            dynamodb: { NewImage: { entityType: { S: FilterRule.or('Order', 'Return') } } },
           }),
         ],
       }),

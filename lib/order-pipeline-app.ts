@@ -42,6 +42,9 @@ export function createOrderPipelineApp(appProps: AppProps = {}): OrderPipelineAp
     channels,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: `Serverless order pipeline (${stage})`,
+    // CloudFormation takes templates up to 1 MB; one function per route, the dashboard and a
+    // registry schema per event type grow it, and indentation alone is about a sixth of it.
+    suppressTemplateIndentation: true,
   });
   Tags.of(app).add('project', PROJECT_TAG);
   Tags.of(app).add('stage', stage);

@@ -1,4 +1,5 @@
 import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/routing/demo-routing-policy.ts';
+import { DEMO_RETURN_POLICY_DOCUMENT } from '../functions/domain/return-policy.ts';
 
 /**
  * Demo data for a first start: the demo routing policy, and stock for a few SKUs across warehouses in different
@@ -37,7 +38,7 @@ export const EXAMPLE_ORDER = {
 };
 
 /**
- * Seeds the demo routing policy and stock unless a policy exists already (a persistent data
+ * Seeds the demo routing and return policies and stock unless a policy exists already (a persistent data
  * directory), with an operator's token (scope orders/admin).
  */
 export async function seedDemoData(baseUrl: string, adminToken: string): Promise<'seeded' | 'present'> {
@@ -50,6 +51,12 @@ export async function seedDemoData(baseUrl: string, adminToken: string): Promise
     body: JSON.stringify(DEMO_ROUTING_POLICY_DOCUMENT),
   });
   if (!policy.ok) throw new Error(`Seeding the routing policy failed: ${policy.status} ${await policy.text()}`);
+  const returns = await fetch(`${baseUrl}/policies/returns`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization },
+    body: JSON.stringify(DEMO_RETURN_POLICY_DOCUMENT),
+  });
+  if (!returns.ok) throw new Error(`Seeding the return policy failed: ${returns.status} ${await returns.text()}`);
   for (const [sku, stock] of Object.entries(DEMO_STOCK)) {
     const response = await fetch(`${baseUrl}/inventory/${sku}`, {
       method: 'PUT',

@@ -134,7 +134,7 @@ const tokens = {
 if (dataDir) writeFileSync(join(dataDir, 'dev-tokens.json'), `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
 
 const seeded = await seedDemoData(cloud.url, tokens.admin);
-log(seeded === 'seeded' ? 'demo routing policy and stock seeded (TEA-001, MUG-002, CHILI-OIL-003, FLASH-SALE-100)' : 'existing data kept');
+log(seeded === 'seeded' ? 'demo routing and return policies and stock seeded (TEA-001, MUG-002, CHILI-OIL-003, FLASH-SALE-100)' : 'existing data kept');
 log(dataDir ? `data in ${dataDir} (orders, stock, archive and function logs survive restarts)` : 'in memory: nothing is kept');
 
 // The scripts find this cloud by themselves when it runs where they look by default.

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { TransientError } from '../domain/errors.ts';
 import type { ShippedParcel } from '../domain/order.ts';
 import type { ParcelPlan } from '../domain/routing/decision.ts';
-import type { CarrierGateway } from '../use-cases/ports.ts';
+import type { ReturnLabel } from '../domain/returns.ts';
+import type { CarrierGateway, ReturnLabelGateway } from '../use-cases/ports.ts';
 
 export interface SandboxCarrierOptions {
   /** Probability (0..1) that a shipment request fails with a TransientError, to exercise retries and compensation. */
@@ -28,7 +29,7 @@ export interface SandboxCarrierOptions {
  * compensation, and a carrier that refused every cancel would leave each failed order to an
  * operator instead of exercising the undo path these knobs are for.
  */
-export class SandboxCarrier implements CarrierGateway {
+export class SandboxCarrier implements CarrierGateway, ReturnLabelGateway {
   private readonly failureRate: number;
   private readonly timeoutRate: number;
   private readonly timeoutMs: number;
@@ -61,13 +62,26 @@ export class SandboxCarrier implements CarrierGateway {
     }
     await sleep(this.latencyMs);
     if (this.random() < this.failureRate) throw new TransientError('Sandbox carrier is unavailable (injected failure)');
-    const digest = createHash('sha256').update(parcelId).digest('hex').slice(0, 12).toUpperCase();
-    return { parcelId, warehouseId: parcel.warehouseId, carrier: parcel.carrier, trackingNumber: `SBX${digest}` };
+    return { parcelId, warehouseId: parcel.warehouseId, carrier: parcel.carrier, trackingNumber: `SBX${trackingDigest(parcelId)}` };
   }
 
   async cancelShipment(): Promise<void> {
     await sleep(this.latencyMs);
   }
+
+  /**
+   * A return label: tracking numbers `SBR…` from the parcel id, so a repeated request answers the
+   * same label. Failures are injected here too (the return stays APPROVED, and approving it again
+   * asks again).
+   */
+  async createReturnLabel({ parcelId, carrier, warehouseId }: { parcelId: string; carrier: string; warehouseId: string }): Promise<Omit<ReturnLabel, 'status' | 'statusAt'>> {
+    await sleep(this.latencyMs);
+    if (this.random() < this.failureRate) throw new TransientError('Sandbox carrier is unavailable (injected failure)');
+    return { carrier, trackingNumber: `SBR${trackingDigest(parcelId)}`, parcelId, warehouseId };
+  }
 }
+
+/** The sandbox's tracking numbers derive from the parcel id: the same parcel, the same number. */
+const trackingDigest = (parcelId: string) => createHash('sha256').update(parcelId).digest('hex').slice(0, 12).toUpperCase();
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());

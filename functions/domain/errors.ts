@@ -162,3 +162,60 @@ export class PaymentAlreadyDecided extends DomainError {
     this.decision = decision;
   }
 }
+
+/** Where a return request or an inspection fails: `path` is the JSONPath of the field in the request body. */
+export interface ReturnFieldIssue {
+  path: string;
+  message: string;
+}
+
+/** A return request or inspection that does not fit the order or the return (a SKU not on it, units that do not add up): a 400 naming the fields. */
+export class InvalidReturnRequest extends DomainError {
+  override name = 'InvalidReturnRequest';
+  readonly issues: ReturnFieldIssue[];
+  constructor(detail: string, issues: ReturnFieldIssue[]) {
+    super(detail);
+    this.issues = issues;
+  }
+}
+
+/**
+ * A return the order or the return policy does not allow now: not delivered, past the window, a
+ * non-returnable product, more units than are left to return. `issues` names the lines when it is about them.
+ */
+export class ReturnNotAllowed extends DomainError {
+  override name = 'ReturnNotAllowed';
+  readonly issues: ReturnFieldIssue[];
+  constructor(detail: string, issues: ReturnFieldIssue[] = []) {
+    super(detail);
+    this.issues = issues;
+  }
+}
+
+export class ReturnNotFound extends DomainError {
+  override name = 'ReturnNotFound';
+  constructor(returnId: string) {
+    super(`Return ${returnId} does not exist`);
+  }
+}
+
+/** The requested change is not allowed from the return's current status, or contradicts what was recorded. */
+export class IllegalReturnTransition extends DomainError {
+  override name = 'IllegalReturnTransition';
+  readonly status: string;
+  constructor(status: string, detail: string) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+/** An event that does not match its published schema: it must not reach partners. */
+export class EventContractBroken extends DomainError {
+  override name = 'EventContractBroken';
+  /** Where and how, without the offending values (they may be personal data). */
+  readonly issues: string[];
+  constructor(type: string, issues: string[]) {
+    super(`${type} breaks its schema: ${issues.join('; ')}`);
+    this.issues = issues;
+  }
+}

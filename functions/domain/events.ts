@@ -12,7 +12,9 @@
  * Adding an event type is one entry in `ORDER_EVENT_SCHEMAS`.
  */
 import * as z from 'zod';
-import { DomainError } from './errors.ts';
+import { EventContractBroken } from './errors.ts';
+
+export { EventContractBroken };
 import {
   ADDRESS_CHANGEABLE_STATUSES,
   CANCELLATION_REASONS,
@@ -37,7 +39,10 @@ import { CHANNEL_ORDER_ID, isPublishablePlace, PUBLISHABLE_PLACE } from './free-
 import { PAYMENT_STATUSES, type Payment } from './placement-payment.ts';
 import { LOCK_STOCK_AT } from './channel-settings.ts';
 
-export const EVENT_SCHEMA_VERSION = '1.0';
+import { checkedEvent, EVENT_SCHEMA_VERSION } from './event-envelope.ts';
+import { RETURN_DETAIL_TYPES, RETURN_EVENT_SCHEMAS, type ReturnEvent } from './return-events.ts';
+
+export { EVENT_SCHEMA_VERSION };
 
 export const DETAIL_TYPES = {
   PLACED: 'OrderPlaced',
@@ -73,8 +78,8 @@ export function detailTypeOf(entry: Transition): DetailType {
   return entry.amendment ? AMENDMENT_DETAIL_TYPES[entry.amendment] : DETAIL_TYPES[entry.to];
 }
 
-/** Every detail-type the pipeline publishes: one per status, one per amendment (a few statuses and amendments share one). */
-export const ALL_DETAIL_TYPES = [...new Set([...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES)])];
+/** Every detail-type the pipeline publishes: one per order status, one per amendment, one per return status (a few statuses and amendments share one). */
+export const ALL_DETAIL_TYPES = [...new Set([...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES), ...Object.values(RETURN_DETAIL_TYPES)])];
 
 /** Stable across redeliveries, so consumers can deduplicate. */
 export const eventIdOf = (orderId: string, sequence: number) => `${orderId}:${sequence}`;
@@ -388,19 +393,14 @@ export const ORDER_EVENT_SCHEMAS = [
 
 const anyOrderEventSchema = z.discriminatedUnion('type', ORDER_EVENT_SCHEMAS);
 
+/** Every event schema the pipeline publishes: the order's, then the return's (return-events.ts). */
+export const PUBLISHED_EVENT_SCHEMAS = [...ORDER_EVENT_SCHEMAS, ...RETURN_EVENT_SCHEMAS] as const;
+
 export type OrderEvent = z.infer<typeof anyOrderEventSchema>;
 export type DetailType = OrderEvent['type'];
 
-/** An event that does not match its published schema: it must not reach partners. */
-export class EventContractBroken extends DomainError {
-  override name = 'EventContractBroken';
-  /** Where and how, without the offending values (they may be personal data). */
-  readonly issues: string[];
-  constructor(type: string, issues: string[]) {
-    super(`${type} breaks its schema: ${issues.join('; ')}`);
-    this.issues = issues;
-  }
-}
+/** Any event the pipeline publishes: an order's or a return's. */
+export type PublishedEvent = OrderEvent | ReturnEvent;
 
 const isHoldWindow = (by: Actor | undefined) => by?.kind === HOLD_WINDOW.kind && by.id === HOLD_WINDOW.id;
 
@@ -470,14 +470,7 @@ export function orderEventOf(order: Order): OrderEvent {
       ...(erasure ? {} : outcomeOf(order, last)),
     },
   };
-  const parsed = anyOrderEventSchema.safeParse(candidate);
-  if (!parsed.success) {
-    throw new EventContractBroken(
-      type,
-      parsed.error.issues.map((issue) => `${['$', ...issue.path].join('.')}: ${issue.code}`),
-    );
-  }
-  return parsed.data;
+  return checkedEvent(anyOrderEventSchema, type, candidate);
 }
 
 export interface TimelineEntry extends Transition {

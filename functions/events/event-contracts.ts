@@ -12,7 +12,7 @@
  * `npm run contracts` writes the files and a test fails when they are stale.
  */
 import * as z from 'zod';
-import { EVENT_SCHEMA_VERSION, ORDER_EVENT_SCHEMAS } from '../domain/events.ts';
+import { EVENT_SCHEMA_VERSION, PUBLISHED_EVENT_SCHEMAS } from '../domain/events.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -57,7 +57,7 @@ function withoutDialect({ $schema: _dialect, ...schema }: JsonSchema): JsonSchem
 
 /** Every event type's contract, for events published with `source`. */
 export function eventContracts(source: string): EventContract[] {
-  return ORDER_EVENT_SCHEMAS.map((schema) => {
+  return PUBLISHED_EVENT_SCHEMAS.map((schema) => {
     const detailType = schema.shape.type.value;
     const description = schema.description ?? detailType;
     return {
@@ -108,7 +108,7 @@ function asComponent(schema: z.ZodType, shared: Record<string, unknown>): JsonSc
 export function asyncApiDocument(source: string): JsonSchema {
   const schemas: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
-  for (const schema of ORDER_EVENT_SCHEMAS) {
+  for (const schema of PUBLISHED_EVENT_SCHEMAS) {
     const detailType = schema.shape.type.value;
     schemas[detailType] = asComponent(schema, schemas);
     const payload = asComponent(eventBridgeEventSchema(detailType, source, z.unknown()), schemas);
@@ -123,7 +123,7 @@ export function asyncApiDocument(source: string): JsonSchema {
       title: 'Order pipeline events',
       version: EVENT_SCHEMA_VERSION,
       description: [
-        `One event per order transition on the pipeline's EventBridge bus, \`source\` \`${source}\`, \`detail-type\` the event's type.`,
+        `One event per order or return transition on the pipeline's EventBridge bus, \`source\` \`${source}\`, \`detail-type\` the event's type.`,
         'Events of one order carry consecutive `sequence` numbers; `eventId` is stable across redeliveries.',
         'No personal data: no name, street or postal code, the phone masked to its last four digits.',
         'Additive changes keep the schema version; a breaking change gets a new detail-type with the next major `schemaVersion`.',

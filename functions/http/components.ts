@@ -9,11 +9,27 @@ import { CUSTOMER_TIERS } from '../domain/vocabulary.ts';
 import { ERASED } from '../domain/erasure.ts';
 import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES } from '../domain/events.ts';
 import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
-import { carrierEventSchema, channelSchema, orderIdSchema, orderRequestSchema, paymentReportSchema, quoteIdSchema, quoteRequestSchema, shipToSchema, skuSchema } from './schemas.ts';
 import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 import { EXCLUSION_REASONS, TRANSPORT_MODES } from '../domain/routing/routing-policy.ts';
 import { PAYMENT_STATUSES } from '../domain/placement-payment.ts';
 import { LOCK_STOCK_AT } from '../domain/channel-settings.ts';
+import { RETURN_REASON_CODES, returnPolicySchema } from '../domain/return-policy.ts';
+import { RETURN_STATUSES } from '../domain/returns.ts';
+import {
+  carrierEventSchema,
+  channelSchema,
+  inspectionRequestSchema,
+  orderIdSchema,
+  orderRequestSchema,
+  paymentReportSchema,
+  quoteIdSchema,
+  quoteRequestSchema,
+  refundConfirmationSchema,
+  returnIdSchema,
+  returnRequestSchema,
+  shipToSchema,
+  skuSchema,
+} from './schemas.ts';
 
 /** A schema under `components/schemas/<id>`, referenced wherever it is used. */
 const named = <Schema extends z.ZodType>(id: string, schema: Schema): Schema => schema.meta({ id }) as Schema;
@@ -296,8 +312,52 @@ export const CarrierEventOutcome = named(
     orderId: orderIdSchema,
     parcelId: z.string(),
     orderStatus: z.enum(ORDER_STATUSES),
+    returnId: returnIdSchema.optional().describe("Set when the tracking number is a return parcel's: the return the event moved"),
+    returnStatus: z.enum(RETURN_STATUSES).optional(),
   }),
 );
+
+export const ReturnRequest = named('ReturnRequest', returnRequestSchema);
+export const InspectionRequest = named('InspectionRequest', inspectionRequestSchema);
+export const RefundConfirmation = named('RefundConfirmation', refundConfirmationSchema);
+
+export const Return = named('Return',
+  z.object({
+    returnId: returnIdSchema,
+    orderId: orderIdSchema,
+    channel: channelSchema,
+    channelOrderId: z.string(),
+    status: z.enum(RETURN_STATUSES),
+    version: z.number().int().positive().describe('Increments with every history entry; the sequence of its event'),
+    reasonCode: z.enum(RETURN_REASON_CODES),
+    customerTier: z.enum(CUSTOMER_TIERS),
+    currency: z.string(),
+    lines: z.array(z.object({ sku: skuSchema, quantity: z.number().int().positive(), unitPrice: z.number().int(), warehouseId: z.string() })),
+    policyVersion: z.number().int().positive().nullable().describe('The return policy version that allowed it; null for the built-in default'),
+    requestedAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    history: z.array(
+      z.object({
+        from: z.enum(RETURN_STATUSES).nullable(),
+        to: z.enum(RETURN_STATUSES),
+        at: z.iso.datetime(),
+        reason: z.string().optional(),
+        by: z.object({ kind: z.enum(ACTOR_KINDS), id: z.string() }).optional(),
+      }),
+    ),
+    label: z
+      .object({ carrier: z.string(), trackingNumber: z.string(), parcelId: z.string(), warehouseId: z.string(), status: z.string().optional(), statusAt: z.string().optional() })
+      .optional(),
+    inspection: z.object({ lines: z.array(z.object({ sku: skuSchema, sellable: z.number().int(), damaged: z.number().int() })) }).optional(),
+    refund: z
+      .object({ amount: z.number().int().describe('Minor units'), currency: z.string(), units: z.number().int(), reference: z.string().optional(), refundedAt: z.string().optional() })
+      .optional(),
+  }),
+);
+export const ReturnList = named('ReturnList', z.object({ orderId: orderIdSchema, items: z.array(Return) }));
+
+export const ReturnPolicy = named('ReturnPolicyDocument', returnPolicySchema);
+export const StoredReturnPolicy = named('StoredReturnPolicy', z.object({ ...policyVersion, policy: ReturnPolicy }));
 
 export const OpenApiDocument = z.record(z.string(), z.unknown());
 

@@ -13,6 +13,8 @@ import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-p
 import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 import { PAYMENT_REPORT_STATUSES } from '../domain/payment.ts';
 import { PLACEMENT_PAYMENT_STATUSES } from '../domain/placement-payment.ts';
+import { RETURN_REASON_CODES } from '../domain/return-policy.ts';
+import { PAYMENT_REFERENCE } from '../domain/returns.ts';
 
 const identifier = z
   .string()
@@ -290,4 +292,25 @@ export const routingDryRunRequestSchema = z.strictObject({
   policy: routingPolicySchema,
   channels: z.array(channelSchema).min(1).max(20).describe('Channels whose newest orders are tried'),
   limit: z.number().int().min(1).max(DRY_RUN_MAX_ORDERS).default(50).describe('Orders tried in all, newest first'),
+});
+
+export const returnIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be a return id (ULID)');
+
+/** `POST /orders/{orderId}/returns`: which delivered units, and why, as a code (events carry it; free text would be a leak). */
+export const returnRequestSchema = z.strictObject({
+  lines: z.array(z.strictObject({ sku: skuSchema, quantity: z.number().int().min(1).max(10_000) })).min(1).max(100),
+  reasonCode: z.enum(RETURN_REASON_CODES),
+});
+
+/** `POST /returns/{returnId}/inspection`: per returned SKU, the units fit to sell again and the damaged ones. */
+export const inspectionRequestSchema = z.strictObject({
+  lines: z
+    .array(z.strictObject({ sku: skuSchema, sellable: z.number().int().min(0).max(10_000), damaged: z.number().int().min(0).max(10_000) }))
+    .min(1)
+    .max(100),
+});
+
+/** `POST /returns/{returnId}/refund`: the payment partner's reference for the refund it made. */
+export const refundConfirmationSchema = z.strictObject({
+  reference: z.string().regex(PAYMENT_REFERENCE, 'Use 1-64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit'),
 });

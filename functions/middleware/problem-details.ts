@@ -6,14 +6,18 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   IdempotencyConflict,
+  IllegalReturnTransition,
   IllegalTransition,
   InvalidCursor,
+  InvalidReturnRequest,
   InventoryConflict,
   NotRetryable,
   OrderNotAmendable,
   PaymentAlreadyDecided,
   OrderNotFound,
   PolicyVersionConflict,
+  ReturnNotAllowed,
+  ReturnNotFound,
   StaleVersion,
   TransientError,
   UnknownShipment,
@@ -27,11 +31,24 @@ import { HttpProblem, problemResponse, problems } from '../http/problem.ts';
 import { logger, metrics } from '../observability.ts';
 import { asTransient } from '../retry-policy.ts';
 
+/** A domain error's field (a JSONPath into the body) as problem+json names it, with its JSON Pointer. */
+function fieldError({ path, message }: { path: string; message: string }) {
+  const pointer = path.replace(/^\$/, '').replace(/\[(\d+)\]/g, '/$1').replace(/\./g, '/');
+  return { path, pointer, message };
+}
+
 /** Known errors to the problem a client can act on; anything else is a 500. */
 export function toProblem(caught: unknown): HttpProblem {
   const error = asTransient(caught);
   if (error instanceof HttpProblem) return error;
-  if (error instanceof OrderNotFound || error instanceof UnknownSku) return problems.notFound(error.message);
+  if (error instanceof OrderNotFound || error instanceof UnknownSku || error instanceof ReturnNotFound) return problems.notFound(error.message);
+  if (error instanceof InvalidReturnRequest) return problems.validation(error.message, error.issues.map(fieldError));
+  if (error instanceof ReturnNotAllowed) {
+    return problems.conflict('return-not-allowed', 'Not returnable', error.message, error.issues.length > 0 ? { errors: error.issues.map(fieldError) } : {});
+  }
+  if (error instanceof IllegalReturnTransition) {
+    return problems.conflict('illegal-return-transition', 'Not allowed in the return\'s current status', error.message, { currentStatus: error.status });
+  }
   if (error instanceof UnknownShipment) return problems.unknownShipment(error.message);
   if (error instanceof UnknownCarrier) return problems.unknownCarrier(error.carrierId);
   if (error instanceof InvalidSignature) return problems.invalidSignature(error.message);

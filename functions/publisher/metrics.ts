@@ -6,7 +6,7 @@
  * The stack's dashboard and alarms (lib/operations-dashboard.ts, lib/operations-alarms.ts) read these names.
  */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { DETAIL_TYPES, type OrderEvent } from '../domain/events.ts';
+import { DETAIL_TYPES, type OrderEvent, type PublishedEvent } from '../domain/events.ts';
 
 /** How the outbox relay itself is doing. */
 export const PUBLISHER_METRICS = {
@@ -41,15 +41,15 @@ const COUNTED: Partial<Record<OrderEvent['type'], OrderMetricName>> = {
   [DETAIL_TYPES.FAILED]: ORDER_METRICS.failed,
 };
 
-/** A published transition and when its order was placed. */
+/** A published transition and when its order was placed (a return's: when it was requested). */
 export interface PublishedTransition {
-  readonly event: OrderEvent;
+  readonly event: PublishedEvent;
   readonly placedAt: string;
 }
 
 export function recordOrderMetrics(metrics: Metrics, published: readonly PublishedTransition[]): void {
   for (const { event, placedAt } of published) {
-    const name = COUNTED[event.type];
+    const name = COUNTED[event.type as OrderEvent['type']];
     if (name) metrics.addMetric(name, MetricUnit.Count, 1);
     if (event.type === DETAIL_TYPES.REJECTED) {
       const byReason = metrics.singleMetric();

@@ -12,11 +12,12 @@
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { EventContractBroken, orderEventOf, type OrderEvent } from '../domain/events.ts';
+import { EventContractBroken, orderEventOf, type PublishedEvent } from '../domain/events.ts';
+import { returnEventOf } from '../domain/return-events.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { requiredEnv } from '../environment.ts';
 import { AGAIN, retrying, sleep } from '../retry-policy.ts';
-import { newOrderVersionOf, orderIdOfRecord } from '../store/order-stream.ts';
+import { newOrderVersionOf, newReturnVersionOf, orderIdOfRecord } from '../store/order-stream.ts';
 import { PUBLISHER_METRICS, recordOrderMetrics, type PublishedTransition } from './metrics.ts';
 import { streamBatchHandler } from './stream-batch-handler.ts';
 
@@ -60,7 +61,7 @@ export class OrderEventBus {
     };
   }
 
-  toEntry(event: OrderEvent): PutEventsRequestEntry {
+  toEntry(event: PublishedEvent): PutEventsRequestEntry {
     return {
       EventBusName: this.options.busName,
       Source: this.options.source,
@@ -71,7 +72,7 @@ export class OrderEventBus {
     };
   }
 
-  async publish(events: readonly OrderEvent[]): Promise<PublishResult> {
+  async publish(events: readonly PublishedEvent[]): Promise<PublishResult> {
     let published = 0;
     for (const chunk of chunks(events.map((event) => this.toEntry(event)))) {
       const failure = await this.putChunk(chunk);
@@ -131,10 +132,12 @@ function* chunks(entries: PutEventsRequestEntry[]): Generator<PutEventsRequestEn
   if (chunk.length > 0) yield chunk;
 }
 
-/** The transition a stream record stands for: only order items whose version moved are transitions. */
+/** The transition a stream record stands for: only order and return items whose version moved are transitions. */
 export function transitionOf(record: DynamoDBRecord): PublishedTransition | undefined {
   const order = newOrderVersionOf(record);
-  return order && { event: orderEventOf(order), placedAt: order.placedAt };
+  if (order) return { event: orderEventOf(order), placedAt: order.placedAt };
+  const ret = newReturnVersionOf(record);
+  return ret && { event: returnEventOf(ret), placedAt: ret.requestedAt };
 }
 
 let bus: OrderEventBus | undefined;

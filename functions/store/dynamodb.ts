@@ -1,6 +1,6 @@
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../domain/errors.ts';
 import { AGAIN, retrying, type RetryPolicy } from '../retry-policy.ts';
 import { tracer } from '../observability.ts';
@@ -52,6 +52,26 @@ export function isRetryableConflict(reasons: CancellationReason[]): boolean {
   return reasons.some((reason) =>
     ['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded'].includes(reason.Code ?? ''),
   );
+}
+
+/**
+ * Writes tagged items in one transaction. Undefined when it committed; otherwise the parts whose
+ * condition failed, with the error to rethrow when none of them says why. Write conflicts and
+ * throttling throw a TransientError: worth retrying, never a business outcome.
+ */
+export async function transactParts<Part>(
+  client: DynamoDBDocumentClient,
+  items: ReadonlyArray<{ part: Part; item: TransactItem }>,
+): Promise<{ failed: Set<Part>; error: unknown } | undefined> {
+  try {
+    await client.send(new TransactWriteCommand({ TransactItems: items.map(({ item }) => item) }));
+    return undefined;
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    if (isRetryableConflict(reasons)) throw new TransientError('Transaction conflicted with a concurrent write');
+    return { failed: new Set(items.flatMap(({ part }, i) => (reasons[i]?.Code === 'ConditionalCheckFailed' ? [part] : []))), error };
+  }
 }
 
 /** Unprocessed keys come back under throttling: wait longer than for a write conflict. */

@@ -17,6 +17,7 @@ export const PARTITIONS = {
   capacity: 'CAPACITY#',
   policy: 'POLICY#',
   quote: 'QUOTE#',
+  returnId: 'RETURN#',
 } as const;
 export type Partition = keyof typeof PARTITIONS;
 
@@ -27,6 +28,13 @@ export const orderKey = (orderId: string) => ({ pk: `${PARTITIONS.order}${orderI
  */
 export const personalDataKey = (orderId: string) => ({ pk: `${PARTITIONS.order}${orderId}`, sk: 'ORDER#PERSONAL' });
 export const reservationKey = (orderId: string) => ({ pk: `${PARTITIONS.order}${orderId}`, sk: 'RESERVATION' });
+/** A return lives beside its order, in the order's partition; its sort key does not begin with `ORDER`, so reading the order skips it. */
+export const RETURN_SORT_PREFIX = 'RETURN#';
+export const returnKey = (orderId: string, returnId: string) => ({ pk: `${PARTITIONS.order}${orderId}`, sk: `${RETURN_SORT_PREFIX}${returnId}` });
+/** The units of each SKU the order's returns hold, guarding every return request against another racing it. */
+export const returnLedgerKey = (orderId: string) => ({ pk: `${PARTITIONS.order}${orderId}`, sk: 'RETURNS' });
+/** Which order a return id belongs to: `GET /returns/{returnId}` names only the return. */
+export const returnIdKey = (returnId: string) => ({ pk: `${PARTITIONS.returnId}${returnId}`, sk: 'KEY' });
 /** Shard 0 keeps the unsharded key; other shards get their own partition key, hence their own write capacity. */
 export const stockKey = (sku: string, shard = 0) => ({
   pk: shard === 0 ? `${PARTITIONS.stock}${sku}` : `${PARTITIONS.stock}${sku}#${shard}`,
@@ -37,6 +45,11 @@ export const channelOrderKey = (channel: string, channelOrderId: string) => ({
   sk: 'KEY',
 });
 export const idempotencyKey = (channel: string, key: string) => ({ pk: `${PARTITIONS.idempotency}${channel}#${key}`, sk: 'KEY' });
+/** The same header key on a return request: its own sort key, so it never collides with an order's. */
+export const returnIdempotencyKey = (channel: string, orderId: string, key: string) => ({
+  pk: `${PARTITIONS.idempotency}${channel}#${key}`,
+  sk: `RETURN#${orderId}`,
+});
 
 /** Which order and parcel a carrier's tracking number belongs to: callbacks name only the tracking number. */
 export const trackingKey = (carrierId: string, trackingNumber: string) => ({
@@ -74,6 +87,9 @@ export const ENTITY = {
   tracking: 'TrackingNumber',
   carrierEvent: 'CarrierEvent',
   quote: 'DeliveryQuote',
+  return: 'Return',
+  returnLedger: 'ReturnLedger',
+  returnIdKey: 'ReturnIdKey',
 } as const;
 
 /**

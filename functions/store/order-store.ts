@@ -7,7 +7,7 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Order, OrderStatus } from '../domain/order.ts';
 import type { CommitOutcome, CreateOrderResult, OrderChange, OrderPage, OrderRepository, StoredReservation } from '../use-cases/ports.ts';
-import { batchGetAll, cancellationReasons, isRetryableConflict, type TransactItem } from './dynamodb.ts';
+import { batchGetAll, cancellationReasons, isRetryableConflict, transactParts, type TransactItem } from './dynamodb.ts';
 import { ENTITY, ORDER_INDEXES, UPDATED_SHARDS, channelOrderKey, idempotencyKey, orderKey, personalDataKey, reservationKey } from './keys.ts';
 import { fromOrderItems, sealedValuesOf, toOrderItem, toPersonalDataItem } from './order-item.ts';
 import { capacityCountItem } from './capacity-store.ts';
@@ -255,18 +255,11 @@ export class OrderStore implements OrderRepository {
   async commit(change: OrderChange): Promise<CommitOutcome> {
     const items = this.changeItems(change);
     if (items.length === 1 && items[0]!.Put) return this.putAlone(items[0]!.Put);
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items.map(({ item }) => item) }));
-      return { ok: true };
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      if (isRetryableConflict(reasons)) throw new TransientError('Transaction conflicted with a concurrent write');
-      const failed = new Set(items.flatMap(({ part }, i) => (reasons[i]?.Code === 'ConditionalCheckFailed' ? [part] : [])));
-      const reason = COMMIT_FAILURES.find((part) => failed.has(part));
-      if (!reason) throw error;
-      return { ok: false, reason: FAILURE_OF[reason] };
-    }
+    const refused = await transactParts(this.client, items);
+    if (!refused) return { ok: true };
+    const reason = COMMIT_FAILURES.find((part) => refused.failed.has(part));
+    if (!reason) throw refused.error;
+    return { ok: false, reason: FAILURE_OF[reason] };
   }
 
   private async putAlone(put: NonNullable<TransactItem['Put']>): Promise<CommitOutcome> {

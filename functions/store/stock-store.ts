@@ -67,6 +67,24 @@ export function stockMoveItem(tableName: string, move: StockMove): TransactItem 
   return { Update: { TableName: tableName, Key: stockKey(move.sku, move.shard), ...moveExpression(move) } };
 }
 
+/**
+ * Units back on hand at a warehouse (a return's sellable units), in shard 0, which every SKU
+ * has: on-hand, free and available all grow by the units, so the shard's invariant holds. The
+ * condition refuses a SKU not stocked at that warehouse rather than invent a count.
+ */
+export function restockItem(tableName: string, { sku, warehouseId, quantity }: { sku: string; warehouseId: string; quantity: number }): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: stockKey(sku, 0),
+      UpdateExpression: 'SET #available = #available + :q, #warehouses.#w.#onHand = #warehouses.#w.#onHand + :q, #warehouses.#w.#free = #warehouses.#w.#free + :q',
+      ConditionExpression: 'attribute_exists(#warehouses.#w.#onHand)',
+      ExpressionAttributeNames: { '#available': 'available', '#warehouses': 'warehouses', '#w': warehouseId, '#onHand': 'onHand', '#free': 'free' },
+      ExpressionAttributeValues: { ':q': quantity },
+    },
+  };
+}
+
 export class StockStore implements StockRepository {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;

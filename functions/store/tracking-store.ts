@@ -47,7 +47,9 @@ export class TrackingStore implements TrackingRepository {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: trackingKey(carrierId, trackingNumber), ConsistentRead: true }),
     );
-    return Item ? { orderId: String(Item.orderId), parcelId: String(Item.parcelId) } : undefined;
+    return Item
+      ? { orderId: String(Item.orderId), parcelId: String(Item.parcelId), ...(Item.returnId ? { returnId: String(Item.returnId) } : {}) }
+      : undefined;
   }
 
   /** Records an event that changes no order (a plain put: a one-item transaction costs twice); false if it was recorded before. */

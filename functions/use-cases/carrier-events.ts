@@ -6,45 +6,25 @@
  */
 import { OrderNotFound, UnknownShipment } from '../domain/errors.ts';
 import type { OrderStatus } from '../domain/order.ts';
-import { applyTrackingEvent, trackingEventOf, type CarrierReport } from '../domain/shipment-tracking.ts';
+import { applyTrackingEvent, trackingEventOf } from '../domain/shipment-tracking.ts';
 import type { Dependencies } from './dependencies.ts';
-import type { CarrierEventRecord } from './ports.ts';
 import { CONFLICT, retryOnConflict } from './retry-on-conflict.ts';
+import { carrierEventRecord, type CarrierEvent, type CarrierEventResult } from './carrier-callback.ts';
 
-export interface CarrierEvent extends CarrierReport {
-  /** The carrier's own id for this event; the same on every redelivery. */
-  eventId: string;
-}
-
-export interface CarrierEventResult {
-  eventId: string;
-  /** `applied`: recorded and acted on; `stale`: late or repeated status, recorded, nothing changed; `duplicate`: this event id was seen before. */
-  outcome: 'applied' | 'stale' | 'duplicate';
-  orderId: string;
-  parcelId: string;
-  orderStatus: OrderStatus;
-}
+export type { CarrierEvent, CarrierEventResult };
+import { recordReturnCarrierEvent } from './return-carrier-events.ts';
 
 export async function recordCarrierEvent(deps: Dependencies, carrierId: string, event: CarrierEvent): Promise<CarrierEventResult> {
   const parcel = await deps.tracking.findParcel(carrierId, event.trackingNumber);
   if (!parcel) throw new UnknownShipment(`Carrier ${carrierId} has no shipment of ours with tracking number ${event.trackingNumber}`);
+  if (parcel.returnId) return recordReturnCarrierEvent(deps, carrierId, event, { ...parcel, returnId: parcel.returnId });
   // Another callback for this order may get there first: then read again and decide again.
   return retryOnConflict(`Order ${parcel.orderId} kept changing while recording carrier event ${event.eventId}`, async () => {
     const order = await deps.orders.get(parcel.orderId);
     if (!order) throw new OrderNotFound(parcel.orderId);
     const now = deps.now();
     const outcome = applyTrackingEvent(order, trackingEventOf(event), now, { kind: 'carrier', id: carrierId });
-    const record: CarrierEventRecord = {
-      carrierId,
-      eventId: event.eventId,
-      ...parcel,
-      trackingNumber: event.trackingNumber,
-      status: event.status,
-      ...(event.exceptionCode ? { exceptionCode: event.exceptionCode } : {}),
-      occurredAt: event.occurredAt,
-      outcome: outcome.applied ? 'applied' : 'stale',
-      recordedAt: now,
-    };
+    const record = carrierEventRecord(carrierId, event, parcel, outcome.applied, now);
     const answer = (result: CarrierEventResult['outcome'], orderStatus: OrderStatus): CarrierEventResult => ({
       eventId: event.eventId,
       outcome: result,

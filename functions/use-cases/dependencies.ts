@@ -12,6 +12,7 @@ import { StockStore } from '../store/stock-store.ts';
 import { CapacityStore } from '../store/capacity-store.ts';
 import { TrackingStore } from '../store/tracking-store.ts';
 import { QuoteStore } from '../store/quote-store.ts';
+import { ReturnStore } from '../store/return-store.ts';
 import { CustomerIndex } from '../store/customer-index.ts';
 import { InFlightIndex } from '../store/in-flight-index.ts';
 import { FulfilmentExecutions } from '../reconciler/fulfilment-executions.ts';
@@ -29,6 +30,8 @@ import type {
   PersonalDataCipher,
   PolicyRepository,
   QuoteRepository,
+  ReturnLabelGateway,
+  ReturnRepository,
   StockRepository,
   StoredPolicy,
   TrackingRepository,
@@ -57,9 +60,16 @@ export interface Dependencies {
   carrier: CarrierGateway;
   /** Seals personal values where they enter, opens them where a caller is entitled to them. */
   personalData: PersonalDataCipher;
+  /** Returns beside their orders (functions/domain/returns.ts). */
+  returns: ReturnRepository;
+  /** The versioned return policy, saved like the routing policy. */
+  returnPolicies: PolicyRepository;
+  /** Return labels from the carriers. */
+  returnLabels: ReturnLabelGateway;
   now: () => string;
   newOrderId: () => string;
   newQuoteId: () => string;
+  newReturnId: () => string;
 }
 
 /**
@@ -68,7 +78,8 @@ export interface Dependencies {
  */
 export type StepDependencies = Pick<Dependencies, 'orders' | 'stock' | 'capacity' | 'routingPolicy' | 'quotes' | 'carrier' | 'channels' | 'now'>;
 
-function carrierFromEnvironment(): CarrierGateway {
+/** The carriers' adapter for the mode the stack sets: shipments for the workflow, return labels for returns. */
+function carrierFromEnvironment(): CarrierGateway & ReturnLabelGateway {
   const mode = process.env.CARRIER_MODE ?? 'sandbox';
   if (mode === 'sandbox') return SandboxCarrier.fromEnvironment();
   throw new Error(`Unknown CARRIER_MODE ${mode}`);
@@ -80,6 +91,7 @@ export interface DependencyOptions {
   /** How long warehouse capacity counts are reused per process. */
   capacityCacheMs?: number;
   carrier?: CarrierGateway;
+  returnLabels?: ReturnLabelGateway;
   fulfilment?: FulfilmentStarter;
   deadlines?: DeadlineSettings;
   personalData?: PersonalDataCipher;
@@ -135,8 +147,12 @@ export function createDependencies(client: DocumentClient, tableName: string, op
     // Built on first use: only functions that seal or open have the key in their environment
     // (and the KMS permissions); the others never touch personal values.
     personalData: options.personalData ?? lazyEncryptionSdkCipher(),
+    returns: new ReturnStore(client, tableName),
+    returnPolicies: new PolicyStore(client, tableName, 'returns'),
+    returnLabels: options.returnLabels ?? carrierFromEnvironment(),
     newOrderId: () => ulid(),
     newQuoteId: () => ulid(),
+    newReturnId: () => ulid(),
   };
 }
 

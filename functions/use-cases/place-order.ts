@@ -21,7 +21,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function requestFingerprint(request: OrderRequest): string {
+export function requestFingerprint(request: object): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 

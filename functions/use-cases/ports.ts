@@ -10,6 +10,7 @@ import type { SealedPath } from '../domain/personal-data.ts';
 import type { ParcelPlan } from '../domain/routing/decision.ts';
 import type { QuoteOptionName } from '../domain/routing/quote-outcome.ts';
 import type { OnHandChange, Reservation, SkuStock, StockMove } from '../domain/stock.ts';
+import type { Restock, Return, ReturnLabel, ReturnLedger } from '../domain/returns.ts';
 
 /** A reservation as stored: `revision` counts its writes, so a release can be guarded on the exact content it undoes. */
 export type StoredReservation = Reservation & { revision: number };
@@ -17,6 +18,8 @@ export type StoredReservation = Reservation & { revision: number };
 export interface ParcelReference {
   orderId: string;
   parcelId: string;
+  /** Set when the parcel is a return's: callbacks about it move the return, not the order. */
+  returnId?: string;
 }
 
 export interface CarrierEventRecord extends ParcelReference {
@@ -226,4 +229,54 @@ export interface CarrierGateway {
 export interface OrderTimers {
   schedule(timer: OrderTimer): Promise<void>;
   cancel(timer: OrderTimerKey): Promise<void>;
+}
+
+/**
+ * A carrier as returns see it: the same adapters (the sandbox carrier implements both), an
+ * interface of its own so the workflow's carriers (and their test doubles) need not issue labels.
+ */
+export interface ReturnLabelGateway {
+  /** A label for a parcel from the customer back to `warehouseId`; the same `parcelId` answers the same label. */
+  createReturnLabel(request: { orderId: string; returnId: string; parcelId: string; carrier: string; warehouseId: string }): Promise<Omit<ReturnLabel, 'status' | 'statusAt'>>;
+}
+
+/** A new return with the order's ledger of returned units, and the channel's Idempotency-Key if it sent one. */
+export interface NewReturn {
+  created: Return;
+  ledger: { before: ReturnLedger; after: ReturnLedger };
+  idempotency?: { channel: string; key: string; requestHash: string };
+}
+
+/** One change of a return with its side effects, written all or nothing, guarded on the return's status and version. */
+export interface ReturnChange {
+  before: Return;
+  after: Return;
+  /** The order's ledger, when the change gives units back (rejected, cancelled). */
+  ledger?: { before: ReturnLedger; after: ReturnLedger };
+  /** Units back on hand (the inspection). */
+  restock?: readonly Restock[];
+  /** The return parcel's tracking number, when the label is issued. */
+  tracking?: { carrierId: string; trackingNumber: string; parcel: ParcelReference };
+  /** The carrier callback that made the change: a second commit with the same event id is a Duplicate. */
+  carrierEvent?: CarrierEventRecord;
+}
+
+/** Not committed: the return or the ledger changed since read, the carrier event was seen, or a restock found no count to add to. */
+export type ReturnCommitOutcome = { ok: true } | { ok: false; reason: 'ReturnChanged' | 'Duplicate' | 'NotStocked' };
+
+export interface ReturnRepository {
+  get(returnId: string): Promise<Return | undefined>;
+  /** Read beside the order it belongs to, when the order id is known. */
+  getOfOrder(orderId: string, returnId: string): Promise<Return | undefined>;
+  listOfOrder(orderId: string): Promise<Return[]>;
+  ledger(orderId: string): Promise<ReturnLedger>;
+  /**
+   * Writes a new return with the ledger; `created: false` with the return an Idempotency-Key
+   * named before, 'LedgerChanged' when another return got in first (read again and decide again),
+   * IdempotencyConflict for the same key with another request.
+   */
+  /** The return an Idempotency-Key of the channel named for this order, with the hash of the request it came with. */
+  findByIdempotencyKey(channel: string, orderId: string, key: string): Promise<{ returnId: string; requestHash: string } | undefined>;
+  create(change: NewReturn): Promise<{ created: true; return: Return } | { created: false; return: Return } | 'LedgerChanged'>;
+  commit(change: ReturnChange): Promise<ReturnCommitOutcome>;
 }

@@ -1,7 +1,7 @@
 import { PolicyVersionConflict, StaleVersion, VersionRequired } from '../domain/errors.ts';
 import { rolloutArm, type Rollout } from '../domain/routing/rollout.ts';
 import type { RoutingPolicy } from '../domain/routing/routing-policy.ts';
-import type { PolicyCandidate, StoredPolicy } from './ports.ts';
+import type { PolicyCandidate, PolicyRepository, StoredPolicy } from './ports.ts';
 import type { Dependencies } from './dependencies.ts';
 
 /**
@@ -12,14 +12,37 @@ export type VersionCondition = 'any' | readonly number[];
 
 const WHAT = 'routing policy';
 
-function check(liveVersion: number | undefined, condition: VersionCondition | undefined): void {
+function check(liveVersion: number | undefined, condition: VersionCondition | undefined, what = WHAT): void {
   if (condition === undefined) {
     // The first save has nothing to overwrite; every later one says what it replaces.
-    if (liveVersion !== undefined) throw new VersionRequired(WHAT, liveVersion);
+    if (liveVersion !== undefined) throw new VersionRequired(what, liveVersion);
     return;
   }
   const matches = condition === 'any' ? liveVersion !== undefined : condition.includes(liveVersion ?? 0);
-  if (!matches) throw new StaleVersion(WHAT, liveVersion ?? 0);
+  if (!matches) throw new StaleVersion(what, liveVersion ?? 0);
+}
+
+/**
+ * Saves the next version of a policy (`what` names it in errors) if `condition` holds for the live
+ * one; `versioned` stamps the version into the document when the policy carries it (the routing policy does).
+ */
+export async function savePolicyVersion<Document>(
+  policies: PolicyRepository,
+  now: string,
+  what: string,
+  versioned: (version: number) => Document,
+  condition: VersionCondition | undefined,
+  activatedFrom?: number,
+): Promise<StoredPolicy<Document>> {
+  const current = await policies.current<Document>();
+  check(current?.version, condition, what);
+  try {
+    return await policies.save(versioned((current?.version ?? 0) + 1), current?.version, now, activatedFrom);
+  } catch (error) {
+    // Another save won the race: for a conditional save that is its condition failing.
+    if (!(error instanceof PolicyVersionConflict) || condition === undefined) throw error;
+    throw new StaleVersion(what, (await policies.current())?.version ?? 0);
+  }
 }
 
 /**
@@ -33,15 +56,7 @@ export async function saveRoutingPolicy(
   condition: VersionCondition | undefined,
   activatedFrom?: number,
 ): Promise<StoredPolicy<RoutingPolicy>> {
-  const current = await deps.policies.current<RoutingPolicy>();
-  check(current?.version, condition);
-  try {
-    return await deps.policies.save({ ...policy, version: (current?.version ?? 0) + 1 }, current?.version, deps.now(), activatedFrom);
-  } catch (error) {
-    // Another save won the race: for a conditional save that is its condition failing.
-    if (!(error instanceof PolicyVersionConflict) || condition === undefined) throw error;
-    throw new StaleVersion(WHAT, (await deps.policies.current())?.version ?? 0);
-  }
+  return savePolicyVersion(deps.policies, deps.now(), WHAT, (version) => ({ ...policy, version }), condition, activatedFrom);
 }
 
 /**

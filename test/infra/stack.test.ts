@@ -193,7 +193,7 @@ describe('event schema registry', () => {
 });
 
 describe('stream to publisher', () => {
-  it('feeds only order inserts and modifications to the publisher, reporting per-item failures', () => {
+  it('feeds only order and return inserts and modifications to the publisher, reporting per-item failures', () => {
     const [tableId] = onlyOfType('AWS::DynamoDB::Table');
     const [, mapping] = onlyOfType('AWS::Lambda::EventSourceMapping');
     const props = mapping.Properties;
@@ -211,7 +211,7 @@ describe('stream to publisher', () => {
     });
     const patterns = (props.FilterCriteria.Filters as Array<{ Pattern: string }>).map((f) => JSON.parse(f.Pattern));
     expect(patterns).toEqual([
-      { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entityType: { S: ['Order'] } } } },
+      { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entityType: { S: ['Order', 'Return'] } } } },
     ]);
   });
 
