@@ -116,12 +116,13 @@ try {
     const alone = attributeProfile(profile, thread, rootUrl);
     attributeProfile(profile, thread, rootUrl, attribution);
     const busy = Object.values(alone.byComponent).reduce((sum, micros) => sum + micros, 0);
-    return { thread, title, sampledMs: busy / 1000, idleMs: alone.idle / 1000 };
+    return { thread, title, sampledMsPerOrder: busy / 1000 / orders, idleMs: alone.idle / 1000 };
   });
+  threads.sort((a, b) => b.sampledMsPerOrder - a.sampledMsPerOrder);
   if (values.save) {
     const directory = new URL('./results/cpu-profiles/', import.meta.url);
     mkdirSync(directory, { recursive: true });
-    profiles.forEach(({ profile }, index) => writeFileSync(new URL(`thread-${index}.cpuprofile`, directory), JSON.stringify(profile)));
+    profiles.forEach(({ title, profile }, index) => writeFileSync(new URL(`${index}-${title.replace(/[^\w.-]+/g, '-')}.cpuprofile`, directory), JSON.stringify(profile)));
   }
 
   // The profiles say how the Node process's threads divide their busy time; process.cpuUsage says how
@@ -184,6 +185,8 @@ try {
     console.log(`\ntop functions (self time) in ${component}, sampled ms/order`);
     for (const fn of functions) console.log(`  ${fn.sampledMsPerOrder.toFixed(2).padStart(7)}  ${fn.function}`);
   }
+  console.log('\nbusiest threads (the main thread runs the engines; each function has its own), sampled ms/order');
+  for (const { title, sampledMsPerOrder } of threads.slice(0, 5)) console.log(`  ${sampledMsPerOrder.toFixed(2).padStart(7)}  ${title}`);
   console.log('\nwritten to bench/results/cpu-profile.json');
 } finally {
   await cloud.stop();

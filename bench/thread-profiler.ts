@@ -9,7 +9,7 @@ import type { CpuProfile } from './cpu-attribution.ts';
 
 export interface ThreadProfile {
   thread: 'main' | 'worker';
-  /** `main`, or the worker's inspector title and thread id. */
+  /** `main`, or the worker's name (a function's logical id) and thread id. */
   title: string;
   profile: CpuProfile;
 }
@@ -36,7 +36,9 @@ export class ThreadProfiler {
     this.#session.connect();
     this.#session.on('NodeWorker.attachedToWorker', ({ params }) => {
       const { sessionId, workerInfo } = params as { sessionId: string; workerInfo: { workerId: string; title: string } };
-      this.#workers.set(sessionId, { sessionId, title: `${workerInfo.title} (thread ${workerInfo.workerId})` });
+      // Titles read `[worker <id>] <name>`; the function host names each worker after its function.
+      const name = workerInfo.title.replace(/^\[worker \d+\]\s*/, '') || 'worker';
+      this.#workers.set(sessionId, { sessionId, title: `${name} (thread ${workerInfo.workerId})` });
     });
     this.#session.on('NodeWorker.detachedFromWorker', ({ params }) => this.#workers.delete((params as { sessionId: string }).sessionId));
     this.#session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
