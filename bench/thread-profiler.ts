@@ -28,6 +28,8 @@ interface WorkerReply {
 export class ThreadProfiler {
   readonly #session = new Session();
   readonly #workers = new Map<string, WorkerTarget>();
+  /** Workers whose profiler `start` started: one that begins later is attached but not sampled. */
+  readonly #sampled = new Set<string>();
   readonly #waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
   #nextId = 1;
 
@@ -58,7 +60,8 @@ export class ThreadProfiler {
     await this.#session.post('Profiler.enable');
     await this.#session.post('Profiler.setSamplingInterval', { interval: intervalMicros });
     // Started together last, so set-up is in no profile.
-    await Promise.all([...this.#workers.keys()].map((sessionId) => this.#toWorker(sessionId, 'Profiler.start')));
+    for (const sessionId of this.#workers.keys()) this.#sampled.add(sessionId);
+    await Promise.all([...this.#sampled].map((sessionId) => this.#toWorker(sessionId, 'Profiler.start')));
     await this.#session.post('Profiler.start');
   }
 
@@ -66,7 +69,7 @@ export class ThreadProfiler {
   async stop(): Promise<ThreadProfile[]> {
     const main = (await this.#session.post('Profiler.stop')) as { profile: CpuProfile };
     const workers = await Promise.all(
-      [...this.#workers.values()].map(async ({ sessionId, title }) => {
+      [...this.#workers.values()].filter(({ sessionId }) => this.#sampled.has(sessionId)).map(async ({ sessionId, title }) => {
         const { profile } = (await this.#toWorker(sessionId, 'Profiler.stop')) as { profile: CpuProfile };
         return { thread: 'worker' as const, title, profile };
       }),
