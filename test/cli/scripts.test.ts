@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SCRIPTS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
-const CLI_SCRIPTS = ['start', 'tail', 'replay', 'bench', 'carrier:callback', 'contracts', 'faults'];
+const CLI_SCRIPTS = ['start', 'tail', 'replay', 'bench', 'bench:profile', 'carrier:callback', 'contracts', 'faults'];
 
 interface Run {
   code: number | null;
