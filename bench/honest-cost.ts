@@ -42,6 +42,8 @@ export function honestUsage(input: {
   /** Function ARN per Task state name, as the definition substitutes them. */
   taskFunctionArns: Record<string, string>;
   kmsRequests: number;
+  /** One-time schedules run per order in the same run (hold windows, payment timeouts). */
+  schedulerInvocations: number;
 }): HonestUsage {
   const { run, logging } = input;
   const functionApplication = run.functions.reduce((sum, fn) => sum + fn.logBytesPerOrder, 0);
@@ -81,6 +83,7 @@ export function honestUsage(input: {
       workflowLogGb: express / GB,
       tracesRecorded: tracesRecordedPerOrder(traceRootsPerOrder, DEFAULT_TRACE_SAMPLING.fixedRate),
       kmsRequests: input.kmsRequests,
+      schedulerInvocations: input.schedulerInvocations,
     },
     logBytes: { functionApplication, functionPlatform, express },
     traceRootsPerOrder,

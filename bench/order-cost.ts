@@ -52,6 +52,11 @@ export interface PerOrderUsage {
   readonly tracesRecorded?: number;
   /** Optional: KMS requests per order (see {@link kmsRequestsPerOrder}). */
   readonly kmsRequests?: number;
+  /**
+   * Optional: one-time schedules run per order (a hold window's end, a pending payment's timeout; ADR 0005): 0 for an
+   * order of a channel with no hold that was paid when placed. Their target invocations are in `lambda`.
+   */
+  readonly schedulerInvocations?: number;
 }
 
 /** Dollars per million orders. */
@@ -72,6 +77,7 @@ export interface CostBreakdown {
     readonly stepFunctionsLogs: number;
     readonly xrayTraces: number;
     readonly kmsRequests: number;
+    readonly schedulerInvocations: number;
   };
   readonly total: number;
   /** The same orders with the workflow as a Standard state machine: transitions instead of Express requests and duration. */
@@ -150,6 +156,7 @@ export function costPerMillionOrders(usage: PerOrderUsage, prices: PriceTable): 
     stepFunctionsLogs: perMillion(usage.workflowLogGb ?? 0, prices.cloudWatchLogs.stepFunctionsVendedLogs),
     xrayTraces: perMillion(usage.tracesRecorded ?? 0, prices.xray.tracesRecorded),
     kmsRequests: perMillion(usage.kmsRequests ?? 0, prices.kms.symmetricRequests),
+    schedulerInvocations: perMillion(usage.schedulerInvocations ?? 0, prices.eventBridge.schedulerInvocations),
   };
   const total = Object.values(lines).reduce((sum, dollars) => sum + dollars, 0);
 
@@ -173,6 +180,7 @@ const LABELS: Record<keyof CostBreakdown['lines'], string> = {
   stepFunctionsLogs: 'CloudWatch Logs: Express (vended)',
   xrayTraces: 'X-Ray traces recorded',
   kmsRequests: 'KMS requests (personal data)',
+  schedulerInvocations: 'EventBridge Scheduler (holds, payment timeouts)',
 };
 
 const dollars = (value: number) => `$${value.toFixed(2)}`;

@@ -278,7 +278,7 @@ export interface PriceTable {
   readonly region: string;
   readonly dynamodb: { readonly writeRequestUnits: Price; readonly readRequestUnits: Price; readonly streamsReadRequestsByLambda: Price };
   readonly lambda: { readonly requests: Price; readonly durationArm64: Price; readonly durationX86: Price };
-  readonly eventBridge: { readonly customEventsPut: Price };
+  readonly eventBridge: { readonly customEventsPut: Price; readonly schedulerInvocations: Price };
   readonly stepFunctions: { readonly expressRequests: Price; readonly expressDuration: Price; readonly standardStateTransitions: Price };
   readonly apiGateway: { readonly httpApiRequests: Price };
   readonly kms: { readonly symmetricRequests: Price };

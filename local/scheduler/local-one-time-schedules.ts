@@ -61,6 +61,8 @@ export class LocalOneTimeSchedules {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
+  /** Schedules run so far: what Scheduler bills (per invocation, not per created schedule), for the bench's cost table. */
+  invocations = 0;
 
   constructor(options: LocalOneTimeSchedulesOptions) {
     this.options = options;
@@ -192,6 +194,7 @@ export class LocalOneTimeSchedules {
     const maxAttempts = 1 + (schedule.Target.RetryPolicy?.MaximumRetryAttempts ?? 185);
     const maxAgeMs = (schedule.Target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) * 1000;
     const started = Date.now();
+    this.invocations += 1;
     const run = (async () => {
       for (let attempt = 1; !this.stopped; attempt++) {
         try {

@@ -112,3 +112,11 @@ describe('kmsRequestsPerOrder', () => {
     expect(costPerMillionOrders(usage, PRICES_US_EAST_1).lines.kmsRequests).toBe(0);
   });
 });
+
+describe('the scheduler line', () => {
+  it('prices schedules run per order (a hold window and a payment timeout are one each), and nothing for an order with none', () => {
+    // Half the orders held, a fifth awaiting payment: 0.7 schedules per order × 1M × $1/M.
+    expect(costPerMillionOrders({ ...usage, schedulerInvocations: 0.7 }, PRICES_US_EAST_1).lines.schedulerInvocations).toBeCloseTo(0.7, 9);
+    expect(costPerMillionOrders(usage, PRICES_US_EAST_1).lines.schedulerInvocations).toBe(0);
+  });
+});
