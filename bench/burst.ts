@@ -35,9 +35,10 @@ const progress = (line: string) => process.stderr.write(`… ${line}\n`);
 
 const NO_PARTNERS = fileURLToPath(new URL('../test/fixtures/no-partners.json', import.meta.url));
 progress('synthesizing with the queued intake (or reading the synth cache)');
-// One machine fulfils a few orders a second, so a burst's backlog waits in PLACED far longer than the 120 s the
-// template gives a stuck execution before re-driving it (ADR 0002); on AWS the drain rate is set below what
-// fulfilment takes instead. Longer deadlines keep the reconciler from failing orders that are only queued behind others.
+// A queued order's clock starts when it lands (order.ts `landedAt`), but one machine fulfils a few orders a second
+// while the drainer lands dozens, so landed orders still wait in PLACED longer than the 120 s the template gives a
+// stuck execution before re-driving it (ADR 0002); on AWS the drain rate is set below what fulfilment takes instead.
+// Longer deadlines keep the reconciler from failing orders that are only waiting behind others on this machine.
 const BACKLOG_DEADLINES = 'PLACED=1800,STOCK_LOCKED=1800,ROUTED=1800';
 const { stack } = await loadStack('bench', {
   partnersFile: NO_PARTNERS,

@@ -14,6 +14,9 @@ import { deadlineEnvironment } from './order-reconciler.ts';
 import type { OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
+
+/** What running a timer writes: the order, and for a payment timeout the stock and capacity it gives back. */
+const TIMER_PARTITIONS = ['order', 'stock', 'capacity'] as const;
 /** Properties of {@link OrderTimers}. */
 export interface OrderTimersProps {
   readonly stage: string;
@@ -56,7 +59,8 @@ export class OrderTimers extends Construct {
       stage: props.stage,
       environment: releaseEnvironment,
     });
-    props.store.grantOrderItemsReadWrite(this.fireFunction);
+    // A payment timeout cancels the order and gives its stock back in one transaction, as the reconciler does.
+    props.store.grantReadWriteItems(this.fireFunction, TIMER_PARTITIONS);
     props.stateMachine.grantStartExecution(this.fireFunction);
 
     // Scheduler assumes this role to invoke the timer function, and for nothing else.
@@ -64,7 +68,14 @@ export class OrderTimers extends Construct {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.scheduleGroupName}/*` }) },
+          // Scheduler's confused-deputy guidance names the schedule group's ARN as the source ("do not scope it to a
+          // schedule or a name prefix"); an earlier version of that page showed the schedules' ARNs, which stays allowed.
+          ArnLike: {
+            'aws:SourceArn': [
+              stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: this.scheduleGroupName }),
+              stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.scheduleGroupName}/*` }),
+            ],
+          },
         },
       }),
       description: 'Assumed by EventBridge Scheduler to invoke the order timer function',
@@ -88,7 +99,7 @@ export class OrderTimers extends Construct {
       },
     });
     // A timer already due when its event arrives runs at once, as the timer function would run it.
-    props.store.grantOrderItemsReadWrite(this.scheduleFunction);
+    props.store.grantReadWriteItems(this.scheduleFunction, TIMER_PARTITIONS);
     props.stateMachine.grantStartExecution(this.scheduleFunction);
     const schedulesOfGroup = stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.scheduleGroupName}/*` });
     this.scheduleFunction.addToRolePolicy(

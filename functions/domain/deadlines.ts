@@ -80,7 +80,8 @@ export function inFlightSince(order: Order): string | undefined {
   // A hold window is in the index from its end: the reconciler reads it only once it could be overdue.
   if (order.hold) return order.hold.until;
   const lastRedrive = [...order.history].reverse().find((entry) => entry.amendment === 'FULFILMENT_REDRIVEN');
-  return lastRedrive?.at ?? order.placedAt;
+  // The placement entry, not `placedAt`: a queued order's clock starts when it landed (order.ts `landedAt`).
+  return lastRedrive?.at ?? order.history[0]?.at ?? order.placedAt;
 }
 
 /** Orders in flight since before this may be overdue; later ones cannot be. */

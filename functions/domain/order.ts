@@ -300,6 +300,17 @@ export function placeOrder(request: OrderRequest, orderId: string, now: string, 
   };
 }
 
+/**
+ * A queued order as the intake queue's drainer writes it (docs/capacity.md, section 5): its placement entry and
+ * `updatedAt` at the time it lands, so the fulfilment deadlines (deadlines.ts) count from when it could first be
+ * worked on, not from its wait in the queue; `placedAt` stays when the channel's request was accepted.
+ */
+export function landedAt(order: Order, now: string): Order {
+  const [placement, ...later] = order.history;
+  if (!placement) return order;
+  return { ...order, updatedAt: now, history: [{ ...placement, at: now }, ...later] };
+}
+
 type Scalar = string | number | boolean | null;
 const isScalar = (value: unknown): value is Scalar | undefined => value === undefined || value === null || typeof value !== 'object';
 

@@ -14,7 +14,6 @@ import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 import { PAYMENT_REPORT_STATUSES } from '../domain/payment.ts';
 import { PLACEMENT_PAYMENT_STATUSES } from '../domain/placement-payment.ts';
 import { RETURN_REASON_CODES } from '../domain/return-policy.ts';
-import { PAYMENT_REFERENCE } from '../domain/returns.ts';
 
 const identifier = z
   .string()
@@ -189,7 +188,8 @@ export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,255}$/, 'Us
  */
 export const cancelRequestSchema = z
   .strictObject({
-    reasonCode: z.enum(CANCELLATION_REASONS).optional().describe('Why the order is cancelled; UNSPECIFIED when left out.'),
+    // PAYMENT_TIMEOUT is the pipeline's own code: a caller's cancel must not pass for the timeout.
+    reasonCode: z.enum(CANCELLATION_REASONS).exclude(['PAYMENT_TIMEOUT']).optional().describe('Why the order is cancelled; UNSPECIFIED when left out.'),
     note: text(500).optional().describe('Kept on the order for the channel and operators; never published.'),
     reason: text(200).optional().describe('Deprecated: taken as `note`.'),
   })
@@ -312,5 +312,6 @@ export const inspectionRequestSchema = z.strictObject({
 
 /** `POST /returns/{returnId}/refund`: the payment partner's reference for the refund it made. */
 export const refundConfirmationSchema = z.strictObject({
-  reference: z.string().regex(PAYMENT_REFERENCE, 'Use 1-64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit'),
+  // Published in RefundCompleted, so refused when it looks like personal data, as payment identifiers are.
+  reference: paymentIdentifier.describe("The payment partner's id of the refund; published in RefundCompleted."),
 });

@@ -10,7 +10,7 @@ import { logFailures } from '../middleware/log-failures.ts';
 import { withPowertools } from '../middleware/powertools.ts';
 import { logger, metrics } from '../observability.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
-import { landOrder } from '../use-cases/place-order.ts';
+import { landQueuedOrder } from '../use-cases/place-order.ts';
 import type { AcceptedOrder } from '../use-cases/ports.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -18,7 +18,7 @@ const processor = new BatchProcessor(EventType.SQS);
 async function land(record: SQSRecord): Promise<void> {
   const accepted = JSON.parse(record.body) as AcceptedOrder;
   try {
-    const { created } = await landOrder(dependencies(), accepted);
+    const { created } = await landQueuedOrder(dependencies(), accepted);
     metrics.addMetric(created ? 'QueuedOrdersLanded' : 'QueuedOrdersRepeated', 'Count', 1);
   } catch (error) {
     // The batch answers only the message id; the reason is here, with no more of the order than its id.

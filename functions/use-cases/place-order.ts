@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { placeOrder, type Actor, type Order, type OrderRequest } from '../domain/order.ts';
+import { landedAt, placeOrder, type Actor, type Order, type OrderRequest } from '../domain/order.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { AcceptedOrder, CreateOrderResult, OrderIntakeQueue } from './ports.ts';
 import { IdempotencyConflict, TransientError } from '../domain/errors.ts';
@@ -50,6 +50,11 @@ export function landOrder(deps: Pick<Dependencies, 'orders'>, accepted: Accepted
     retryable: (error) => error instanceof TransientError,
     exhausted: (lastError) => lastError as Error,
   });
+}
+
+/** The intake queue's drainer: lands an accepted order with its clock starting now (order.ts `landedAt`). */
+export function landQueuedOrder(deps: Pick<Dependencies, 'orders' | 'now'>, accepted: AcceptedOrder): Promise<CreateOrderResult> {
+  return landOrder(deps, { ...accepted, order: landedAt(accepted.order, deps.now()) });
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -65,7 +65,12 @@ describe('order timers', () => {
         Principal: { Service: 'scheduler.amazonaws.com' },
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnLike: { 'aws:SourceArn': expect.anything() },
+          ArnLike: {
+            'aws:SourceArn': [
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule-group/order-pipeline-itest-timers']] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/order-pipeline-itest-timers/*']] },
+            ],
+          },
         },
       }),
     ]);
@@ -75,7 +80,13 @@ describe('order timers', () => {
     ]);
   });
 
-  it('run with what a release needs: the table and the workflow', () => {
+  it('run with what a release and a payment timeout need: the table, the order, stock and capacity items, and the workflow', () => {
     expect(fire.Properties.Environment.Variables).toMatchObject({ ORDERS_TABLE_NAME: expect.anything(), STATE_MACHINE_ARN: expect.anything() });
+    for (const roleId of [fire.Properties.Role['Fn::GetAtt'][0], schedule.Properties.Role['Fn::GetAtt'][0]]) {
+      const table = statementsOf(roleId).find((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
+      // A payment timeout reads the reservation (GetItem) and gives stock and capacity back (UpdateItem on SKU# and CAPACITY#).
+      expect([table?.Action].flat()).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+      expect(table?.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(expect.arrayContaining(['ORDER#*', 'SKU#*', 'CAPACITY#*']));
+    }
   });
 });

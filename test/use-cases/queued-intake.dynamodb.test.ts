@@ -7,7 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyConflict } from '../../functions/domain/errors.ts';
 import type { Dependencies } from '../../functions/use-cases/dependencies.ts';
-import { acceptOrderOnce, landOrder, placeOrderOnce, queuedOrderId } from '../../functions/use-cases/place-order.ts';
+import { inFlightSince } from '../../functions/domain/deadlines.ts';
+import { acceptOrderOnce, landOrder, landQueuedOrder, placeOrderOnce, queuedOrderId } from '../../functions/use-cases/place-order.ts';
 import type { AcceptedOrder, OrderIntakeQueue } from '../../functions/use-cases/ports.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localDependencies } from '../support/dynamodb.ts';
@@ -67,5 +68,16 @@ describe('acceptOrderOnce and landOrder', () => {
     expect(second.order.orderId).toBe(first.order.orderId);
     await landOrder(deps, first);
     await expect(landOrder(deps, second)).rejects.toBeInstanceOf(IdempotencyConflict);
+  });
+
+  it('starts a queued order\'s fulfilment clock when it lands, not when it was accepted: a burst\'s wait in the queue is no deadline missed', async () => {
+    const request = orderRequest();
+    await acceptOrderOnce({ ...deps, now: () => '2026-12-04T10:00:00.000Z' }, queue, request);
+    const message = queued.at(-1)!;
+    await landQueuedOrder({ ...deps, now: () => '2026-12-04T10:07:00.000Z' }, message);
+    const landed = (await deps.orders.get(message.order.orderId))!;
+    expect(landed.placedAt).toBe('2026-12-04T10:00:00.000Z');
+    expect(landed.history[0]).toMatchObject({ to: 'PLACED', at: '2026-12-04T10:07:00.000Z' });
+    expect(inFlightSince(landed)).toBe('2026-12-04T10:07:00.000Z');
   });
 });
