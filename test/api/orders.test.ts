@@ -223,6 +223,10 @@ describe('POST /orders/{orderId}/cancel', () => {
     const unknown = await cancel(orderId, { body: { reasonCode: 'customer changed mind' } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors.map((error: { path: string }) => error.path)).toEqual(['$.reasonCode']);
+    // The pipeline's own code for a payment that never came: no caller's cancel may pass for it.
+    const timeout = await cancel(orderId, { body: { reasonCode: 'PAYMENT_TIMEOUT' } });
+    expect(timeout.status).toBe(400);
+    expect(timeout.body.errors.map((error: { path: string }) => error.path)).toEqual(['$.reasonCode']);
     const both = await cancel(orderId, { body: { note: 'a', reason: 'b' } });
     expect(both.status).toBe(400);
     expect(both.body.errors.map((error: { path: string }) => error.path)).toEqual(['$.reason']);
