@@ -12,6 +12,9 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
+/** Metrics one alarm's metric math may use (CloudWatch's limit for alarms). */
+const FUNCTIONS_PER_ALARM = 10;
+
 /** An order this far past its deadline has outlived the reconciler's re-drives: a person must look. */
 const STRANDED_ALARM_SECONDS = 15 * 60;
 
@@ -187,17 +190,30 @@ export class OperationsAlarms extends Construct {
         sustained(ALARM_THRESHOLDS.apiServerErrorPercent),
       );
     }
-    for (const [name, fn] of Object.entries(props.functions ?? {})) {
+    // One alarm per ten functions and per metric, on the busiest of them (MAX of the ten): an alarm's metric math takes
+    // at most ten metrics, and one alarm per function and metric would take 90 of the 500 resources CloudFormation
+    // allows a stack. The threshold is still per function; the description names the group, the dashboard the one.
+    const byName = Object.entries(props.functions ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    for (let start = 0, group = 1; start < byName.length; start += FUNCTIONS_PER_ALARM, group++) {
+      const functions = byName.slice(start, start + FUNCTIONS_PER_ALARM);
+      const names = functions.map(([name]) => name).join(', ');
+      const busiest = (metricOf: (fn: IFunction) => IMetric, what: string) =>
+        new MathExpression({
+          expression: `MAX([${functions.map((_, i) => `m${i}`).join(',')}])`,
+          usingMetrics: Object.fromEntries(functions.map(([, fn], i) => [`m${i}`, metricOf(fn)])),
+          label: `${what}, the busiest of ${names}`,
+          period: Duration.minutes(1),
+        });
       addAlarm(
-        `${name}Errors`,
-        fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
-        `Function ${name} keeps failing: check its logs and traces.`,
+        `FunctionErrors${group}`,
+        busiest((fn) => fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }), 'Errors'),
+        `One of ${names} keeps failing: find it on the dashboard's function rows, then check its logs and traces.`,
         sustained(ALARM_THRESHOLDS.functionErrorsPerMinute),
       );
       addAlarm(
-        `${name}Throttles`,
-        fn.metricThrottles({ period: Duration.minutes(1), statistic: 'Sum' }),
-        `Function ${name} is throttled: orders wait for concurrency (reserved concurrency or the account limit).`,
+        `FunctionThrottles${group}`,
+        busiest((fn) => fn.metricThrottles({ period: Duration.minutes(1), statistic: 'Sum' }), 'Throttles'),
+        `One of ${names} is throttled: orders wait for concurrency (reserved concurrency or the account limit).`,
         sustained(ALARM_THRESHOLDS.functionThrottlesPerMinute),
       );
     }

@@ -96,16 +96,28 @@ describe('dashboard', () => {
 });
 
 describe('alarms', () => {
-  it('watch errors and throttles of every function', () => {
+  it('watch errors and throttles of every function, each in one alarm on the busiest of at most ten (the limit of an alarm\'s metric math)', () => {
+    const watching = (metric: string, id: string) =>
+      alarms().filter((a) =>
+        (a.Metrics ?? []).some(
+          (m: any) => m.MetricStat?.Metric?.Namespace === 'AWS/Lambda' && m.MetricStat.Metric.MetricName === metric && JSON.stringify(m.MetricStat.Metric.Dimensions).includes(`"Ref":"${id}"`),
+        ),
+      );
     for (const id of functionIds()) {
       for (const metric of ['Errors', 'Throttles']) {
-        const matching = alarms().filter(
-          (a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric && JSON.stringify(a.Dimensions).includes(`"Ref":"${id}"`),
-        );
+        const matching = watching(metric, id);
         expect(matching, `${id} ${metric}`).toHaveLength(1);
-        expect(matching[0]).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+        expect(matching[0]).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: metric === 'Errors' ? 5 : 1 });
+        const [expression] = matching[0]!.Metrics.filter((m: any) => m.Expression);
+        expect(expression.Expression).toMatch(/^MAX\(\[m\d(,m\d)*\]\)$/);
+        expect(matching[0]!.Metrics.filter((m: any) => m.MetricStat)).toHaveLength(expression.Expression.split(',').length);
+        expect(matching[0]!.Metrics.filter((m: any) => m.MetricStat).length).toBeLessThanOrEqual(10);
       }
     }
+  });
+
+  it('keep the stack within CloudFormation\'s 500 resources with room for partners', () => {
+    expect(Object.keys(resources).length).toBeLessThan(420);
   });
 
   it('watch the API 5xx share, the stream, refused and held-back events, latency, rejections and table throttles', () => {
