@@ -92,7 +92,8 @@ const inputsOf = (route: Route): Array<{ part: Part; path: string }> =>
 
 /** `base` with `value` at `path` (`a.b`, `a[].b` at index 0, `a.*` under a new key, `a.<key>` as a key). */
 function planted(base: unknown, path: string, value: string): unknown {
-  const copy = structuredClone(base) as Record<string, any>;
+  // A route with no valid body listed here gets the planted field alone: refused, and still nothing may leak.
+  const copy = structuredClone(base ?? {}) as Record<string, any>;
   const steps = path.split('.').flatMap((step) => (step.endsWith('[]') ? [step.slice(0, -2), 0] : [step]));
   let node: any = copy;
   steps.forEach((step, i) => {
@@ -165,6 +166,13 @@ async function placedOrder(): Promise<string> {
   return placed.body.orderId;
 }
 
+/** An order that waits for its payment, so a cancel never races fulfilment to the shipment request. */
+async function awaitingPayment(overrides: Record<string, unknown> = {}): Promise<string> {
+  const placed = await call('POST', '/orders', { ...validOrder(), payment: { status: 'pending', provider: 'alipay' }, ...overrides });
+  expect(placed.status).toBe(201);
+  return placed.body.orderId;
+}
+
 /** A request to `route` that is valid but for the planted input, so each input is tried on its own. */
 async function plantedCall(route: Route, part: Part, path: string, value: string) {
   const orderId = route.path.includes('{orderId}') ? await placedOrder() : undefined;
@@ -181,6 +189,9 @@ async function plantedCall(route: Route, part: Part, path: string, value: string
     'PUT /inventory/{sku}': { warehouses: { 'wh-shanghai': 10_000 } },
     'POST /inventory/{sku}/adjustments': { warehouseId: 'wh-shanghai', delta: 1, reason: 'n' },
     'POST /carriers/{carrierId}/events': { eventId: `e-${Date.now()}`, trackingNumber: 'SBX1', status: 'IN_TRANSIT', occurredAt: new Date().toISOString() },
+    'POST /quotes': { lines: [{ sku, quantity: 1 }], destination: { country: 'CN', region: 'Shanghai', city: 'Shanghai', postalCode: '200000' } },
+    'POST /orders/{orderId}/payment': { status: 'authorized', reference: 'pay-1' },
+    'POST /orders/{orderId}/returns': { lines: [{ sku, quantity: 1 }], reasonCode: 'DEFECTIVE' },
   };
   const key = routeKey(route);
   let body = bodies[key];
@@ -252,7 +263,7 @@ describe('personal data planted in every text input of every route', () => {
     expect(scenario.status).toBe(201);
     expect((await call('POST', '/orders', { ...validOrder(), channelOrderId: PII.email })).status).toBe(400);
     await cloud.settle();
-    const cancelled = await placedOrder();
+    const cancelled = await awaitingPayment();
     expect((await call('POST', `/orders/${cancelled}/cancel`, { reason: SENTENCE })).status).toBe(200);
     await cloud.settle();
 
@@ -270,20 +281,19 @@ describe('personal data planted in every text input of every route', () => {
 
   it('erases the customer, and what that puts on the bus says nothing about them', async () => {
     const customer = { id: `cust-${PII.email.replace('@', '-at-')}`, tier: 'vip' as const };
-    const placed = await call('POST', '/orders', { ...validOrder(), customer, shipTo: { ...validOrder().shipTo, name: PII.name, line1: PII.street } });
-    expect(placed.status).toBe(201);
-    expect((await call('POST', `/orders/${placed.body.orderId}/cancel`, { reasonCode: 'CUSTOMER_REQUEST', note: SENTENCE })).status).toBe(200);
+    const orderId = await awaitingPayment({ customer, shipTo: { ...validOrder().shipTo, name: PII.name, line1: PII.street } });
+    expect((await call('POST', `/orders/${orderId}/cancel`, { reasonCode: 'CUSTOMER_REQUEST', note: SENTENCE })).status).toBe(200);
     await cloud.settle();
 
     const erased = await call('DELETE', `/customers/${encodeURIComponent(customer.id)}/personal-data`);
     expect(erased.body).toEqual({ erased: 1, pending: [], complete: true });
     await cloud.settle();
 
-    const order = (await call('GET', `/orders/${placed.body.orderId}`)).body;
+    const order = (await call('GET', `/orders/${orderId}`)).body;
     expect(order).toMatchObject({ customer: { id: '' }, shipTo: { name: '', line1: '', phone: '' } });
     expect(JSON.stringify(order)).not.toContain(SENTENCE);
     const erasures = (cloud.eventBusDeliveries.get(ERP_BUS) ?? []).filter((event) => event['detail-type'] === 'CustomerDataErased');
-    expect(erasures.map((event) => (event.detail as { orderId: string }).orderId)).toEqual([placed.body.orderId]);
+    expect(erasures.map((event) => (event.detail as { orderId: string }).orderId)).toEqual([orderId]);
     const out = leaked();
     for (const needle of [...NEEDLES, customer.id]) expectAbsent(out, needle);
   }, 120_000);
