@@ -22,6 +22,7 @@ import { ROUTES, type RouteSecret } from '../functions/http/routes.ts';
 import { acknowledgeNagFinding } from './nag.ts';
 import type { OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
+import type { OrderIntakeMode } from './pipeline-context.ts';
 
 /**
  * One JSON object per request. `client` and `channel` are the token's client id and channel
@@ -79,6 +80,12 @@ export interface IntakeApiProps {
    * @default - none: CORS off, no browser page on another origin can call the API
    */
   readonly corsOrigins?: readonly string[];
+  /**
+   * `queue` when `POST /orders` queues new orders for the intake queue's drainer to land: the routes then keep only
+   * the writes they still make (`writesWhenQueued` in functions/http/routes.ts).
+   * @default 'direct'
+   */
+  readonly orderIntake?: OrderIntakeMode;
 }
 
 /** What a browser page may send and read: the headers the routes take and answer (route table, preconditions). */
@@ -194,7 +201,8 @@ export class IntakeApi extends Construct {
           : {}),
       });
       const access = route.access;
-      const writes = access?.write ? (access.writes ?? access.partitions) : [];
+      const queued = props.orderIntake === 'queue' ? access?.writesWhenQueued : undefined;
+      const writes = access?.write ? (queued ?? access.writes ?? access.partitions) : [];
       const reads = access ? access.partitions.filter((partition) => !writes.includes(partition)) : [];
       if (writes.length) props.store.grantReadWriteItems(fn, writes);
       if (reads.length) props.store.grantReadItems(fn, reads);

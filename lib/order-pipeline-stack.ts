@@ -97,6 +97,7 @@ export class OrderPipelineStack extends Stack {
       store: this.store,
       jwt: context.jwt,
       corsOrigins: [...context.consoleOrigins, ...(this.console ? [this.console.origin] : [])],
+      orderIntake: context.orderIntake,
     });
     this.intakeQueue =
       context.orderIntake === 'queue'

@@ -65,6 +65,11 @@ export interface TableAccess {
   readonly indexes?: readonly IndexName[];
   /** With `write`: the only partitions it writes; it reads the others. All of them when left out. */
   readonly writes?: readonly Partition[];
+  /**
+   * With `write`, on a stage with the storage-first intake (`orderPipeline:orderIntake=queue`): the only partitions it
+   * still writes, because the intake queue's drainer lands what it used to write; it reads the others.
+   */
+  readonly writesWhenQueued?: readonly Partition[];
 }
 
 /** Secrets a handler reads: the carriers' callback signing secrets, the key list cursors are signed with. */
@@ -182,7 +187,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/orders',
     entry: 'api/place-order',
-    access: { write: true, partitions: ['order', 'channelOrder', 'idempotency'] },
+    access: { write: true, partitions: ['order', 'channelOrder', 'idempotency'], writesWhenQueued: [] },
     personalData: ['seal'],
     scopes: AUTHORITY.channel,
     operationId: 'placeOrder',

@@ -91,6 +91,22 @@ describe('the storage-first intake', () => {
     expect(drainer.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('kms:'))).toEqual([]);
   });
 
+  it('leaves the place-order function no table write once the drainer lands its orders, and the direct path its writes', () => {
+    const tableActionsOf = ({ template }: ReturnType<typeof synth>) => {
+      const [placeOrderId] = placeOrderFunction(template.Resources);
+      const role = placeOrderId.replace(/[0-9A-F]{8}$/, '');
+      return ofType(template.Resources, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+        .flatMap((s) => [s.Action].flat())
+        .filter((action) => action.startsWith('dynamodb:'));
+    };
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    expect(tableActionsOf(queued).filter((action) => writes.includes(action))).toEqual([]);
+    expect(tableActionsOf(queued)).toContain('dynamodb:GetItem');
+    expect(tableActionsOf(direct)).toContain('dynamodb:PutItem');
+  });
+
   it('synthesizes with no open cdk-nag finding', () => {
     const open = queued.report.pluginReports.flatMap((r) =>
       r.violations.flatMap((v) => v.violatingConstructs.map((c) => `${r.pluginName} ${v.ruleName} @ ${c.constructPath}`)),
