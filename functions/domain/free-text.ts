@@ -42,3 +42,16 @@ const PERSONAL_DATA_PATTERNS = [
 export function personalDataIn(value: string): string | undefined {
   return PERSONAL_DATA_PATTERNS.find(({ pattern }) => pattern.test(value))?.kind;
 }
+
+/**
+ * A payment provider's transaction number: 20 to 32 digits and nothing else, as Alipay's `trade_no` and WeChat Pay's
+ * `transaction_id` and `refund_id` are (28 to 32 digits). It is longer than any number a person carries (a phone number
+ * has at most 15 digits in E.164, a card number 19 in ISO/IEC 7812, a Chinese resident ID 18), so the run of digits
+ * `personalDataIn` refuses in free text is, as a whole value of this length, the provider's key and not the payer's.
+ */
+export const PROVIDER_TRANSACTION_NUMBER = /^\d{20,32}$/;
+
+/** What a payment provider's name or id looks like if it looks like personal data, else undefined. */
+export function personalDataInPaymentIdentifier(value: string): string | undefined {
+  return PROVIDER_TRANSACTION_NUMBER.test(value) ? undefined : personalDataIn(value);
+}

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { CANCELLATION_REASONS, ORDER_STATUSES } from '../domain/order.ts';
 import { ATTRIBUTION_LIMITS, DEVICE_CLASSES, TOUCHPOINT_ROLES } from '../domain/attribution.ts';
-import { CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE, personalDataIn } from '../domain/free-text.ts';
+import { CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE, personalDataIn, personalDataInPaymentIdentifier } from '../domain/free-text.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
 import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
@@ -103,12 +103,13 @@ export const quoteIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must 
  * A payment provider's name or its id of a payment: an identifier (1-64 letters, digits, `.`, `_`,
  * `:`, `-`), refused when it looks like personal data (an e-mail address, a phone, card or ID number:
  * functions/domain/free-text.ts), since it is stored as given and a provider's id must not lead to the payer.
+ * A provider's all-digit transaction number (Alipay, WeChat Pay: 28-32 digits) is longer than any of those, and passes.
  */
 const paymentIdentifier = z
   .string()
   .regex(CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE)
   .superRefine((value, ctx) => {
-    const kind = personalDataIn(value);
+    const kind = personalDataInPaymentIdentifier(value);
     if (kind) ctx.addIssue({ code: 'custom', message: `Looks like ${kind}: a payment identifier must not hold personal data` });
   });
 

@@ -1,7 +1,7 @@
 /** Free text on the bus: only codes and place names leave the order, whatever a channel typed. */
 import { describe, expect, it } from 'vitest';
 import { orderEventOf } from '../../functions/domain/events.ts';
-import { isPublishablePlace, personalDataIn } from '../../functions/domain/free-text.ts';
+import { isPublishablePlace, personalDataIn, personalDataInPaymentIdentifier } from '../../functions/domain/free-text.ts';
 import { placeOrder, transition, type Order, type OrderRequest } from '../../functions/domain/order.ts';
 
 const T0 = '2026-12-01T08:00:00.000Z';
@@ -47,6 +47,24 @@ describe('personalDataIn', () => {
   it.each(['spring-sale-2026', 'gclid-XYZ-31337', 'creator-zq81', 'cpc', '12345 6'])('lets %s through', (value) => {
     expect(personalDataIn(value)).toBeUndefined();
   });
+});
+
+describe('personalDataInPaymentIdentifier', () => {
+  it.each([
+    ['2026120422001404561234567890', 'an Alipay trade_no'],
+    ['4200001234202612041234567890', 'a WeChat Pay transaction_id'],
+    ['50300000382026120409732678859', 'a WeChat Pay refund_id'],
+    ['pi_3QpX2aZk9', 'a Stripe payment intent'],
+  ])('lets %s through (%s)', (value) => expect(personalDataInPaymentIdentifier(value)).toBeUndefined());
+
+  it.each([
+    ['13800138000', 'a phone number'],
+    ['110101199003071234', 'a resident ID'],
+    ['6222021234567890123', 'a 19-digit card number'],
+    ['13800138000-13800138001', 'two phone numbers joined'],
+    ['4200001234202612041234567890X', 'digits with something after them'],
+    ['li.wei@example.com', 'an e-mail address'],
+  ])('refuses %s (%s)', (value) => expect(personalDataInPaymentIdentifier(value)).toBeDefined());
 });
 
 describe('events carry no free text', () => {
