@@ -1,7 +1,7 @@
 /** The stored shape of an order: what goes in comes back, with the routing explanation compressed. */
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { placeOrder, transition } from '../../functions/domain/order.ts';
+import { holdOrder, placeOrder, transition } from '../../functions/domain/order.ts';
 import { fromOrderItem, fromOrderItems, toOrderItem, toPersonalDataItem } from '../../functions/store/order-item.ts';
 import { SEALED_PATHS, valueAt, withValueAt } from '../../functions/domain/personal-data.ts';
 import { orderRequest } from '../fixtures/orders.ts';
@@ -60,9 +60,35 @@ describe('order items', () => {
   });
 
   it('carries the list index keys and nothing of them back into the order', () => {
-    const item = toOrderItem(routed);
-    expect(item).toMatchObject({ pk: `ORDER#${routed.orderId}`, sk: 'ORDER', channelStatus: `${routed.channel}#ROUTED`, customerId: routed.customer.id });
-    expect(Object.keys(roundTrip(item)).sort()).toEqual(Object.keys(routed).sort());
+    const requested = transition(routed, 'SHIPMENT_REQUESTED', '2026-11-23T10:00:03.000Z');
+    const item = toOrderItem(requested);
+    expect(item).toMatchObject({
+      pk: `ORDER#${routed.orderId}`,
+      sk: 'ORDER',
+      channelStatus: `${routed.channel}#SHIPMENT_REQUESTED`,
+      customerId: routed.customer.id,
+      updatedShard: expect.any(String),
+      updatedAt: requested.updatedAt,
+    });
+    expect(Object.keys(roundTrip(item)).sort()).toEqual(Object.keys(requested).sort());
     expect(Object.keys(fromOrderItems(bothItems(sealed))!).sort()).toEqual(Object.keys(sealed).sort());
+  });
+
+  it('keeps an order in flight out of the status and change-time indexes, and puts it back there when held (ADR 0006)', () => {
+    for (const order of [placed, locked, routed]) {
+      const item = toOrderItem(order);
+      expect(item, order.status).not.toHaveProperty('channelStatus');
+      expect(item, order.status).not.toHaveProperty('updatedShard');
+      expect(item).toMatchObject({ channel: order.channel, customerId: order.customer.id });
+    }
+    const held = toOrderItem(holdOrder(routed, '2026-11-23T10:00:03.000Z', { kind: 'operator', id: 'ops-1' }));
+    expect(held).not.toHaveProperty('channelStatus');
+    expect(held).toMatchObject({ updatedShard: expect.any(String), updatedAt: '2026-11-23T10:00:03.000Z' });
+  });
+
+  it('reads an order item written before ADR 0006, with the index keys of its status in flight', () => {
+    const [orderItem, ...personal] = bothItems(routed);
+    const old = { ...orderItem, channelStatus: `${routed.channel}#ROUTED`, updatedShard: '3' };
+    expect(fromOrderItems([old, ...personal])).toEqual(routed);
   });
 });
