@@ -5,6 +5,10 @@ import { holdOrder, placeOrder, transition } from '../../functions/domain/order.
 import { fromOrderItem, fromOrderItems, toOrderItem, toPersonalDataItem } from '../../functions/store/order-item.ts';
 import { SEALED_PATHS, valueAt, withValueAt } from '../../functions/domain/personal-data.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { randomBytes } from 'node:crypto';
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import { EncryptionSdkCipher } from '../../functions/crypto/encryption-sdk-cipher.ts';
+import { openOrder, sealOrder } from '../../functions/use-cases/personal-data.ts';
 import { routePlan } from '../fixtures/routes.ts';
 
 const placed = placeOrder(orderRequest(), '01JORDER000000000000000001', '2026-11-23T10:00:00.000Z');
@@ -90,5 +94,24 @@ describe('order items', () => {
     const [orderItem, ...personal] = bothItems(routed);
     const old = { ...orderItem, channelStatus: `${routed.channel}#ROUTED`, updatedShard: '3' };
     expect(fromOrderItems([old, ...personal])).toEqual(routed);
+  });
+
+  it('stores sealed values compactly (the shared data keys once, no context) and reads them back as the cipher made them, and reads whole ones as before', async () => {
+    const cipher = new EncryptionSdkCipher(
+      new RawAesKeyringNode({ keyName: 'k', keyNamespace: 'test', unencryptedMasterKey: randomBytes(32), wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING }),
+    );
+    const order = await sealOrder(cipher, routed);
+    const item = toPersonalDataItem(order)!;
+    expect(item.sealedDataKeys).toBeInstanceOf(Uint8Array);
+    const [orderItem] = bothItems(order);
+    expect(fromOrderItems([orderItem!, stored(item)])).toEqual(order);
+    expect(await openOrder(cipher, fromOrderItems([orderItem!, stored(item)])!)).toEqual(routed);
+    // As written before: each value its whole message, no shared keys.
+    let whole: Record<string, unknown> = { pk: item.pk, sk: item.sk, entityType: item.entityType, shipTo: {} };
+    for (const path of SEALED_PATHS) {
+      const value = valueAt(order, path);
+      if (value) whole = withValueAt(whole, path, Buffer.from(value, 'base64') as unknown as string);
+    }
+    expect(fromOrderItems([orderItem!, stored(whole)])).toEqual(order);
   });
 });
