@@ -6,7 +6,7 @@
  * and the encrypted data keys (~200-260 bytes). The data key is cached, so the values sealed
  * together carry the same encrypted data keys, and the context is the item's own key and the
  * value's path. Stored once and rebuilt on reading, the four values of an address take about
- * 0.8 KB instead of 1.8 KB: one write unit per KB, doubled in a transaction.
+ * 0.9 KB instead of 1.8 KB: one write unit per KB, doubled in a transaction.
  *
  * Byte layout only, no cryptography: the messages are rebuilt to the exact bytes the cipher made
  * (checked when compacting, or the values stay whole), and the cipher opens them as before.

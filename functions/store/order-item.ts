@@ -95,7 +95,7 @@ export function personalDataAttributesFor(fields: readonly PersonalDataField[]):
 
 /**
  * The order's sealed values in an item of their own, as bytes: about 2 KB that the order item
- * would otherwise carry through every step's write, 0.8 KB with what their messages repeat stored
+ * would otherwise carry through every step's write, 0.9 KB with what their messages repeat stored
  * once. Undefined when the order holds none (erased).
  */
 export function toPersonalDataItem(order: Order): Record<string, unknown> | undefined {
