@@ -4,7 +4,8 @@ import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { orderAttributesFor, SEALED_PATHS, type PersonalDataField } from '../functions/domain/personal-data.ts';
+import { SEALED_PATHS, type PersonalDataField } from '../functions/domain/personal-data.ts';
+import { personalDataAttributesFor } from '../functions/store/order-item.ts';
 import { leadingKeys, type OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
@@ -74,7 +75,7 @@ export class PartnerEnrichment extends Construct {
       conditions: {
         ...leadingKeys(['order']),
         // The key attributes too: a request names them in its Key.
-        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', ...orderAttributesFor(props.personalData)] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': personalDataAttributesFor(props.personalData) },
         StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
       },
     });

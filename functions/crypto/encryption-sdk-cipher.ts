@@ -27,9 +27,9 @@ import type { SealedPath } from '../domain/personal-data.ts';
 import type { PersonalDataCipher } from '../use-cases/ports.ts';
 import { requiredEnv } from '../environment.ts';
 import { DATA_KEY_CACHE } from './data-key-cache.ts';
+import { DATA_KEY_CONTEXT } from './sealed-context.ts';
 
-/** What KMS sees of every data key; key policy and grants may require it. */
-export const DATA_KEY_CONTEXT = { purpose: 'order-personal-data' } as const;
+export { DATA_KEY_CONTEXT } from './sealed-context.ts';
 
 const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 // Key commitment without a signature: values are opened by the same trust domain that sealed them.

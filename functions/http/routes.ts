@@ -254,8 +254,11 @@ export const ROUTES: readonly Route[] = [
       'A `cursor` is opaque and signed: it continues only the query it came from (same filters and limit); ' +
       'any other cursor answers `400 /problems/invalid-cursor`. Channels may give `status`, `limit` and `cursor`. ' +
       'Operators (`orders/support`, `orders/admin`) name what to list: `channel`, `customerId` (newest first, paged), ' +
-      '`overdue=true` (orders in flight past their deadline) or `updatedSince` (changes after that time, oldest first: ' +
-      'poll with the last `updatedAt`); `status` narrows each.',
+      '`overdue=true` (orders in flight past their deadline) or `updatedSince` (orders that came to rest, or changed at rest, ' +
+      'after that time, oldest first: poll with the last `updatedAt`; an order in flight appears when it reaches a resting ' +
+      'status or is held); `status` narrows each. A channel\'s listing by `status` takes resting statuses only: orders in ' +
+      'flight (`PLACED`, `STOCK_LOCKED`, `ROUTED`) leave them within a second and are listed with `overdue=true` once late; ' +
+      'an in-flight `status` there answers `400` naming `status` (ADR 0006).',
     request: { query: operatorOrdersQuerySchema },
     responses: [{ status: 200, description: 'A page of orders', body: OrderPage }],
     problems: [400, 403, 500, 503],

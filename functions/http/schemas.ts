@@ -7,6 +7,7 @@ import { CANCELLATION_REASONS, ORDER_STATUSES } from '../domain/order.ts';
 import { ATTRIBUTION_LIMITS, DEVICE_CLASSES, TOUCHPOINT_ROLES } from '../domain/attribution.ts';
 import { CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE, personalDataIn, personalDataInPaymentIdentifier } from '../domain/free-text.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
+import { IN_FLIGHT_LISTING_HINT, isRestingStatus } from '../domain/at-rest.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
 import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
 import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
@@ -199,10 +200,16 @@ export const cancelRequestSchema = z
     path: ['reason'],
   });
 
+const statusFilter = z.enum(ORDER_STATUSES);
+/** The status index holds orders at rest only (ADR 0006): a channel's listing by an in-flight status would always be empty. */
+const restingStatusFilter = statusFilter
+  .refine(isRestingStatus, IN_FLIGHT_LISTING_HINT)
+  .describe('A resting status (not PLACED, STOCK_LOCKED or ROUTED: orders in flight are listed with `overdue=true`)');
+
 /** `GET /orders`: the token's channel's orders; `channel`, if given, must be the token's. */
 export const listOrdersQuerySchema = z.strictObject({
   channel: channelSchema.optional(),
-  status: z.enum(ORDER_STATUSES).optional(),
+  status: restingStatusFilter.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2048).optional(),
 });
@@ -213,14 +220,28 @@ export const listOrdersQuerySchema = z.strictObject({
  */
 export const operatorOrdersQuerySchema = listOrdersQuerySchema
   .extend({
+    // Any status narrows the other listings (`overdue=true&status=ROUTED`); only a channel's listing by status is refused one in flight, below.
+    status: statusFilter.optional().describe('Narrows the listing; with a channel alone, a resting status (orders in flight are listed with `overdue=true`)'),
     customerId: text(128).optional(),
     overdue: z.enum(['true']).transform(() => true).optional().describe('Orders in flight past their deadline (ADR 0002)'),
-    updatedSince: z.iso.datetime().optional().describe('Orders changed after this time, oldest change first: poll with the last `updatedAt`'),
+    updatedSince: z.iso
+      .datetime()
+      .optional()
+      .describe('Orders that came to rest or changed at rest after this time, oldest first: poll with the last `updatedAt` (ADR 0006)'),
   })
   .refine((query) => [query.channel, query.customerId, query.overdue, query.updatedSince].some((value) => value !== undefined), {
     message: 'Name what to list across channels: channel, customerId, overdue=true or updatedSince',
     path: ['channel'],
+  })
+  .refine((query) => query.status === undefined || isRestingStatus(query.status) || !listsByChannelStatus(query), {
+    message: IN_FLIGHT_LISTING_HINT,
+    path: ['status'],
   });
+
+/** Whether an operator's query is a channel's listing by status (operator-orders.ts reads the other listings first). */
+function listsByChannelStatus(query: { channel?: string | undefined; customerId?: string | undefined; overdue?: boolean | undefined; updatedSince?: string | undefined }) {
+  return query.channel !== undefined && query.customerId === undefined && query.overdue === undefined && query.updatedSince === undefined;
+}
 
 /** A saved routing-policy version, as a path parameter. */
 export const policyVersionSchema = z.coerce.number().int().positive().max(1_000_000_000);

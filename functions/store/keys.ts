@@ -1,6 +1,7 @@
 /**
  * Single-table layout of the orders table. Only order items carry `channel`,
- * `channelStatus` and `customerId`, so the list indexes stay sparse.
+ * `channelStatus` and `customerId`, so the list indexes stay sparse; `channelStatus` and
+ * `updatedShard` only while the order is at rest (ADR 0006, domain/at-rest.ts).
  */
 
 /**
@@ -97,11 +98,12 @@ export const ENTITY = {
  * The table's construct (lib/order-store.ts) creates them from this, the store queries them.
  */
 export const ORDER_INDEXES = {
+  /** Orders in a resting status only (ADR 0006): a status in flight is never listed from here. */
   byChannelStatus: { partitionKey: 'channelStatus', sortKey: 'orderId' },
   byChannel: { partitionKey: 'channel', sortKey: 'orderId' },
   byCustomer: { partitionKey: 'customerId', sortKey: 'orderId' },
   byInFlightSince: { partitionKey: 'inFlightShard', sortKey: 'inFlightSince' },
-  /** Every order by when it last changed, across channels: what operators poll with `updatedSince`. */
+  /** Orders at rest by when they came to rest or last changed, across channels: what operators poll with `updatedSince` (ADR 0006). */
   byUpdatedAt: { partitionKey: 'updatedShard', sortKey: 'updatedAt' },
 } as const;
 
@@ -111,8 +113,8 @@ export type OrderIndexName = keyof typeof ORDER_INDEXES;
 /**
  * Partitions of the `byInFlightSince` index: at the target peak of ~2,100 orders/s each order enters
  * and leaves it once, ~4,200 index writes/s, over the 1,000 a partition takes. The `byUpdatedAt`
- * index takes a write per order version (~6 per order, ~12,600/s at peak) over the same 16
- * partitions: under their 16,000.
+ * index takes a write per version at rest (1 on the happy path, a few more as carriers report;
+ * under ~6 per order, ~12,600/s at peak) over the same 16 partitions: under their 16,000.
  */
 export const IN_FLIGHT_SHARDS = 16;
 export const UPDATED_SHARDS = IN_FLIGHT_SHARDS;

@@ -4,9 +4,9 @@
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Order } from '../domain/order.ts';
-import { orderAttributesFor, type PersonalDataField } from '../domain/personal-data.ts';
+import type { PersonalDataField } from '../domain/personal-data.ts';
 import { orderKey } from './keys.ts';
-import { fromOrderItems } from './order-item.ts';
+import { fromOrderItems, personalDataAttributesFor } from './order-item.ts';
 
 export type PersonalData = Partial<Pick<Order, 'shipTo' | 'customer'>>;
 
@@ -25,8 +25,8 @@ export class PersonalDataStore {
    */
   async read(orderId: string, fields: readonly PersonalDataField[]): Promise<PersonalData | undefined> {
     const { pk, sk } = orderKey(orderId);
-    // The sort key tells the two items apart.
-    const attributes = ['sk', ...orderAttributesFor(fields)];
+    // The sort key tells the two items apart; compact sealed values are rebuilt from the key and the shared data keys.
+    const attributes = personalDataAttributesFor(fields);
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -79,6 +79,15 @@ describe('GET /orders', () => {
     expect(cancelled.body.nextCursor).toBeNull();
   });
 
+  it('answers 400 naming `status` for a status in flight: those orders rest in none, and are listed when overdue (ADR 0006)', async () => {
+    for (const status of ['PLACED', 'STOCK_LOCKED', 'ROUTED']) {
+      const response = await list({ status }, 'web');
+      expect(response.status, status).toBe(400);
+      expect(response.body.type).toBe('/problems/validation-error');
+      expect(response.body.errors).toEqual([expect.objectContaining({ path: '$.status', message: expect.stringContaining('overdue=true') })]);
+    }
+  });
+
   it('answers 400 for a malformed channel, an unknown status, a bad limit or a forged cursor', async () => {
     const queries: Record<string, string>[] = [{ channel: 'Web Shop!' }, { status: 'LOST' }, { limit: '1000' }, { cursor: 'bm90IGpzb24' }];
     for (const query of queries) {
@@ -113,10 +122,10 @@ describe('GET /orders cursors', () => {
 
   it('answer 400 invalid-cursor for a cursor from another status', async () => {
     const channel = await channelWithOrders();
-    const placedPage = await list({ status: 'PLACED', limit: '1' }, channel);
-    expectInvalidCursor(await list({ limit: '1', cursor: placedPage.body.nextCursor }, channel));
+    const cancelledPage = await list({ status: 'CANCELLED', limit: '1' }, channel);
+    expectInvalidCursor(await list({ limit: '1', cursor: cancelledPage.body.nextCursor }, channel));
     const all = await list({ limit: '1' }, channel);
-    expectInvalidCursor(await list({ status: 'PLACED', limit: '1', cursor: all.body.nextCursor }, channel));
+    expectInvalidCursor(await list({ status: 'CANCELLED', limit: '1', cursor: all.body.nextCursor }, channel));
   });
 
   it('answer 400 invalid-cursor for a cursor from another channel', async () => {

@@ -145,7 +145,7 @@ describe('partner subscriptions', () => {
         Resource: getAtt(table),
         Condition: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] },
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'shipTo'] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'shipTo', 'sealedDataKeys'] },
           StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
         },
       },

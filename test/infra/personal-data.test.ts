@@ -136,7 +136,7 @@ describe('table statements', () => {
     });
     expect(conditions).toContainEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORDER#*'] },
-      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'shipTo'] },
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'shipTo', 'sealedDataKeys'] },
       StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
     });
     expect(conditions).toContainEqual(expect.objectContaining({ 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'customer'] } }));

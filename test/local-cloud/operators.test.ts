@@ -74,6 +74,11 @@ describe('reads across channels', () => {
     const byCustomer = await call('GET', `/orders?customerId=${encodeURIComponent(ORDER.customer.id)}&limit=100`, 'admin');
     expect(byCustomer.body.items.map((item: any) => item.orderId)).toEqual(expect.arrayContaining([webOrder, liveOrder]));
 
+    // Orders in flight are listed by change time once they come to rest (ADR 0006), not by an in-flight status.
+    const inFlight = await call('GET', '/orders?channel=live-stream&status=ROUTED', 'support');
+    expect(inFlight.status).toBe(400);
+    expect(inFlight.body.errors).toEqual([expect.objectContaining({ path: '$.status', message: expect.stringContaining('overdue=true') })]);
+    for (const orderId of [webOrder, liveOrder]) await waitFor(orderId, (order) => order.status === 'SHIPMENT_REQUESTED', 'came to rest');
     const changed = await call('GET', `/orders?updatedSince=${new Date(Date.now() - 60_000).toISOString()}&limit=100`, 'support');
     expect(changed.status).toBe(200);
     const ids = changed.body.items.map((item: any) => item.orderId);

@@ -1,10 +1,14 @@
 /** The stored shape of an order: what goes in comes back, with the routing explanation compressed. */
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { placeOrder, transition } from '../../functions/domain/order.ts';
+import { holdOrder, placeOrder, transition } from '../../functions/domain/order.ts';
 import { fromOrderItem, fromOrderItems, toOrderItem, toPersonalDataItem } from '../../functions/store/order-item.ts';
 import { SEALED_PATHS, valueAt, withValueAt } from '../../functions/domain/personal-data.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { randomBytes } from 'node:crypto';
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import { EncryptionSdkCipher } from '../../functions/crypto/encryption-sdk-cipher.ts';
+import { openOrder, sealOrder } from '../../functions/use-cases/personal-data.ts';
 import { routePlan } from '../fixtures/routes.ts';
 
 const placed = placeOrder(orderRequest(), '01JORDER000000000000000001', '2026-11-23T10:00:00.000Z');
@@ -60,9 +64,54 @@ describe('order items', () => {
   });
 
   it('carries the list index keys and nothing of them back into the order', () => {
-    const item = toOrderItem(routed);
-    expect(item).toMatchObject({ pk: `ORDER#${routed.orderId}`, sk: 'ORDER', channelStatus: `${routed.channel}#ROUTED`, customerId: routed.customer.id });
-    expect(Object.keys(roundTrip(item)).sort()).toEqual(Object.keys(routed).sort());
+    const requested = transition(routed, 'SHIPMENT_REQUESTED', '2026-11-23T10:00:03.000Z');
+    const item = toOrderItem(requested);
+    expect(item).toMatchObject({
+      pk: `ORDER#${routed.orderId}`,
+      sk: 'ORDER',
+      channelStatus: `${routed.channel}#SHIPMENT_REQUESTED`,
+      customerId: routed.customer.id,
+      updatedShard: expect.any(String),
+      updatedAt: requested.updatedAt,
+    });
+    expect(Object.keys(roundTrip(item)).sort()).toEqual(Object.keys(requested).sort());
     expect(Object.keys(fromOrderItems(bothItems(sealed))!).sort()).toEqual(Object.keys(sealed).sort());
+  });
+
+  it('keeps an order in flight out of the status and change-time indexes, and puts it back there when held (ADR 0006)', () => {
+    for (const order of [placed, locked, routed]) {
+      const item = toOrderItem(order);
+      expect(item, order.status).not.toHaveProperty('channelStatus');
+      expect(item, order.status).not.toHaveProperty('updatedShard');
+      expect(item).toMatchObject({ channel: order.channel, customerId: order.customer.id });
+    }
+    const held = toOrderItem(holdOrder(routed, '2026-11-23T10:00:03.000Z', { kind: 'operator', id: 'ops-1' }));
+    expect(held).not.toHaveProperty('channelStatus');
+    expect(held).toMatchObject({ updatedShard: expect.any(String), updatedAt: '2026-11-23T10:00:03.000Z' });
+  });
+
+  it('reads an order item written before ADR 0006, with the index keys of its status in flight', () => {
+    const [orderItem, ...personal] = bothItems(routed);
+    const old = { ...orderItem, channelStatus: `${routed.channel}#ROUTED`, updatedShard: '3' };
+    expect(fromOrderItems([old, ...personal])).toEqual(routed);
+  });
+
+  it('stores sealed values compactly (the shared data keys once, no context) and reads them back as the cipher made them, and reads whole ones as before', async () => {
+    const cipher = new EncryptionSdkCipher(
+      new RawAesKeyringNode({ keyName: 'k', keyNamespace: 'test', unencryptedMasterKey: randomBytes(32), wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING }),
+    );
+    const order = await sealOrder(cipher, routed);
+    const item = toPersonalDataItem(order)!;
+    expect(item.sealedDataKeys).toBeInstanceOf(Uint8Array);
+    const [orderItem] = bothItems(order);
+    expect(fromOrderItems([orderItem!, stored(item)])).toEqual(order);
+    expect(await openOrder(cipher, fromOrderItems([orderItem!, stored(item)])!)).toEqual(routed);
+    // As written before: each value its whole message, no shared keys.
+    let whole: Record<string, unknown> = { pk: item.pk, sk: item.sk, entityType: item.entityType, shipTo: {} };
+    for (const path of SEALED_PATHS) {
+      const value = valueAt(order, path);
+      if (value) whole = withValueAt(whole, path, Buffer.from(value, 'base64') as unknown as string);
+    }
+    expect(fromOrderItems([orderItem!, stored(whole)])).toEqual(order);
   });
 });
