@@ -182,9 +182,13 @@ export class FulfilmentWorkflow extends Construct {
       eventBus: props.eventBus,
       description: 'Starts fulfilment for each placed order, and for each order whose payment is authorized',
       // A pending order's authorization resumes it from where it stands, as a re-drive does: the steps skip
-      // what is done (domain/payment.ts). An order placed awaiting payment gets an execution too, which locks
-      // its stock when its channel locks at placement and otherwise ends at once.
-      eventPattern: { source: [props.orderEventSource], detailType: [DETAIL_TYPES.PLACED, AMENDMENT_DETAIL_TYPES.PAYMENT_AUTHORIZED] },
+      // what is done (domain/payment.ts). An order placed awaiting payment gets an execution only when its
+      // channel locks stock at placement: one that locks at payment has nothing to do until it is authorized.
+      eventPattern: {
+        source: [props.orderEventSource],
+        detailType: [DETAIL_TYPES.PLACED, AMENDMENT_DETAIL_TYPES.PAYMENT_AUTHORIZED],
+        detail: { $or: [{ status: [{ 'anything-but': 'PAYMENT_PENDING' }] }, { payment: { lockStockAt: ['placement'] } }] },
+      },
       targets: [
         new SfnStateMachine(this.stateMachine, {
           retryAttempts: 8,

@@ -9,6 +9,7 @@ import { OrderStore } from '../../lib/order-store.ts';
 import { ALL_DETAIL_TYPES } from '../../functions/domain/events.ts';
 import { eventContracts } from '../../functions/events/event-contracts.ts';
 import { ROUTES as ROUTE_TABLE, routeKey } from '../../functions/http/routes.ts';
+import { testEventPattern } from '../../packages/event-pattern/index.ts';
 import { type CfnResource, getAtt, REPO_ROOT, ref, testContext } from './support.ts';
 
 /** The contract, from the route table: which source file serves which route. */
@@ -305,12 +306,23 @@ describe('fulfilment workflow', () => {
     }
   });
 
-  it('starts for each OrderPlaced and OrderPaymentAuthorized event of the pipeline, retrying 8 times for up to an hour, then dead-lettering', () => {
+  it('starts for each placed order (one whose stock locks at payment only once it is authorized) and each authorization, retrying 8 times for up to an hour, then dead-lettering', () => {
     const [busId] = onlyOfType('AWS::Events::EventBus');
     const [machineId] = onlyOfType('AWS::StepFunctions::StateMachine');
     const [ruleId, rule] = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern['detail-type'].includes('OrderPaymentAuthorized'))!;
     expect(rule.Properties.EventBusName).toEqual(ref(busId));
-    expect(rule.Properties.EventPattern).toEqual({ source: ['order-pipeline'], 'detail-type': ['OrderPlaced', 'OrderPaymentAuthorized'] });
+    const pattern = JSON.stringify(rule.Properties.EventPattern);
+    const event = (detailType: string, detail: Record<string, unknown>) =>
+      JSON.stringify({ id: '1', account: '123456789012', source: 'order-pipeline', time: '2026-12-04T08:00:00Z', region: 'us-east-1', 'detail-type': detailType, detail });
+    const starts = (detailType: string, detail: Record<string, unknown>) => testEventPattern(pattern, event(detailType, detail));
+    expect(starts('OrderPlaced', { status: 'PLACED', previousStatus: null })).toBe(true);
+    expect(starts('OrderPlaced', { status: 'PAYMENT_PENDING', payment: { status: 'pending', lockStockAt: 'placement' } })).toBe(true);
+    // Nothing to do for an order whose stock is locked when it is paid, until then.
+    expect(starts('OrderPlaced', { status: 'PAYMENT_PENDING', payment: { status: 'pending', lockStockAt: 'payment' } })).toBe(false);
+    expect(starts('OrderPaymentAuthorized', { status: 'PLACED', payment: { status: 'authorized', lockStockAt: 'payment' } })).toBe(true);
+    expect(starts('OrderPaymentAuthorized', { status: 'STOCK_LOCKED', payment: { status: 'authorized', lockStockAt: 'placement' } })).toBe(true);
+    expect(starts('OrderStockLocked', { status: 'STOCK_LOCKED' })).toBe(false);
+    expect(starts('OrderPlaced', { status: 'PLACED' }) && !testEventPattern(pattern, event('OrderPlaced', { status: 'PLACED' }).replace('order-pipeline', 'someone-else'))).toBe(true);
     // The rule must match what the publisher stamps on its events.
     expect(resources[functionId(PUBLISHER)]!.Properties.Environment.Variables.EVENT_SOURCE).toBe('order-pipeline');
 
