@@ -187,7 +187,7 @@ export class FulfilmentWorkflow extends Construct {
       eventPattern: {
         source: [props.orderEventSource],
         detailType: [DETAIL_TYPES.PLACED, AMENDMENT_DETAIL_TYPES.PAYMENT_AUTHORIZED],
-        detail: { $or: [{ status: [{ 'anything-but': 'PAYMENT_PENDING' }] }, { payment: { lockStockAt: ['placement'] } }] },
+        detail: { $or: [{ status: [{ 'anything-but': 'PAYMENT_PENDING' }] }, { data: { payment: { lockStockAt: ['placement'] } } }] },
       },
       targets: [
         new SfnStateMachine(this.stateMachine, {
