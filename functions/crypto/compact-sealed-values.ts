@@ -1,5 +1,5 @@
 /**
- * An order's sealed values stored without what their messages repeat (ADR 0003, amended by ADR 0006).
+ * An order's sealed values stored without what their messages repeat (ADR 0003, amendment of 2026-12-04).
  *
  * Each value is an Encryption SDK message (format version 2) whose header holds, besides the
  * message id and the algorithm suite, the encryption context (order, path, purpose: ~90 bytes)

@@ -27,7 +27,11 @@ export function isAtRest(order: Pick<Order, 'status' | 'hold'>): boolean {
   return isRestingStatus(order.status) || order.hold !== undefined;
 }
 
-/** Why a listing by status refuses an in-flight status: what to ask instead. */
+/** Why a channel's listing by status refuses an in-flight status: what the channel can ask instead. */
 export const IN_FLIGHT_LISTING_HINT =
-  `Orders in flight (${IN_FLIGHT_STATUSES.join(', ')}) are not listed by status: they leave it within a second. ` +
-  'List those past their deadline with overdue=true; every order is listed once it comes to rest.';
+  `Orders in flight (${IN_FLIGHT_STATUSES.join(', ')}) are not listed by status: a healthy order passes through them in seconds. ` +
+  'List without status: every order is there, newest first, with its status (and its hold, when held).';
+
+/** The same refusal for an operator's listing of a channel, who can also ask for the late ones. */
+export const IN_FLIGHT_LISTING_HINT_FOR_OPERATORS =
+  `${IN_FLIGHT_LISTING_HINT} Orders in flight past their deadline: overdue=true; held ones, and every order that came to rest: updatedSince.`;

@@ -43,15 +43,24 @@ export function personalDataIn(value: string): string | undefined {
   return PERSONAL_DATA_PATTERNS.find(({ pattern }) => pattern.test(value))?.kind;
 }
 
+/** `yyyyMMdd` from 2000 to 2099, as the providers' numbers embed the day they were made. */
+const DAY = String.raw`20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])`;
+
 /**
- * A payment provider's transaction number: 20 to 32 digits and nothing else, as Alipay's `trade_no` and WeChat Pay's
- * `transaction_id` and `refund_id` are (28 to 32 digits). It is longer than any number a person carries (a phone number
- * has at most 15 digits in E.164, a card number 19 in ISO/IEC 7812, a Chinese resident ID 18), so the run of digits
- * `personalDataIn` refuses in free text is, as a whole value of this length, the provider's key and not the payer's.
+ * Payment providers' own transaction numbers, all digits, which the seven-digit rule above would
+ * refuse: each format is the provider's published layout, so a merchant's number built from a
+ * phone or an ID number does not pass for one by its length alone.
+ * - Alipay `trade_no`: 28 digits, the day, then `11`, `21` or `22` and `001`, then 15 digits.
+ * - WeChat Pay `transaction_id`: 28 digits, `4200`, 6 digits, the day, 10 digits.
+ * - WeChat Pay `refund_id`: 29 digits, `50`, 8 digits, the day, 11 digits.
  */
-export const PROVIDER_TRANSACTION_NUMBER = /^\d{20,32}$/;
+export const PROVIDER_TRANSACTION_NUMBERS = [
+  { provider: 'Alipay trade_no', pattern: new RegExp(`^${DAY}[12][12]001\\d{15}$`) },
+  { provider: 'WeChat Pay transaction_id', pattern: new RegExp(`^4200\\d{6}${DAY}\\d{10}$`) },
+  { provider: 'WeChat Pay refund_id', pattern: new RegExp(`^50\\d{8}${DAY}\\d{11}$`) },
+] as const;
 
 /** What a payment provider's name or id looks like if it looks like personal data, else undefined. */
 export function personalDataInPaymentIdentifier(value: string): string | undefined {
-  return PROVIDER_TRANSACTION_NUMBER.test(value) ? undefined : personalDataIn(value);
+  return PROVIDER_TRANSACTION_NUMBERS.some(({ pattern }) => pattern.test(value)) ? undefined : personalDataIn(value);
 }

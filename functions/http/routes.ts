@@ -256,9 +256,10 @@ export const ROUTES: readonly Route[] = [
       'Operators (`orders/support`, `orders/admin`) name what to list: `channel`, `customerId` (newest first, paged), ' +
       '`overdue=true` (orders in flight past their deadline) or `updatedSince` (orders that came to rest, or changed at rest, ' +
       'after that time, oldest first: poll with the last `updatedAt`; an order in flight appears when it reaches a resting ' +
-      'status or is held); `status` narrows each. A channel\'s listing by `status` takes resting statuses only: orders in ' +
-      'flight (`PLACED`, `STOCK_LOCKED`, `ROUTED`) leave them within a second and are listed with `overdue=true` once late; ' +
-      'an in-flight `status` there answers `400` naming `status` (ADR 0006).',
+      'status or is held); `status` narrows each (with `updatedSince`, an in-flight status finds the orders held in it). ' +
+      'A channel\'s listing by `status` takes resting statuses only: a healthy order passes through the in-flight ones ' +
+      '(`PLACED`, `STOCK_LOCKED`, `ROUTED`) in seconds, so they answer `400` naming `status`; the listing without `status` has ' +
+      'every order with its status, and operators find late ones with `overdue=true` (ADR 0006).',
     request: { query: operatorOrdersQuerySchema },
     responses: [{ status: 200, description: 'A page of orders', body: OrderPage }],
     problems: [400, 403, 500, 503],

@@ -7,7 +7,7 @@ import { CANCELLATION_REASONS, ORDER_STATUSES } from '../domain/order.ts';
 import { ATTRIBUTION_LIMITS, DEVICE_CLASSES, TOUCHPOINT_ROLES } from '../domain/attribution.ts';
 import { CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE, personalDataIn, personalDataInPaymentIdentifier } from '../domain/free-text.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
-import { IN_FLIGHT_LISTING_HINT, isRestingStatus } from '../domain/at-rest.ts';
+import { IN_FLIGHT_LISTING_HINT, IN_FLIGHT_LISTING_HINT_FOR_OPERATORS, isRestingStatus } from '../domain/at-rest.ts';
 import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
 import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
 import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
@@ -104,7 +104,7 @@ export const quoteIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must 
  * A payment provider's name or its id of a payment: an identifier (1-64 letters, digits, `.`, `_`,
  * `:`, `-`), refused when it looks like personal data (an e-mail address, a phone, card or ID number:
  * functions/domain/free-text.ts), since it is stored as given and a provider's id must not lead to the payer.
- * A provider's all-digit transaction number (Alipay, WeChat Pay: 28-32 digits) is longer than any of those, and passes.
+ * A provider's all-digit transaction number in its published layout (Alipay, WeChat Pay: free-text.ts) passes.
  */
 const paymentIdentifier = z
   .string()
@@ -204,7 +204,7 @@ const statusFilter = z.enum(ORDER_STATUSES);
 /** The status index holds orders at rest only (ADR 0006): a channel's listing by an in-flight status would always be empty. */
 const restingStatusFilter = statusFilter
   .refine(isRestingStatus, IN_FLIGHT_LISTING_HINT)
-  .describe('A resting status (not PLACED, STOCK_LOCKED or ROUTED: orders in flight are listed with `overdue=true`)');
+  .describe('A resting status (not PLACED, STOCK_LOCKED or ROUTED: orders in flight are in the listing without `status`)');
 
 /** `GET /orders`: the token's channel's orders; `channel`, if given, must be the token's. */
 export const listOrdersQuerySchema = z.strictObject({
@@ -221,7 +221,7 @@ export const listOrdersQuerySchema = z.strictObject({
 export const operatorOrdersQuerySchema = listOrdersQuerySchema
   .extend({
     // Any status narrows the other listings (`overdue=true&status=ROUTED`); only a channel's listing by status is refused one in flight, below.
-    status: statusFilter.optional().describe('Narrows the listing; with a channel alone, a resting status (orders in flight are listed with `overdue=true`)'),
+    status: statusFilter.optional().describe('Narrows the listing; with a channel alone, a resting status (orders in flight: `overdue=true`, or held ones with `updatedSince`)'),
     customerId: text(128).optional(),
     overdue: z.enum(['true']).transform(() => true).optional().describe('Orders in flight past their deadline (ADR 0002)'),
     updatedSince: z.iso
@@ -234,7 +234,7 @@ export const operatorOrdersQuerySchema = listOrdersQuerySchema
     path: ['channel'],
   })
   .refine((query) => query.status === undefined || isRestingStatus(query.status) || !listsByChannelStatus(query), {
-    message: IN_FLIGHT_LISTING_HINT,
+    message: IN_FLIGHT_LISTING_HINT_FOR_OPERATORS,
     path: ['status'],
   });
 

@@ -79,12 +79,14 @@ describe('GET /orders', () => {
     expect(cancelled.body.nextCursor).toBeNull();
   });
 
-  it('answers 400 naming `status` for a status in flight: those orders rest in none, and are listed when overdue (ADR 0006)', async () => {
+  it('answers 400 naming `status` for a status in flight, pointing the channel to what it may ask: the listing without status (ADR 0006)', async () => {
     for (const status of ['PLACED', 'STOCK_LOCKED', 'ROUTED']) {
       const response = await list({ status }, 'web');
       expect(response.status, status).toBe(400);
       expect(response.body.type).toBe('/problems/validation-error');
-      expect(response.body.errors).toEqual([expect.objectContaining({ path: '$.status', message: expect.stringContaining('overdue=true') })]);
+      expect(response.body.errors).toEqual([expect.objectContaining({ path: '$.status', message: expect.stringContaining('List without status') })]);
+      // Not a parameter a channel may send (operators only): a hint naming it would lead to another 400.
+      expect(response.body.errors[0].message).not.toMatch(/overdue|updatedSince/);
     }
   });
 

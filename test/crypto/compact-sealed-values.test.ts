@@ -1,5 +1,5 @@
 /**
- * The sealed values stored compactly (ADR 0006 amends ADR 0003): rebuilt to the exact messages the cipher
+ * The sealed values stored compactly (ADR 0003, amendment of 2026-12-04): rebuilt to the exact messages the cipher
  * made, which open as before; anything it cannot rebuild exactly stays whole.
  */
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';

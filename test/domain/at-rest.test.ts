@@ -6,9 +6,10 @@ import { ORDER_STATUSES } from '../../functions/domain/order.ts';
 
 describe('statuses at rest', () => {
   it('are every status but the in-flight ones, so the two sets never disagree', () => {
+    // Spelled out: a status added to the lifecycle must be placed on one side on purpose.
+    expect([...RESTING_STATUSES].sort()).toEqual(['CANCELLED', 'DELIVERED', 'FAILED', 'PAYMENT_PENDING', 'REJECTED', 'SHIPMENT_REQUESTED', 'SHIPPED']);
+    expect([...IN_FLIGHT_STATUSES].sort()).toEqual(['PLACED', 'ROUTED', 'STOCK_LOCKED']);
     expect([...RESTING_STATUSES, ...IN_FLIGHT_STATUSES].sort()).toEqual([...ORDER_STATUSES].sort());
-    expect(RESTING_STATUSES.filter((status) => (IN_FLIGHT_STATUSES as readonly string[]).includes(status))).toEqual([]);
-    expect(RESTING_STATUSES).toEqual(expect.arrayContaining(['PAYMENT_PENDING', 'SHIPMENT_REQUESTED', 'REJECTED', 'CANCELLED', 'FAILED']));
   });
 
   it('count an order held in flight as at rest, and one in flight otherwise as not', () => {

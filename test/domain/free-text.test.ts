@@ -54,6 +54,7 @@ describe('personalDataInPaymentIdentifier', () => {
     ['2026120422001404561234567890', 'an Alipay trade_no'],
     ['4200001234202612041234567890', 'a WeChat Pay transaction_id'],
     ['50300000382026120409732678859', 'a WeChat Pay refund_id'],
+    ['2015042321001004720200028594', 'an Alipay trade_no of another year'],
     ['pi_3QpX2aZk9', 'a Stripe payment intent'],
   ])('lets %s through (%s)', (value) => expect(personalDataInPaymentIdentifier(value)).toBeUndefined());
 
@@ -62,6 +63,11 @@ describe('personalDataInPaymentIdentifier', () => {
     ['110101199003071234', 'a resident ID'],
     ['6222021234567890123', 'a 19-digit card number'],
     ['13800138000-13800138001', 'two phone numbers joined'],
+    ['1380013800013800138001', 'two phone numbers run together'],
+    ['622202123456789012313800138000', 'a card number and a phone'],
+    ['11010119900307123413800', 'a resident ID and digits'],
+    ['2026120413800138000123456789', "a merchant's number: the day, a phone, a sequence (Alipay's length)"],
+    ['4200001234202613041234567890', "WeChat Pay's layout with no such day"],
     ['4200001234202612041234567890X', 'digits with something after them'],
     ['li.wei@example.com', 'an e-mail address'],
   ])('refuses %s (%s)', (value) => expect(personalDataInPaymentIdentifier(value)).toBeDefined());
