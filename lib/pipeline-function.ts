@@ -22,6 +22,7 @@ export const METRICS_NAMESPACE = 'OrderPipeline';
 /**
  * Reason for the one wildcard every pipeline function's role carries.
  * X-Ray's write APIs have no resource-level permissions, so active tracing needs `Resource: *`.
+ * The runtime writes the function's segments (the functions bundle no tracing SDK: ADR 0007).
  */
 const XRAY_WILDCARD_REASON =
   'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support only Resource "*": X-Ray has no resource-level permissions for trace ingestion.';
@@ -148,9 +149,6 @@ export class PipelineFunction extends NodejsFunction {
       POWERTOOLS_SERVICE_NAME: props.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      // No handler's response or error goes into a trace: either may carry personal data.
-      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-      POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
       STAGE: props.stage,
       NODE_OPTIONS: '--enable-source-maps',
       ...props.environment,
