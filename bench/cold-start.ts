@@ -8,7 +8,7 @@
  * suits the local runtime but leaves nothing to measure here.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -91,20 +91,40 @@ function importEnvironment(variables: Record<string, unknown>): Record<string, s
   return environment;
 }
 
-/** One fresh process, one import, its elapsed and CPU milliseconds. The markers keep stray module output out of the parse. */
-async function importOnce(bundle: Bundle): Promise<{ ms: number; cpuMs: number }> {
+/**
+ * One fresh process, one import, its elapsed and CPU milliseconds, and the process's CPU from its
+ * start to the import's end (Node's own start-up included). The markers keep stray module output out of the parse.
+ */
+async function importOnce(bundle: Pick<Bundle, 'function' | 'file' | 'environment'>): Promise<{ ms: number; cpuMs: number; processCpuMs: number }> {
   const code = [
     `const t0 = performance.now(), cpu0 = process.cpuUsage();`,
     `await import(${JSON.stringify(pathToFileURL(bundle.file).href)});`,
-    `const cpu = process.cpuUsage(cpu0);`,
-    `console.log('IMPORT_MS=' + (performance.now() - t0) + ' IMPORT_CPU_MS=' + (cpu.user + cpu.system) / 1000);`,
+    `const cpu = process.cpuUsage(cpu0), all = process.cpuUsage();`,
+    `console.log('IMPORT_MS=' + (performance.now() - t0) + ' IMPORT_CPU_MS=' + (cpu.user + cpu.system) / 1000 + ' PROCESS_CPU_MS=' + (all.user + all.system) / 1000);`,
   ].join('\n');
   // Only PATH/HOME from the parent: inherited NODE_OPTIONS or AWS_* would change what is measured.
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...bundle.environment };
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { env, maxBuffer: 1 << 20 });
-  const match = /IMPORT_MS=([\d.]+) IMPORT_CPU_MS=([\d.]+)/.exec(stdout);
+  const match = /IMPORT_MS=([\d.]+) IMPORT_CPU_MS=([\d.]+) PROCESS_CPU_MS=([\d.]+)/.exec(stdout);
   if (!match) throw new Error(`${bundle.function}: no timing in output: ${stdout.slice(0, 200)}`);
-  return { ms: Number(match[1]), cpuMs: Number(match[2]) };
+  return { ms: Number(match[1]), cpuMs: Number(match[2]), processCpuMs: Number(match[3]) };
+}
+
+/** What the import figures would be for a module with nothing in it, so a bundle is judged on what it adds. */
+export interface ImportFloor {
+  /** The import's CPU time of an empty module, median: the part of every row that is not the bundle's. */
+  importCpuMsMedian: number;
+  /** The process's CPU from its start to the end of that import, median: Node's start-up, which no row counts. */
+  processCpuMsMedian: number;
+}
+
+/** Fresh processes importing an empty module, with a function's environment (`--enable-source-maps` included). */
+async function measureFloor(outdir: string, environment: Record<string, string>, repeats: number): Promise<ImportFloor> {
+  const file = join(outdir, 'empty-module.mjs');
+  writeFileSync(file, '');
+  const imports: Array<{ cpuMs: number; processCpuMs: number }> = [];
+  for (let i = 0; i < repeats; i++) imports.push(await importOnce({ function: 'empty module', file, environment }));
+  return { importCpuMsMedian: median(imports.map(({ cpuMs }) => cpuMs)), processCpuMsMedian: median(imports.map(({ processCpuMs }) => processCpuMs)) };
 }
 
 const median = (values: number[]) => {
@@ -113,11 +133,17 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-export async function measureColdStart(options: { repeats?: number; only?: string } = {}): Promise<ColdStartRow[]> {
+export interface ColdStart {
+  rows: ColdStartRow[];
+  floor: ImportFloor;
+}
+
+export async function measureColdStart(options: { repeats?: number; only?: string } = {}): Promise<ColdStart> {
   const repeats = Math.max(1, options.repeats ?? 5);
   const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cold-start-'));
   try {
     const bundles = synthesizeBundles(outdir).filter((bundle) => !options.only || bundle.function.includes(options.only));
+    const floor = await measureFloor(outdir, bundles[0]?.environment ?? importEnvironment({}), repeats);
     const rows: ColdStartRow[] = [];
     for (const bundle of bundles) {
       // Sequential on purpose: parallel processes would compete for CPU and inflate each other's times.
@@ -133,14 +159,14 @@ export async function measureColdStart(options: { repeats?: number; only?: strin
         importCpuMsMedian: median(imports.map(({ cpuMs }) => cpuMs)),
       });
     }
-    return rows.sort((a, b) => b.bundleBytes - a.bundleBytes);
+    return { rows: rows.sort((a, b) => b.bundleBytes - a.bundleBytes), floor };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 
-/** Table lines, widest bundle first, for the console. */
-export function formatColdStart(rows: ColdStartRow[]): string[] {
+/** Table lines, widest bundle first, for the console, then the floor. */
+export function formatColdStart({ rows, floor }: ColdStart): string[] {
   const header = ['function', 'entry', 'bundle KiB', 'import ms (median)', 'import ms (min)', 'import CPU ms (median)'];
   const cells = rows.map((row) => [
     row.function,
@@ -153,7 +179,13 @@ export function formatColdStart(rows: ColdStartRow[]): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
   // Text columns left-aligned, numbers right-aligned so magnitudes line up.
   const format = (line: string[]) => line.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
-  return [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(format)];
+  return [
+    format(header),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...cells.map(format),
+    `floor: an empty module's import CPU ${floor.importCpuMsMedian.toFixed(1)} ms (median; in every row, not the bundle's); ` +
+      `Node's start-up before any import ${(floor.processCpuMsMedian - floor.importCpuMsMedian).toFixed(1)} ms CPU (in no row)`,
+  ];
 }
 
 async function main() {
@@ -165,8 +197,8 @@ async function main() {
   });
   const repeats = Number(values.repeats ?? 5);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be a whole number of at least 1');
-  const rows = await measureColdStart({ repeats, ...(values.only ? { only: values.only } : {}) });
-  for (const line of formatColdStart(rows)) console.log(line);
+  const coldStart = await measureColdStart({ repeats, ...(values.only ? { only: values.only } : {}) });
+  for (const line of formatColdStart(coldStart)) console.log(line);
 }
 
 if (import.meta.main) await main();

@@ -18,11 +18,25 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CHANNEL_CLAIM, SCOPES } from '../functions/http/access.ts';
-import { ROUTES, type RouteSecret } from '../functions/http/routes.ts';
+import { ROUTES, type Route, type RouteSecret } from '../functions/http/routes.ts';
+import type { AdapterVariable } from '../functions/adapter-variables.ts';
 import { acknowledgeNagFinding } from './nag.ts';
 import type { OrderStore } from './order-store.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 import type { OrderIntakeMode } from './pipeline-context.ts';
+
+/**
+ * The adapter variables the stack sets on a route's function once it is built, from what the route
+ * declares: the personal-data key where it seals or opens (the store's grants), the workflow where
+ * it re-drives orders ({@link IntakeApi.connectFulfilment}). Every other route's bundle leaves those
+ * adapters out (functions/adapter-variables.ts): a read route carries no Encryption SDK or Step Functions client.
+ */
+function adapterVariablesOf(route: Route): AdapterVariable[] {
+  const variables: AdapterVariable[] = [];
+  if (route.personalData?.length) variables.push('PERSONAL_DATA_KEY_ARN');
+  if (route.fulfilment === 'redrive') variables.push('STATE_MACHINE_ARN');
+  return variables;
+}
 
 /**
  * One JSON object per request. `client` and `channel` are the token's client id and channel
@@ -188,6 +202,7 @@ export class IntakeApi extends Construct {
           ...(route.access ? { ORDERS_TABLE_NAME: table.tableName } : {}),
           ...Object.assign({}, ...routeSecrets.map((secret) => secretIds[secret])),
         },
+        adapterVariablesSetLater: adapterVariablesOf(route),
         ...(routeSecrets.length > 0
           ? {
               // Reads the secrets with the function's role, so no secret value sits in the function's

@@ -58,6 +58,7 @@ export class PartnerEnrichment extends Construct {
       deadLetterQueue: { queue: props.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });
 
+    const opensPersonalData = props.personalData.some((field) => (SEALED_PATHS as readonly string[]).includes(field));
     this.function = new PipelineFunction(this, 'Enrich', {
       entry: 'partners/enrich-partner-event',
       serviceName: 'partner-enrichment',
@@ -66,6 +67,8 @@ export class PartnerEnrichment extends Construct {
         ORDERS_TABLE_NAME: props.store.table.tableName,
         PERSONAL_DATA_FIELDS: props.personalData.join(','),
       },
+      // The key's ARN comes with the grant below, for a partner entitled to a sealed field.
+      ...(opensPersonalData ? { adapterVariablesSetLater: ['PERSONAL_DATA_KEY_ARN'] as const } : {}),
     });
     // One order's partition read (its order and personal data items), the entitled attributes only: no BatchGetItem, no write.
     Grant.addToPrincipal({
@@ -79,7 +82,7 @@ export class PartnerEnrichment extends Construct {
         StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
       },
     });
-    if (props.personalData.some((field) => (SEALED_PATHS as readonly string[]).includes(field))) {
+    if (opensPersonalData) {
       props.store.grantOpenPersonalData(this.function);
     }
 

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, LoggingFormat, type ParamsAndSecretsLayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, type EnvironmentOptions, LoggingFormat, type ParamsAndSecretsLayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ADAPTER_VARIABLES, type AdapterVariable } from '../functions/adapter-variables.ts';
 import { acknowledgeNagFinding } from './nag.ts';
 
 /** Repository root: bundling resolves `functions/` and the lock file from here, wherever synth is started. */
@@ -21,6 +22,7 @@ export const METRICS_NAMESPACE = 'OrderPipeline';
 /**
  * Reason for the one wildcard every pipeline function's role carries.
  * X-Ray's write APIs have no resource-level permissions, so active tracing needs `Resource: *`.
+ * The runtime writes the function's segments (the functions bundle no tracing SDK: ADR 0007).
  */
 const XRAY_WILDCARD_REASON =
   'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support only Resource "*": X-Ray has no resource-level permissions for trace ingestion.';
@@ -98,6 +100,14 @@ export interface PipelineFunctionProps {
    * @default - the role's only wildcard is X-Ray's
    */
   readonly additionalWildcardReasons?: string[];
+  /**
+   * Adapter variables (functions/adapter-variables.ts) that a grant or connection sets after the
+   * function is built, e.g. the personal-data key's ARN from `grantSealPersonalData`. The bundle
+   * is made at construction: an adapter variable neither in `environment` nor here is bundled as
+   * `undefined`, so the adapter's SDK stays out, and setting it later fails the synth.
+   * @default - none
+   */
+  readonly adapterVariablesSetLater?: readonly AdapterVariable[];
 }
 
 /**
@@ -114,6 +124,8 @@ export interface PipelineFunctionProps {
 export class PipelineFunction extends NodejsFunction {
   /** The function's source file relative to the repository root, e.g. `functions/api/place-order.ts`. */
   public readonly entryPath: string;
+  /** The adapter variables this function's bundle was built without: its environment must never set them. */
+  public readonly bundledWithout: ReadonlySet<AdapterVariable>;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     const entryPath = `functions/${props.entry}.ts`;
@@ -133,6 +145,17 @@ export class PipelineFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
 
+    const environment: Record<string, string> = {
+      POWERTOOLS_SERVICE_NAME: props.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      STAGE: props.stage,
+      NODE_OPTIONS: '--enable-source-maps',
+      ...props.environment,
+    };
+    const setLater: readonly string[] = props.adapterVariablesSetLater ?? [];
+    const bundledWithout = (Object.keys(ADAPTER_VARIABLES) as AdapterVariable[]).filter((name) => !(name in environment) && !setLater.includes(name));
+
     super(scope, id, {
       entry: exportName === 'handler' ? entry : singleExportEntry(entryPath, exportName),
       handler: exportName,
@@ -147,17 +170,7 @@ export class PipelineFunction extends NodejsFunction {
       loggingFormat: LoggingFormat.JSON,
       logGroup,
       role,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        // No handler's response or error goes into a trace: either may carry personal data.
-        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
-        STAGE: props.stage,
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
-      },
+      environment,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -167,6 +180,8 @@ export class PipelineFunction extends NodejsFunction {
         // and --enable-source-maps parses it at every cold start (bench: npm run bench:cold-start).
         sourcesContent: false,
         mainFields: ['module', 'main'],
+        // The adapters this function's environment never switches on, and their SDKs, stay out of the bundle.
+        define: Object.fromEntries(bundledWithout.map((name) => [`process.env.${name}`, 'undefined'])),
         // esbuild's ESM output has no `require`; CJS dependencies still call it.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // Bundle the SDK: cold starts load one file, and the version is the one our tests ran against.
@@ -176,6 +191,7 @@ export class PipelineFunction extends NodejsFunction {
     });
 
     this.entryPath = entryPath;
+    this.bundledWithout = new Set(bundledWithout);
     // Lets tooling (the local runtime, tests) map a deployed function back to its source file.
     (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA_KEY, entryPath);
 
@@ -184,5 +200,17 @@ export class PipelineFunction extends NodejsFunction {
       'AwsSolutions-IAM5[Resource::*]',
       [XRAY_WILDCARD_REASON, ...(props.additionalWildcardReasons ?? [])].join(' '),
     );
+  }
+
+  /** Refuses an adapter variable the bundle was built without: the code that reads it is not in the bundle. */
+  override addEnvironment(key: string, value: string, options?: EnvironmentOptions): this {
+    // Undefined while the base class constructs (it may add variables of its own).
+    if (this.bundledWithout?.has(key as AdapterVariable)) {
+      throw new Error(
+        `${this.node.path}: ${key} switches on ${ADAPTER_VARIABLES[key as AdapterVariable]}, which this function's bundle leaves out; ` +
+          'name it in adapterVariablesSetLater (lib/pipeline-function.ts)',
+      );
+    }
+    return super.addEnvironment(key, value, options);
   }
 }

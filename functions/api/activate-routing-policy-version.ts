@@ -3,7 +3,7 @@ import { policyResponse } from '../http/policy-response.ts';
 import { ifMatch } from '../http/preconditions.ts';
 import { problems } from '../http/problem.ts';
 import { validate } from '../http/request.ts';
-import { policyVersionSchema } from '../http/schemas.ts';
+import { policyVersionSchema } from '../http/identifiers.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { activateRoutingPolicyVersion } from '../use-cases/routing-policy.ts';
 

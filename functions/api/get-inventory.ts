@@ -1,4 +1,4 @@
-import { skuSchema } from '../http/schemas.ts';
+import { skuSchema } from '../http/identifiers.ts';
 import { validate } from '../http/request.ts';
 import { problems } from '../http/problem.ts';
 import { httpHandler, json } from '../http/http-handler.ts';

@@ -1,4 +1,4 @@
-import { orderIdSchema } from '../http/schemas.ts';
+import { orderIdSchema } from '../http/identifiers.ts';
 import { validate } from '../http/request.ts';
 import { caller, visibility } from '../http/caller.ts';
 import { httpHandler, json } from '../http/http-handler.ts';

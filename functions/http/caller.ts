@@ -10,7 +10,7 @@ import type { Actor } from '../domain/order.ts';
 import type { Visibility } from '../use-cases/channel-orders.ts';
 import { CHANNEL_CLAIM, SCOPES } from './access.ts';
 import { problems } from './problem.ts';
-import { channelSchema } from './schemas.ts';
+import { channelSchema } from './identifiers.ts';
 
 /** A channel, limited to its own orders, or an operator, who sees every channel's. */
 export type Caller =

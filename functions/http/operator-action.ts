@@ -7,7 +7,7 @@ import { dependencies, type Dependencies } from '../use-cases/dependencies.ts';
 import { caller } from './caller.ts';
 import { httpHandler, json } from './http-handler.ts';
 import { validate } from './request.ts';
-import { orderIdSchema } from './schemas.ts';
+import { orderIdSchema } from './identifiers.ts';
 
 export function operatorActionHandler(action: (deps: Dependencies, orderId: string, by: Actor) => Promise<Order>) {
   return httpHandler(async (event) => {

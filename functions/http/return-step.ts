@@ -10,7 +10,7 @@ import { dependencies, type Dependencies } from '../use-cases/dependencies.ts';
 import { caller } from './caller.ts';
 import { httpHandler, json } from './http-handler.ts';
 import { jsonBody, validate } from './request.ts';
-import { returnIdSchema } from './schemas.ts';
+import { returnIdSchema } from './identifiers.ts';
 
 export function returnStepHandler(step: (deps: Dependencies, returnId: string, by: Actor) => Promise<Return>) {
   return httpHandler(async (event) => {

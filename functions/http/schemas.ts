@@ -15,18 +15,22 @@ import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 import { PAYMENT_REPORT_STATUSES } from '../domain/payment.ts';
 import { PLACEMENT_PAYMENT_STATUSES } from '../domain/placement-payment.ts';
 import { RETURN_REASON_CODES } from '../domain/return-policy.ts';
+import {
+  channelSchema,
+  identifier,
+  idempotencyKeySchema,
+  orderIdSchema,
+  policyVersionSchema,
+  quoteIdSchema,
+  returnIdSchema,
+  skuSchema,
+} from './identifiers.ts';
 
-const identifier = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+// The identifiers are here too, for the modules that take request shapes and identifiers together.
+export { channelSchema, idempotencyKeySchema, orderIdSchema, policyVersionSchema, quoteIdSchema, returnIdSchema, skuSchema };
 
-export const skuSchema = identifier;
 // Used as keys of plain objects (per-warehouse counts), so names objects already have are refused.
 export const warehouseIdSchema = identifier.refine((id) => !(id in Object.prototype), 'This name is reserved; choose another');
-export const channelSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'Use 1-64 lowercase letters, digits, ".", "_" or "-"');
-export const orderIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be an order id (ULID)');
 
 /**
  * Characters a shop would not want stored in text: control characters (C0, DEL, C1; they break
@@ -97,8 +101,6 @@ const productAttributesSchema = z.strictObject({
   hazmat: z.boolean().optional(),
   weightGrams: z.number().int().positive().max(1_000_000).optional(),
 });
-/** Quote ids are ULIDs, like order ids. */
-export const quoteIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be a quote id (ULID)');
 
 /**
  * A payment provider's name or its id of a payment: an identifier (1-64 letters, digits, `.`, `_`,
@@ -181,8 +183,6 @@ export const quoteRequestSchema = z.strictObject({
   customerTier: z.enum(CUSTOMER_TIERS).optional().describe('The tier the order will state (priority handling); `standard` when left out.'),
 });
 
-export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,255}$/, 'Use 1-255 printable ASCII characters');
-
 /**
  * `POST /orders/{orderId}/cancel`. A code, because events carry the reason and free text is a
  * leak; what the channel wants to say goes into `note`, kept on the order and never published.
@@ -242,9 +242,6 @@ export const operatorOrdersQuerySchema = listOrdersQuerySchema
 function listsByChannelStatus(query: { channel?: string | undefined; customerId?: string | undefined; overdue?: boolean | undefined; updatedSince?: string | undefined }) {
   return query.channel !== undefined && query.customerId === undefined && query.overdue === undefined && query.updatedSince === undefined;
 }
-
-/** A saved routing-policy version, as a path parameter. */
-export const policyVersionSchema = z.coerce.number().int().positive().max(1_000_000_000);
 
 /** `POST /policies/routing/versions/{n}/stage`: the share of orders the staged version decides, strictly between none and all. */
 export const routingPolicyStageRequestSchema = z.strictObject({
@@ -315,8 +312,6 @@ export const routingDryRunRequestSchema = z.strictObject({
   channels: z.array(channelSchema).min(1).max(20).describe('Channels whose newest orders are tried'),
   limit: z.number().int().min(1).max(DRY_RUN_MAX_ORDERS).default(50).describe('Orders tried in all, newest first'),
 });
-
-export const returnIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Must be a return id (ULID)');
 
 /** `POST /orders/{orderId}/returns`: which delivered units, and why, as a code (events carry it; free text would be a leak). */
 export const returnRequestSchema = z.strictObject({

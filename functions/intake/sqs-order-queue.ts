@@ -4,7 +4,6 @@
  */
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { requiredEnv } from '../environment.ts';
-import { tracer } from '../observability.ts';
 import type { AcceptedOrder, OrderIntakeQueue } from '../use-cases/ports.ts';
 
 /** Where the place-order function finds the queue; set only when the stage takes orders through it (`orderPipeline:orderIntake=queue`). */
@@ -17,7 +16,7 @@ export class SqsOrderQueue implements OrderIntakeQueue {
   constructor(queueUrl: string, client?: SQSClient) {
     // The regional endpoint (or AWS_ENDPOINT_URL_SQS) rather than the queue URL's host: the same
     // queue either way on AWS, and the local cloud's queue URLs name no host of their own.
-    this.client = client ?? tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false }));
+    this.client = client ?? new SQSClient({ useQueueUrlAsEndpoint: false });
     this.queueUrl = queueUrl;
   }
 

@@ -14,7 +14,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventContractBroken, orderEventOf, type PublishedEvent } from '../domain/events.ts';
 import { returnEventOf } from '../domain/return-events.ts';
-import { logger, metrics, tracer } from '../observability.ts';
+import { logger, metrics } from '../observability.ts';
 import { requiredEnv } from '../environment.ts';
 import { AGAIN, retrying, sleep } from '../retry-policy.ts';
 import { newOrderVersionOf, newReturnVersionOf, orderIdOfRecord } from '../store/order-stream.ts';
@@ -143,7 +143,7 @@ export function transitionOf(record: DynamoDBRecord): PublishedTransition | unde
 let bus: OrderEventBus | undefined;
 
 function eventBus(): OrderEventBus {
-  bus ??= new OrderEventBus(tracer.captureAWSv3Client(new EventBridgeClient({})), {
+  bus ??= new OrderEventBus(new EventBridgeClient({}), {
     busName: requiredEnv('EVENT_BUS_NAME'),
     source: requiredEnv('EVENT_SOURCE'),
   });

@@ -4,14 +4,13 @@
  * The endpoint comes from the SDK's configuration (AWS_ENDPOINT_URL_SFN locally).
  */
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { tracer } from '../observability.ts';
 import type { FulfilmentStarter } from '../use-cases/ports.ts';
 
 export class FulfilmentExecutions implements FulfilmentStarter {
   private readonly client: SFNClient;
   private readonly stateMachineArn: string;
 
-  constructor(stateMachineArn: string, client: SFNClient = tracer.captureAWSv3Client(new SFNClient({}))) {
+  constructor(stateMachineArn: string, client: SFNClient = new SFNClient({})) {
     this.client = client;
     this.stateMachineArn = stateMachineArn;
   }

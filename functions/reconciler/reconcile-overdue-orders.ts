@@ -5,9 +5,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import { logger, metrics, tracer } from '../observability.ts';
+import { logger, metrics } from '../observability.ts';
 import { requiredEnv } from '../environment.ts';
 import { createDocumentClient } from '../store/dynamodb.ts';
 import { InFlightIndex } from '../store/in-flight-index.ts';
@@ -45,6 +44,5 @@ export const handler = middy(async (): Promise<ReconcileReport> => {
   if (report.overdue > 0) logger.warn('Stranded orders re-driven', { report: { ...report } });
   return report;
 })
-  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -3,14 +3,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../domain/errors.ts';
 import { AGAIN, retrying, type RetryPolicy } from '../retry-policy.ts';
-import { tracer } from '../observability.ts';
 
 /**
  * One document client per process. The endpoint comes from the SDK's own
  * configuration (AWS_ENDPOINT_URL_DYNAMODB locally), so nothing here knows where it runs.
  */
 export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(tracer.captureAWSv3Client(client), {
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

@@ -4,11 +4,10 @@
  * (a schedule someone else made), and a failure is retried by Scheduler, then backed up by the reconciler.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { TIMER_KINDS } from '../domain/order-timers.ts';
-import { logger, tracer } from '../observability.ts';
+import { logger } from '../observability.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { fireOrderTimer, type TimerOutcome } from '../use-cases/order-timers.ts';
 
@@ -20,5 +19,4 @@ export const handler = middy(async (event: unknown): Promise<{ outcome: TimerOut
   logger.info('Order timer ran', { orderId: timer.orderId, kind: timer.kind, outcome });
   return { outcome };
 })
-  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger));

@@ -5,10 +5,9 @@
  * event, so a late or repeated event schedules what the order needs now.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
-import { logger, tracer } from '../observability.ts';
+import { logger } from '../observability.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { scheduleOrderTimers } from '../use-cases/order-timers.ts';
 
@@ -18,5 +17,4 @@ export const handler = middy(async (event: unknown): Promise<void> => {
   const { orderId } = orderEventSchema.parse(event).detail;
   await scheduleOrderTimers(dependencies(), orderId);
 })
-  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger));

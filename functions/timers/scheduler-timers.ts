@@ -8,7 +8,6 @@
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { timerName, type DueTimer, type OrderTimer, type OrderTimerKey } from '../domain/order-timers.ts';
 import { requiredEnv } from '../environment.ts';
-import { tracer } from '../observability.ts';
 import type { OrderTimers } from '../use-cases/ports.ts';
 
 /** Where the stack puts the schedules and what they invoke, as it sets them on the functions that schedule. */
@@ -29,7 +28,7 @@ export class SchedulerTimers implements OrderTimers {
   private readonly client: SchedulerClient;
   private readonly settings: SchedulerTimersSettings;
 
-  constructor(settings: SchedulerTimersSettings, client: SchedulerClient = tracer.captureAWSv3Client(new SchedulerClient({}))) {
+  constructor(settings: SchedulerTimersSettings, client: SchedulerClient = new SchedulerClient({})) {
     this.settings = settings;
     this.client = client;
   }

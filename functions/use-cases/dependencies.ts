@@ -19,6 +19,7 @@ import { FulfilmentExecutions } from '../reconciler/fulfilment-executions.ts';
 import { deadlineSettingsFrom } from '../reconciler/deadline-settings.ts';
 import { DEFAULT_DEADLINES, type DeadlineSettings } from '../domain/deadlines.ts';
 import { lazyEncryptionSdkCipher } from '../crypto/lazy-cipher.ts';
+import { adapterNotConfigured } from '../adapter-variables.ts';
 import type {
   CapacityRepository,
   CarrierGateway,
@@ -100,20 +101,35 @@ export interface DependencyOptions {
   channels?: (channel: string) => ChannelSettings;
 }
 
-/** Built at the first schedule, so only the functions that schedule need the scheduler's settings. */
+/**
+ * Built at the first schedule, so only the functions that schedule need the scheduler's settings.
+ * Read as `process.env.ORDER_TIMERS_GROUP`: a function whose template never sets it is bundled
+ * without the Scheduler client (the positive test first: esbuild drops an `if (undefined)` branch) (functions/adapter-variables.ts).
+ */
 function timersFromEnvironment(): OrderTimers {
   let timers: SchedulerTimers | undefined;
+  const scheduler = (): SchedulerTimers => {
+    if (process.env.ORDER_TIMERS_GROUP) return (timers ??= SchedulerTimers.fromEnvironment());
+    throw adapterNotConfigured('ORDER_TIMERS_GROUP');
+  };
   return {
-    schedule: (timer) => (timers ??= SchedulerTimers.fromEnvironment()).schedule(timer),
-    cancel: (timer) => (timers ??= SchedulerTimers.fromEnvironment()).cancel(timer),
+    schedule: (timer) => scheduler().schedule(timer),
+    cancel: (timer) => scheduler().cancel(timer),
   };
 }
 
-/** Built at the first start, so only the routes that re-drive need the state machine's ARN. */
+/**
+ * Built at the first start, so only the routes that re-drive need the state machine's ARN.
+ * Read as `process.env.STATE_MACHINE_ARN`: a function whose template never sets it is bundled
+ * without the Step Functions client (functions/adapter-variables.ts).
+ */
 function fulfilmentFromEnvironment(): FulfilmentStarter {
   let executions: FulfilmentExecutions | undefined;
   return {
-    start: (orderId, attempt) => (executions ??= new FulfilmentExecutions(requiredEnv('STATE_MACHINE_ARN'))).start(orderId, attempt),
+    start: (orderId, attempt) => {
+      if (process.env.STATE_MACHINE_ARN) return (executions ??= new FulfilmentExecutions(process.env.STATE_MACHINE_ARN)).start(orderId, attempt);
+      throw adapterNotConfigured('STATE_MACHINE_ARN');
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { withPowertools } from '../middleware/powertools.ts';
 import { transientErrors } from '../middleware/transient-errors.ts';
 import { logger } from '../observability.ts';
-import { orderIdSchema } from '../http/schemas.ts';
+import { orderIdSchema } from '../http/identifiers.ts';
 
 export const stepInputSchema = z.object({ orderId: orderIdSchema });
 

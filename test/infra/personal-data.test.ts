@@ -3,7 +3,7 @@
  * it, every table statement limited to the partitions its function touches, and no trace or
  * workflow log that could carry it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderPipelineStack } from '../../lib/order-pipeline-stack.ts';
 import { parsePartners } from '../../lib/partners-config.ts';
 import { DATA_KEY_CONTEXT } from '../../functions/crypto/encryption-sdk-cipher.ts';
-import { type CfnResource, testContext } from './support.ts';
+import { type CfnResource, REPO_ROOT, testContext } from './support.ts';
 
 const partners = parsePartners({
   partners: [
@@ -156,15 +156,14 @@ describe('table statements', () => {
 });
 
 describe('traces and workflow logs', () => {
-  it('capture no handler response or error in a trace', () => {
+  it('capture no handler response or error in a trace: the runtime traces the functions, no function imports a tracing SDK (ADR 0007)', () => {
     const functions = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Metadata?.['order-pipeline:entry']);
     expect(functions.length).toBeGreaterThan(10);
-    for (const [id, fn] of functions) {
-      expect(fn.Properties.Environment.Variables, id).toMatchObject({
-        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
-      });
-    }
+    for (const [id, fn] of functions) expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+    const sources = readdirSync(join(REPO_ROOT, 'functions'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    const tracing = sources.filter((file) => /from ['"](@aws-lambda-powertools\/tracer|aws-xray-sdk)/.test(readFileSync(join(REPO_ROOT, 'functions', file), 'utf8')));
+    // A tracing SDK records what a handler answers unless told not to (POWERTOOLS_TRACER_CAPTURE_RESPONSE/_ERROR=false).
+    expect(tracing).toEqual([]);
   });
 
   it('keep execution data (inputs and outputs) out of the workflow\'s logs', () => {
