@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { compileEventPattern, type CompiledEventPattern } from '../../packages/event-pattern/index.ts';
+import { hopClock } from '../hop-recorder.ts';
 import { invokeBatch } from './batch-response.ts';
 import { ShardBacklog } from './shard-backlog.ts';
 import { CheckpointFile, type ShardCheckpoint } from './stream-checkpoints.ts';
@@ -62,7 +63,19 @@ export interface StreamRelayOptions {
   checkpointFile?: string;
   /** Delay between polls of a shard that had nothing new. @default 250, Lambda's cadence */
   pollIntervalMs?: number;
+  /** Told when each batch was read and handed to the function (`npm run bench:latency`); nothing waits on it. */
+  onBatch?: (timing: BatchTiming) => void;
   log?: (message: string) => void;
+}
+
+/** When one batch's records were read and when the function had them. */
+export interface BatchTiming {
+  /** The GetRecords call that returned the batch's first record: when it was sent, and when it answered. */
+  requestedAt: number;
+  readAt: number;
+  invokedAt: number;
+  doneAt: number;
+  records: number;
 }
 
 /** Retries allowed when `maximumRetryAttempts` is -1: Lambda retries until the record expires (a day), which would stall a local shard. */
@@ -96,6 +109,8 @@ interface ShardRun {
   ended: boolean;
   failures: number;
   lastError: string;
+  /** When the oldest pending records were read (for `onBatch`). */
+  pendingSince: { requestedAt: number; readAt: number } | undefined;
 }
 
 /**
@@ -307,7 +322,15 @@ export class DynamoDbStreamRelay {
   // --- one shard -------------------------------------------------------------------------------
 
   async #runShard(state: ShardState): Promise<void> {
-    const run: ShardRun = { state, backlog: new ShardBacklog(state.checkpoint.sequenceNumber), iterator: undefined, ended: false, failures: 0, lastError: '' };
+    const run: ShardRun = {
+      state,
+      backlog: new ShardBacklog(state.checkpoint.sequenceNumber),
+      iterator: undefined,
+      ended: false,
+      failures: 0,
+      lastError: '',
+      pendingSince: undefined,
+    };
     run.iterator = await this.#withRetry(`GetShardIterator ${state.id}`, () => this.#iterator(state.id, run.backlog.fetchedThrough));
     if (this.#stopping) return;
     if (!run.iterator) run.ended = true;
@@ -340,6 +363,7 @@ export class DynamoDbStreamRelay {
     const batchSize = this.#settings.batchSize;
     while (!run.ended && backlog.size < batchSize && !this.#stopping) {
       let page: GetRecordsCommandOutput;
+      const requestedAt = this.#options.onBatch ? hopClock() : 0;
       try {
         page = await this.#options.client.send(new GetRecordsCommand({ ShardIterator: run.iterator, Limit: Math.min(GET_RECORDS_LIMIT, batchSize) }));
       } catch (error) {
@@ -355,7 +379,9 @@ export class DynamoDbStreamRelay {
         continue;
       }
       const source = { streamArn: this.#streamArn, region: this.#region };
+      const pendingBefore = backlog.size;
       backlog.addPage((page.Records ?? []).map((raw) => toLambdaRecord(raw, source)), (record) => this.#passesFilters(record), Date.now());
+      if (this.#options.onBatch && pendingBefore === 0 && backlog.size > 0) run.pendingSince = { requestedAt, readAt: hopClock() };
       run.iterator = page.NextShardIterator;
       if (!run.iterator) run.ended = true;
       if (!page.Records?.length) return 'caught-up';
@@ -374,7 +400,9 @@ export class DynamoDbStreamRelay {
     }
 
     const size = backlog.nextBatchSize(this.#settings.batchSize);
+    const invokedAt = this.#options.onBatch ? hopClock() : 0;
     const outcome = await invokeBatch(this.#options.invoke, backlog.first(size), this.#settings.reportBatchItemFailures);
+    if (this.#options.onBatch && run.pendingSince) this.#options.onBatch({ ...run.pendingSince, invokedAt, doneAt: hopClock(), records: size });
     if (outcome.kind === 'success') return this.#done(run, size);
 
     let failedSize = size;
@@ -413,6 +441,7 @@ export class DynamoDbStreamRelay {
 
   async #commit(run: ShardRun, count: number): Promise<void> {
     const position = run.backlog.remove(count);
+    if (run.backlog.size === 0) run.pendingSince = undefined;
     if (position && position !== run.state.checkpoint.sequenceNumber) {
       run.state.checkpoint.sequenceNumber = position;
       await this.#persistCheckpoints();

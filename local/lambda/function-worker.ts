@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
 
 interface Invocation {
   id: number;
@@ -29,16 +30,18 @@ parentPort?.on('message', async ({ id, event, context }: Invocation) => {
   // This thread's CPU time only (not the process's, shared with the other functions and the engines):
   // exact for one invocation at a time, shared between those that overlap in this worker.
   const cpuBefore = process.threadCpuUsage();
-  const cpuMs = () => {
+  // The handler's own wall time: the host's invocation time less this is the message round trip.
+  const startedAt = performance.now();
+  const timing = () => {
     const { user, system } = process.threadCpuUsage(cpuBefore);
-    return (user + system) / 1000;
+    return { cpuMs: (user + system) / 1000, handlerMs: performance.now() - startedAt };
   };
   try {
     const result = await (handler as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext);
-    parentPort?.postMessage({ id, ok: true, result, cpuMs: cpuMs() });
+    parentPort?.postMessage({ id, ok: true, result, ...timing() });
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
-    parentPort?.postMessage({ id, ok: false, error: { name: failure.name, message: failure.message, stack: failure.stack }, cpuMs: cpuMs() });
+    parentPort?.postMessage({ id, ok: false, error: { name: failure.name, message: failure.message, stack: failure.stack }, ...timing() });
   }
 });
 parentPort?.postMessage({ ready: true });
