@@ -37,6 +37,11 @@ export interface EventSourceMappingSettings {
   maximumRetryAttempts: number;
   /** -1 is infinite. */
   maximumRecordAgeInSeconds: number;
+  /**
+   * MaximumBatchingWindowInSeconds: how long to gather records before invoking. 0 (the default for
+   * streams) invokes with what a read returned, without reading again first.
+   */
+  maximumBatchingWindowInSeconds?: number;
 }
 
 /** What the OnFailure destination receives for records the mapping gave up on. */
@@ -109,7 +114,7 @@ interface ShardRun {
   ended: boolean;
   failures: number;
   lastError: string;
-  /** When the oldest pending records were read (for `onBatch`). */
+  /** When the oldest pending records were read (the batching window runs from there; `onBatch`). */
   pendingSince: { requestedAt: number; readAt: number } | undefined;
 }
 
@@ -363,7 +368,7 @@ export class DynamoDbStreamRelay {
     const batchSize = this.#settings.batchSize;
     while (!run.ended && backlog.size < batchSize && !this.#stopping) {
       let page: GetRecordsCommandOutput;
-      const requestedAt = this.#options.onBatch ? hopClock() : 0;
+      const requestedAt = hopClock();
       try {
         page = await this.#options.client.send(new GetRecordsCommand({ ShardIterator: run.iterator, Limit: Math.min(GET_RECORDS_LIMIT, batchSize) }));
       } catch (error) {
@@ -381,12 +386,25 @@ export class DynamoDbStreamRelay {
       const source = { streamArn: this.#streamArn, region: this.#region };
       const pendingBefore = backlog.size;
       backlog.addPage((page.Records ?? []).map((raw) => toLambdaRecord(raw, source)), (record) => this.#passesFilters(record), Date.now());
-      if (this.#options.onBatch && pendingBefore === 0 && backlog.size > 0) run.pendingSince = { requestedAt, readAt: hopClock() };
+      if (pendingBefore === 0 && backlog.size > 0) run.pendingSince = { requestedAt, readAt: hopClock() };
       run.iterator = page.NextShardIterator;
       if (!run.iterator) run.ended = true;
-      if (!page.Records?.length) return 'caught-up';
+      const windowLeft = this.#batchingWindowLeft(run);
+      if (!page.Records?.length) {
+        if (backlog.size === 0 || windowLeft <= 0) return 'caught-up';
+        await this.#sleep(Math.min(windowLeft, this.#pollIntervalMs));
+        continue;
+      }
+      // Lambda invokes as soon as a read brings records, unless a batching window asks it to gather more.
+      if (backlog.size > 0 && windowLeft <= 0) return 'filled';
     }
     return 'filled';
+  }
+
+  /** Milliseconds of the batching window left for the pending records; 0 or less when they should go now. */
+  #batchingWindowLeft(run: ShardRun): number {
+    const windowMs = (this.#settings.maximumBatchingWindowInSeconds ?? 0) * 1000;
+    return run.pendingSince ? windowMs - (hopClock() - run.pendingSince.readAt) : windowMs;
   }
 
   /** Offers the first pending records once: to the function, or to the on-failure destination once they are too old or out of retries. */
