@@ -69,7 +69,9 @@ export function orderHops(marks: readonly HopMark[], path: OrderPath): OrderHops
     const invocation = invocationsOf(all, functionLogicalId).find((m) => !execution || (m.startedAt >= execution.startedAt && m.endedAt <= execution.stoppedAt));
     return invocation ? [{ state, invocation }] : [];
   });
-  const writeEnd = (writer: string | undefined) => (writer === 'place' ? place?.endedAt : steps.find((s) => s.state === writer)?.invocation.endedAt);
+  // A write is committed by the time its handler returns: the worker's stamp, not the host's, which adds the message back.
+  const writeEnd = (writer: string | undefined) =>
+    (writer === 'place' ? place : steps.find((s) => s.state === writer)?.invocation)?.handlerEndedAt;
 
   // A write's way to the bus: the poller's wait, the read, the publisher until PutEvents is accepted.
   const toBus = (event: Mark<'event'> | undefined, writtenAt: number | undefined) => {
@@ -83,7 +85,7 @@ export function orderHops(marks: readonly HopMark[], path: OrderPath): OrderHops
   };
 
   const placed = events.find((m) => m.detailType === path.placedEvent);
-  toBus(placed, place?.endedAt);
+  toBus(placed, writeEnd('place'));
   if (placed && execution) hops.push(['bus → execution started', execution.startedAt - placed.acceptedAt]);
   let previous: { label: string; at: number } | undefined = execution && { label: 'execution started', at: execution.startedAt };
   for (const { state, invocation } of steps) {

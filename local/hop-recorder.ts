@@ -10,8 +10,11 @@ import { performance } from 'node:perf_hooks';
 export type HopMark =
   /** A request to the HTTP API, from its arrival to the response written. */
   | { kind: 'http'; routeKey: string; functionLogicalId: string; receivedAt: number; answeredAt: number; status: number }
-  /** One function invocation on the local host, from the message to its worker to the result back; `handlerMs` timed inside the worker. */
-  | { kind: 'invocation'; functionLogicalId: string; startedAt: number; endedAt: number; handlerMs: number }
+  /**
+   * One function invocation on the local host, from the message to its worker to the result back;
+   * `handlerMs` and `handlerEndedAt` (when the handler returned: its writes are committed by then) timed inside the worker.
+   */
+  | { kind: 'invocation'; functionLogicalId: string; startedAt: number; endedAt: number; handlerMs: number; handlerEndedAt: number }
   /**
    * One batch of stream records handed to a function: `requestedAt` the GetRecords call that
    * returned its first record, `readAt` its answer, `invokedAt`/`doneAt` the invocation.

@@ -30,10 +30,16 @@ export class FunctionTimeout extends Error {
   override name = 'States.Timeout';
 }
 
+/** What the worker says of the handler's run: its wall time, and when it returned (epoch ms). */
+interface HandlerTiming {
+  handlerMs?: number;
+  handlerEndedAt?: number;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   /** Filled in with the handler's wall time inside the worker when it answers. */
-  timing: { handlerMs?: number };
+  timing: HandlerTiming;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -93,7 +99,7 @@ export class LocalFunction {
       this.worker.on('message', onMessage);
       this.worker.once('error', rejectReady);
     });
-    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string }; cpuMs?: number; handlerMs?: number }) => {
+    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string }; cpuMs?: number; handlerMs?: number; handlerEndedAt?: number }) => {
       if (message.id === undefined) return;
       this.cpuMs += message.cpuMs ?? 0;
       const pending = this.pending.get(message.id);
@@ -101,6 +107,7 @@ export class LocalFunction {
       this.pending.delete(message.id);
       clearTimeout(pending.timer);
       pending.timing.handlerMs = message.handlerMs;
+      pending.timing.handlerEndedAt = message.handlerEndedAt;
       if (message.ok) pending.resolve(message.result);
       else pending.reject(new FunctionError(topology.logicalId, message.error?.name ?? 'Error', message.error?.message ?? ''));
     });
@@ -117,18 +124,22 @@ export class LocalFunction {
     this.running += 1;
     const started = performance.now();
     const startedAt = this.recorder ? hopClock() : 0;
-    const timing: { handlerMs?: number } = {};
+    const timing: HandlerTiming = {};
     try {
       return await this.dispatch(event, timing);
     } finally {
       this.busyMs += performance.now() - started;
       this.running -= 1;
-      this.recorder?.mark({ kind: 'invocation', functionLogicalId: this.topology.logicalId, startedAt, endedAt: hopClock(), handlerMs: timing.handlerMs ?? NaN });
+      if (this.recorder) {
+        const endedAt = hopClock();
+        const { handlerMs = NaN, handlerEndedAt = endedAt } = timing;
+        this.recorder.mark({ kind: 'invocation', functionLogicalId: this.topology.logicalId, startedAt, endedAt, handlerMs, handlerEndedAt });
+      }
       this.queue.shift()?.();
     }
   }
 
-  private dispatch(event: unknown, timing: { handlerMs?: number }): Promise<unknown> {
+  private dispatch(event: unknown, timing: HandlerTiming): Promise<unknown> {
     const id = this.nextId++;
     const timeoutMs = this.topology.timeoutSeconds * 1000;
     return new Promise((resolvePromise, rejectPromise) => {

@@ -15,17 +15,17 @@ const PATH: OrderPath = {
   writers: { OrderPlaced: 'place', OrderStockLocked: 'LockStock', OrderShipmentRequested: 'RequestShipment' },
 };
 
-/** One order, times in ms from 0: placed at 0-30, its record read at 100, the workflow 120-220, the last record read at 300. */
+/** One order, times in ms from 0 (a write is stamped when its handler returns): placed at 0-30, its record read at 100, the workflow 120-220, the last record read at 300. */
 function orderMarks(offset = 0): HopMark[] {
   const t = (ms: number) => 1_000_000 + offset + ms;
   return [
-    { kind: 'invocation', functionLogicalId: 'Place', startedAt: t(2), endedAt: t(28), handlerMs: 24 },
+    { kind: 'invocation', functionLogicalId: 'Place', startedAt: t(2), endedAt: t(28), handlerMs: 24, handlerEndedAt: t(27) },
     { kind: 'http', routeKey: 'POST /orders', functionLogicalId: 'Place', receivedAt: t(0), answeredAt: t(30), status: 201 },
     { kind: 'event', busName: 'bus', detailType: 'OrderPlaced', acceptedAt: t(115) },
-    { kind: 'invocation', functionLogicalId: 'Publisher', startedAt: t(105), endedAt: t(118), handlerMs: 12 },
+    { kind: 'invocation', functionLogicalId: 'Publisher', startedAt: t(105), endedAt: t(118), handlerMs: 12, handlerEndedAt: t(117) },
     { kind: 'stream-batch', functionLogicalId: 'Publisher', requestedAt: t(90), readAt: t(100), invokedAt: t(105), doneAt: t(118), records: 1 },
-    { kind: 'invocation', functionLogicalId: 'Lock', startedAt: t(121), endedAt: t(161), handlerMs: 38 },
-    { kind: 'invocation', functionLogicalId: 'Ship', startedAt: t(162), endedAt: t(212), handlerMs: 47 },
+    { kind: 'invocation', functionLogicalId: 'Lock', startedAt: t(121), endedAt: t(161), handlerMs: 38, handlerEndedAt: t(160) },
+    { kind: 'invocation', functionLogicalId: 'Ship', startedAt: t(162), endedAt: t(212), handlerMs: 47, handlerEndedAt: t(210) },
     { kind: 'execution', stateMachineArn: 'sm', startedAt: t(116), stoppedAt: t(220), status: 'SUCCEEDED' },
     // The lock's and the ship's records come in one batch: the lock's event is put first.
     { kind: 'event', busName: 'bus', detailType: 'OrderStockLocked', acceptedAt: t(310) },
@@ -40,20 +40,20 @@ describe('orderHops', () => {
     expect(hops.get('POST /orders answered')).toBeCloseTo(30);
     expect(hops.get('  the handler')).toBeCloseTo(24);
     expect(hops.get('  worker round trip')).toBeCloseTo(2);
-    expect(hops.get(`OrderPlaced: ${POLL_WAIT}`)).toBeCloseTo(62);
+    expect(hops.get(`OrderPlaced: ${POLL_WAIT}`)).toBeCloseTo(63);
     expect(hops.get('OrderPlaced: GetRecords answered')).toBeCloseTo(10);
     expect(hops.get('OrderPlaced: read → publisher invoked')).toBeCloseTo(5);
     expect(hops.get('OrderPlaced: publisher invoked → PutEvents accepted')).toBeCloseTo(10);
-    expect(hops.get('OrderPlaced: write → accepted on the bus')).toBeCloseTo(87);
+    expect(hops.get('OrderPlaced: write → accepted on the bus')).toBeCloseTo(88);
     expect(hops.get('bus → execution started')).toBeCloseTo(1);
     expect(hops.get('execution started → LockStock invoked')).toBeCloseTo(5);
     expect(hops.get('LockStock')).toBeCloseTo(40);
     expect(hops.get('  LockStock worker round trip')).toBeCloseTo(2);
     expect(hops.get('LockStock → RequestShipment invoked')).toBeCloseTo(1);
     expect(hops.get('RequestShipment')).toBeCloseTo(50);
-    expect(hops.get(`OrderShipmentRequested: ${POLL_WAIT}`)).toBeCloseTo(50);
+    expect(hops.get(`OrderShipmentRequested: ${POLL_WAIT}`)).toBeCloseTo(52);
     expect(hops.get('OrderShipmentRequested: GetRecords answered')).toBeCloseTo(38);
-    expect(hops.get('OrderShipmentRequested: write → accepted on the bus')).toBeCloseTo(100);
+    expect(hops.get('OrderShipmentRequested: write → accepted on the bus')).toBeCloseTo(102);
     expect(hops.get('POST → OrderShipmentRequested accepted on the bus')).toBeCloseTo(312);
     // 2 + 1 + 2 + 3 ms between the host and the workers.
     expect(hops.get('worker round trips, all invocations of the order')).toBeCloseTo(8);
@@ -61,8 +61,8 @@ describe('orderHops', () => {
 
   it('counts every event of the order in write → bus, each from the write that produced it', () => {
     const writeToBus = orderHops(orderMarks(), PATH).filter(([hop]) => hop === WRITE_TO_BUS).map(([, ms]) => Math.round(ms));
-    // OrderPlaced from the place write (28), OrderStockLocked from LockStock's (161), OrderShipmentRequested from RequestShipment's (212).
-    expect(writeToBus).toEqual([87, 149, 100]);
+    // OrderPlaced from the place write (27), OrderStockLocked from LockStock's (160), OrderShipmentRequested from RequestShipment's (210).
+    expect(writeToBus).toEqual([88, 150, 102]);
   });
 
   it('keeps the hops in path order and leaves out those the marks do not show', () => {
