@@ -35,6 +35,8 @@ export interface HopRow {
 
 /** The hop that shows the poller's wait; also the figure compared with the ~125 ms mean wait a 250 ms poll period gives. */
 export const POLL_WAIT = 'write → GetRecords sent (poll wait)';
+/** From the poll before the one that read the record to that one: the poller's period, Lambda's 250 ms when nothing else holds it up. */
+export const POLL_PERIOD = 'poll period (previous GetRecords → the one that read it)';
 export const WRITE_TO_BUS = 'write → event accepted on the bus (every event)';
 
 function invocationsOf(marks: HopMark[], functionLogicalId: string): Array<Mark<'invocation'>> {
@@ -69,14 +71,18 @@ export function orderHops(marks: readonly HopMark[], path: OrderPath): OrderHops
     const invocation = invocationsOf(all, functionLogicalId).find((m) => !execution || (m.startedAt >= execution.startedAt && m.endedAt <= execution.stoppedAt));
     return invocation ? [{ state, invocation }] : [];
   });
-  // A write is committed by the time its handler returns: the worker's stamp, not the host's, which adds the message back.
-  const writeEnd = (writer: string | undefined) =>
-    (writer === 'place' ? place : steps.find((s) => s.state === writer)?.invocation)?.handlerEndedAt;
+  // A write is committed by the time DynamoDB answers it; failing that stamp, by the time its handler returns
+  // (the worker's stamp, not the host's, which adds the message back).
+  const writeEnd = (writer: string | undefined) => {
+    const invocation = writer === 'place' ? place : steps.find((s) => s.state === writer)?.invocation;
+    return invocation && (invocation.lastWriteAt ?? invocation.handlerEndedAt);
+  };
 
   // A write's way to the bus: the poller's wait, the read, the publisher until PutEvents is accepted.
   const toBus = (event: Mark<'event'> | undefined, writtenAt: number | undefined) => {
     const batch = event && batchThatPut(all, event.acceptedAt);
     if (!event || !batch || writtenAt === undefined) return;
+    if (batch.previousRequestedAt !== undefined) hops.push([`${event.detailType}: ${POLL_PERIOD}`, batch.requestedAt - batch.previousRequestedAt]);
     hops.push([`${event.detailType}: ${POLL_WAIT}`, batch.requestedAt - writtenAt]);
     hops.push([`${event.detailType}: GetRecords answered`, batch.readAt - batch.requestedAt]);
     hops.push([`${event.detailType}: read → publisher invoked`, batch.invokedAt - batch.readAt]);

@@ -12,14 +12,24 @@ export type HopMark =
   | { kind: 'http'; routeKey: string; functionLogicalId: string; receivedAt: number; answeredAt: number; status: number }
   /**
    * One function invocation on the local host, from the message to its worker to the result back;
-   * `handlerMs` and `handlerEndedAt` (when the handler returned: its writes are committed by then) timed inside the worker.
+   * `handlerMs`, `handlerEndedAt` and `lastWriteAt` (when its last DynamoDB write was answered: committed by then) timed inside the worker.
    */
-  | { kind: 'invocation'; functionLogicalId: string; startedAt: number; endedAt: number; handlerMs: number; handlerEndedAt: number }
+  | { kind: 'invocation'; functionLogicalId: string; startedAt: number; endedAt: number; handlerMs: number; handlerEndedAt: number; lastWriteAt?: number }
   /**
    * One batch of stream records handed to a function: `requestedAt` the GetRecords call that
    * returned its first record, `readAt` its answer, `invokedAt`/`doneAt` the invocation.
    */
-  | { kind: 'stream-batch'; functionLogicalId: string; requestedAt: number; readAt: number; invokedAt: number; doneAt: number; records: number }
+  | {
+      kind: 'stream-batch';
+      functionLogicalId: string;
+      requestedAt: number;
+      /** The shard's GetRecords call before the one that read the batch: the poll period is the time between them. */
+      previousRequestedAt?: number;
+      readAt: number;
+      invokedAt: number;
+      doneAt: number;
+      records: number;
+    }
   /** An event accepted by PutEvents. */
   | { kind: 'event'; busName: string; detailType: string; acceptedAt: number }
   /** A state machine execution, from StartExecution to its end. */

@@ -77,6 +77,8 @@ export interface StreamRelayOptions {
 export interface BatchTiming {
   /** The GetRecords call that returned the batch's first record: when it was sent, and when it answered. */
   requestedAt: number;
+  /** When the shard's GetRecords call before that one was sent (the poll period shows between the two). */
+  previousRequestedAt?: number;
   readAt: number;
   invokedAt: number;
   doneAt: number;
@@ -114,8 +116,10 @@ interface ShardRun {
   ended: boolean;
   failures: number;
   lastError: string;
+  /** When the last GetRecords call was sent. */
+  lastReadAt: number | undefined;
   /** When the oldest pending records were read (the batching window runs from there; `onBatch`). */
-  pendingSince: { requestedAt: number; readAt: number } | undefined;
+  pendingSince: { requestedAt: number; previousRequestedAt?: number; readAt: number } | undefined;
 }
 
 /**
@@ -335,6 +339,7 @@ export class DynamoDbStreamRelay {
       failures: 0,
       lastError: '',
       pendingSince: undefined,
+      lastReadAt: undefined,
     };
     run.iterator = await this.#withRetry(`GetShardIterator ${state.id}`, () => this.#iterator(state.id, run.backlog.fetchedThrough));
     if (this.#stopping) return;
@@ -369,6 +374,8 @@ export class DynamoDbStreamRelay {
     while (!run.ended && backlog.size < batchSize && !this.#stopping) {
       let page: GetRecordsCommandOutput;
       const requestedAt = hopClock();
+      const previousRequestedAt = run.lastReadAt;
+      run.lastReadAt = requestedAt;
       try {
         page = await this.#options.client.send(new GetRecordsCommand({ ShardIterator: run.iterator, Limit: Math.min(GET_RECORDS_LIMIT, batchSize) }));
       } catch (error) {
@@ -386,7 +393,9 @@ export class DynamoDbStreamRelay {
       const source = { streamArn: this.#streamArn, region: this.#region };
       const pendingBefore = backlog.size;
       backlog.addPage((page.Records ?? []).map((raw) => toLambdaRecord(raw, source)), (record) => this.#passesFilters(record), Date.now());
-      if (pendingBefore === 0 && backlog.size > 0) run.pendingSince = { requestedAt, readAt: hopClock() };
+      if (pendingBefore === 0 && backlog.size > 0) {
+        run.pendingSince = { requestedAt, ...(previousRequestedAt !== undefined ? { previousRequestedAt } : {}), readAt: hopClock() };
+      }
       run.iterator = page.NextShardIterator;
       if (!run.iterator) run.ended = true;
       const windowLeft = this.#batchingWindowLeft(run);

@@ -30,10 +30,11 @@ export class FunctionTimeout extends Error {
   override name = 'States.Timeout';
 }
 
-/** What the worker says of the handler's run: its wall time, and when it returned (epoch ms). */
+/** What the worker says of the handler's run: its wall time, when it returned and when its last DynamoDB write was answered (epoch ms). */
 interface HandlerTiming {
   handlerMs?: number;
   handlerEndedAt?: number;
+  lastWriteAt?: number;
 }
 
 interface Pending {
@@ -99,7 +100,7 @@ export class LocalFunction {
       this.worker.on('message', onMessage);
       this.worker.once('error', rejectReady);
     });
-    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string }; cpuMs?: number; handlerMs?: number; handlerEndedAt?: number }) => {
+    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string }; cpuMs?: number } & HandlerTiming) => {
       if (message.id === undefined) return;
       this.cpuMs += message.cpuMs ?? 0;
       const pending = this.pending.get(message.id);
@@ -108,6 +109,7 @@ export class LocalFunction {
       clearTimeout(pending.timer);
       pending.timing.handlerMs = message.handlerMs;
       pending.timing.handlerEndedAt = message.handlerEndedAt;
+      pending.timing.lastWriteAt = message.lastWriteAt;
       if (message.ok) pending.resolve(message.result);
       else pending.reject(new FunctionError(topology.logicalId, message.error?.name ?? 'Error', message.error?.message ?? ''));
     });
@@ -132,8 +134,9 @@ export class LocalFunction {
       this.running -= 1;
       if (this.recorder) {
         const endedAt = hopClock();
-        const { handlerMs = NaN, handlerEndedAt = endedAt } = timing;
-        this.recorder.mark({ kind: 'invocation', functionLogicalId: this.topology.logicalId, startedAt, endedAt, handlerMs, handlerEndedAt });
+        const { handlerMs = NaN, handlerEndedAt = endedAt, lastWriteAt } = timing;
+        const { logicalId } = this.topology;
+        this.recorder.mark({ kind: 'invocation', functionLogicalId: logicalId, startedAt, endedAt, handlerMs, handlerEndedAt, ...(lastWriteAt ? { lastWriteAt } : {}) });
       }
       this.queue.shift()?.();
     }

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { writesAnswered } from './write-watch.ts';
 
 interface Invocation {
   id: number;
@@ -32,11 +33,14 @@ parentPort?.on('message', async ({ id, event, context }: Invocation) => {
   const cpuBefore = process.threadCpuUsage();
   // The handler's own wall time: the host's invocation time less this is the message round trip.
   const startedAt = performance.now();
+  const writesBefore = writesAnswered.count;
   const timing = () => {
     const { user, system } = process.threadCpuUsage(cpuBefore);
     const endedAt = performance.now();
     // handlerEndedAt on the epoch clock every thread shares: the closest the host gets to a write's commit.
-    return { cpuMs: (user + system) / 1000, handlerMs: endedAt - startedAt, handlerEndedAt: performance.timeOrigin + endedAt };
+    // The last write answered during this invocation (shared between invocations that overlap in this worker).
+    const lastWriteAt = writesAnswered.count > writesBefore ? writesAnswered.lastAt : undefined;
+    return { cpuMs: (user + system) / 1000, handlerMs: endedAt - startedAt, handlerEndedAt: performance.timeOrigin + endedAt, lastWriteAt };
   };
   try {
     const result = await (handler as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext);

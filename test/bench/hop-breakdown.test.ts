@@ -1,6 +1,6 @@
 /** The hop breakdown: one order's hops from hand-made engine marks, and their median, p90 and mean over orders. */
 import { describe, expect, it } from 'vitest';
-import { formatHops, orderHops, POLL_WAIT, summarizeHops, WRITE_TO_BUS, type OrderPath } from '../../bench/hop-breakdown.ts';
+import { formatHops, orderHops, POLL_PERIOD, POLL_WAIT, summarizeHops, WRITE_TO_BUS, type OrderPath } from '../../bench/hop-breakdown.ts';
 import { happyPathSteps } from '../../bench/order-path.ts';
 import type { HopMark } from '../../local/hop-recorder.ts';
 
@@ -15,7 +15,9 @@ const PATH: OrderPath = {
   writers: { OrderPlaced: 'place', OrderStockLocked: 'LockStock', OrderShipmentRequested: 'RequestShipment' },
 };
 
-/** One order, times in ms from 0 (a write is stamped when its handler returns): placed at 0-30, its record read at 100, the workflow 120-220, the last record read at 300. */
+/**
+ * One order, times in ms from 0 (a write is stamped when DynamoDB answered it, else when its handler
+ * returned): placed at 0-30, its record read at 100, the workflow 120-220, the last record read at 300. */
 function orderMarks(offset = 0): HopMark[] {
   const t = (ms: number) => 1_000_000 + offset + ms;
   return [
@@ -25,12 +27,12 @@ function orderMarks(offset = 0): HopMark[] {
     { kind: 'invocation', functionLogicalId: 'Publisher', startedAt: t(105), endedAt: t(118), handlerMs: 12, handlerEndedAt: t(117) },
     { kind: 'stream-batch', functionLogicalId: 'Publisher', requestedAt: t(90), readAt: t(100), invokedAt: t(105), doneAt: t(118), records: 1 },
     { kind: 'invocation', functionLogicalId: 'Lock', startedAt: t(121), endedAt: t(161), handlerMs: 38, handlerEndedAt: t(160) },
-    { kind: 'invocation', functionLogicalId: 'Ship', startedAt: t(162), endedAt: t(212), handlerMs: 47, handlerEndedAt: t(210) },
+    { kind: 'invocation', functionLogicalId: 'Ship', startedAt: t(162), endedAt: t(212), handlerMs: 47, handlerEndedAt: t(210), lastWriteAt: t(205) },
     { kind: 'execution', stateMachineArn: 'sm', startedAt: t(116), stoppedAt: t(220), status: 'SUCCEEDED' },
     // The lock's and the ship's records come in one batch: the lock's event is put first.
     { kind: 'event', busName: 'bus', detailType: 'OrderStockLocked', acceptedAt: t(310) },
     { kind: 'event', busName: 'bus', detailType: 'OrderShipmentRequested', acceptedAt: t(312) },
-    { kind: 'stream-batch', functionLogicalId: 'Publisher', requestedAt: t(262), readAt: t(300), invokedAt: t(301), doneAt: t(320), records: 2 },
+    { kind: 'stream-batch', functionLogicalId: 'Publisher', requestedAt: t(262), previousRequestedAt: t(12), readAt: t(300), invokedAt: t(301), doneAt: t(320), records: 2 },
   ];
 }
 
@@ -51,9 +53,12 @@ describe('orderHops', () => {
     expect(hops.get('  LockStock worker round trip')).toBeCloseTo(2);
     expect(hops.get('LockStock → RequestShipment invoked')).toBeCloseTo(1);
     expect(hops.get('RequestShipment')).toBeCloseTo(50);
-    expect(hops.get(`OrderShipmentRequested: ${POLL_WAIT}`)).toBeCloseTo(52);
+    expect(hops.get(`OrderShipmentRequested: ${POLL_PERIOD}`)).toBeCloseTo(250);
+    expect(hops.has(`OrderPlaced: ${POLL_PERIOD}`)).toBe(false);
+    // From the ship write's answer (205), not the handler's return (210).
+    expect(hops.get(`OrderShipmentRequested: ${POLL_WAIT}`)).toBeCloseTo(57);
     expect(hops.get('OrderShipmentRequested: GetRecords answered')).toBeCloseTo(38);
-    expect(hops.get('OrderShipmentRequested: write → accepted on the bus')).toBeCloseTo(102);
+    expect(hops.get('OrderShipmentRequested: write → accepted on the bus')).toBeCloseTo(107);
     expect(hops.get('POST → OrderShipmentRequested accepted on the bus')).toBeCloseTo(312);
     // 2 + 1 + 2 + 3 ms between the host and the workers.
     expect(hops.get('worker round trips, all invocations of the order')).toBeCloseTo(8);
@@ -61,8 +66,8 @@ describe('orderHops', () => {
 
   it('counts every event of the order in write → bus, each from the write that produced it', () => {
     const writeToBus = orderHops(orderMarks(), PATH).filter(([hop]) => hop === WRITE_TO_BUS).map(([, ms]) => Math.round(ms));
-    // OrderPlaced from the place write (27), OrderStockLocked from LockStock's (160), OrderShipmentRequested from RequestShipment's (210).
-    expect(writeToBus).toEqual([88, 150, 102]);
+    // OrderPlaced from the place write (27), OrderStockLocked from LockStock's (160), OrderShipmentRequested from RequestShipment's (205).
+    expect(writeToBus).toEqual([88, 150, 107]);
   });
 
   it('keeps the hops in path order and leaves out those the marks do not show', () => {
