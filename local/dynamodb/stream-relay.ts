@@ -116,7 +116,7 @@ interface ShardRun {
   ended: boolean;
   failures: number;
   lastError: string;
-  /** When the last GetRecords call was sent. */
+  /** When the last GetRecords call was sent: the next poll is due a poll interval after it. */
   lastReadAt: number | undefined;
   /** When the oldest pending records were read (the batching window runs from there; `onBatch`). */
   pendingSince: { requestedAt: number; previousRequestedAt?: number; readAt: number } | undefined;
@@ -363,7 +363,8 @@ export class DynamoDbStreamRelay {
         return;
       }
       if (read === 'caught-up') state.caughtUpTick = tick;
-      if (read === 'caught-up' || this.#stopping) await this.#sleep(this.#pollIntervalMs);
+      // Polls start a poll interval apart (Lambda polls four times a second), however long GetRecords took.
+      if (read === 'caught-up' || this.#stopping) await this.#sleep(this.#untilNextPoll(run));
     }
   }
 
@@ -401,13 +402,18 @@ export class DynamoDbStreamRelay {
       const windowLeft = this.#batchingWindowLeft(run);
       if (!page.Records?.length) {
         if (backlog.size === 0 || windowLeft <= 0) return 'caught-up';
-        await this.#sleep(Math.min(windowLeft, this.#pollIntervalMs));
+        await this.#sleep(Math.min(windowLeft, this.#untilNextPoll(run)));
         continue;
       }
       // Lambda invokes as soon as a read brings records, unless a batching window asks it to gather more.
       if (backlog.size > 0 && windowLeft <= 0) return 'filled';
     }
     return 'filled';
+  }
+
+  /** Milliseconds until the next poll is due: a poll interval after the last one was sent. */
+  #untilNextPoll(run: ShardRun): number {
+    return run.lastReadAt === undefined ? this.#pollIntervalMs : Math.max(0, run.lastReadAt + this.#pollIntervalMs - hopClock());
   }
 
   /** Milliseconds of the batching window left for the pending records; 0 or less when they should go now. */
