@@ -63,6 +63,7 @@ export function orderHops(marks: readonly HopMark[], path: OrderPath): OrderHops
   if (place) {
     hops.push(['  the handler', place.handlerMs]);
     hops.push(['  worker round trip', roundTrip(place)]);
+    hops.push(['  HTTP API (authorizer, request, response)', http.answeredAt - http.receivedAt - (place.endedAt - place.startedAt)]);
   }
 
   const events = all.filter((m): m is Mark<'event'> => m.kind === 'event');

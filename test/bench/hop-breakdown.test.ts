@@ -42,6 +42,7 @@ describe('orderHops', () => {
     expect(hops.get('POST /orders answered')).toBeCloseTo(30);
     expect(hops.get('  the handler')).toBeCloseTo(24);
     expect(hops.get('  worker round trip')).toBeCloseTo(2);
+    expect(hops.get('  HTTP API (authorizer, request, response)')).toBeCloseTo(4);
     expect(hops.get(`OrderPlaced: ${POLL_WAIT}`)).toBeCloseTo(63);
     expect(hops.get('OrderPlaced: GetRecords answered')).toBeCloseTo(10);
     expect(hops.get('OrderPlaced: read → publisher invoked')).toBeCloseTo(5);
