@@ -66,7 +66,7 @@ export interface StreamRelayOptions {
   onDeadLetter: (failure: DeadLetter) => void | Promise<void>;
   /** JSON file keeping each shard's last processed sequence number, so a restart resumes instead of replaying or skipping. */
   checkpointFile?: string;
-  /** Delay between polls of a shard that had nothing new. @default 250, Lambda's cadence */
+  /** Period of the polls of a shard that has nothing new, from one poll's start to the next's. @default 250, Lambda's cadence */
   pollIntervalMs?: number;
   /** Told when each batch was read and handed to the function (`npm run bench:latency`); nothing waits on it. */
   onBatch?: (timing: BatchTiming) => void;
