@@ -15,25 +15,24 @@ export type HopMark =
    * `handlerMs`, `handlerEndedAt` and `lastWriteAt` (when its last DynamoDB write was answered: committed by then) timed inside the worker.
    */
   | { kind: 'invocation'; functionLogicalId: string; startedAt: number; endedAt: number; handlerMs: number; handlerEndedAt: number; lastWriteAt?: number }
-  /**
-   * One batch of stream records handed to a function: `requestedAt` the GetRecords call that
-   * returned its first record, `readAt` its answer, `invokedAt`/`doneAt` the invocation.
-   */
-  | {
-      kind: 'stream-batch';
-      functionLogicalId: string;
-      requestedAt: number;
-      /** The shard's GetRecords call before the one that read the batch: the poll period is the time between them. */
-      previousRequestedAt?: number;
-      readAt: number;
-      invokedAt: number;
-      doneAt: number;
-      records: number;
-    }
+  /** One batch of stream records handed to a function. */
+  | ({ kind: 'stream-batch'; functionLogicalId: string } & BatchTiming)
   /** An event accepted by PutEvents. */
   | { kind: 'event'; busName: string; detailType: string; acceptedAt: number }
   /** A state machine execution, from StartExecution to its end. */
   | { kind: 'execution'; stateMachineArn: string; startedAt: number; stoppedAt: number; status: string };
+
+/** When one batch of stream records was read and when its function had it (the stream relay's `onBatch`). */
+export interface BatchTiming {
+  /** The GetRecords call that returned the batch's first record: when it was sent, and when it answered. */
+  requestedAt: number;
+  /** When the shard's GetRecords call before that one was sent: the poll period is the time between the two. */
+  previousRequestedAt?: number;
+  readAt: number;
+  invokedAt: number;
+  doneAt: number;
+  records: number;
+}
 
 export interface HopRecorder {
   mark(mark: HopMark): void;

@@ -2,10 +2,10 @@
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DeadLetterQueues } from '../dead-letters.ts';
-import type { HopRecorder } from '../hop-recorder.ts';
+import type { BatchTiming, HopRecorder } from '../hop-recorder.ts';
 import type { StreamMappingTopology } from '../topology.ts';
 import { LOCAL_AWS_ENV, type DynamoDbLocal } from './dynamodb-local.ts';
-import { DynamoDbStreamRelay, type BatchTiming } from './stream-relay.ts';
+import { DynamoDbStreamRelay } from './stream-relay.ts';
 
 export interface StreamMappingsOptions {
   mappings: StreamMappingTopology[];

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { compileEventPattern, type CompiledEventPattern } from '../../packages/event-pattern/index.ts';
-import { hopClock } from '../hop-recorder.ts';
+import { hopClock, type BatchTiming } from '../hop-recorder.ts';
 import { invokeBatch } from './batch-response.ts';
 import { ShardBacklog } from './shard-backlog.ts';
 import { CheckpointFile, type ShardCheckpoint } from './stream-checkpoints.ts';
@@ -71,18 +71,6 @@ export interface StreamRelayOptions {
   /** Told when each batch was read and handed to the function (`npm run bench:latency`); nothing waits on it. */
   onBatch?: (timing: BatchTiming) => void;
   log?: (message: string) => void;
-}
-
-/** When one batch's records were read and when the function had them. */
-export interface BatchTiming {
-  /** The GetRecords call that returned the batch's first record: when it was sent, and when it answered. */
-  requestedAt: number;
-  /** When the shard's GetRecords call before that one was sent (the poll period shows between the two). */
-  previousRequestedAt?: number;
-  readAt: number;
-  invokedAt: number;
-  doneAt: number;
-  records: number;
 }
 
 /** Retries allowed when `maximumRetryAttempts` is -1: Lambda retries until the record expires (a day), which would stall a local shard. */
