@@ -4,7 +4,6 @@
  * machines are shared and noisy, so read the ratios rather than the absolute numbers.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { cpus, totalmem } from 'node:os';
 import { synthesizeStack } from '../local/cloud-assembly.ts';
 import { loadStack } from '../local/synth-cache.ts';
@@ -21,6 +20,10 @@ import { measureEndToEnd } from './end-to-end.ts';
 import { countsBetween, measureOrderUnits, snapshot, useLocalPersonalDataKey, WRITE_UNITS_GOAL, watchEvents, type DynamoDbUnits, type PipelineCounts } from './order-usage.ts';
 import { costPerMillionOrders, formatCost, kmsRequestsPerOrder } from './order-cost.ts';
 import { measureUnloaded } from './unloaded.ts';
+import { formatHops } from './hop-breakdown.ts';
+import { orderPathOf } from './order-path.ts';
+import { NO_PARTNERS, putAsOperator, startBenchCloud, stockForBench } from './bench-cloud.ts';
+import { HopLog } from '../local/hop-recorder.ts';
 import { honestUsage } from './honest-cost.ts';
 import { readLoggingConfiguration } from './observability-usage.ts';
 import { evaluateGoals, formatGoals, type GoalFigures } from './goals.ts';
@@ -35,7 +38,6 @@ import { StockStore } from '../functions/store/stock-store.ts';
 import { startLocalCloud } from '../local/local-cloud.ts';
 import { parseCommandLine } from '../local/cli.ts';
 import { SCOPES } from '../functions/http/access.ts';
-import { DEMO_ROUTING_POLICY_DOCUMENT } from '../functions/domain/routing/demo-routing-policy.ts';
 
 const { values: flags } = parseCommandLine({
   script: 'bench',
@@ -120,28 +122,19 @@ try {
 }
 
 progress('starting the local cloud (in memory) for the unloaded and end-to-end runs');
-// Without partners: the example partners' endpoints do not exist, and their failing deliveries
-// would be counted as the pipeline's work.
-const NO_PARTNERS = fileURLToPath(new URL('../test/fixtures/no-partners.json', import.meta.url));
 const { stack } = await loadStack('bench', { partnersFile: NO_PARTNERS });
-const cloud = await startLocalCloud({ port: 0, stage: 'bench', stack });
+const hopLog = new HopLog();
+const cloud = await startBenchCloud({ stack, hopRecorder: hopLog });
 try {
-  const operator = `Bearer ${await cloud.issueToken({ scopes: [SCOPES.admin] })}`;
-  const put = async (path: string, body: unknown) => {
-    const response = await fetch(`${cloud.url}${path}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: operator },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`PUT ${path}: ${response.status} ${await response.text()}`);
-  };
-  await put('/policies/routing', DEMO_ROUTING_POLICY_DOCUMENT);
+  const put = (path: string, body: unknown) => putAsOperator(cloud, path, body);
   const skus = Array.from({ length: 20 }, (_, i) => `E2E-${i}`);
-  for (const sku of skus) await put(`/inventory/${sku}`, { warehouses: { 'wh-shanghai': 100_000, 'wh-guangzhou': 100_000 } });
+  await stockForBench(cloud, skus);
 
   progress('unloaded: 20 orders one at a time (after 3 to warm up), each until the pipeline is idle');
   const schedulesBefore = cloud.oneTimeSchedules.invocations;
-  const unloaded = await measureUnloaded(cloud, { orders: 20, warmup: 3, sku: skus[0]! });
+  const unloaded = await measureUnloaded(cloud, { orders: 20, warmup: 3, sku: skus[0]!, hops: { log: hopLog, path: orderPathOf(cloud.topology) } });
+  // Only the unloaded run is broken down: under load, an order's hops include the others' queues.
+  hopLog.stop();
   // The bench's orders are paid when placed, in a channel with no hold window: 0 unless that changes.
   const schedulerInvocations = (cloud.oneTimeSchedules.invocations - schedulesBefore) / (20 + 3);
   results.unloaded = { ...unloaded, executions: unloaded.executions.length };
@@ -151,6 +144,12 @@ try {
       `${fn.invocationsPerOrder.toFixed(2)}/order, ${fn.avgDurationMs.toFixed(1)} ms (CPU ${fn.avgCpuMs.toFixed(1)} ms) at ${fn.memoryMb} MB; ` +
         `${fn.logBytesPerOrder.toFixed(0)} log bytes/order`,
     ]);
+  }
+  if (unloaded.hops) {
+    results.hops = unloaded.hops.rows;
+    const [header, ...lines] = formatHops(unloaded.hops.rows);
+    rows.push(['  unloaded hops (ms)', header!.trimStart()]);
+    for (const line of lines) rows.push(['', line]);
   }
   rows.push([
     '  unloaded per order',

@@ -10,6 +10,21 @@ import type { LocalCloud } from '../local/local-cloud.ts';
 import { SCOPES } from '../functions/http/access.ts';
 import { benchOrder } from './orders.ts';
 import type { LocalHistoryEvent } from './observability-usage.ts';
+import type { HopLog } from '../local/hop-recorder.ts';
+import { orderHops, summarizeHops, type HopRow, type OrderHops, type OrderPath } from './hop-breakdown.ts';
+
+/** The hop breakdown: the log the local cloud was started with, and the path to follow. */
+export interface HopOptions {
+  log: HopLog;
+  path: OrderPath;
+  /**
+   * Each order waits a random 0 to this many ms before it is posted. Without it, every order would
+   * be posted just after the poll that let the previous one settle, always the same distance from
+   * the next poll; with it, writes land at random points of the poll period, as independent orders do.
+   * @default 250, the stream poller's period
+   */
+  phaseJitterMs?: number;
+}
 
 export interface UnloadedFunction {
   logicalId: string;
@@ -36,9 +51,11 @@ export interface UnloadedRun {
   workflowTaskInvocationsPerOrder: number;
   /** History of every execution in the run, with its ARN, for the Express log model. */
   executions: Array<{ executionArn: string; stateMachineArn: string; history: LocalHistoryEvent[] }>;
+  /** Each order's hops and their summary, when a hop log was given. */
+  hops?: { orders: OrderHops[]; rows: HopRow[] };
 }
 
-export async function measureUnloaded(cloud: LocalCloud, options: { orders: number; warmup: number; sku: string }): Promise<UnloadedRun> {
+export async function measureUnloaded(cloud: LocalCloud, options: { orders: number; warmup: number; sku: string; hops?: HopOptions }): Promise<UnloadedRun> {
   const order = benchOrder(options.sku);
   const authorization = `Bearer ${await cloud.issueToken({ scopes: [SCOPES.channel], channel: order.channel })}`;
   let events = 0;
@@ -59,7 +76,16 @@ export async function measureUnloaded(cloud: LocalCloud, options: { orders: numb
     const before = cloud.functionStats();
     const eventsBefore = events;
     const startedAt = new Date().toISOString();
-    for (let n = 0; n < options.orders; n++) await placeOne(options.warmup + n);
+    const hopsPerOrder: OrderHops[] = [];
+    for (let n = 0; n < options.orders; n++) {
+      if (options.hops) {
+        const jitter = Math.random() * (options.hops.phaseJitterMs ?? 250);
+        await new Promise((resolve) => setTimeout(resolve, jitter));
+        options.hops.log.take();
+      }
+      await placeOne(options.warmup + n);
+      if (options.hops) hopsPerOrder.push(orderHops(options.hops.log.take(), options.hops.path));
+    }
     const after = cloud.functionStats();
 
     const functions: UnloadedFunction[] = [];
@@ -94,6 +120,7 @@ export async function measureUnloaded(cloud: LocalCloud, options: { orders: numb
         stateMachineArn: e.stateMachineArn,
         history: history(e),
       })),
+      ...(options.hops ? { hops: { orders: hopsPerOrder, rows: summarizeHops(hopsPerOrder) } } : {}),
     };
   } finally {
     unsubscribe();

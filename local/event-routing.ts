@@ -9,6 +9,7 @@ import { LocalArchive } from './eventbridge/local-archive.ts';
 import { LocalEventBus, type BusEvent, type DeadLetter } from './eventbridge/local-event-bus.ts';
 import type { DeadLetterQueues } from './dead-letters.ts';
 import type { Feed } from './feed.ts';
+import { hopClock, type HopRecorder } from './hop-recorder.ts';
 import { LocalPipe } from './pipes/local-pipe.ts';
 import type { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type ApiDestinationTopology, type Topology } from './topology.ts';
@@ -35,6 +36,8 @@ export interface EventRoutingOptions {
   retryBaseDelayMs?: number;
   /** Start each state machine target twice per event (fault injection: EventBridge delivers at least once). */
   duplicateDeliveries?: boolean;
+  /** Told when each event is accepted (`npm run bench:latency`). */
+  recorder?: HopRecorder;
 }
 
 export interface EventRouting {
@@ -100,6 +103,7 @@ export function startEventRouting(options: EventRoutingOptions): EventRouting {
     },
     onDeadLetter: (letter: DeadLetter) => deadLetters.send(letter.queueLogicalId, letter),
     onEvent: (busName, event) => {
+      options.recorder?.mark({ kind: 'event', busName, detailType: event['detail-type'], acceptedAt: hopClock() });
       archive.append(busName, event);
       feed.publish({ kind: 'event', at: new Date().toISOString(), busName, event });
     },

@@ -22,6 +22,7 @@ import { startEventRouting, type ReplayRequest } from './event-routing.ts';
 import { localCarrierSecretsDocument } from './carrier-secrets.ts';
 import { localCursorSigningKey } from './cursor-signing-key.ts';
 import { Feed } from './feed.ts';
+import type { HopRecorder } from './hop-recorder.ts';
 import { LocalFunctions, type FunctionStats } from './lambda/local-functions.ts';
 import { startHttpServer } from './local-http-server.ts';
 import { startFaultProxy } from './faults/fault-proxy.ts';
@@ -76,6 +77,8 @@ export interface LocalCloudOptions {
   schedules?: boolean;
   /** Faults to inject (`npm run faults`); none by default. */
   faults?: LocalFaults;
+  /** Receives the engines' timestamps of what each order goes through (`npm run bench:latency`); none recorded without it. */
+  hopRecorder?: HopRecorder;
 }
 
 /** What `npm run faults` injects; each is what AWS itself does now and then. */
@@ -176,7 +179,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const feed = new Feed();
     const deadLetters = new DeadLetterQueues(topology.queues, feed, options.dataDir);
 
-    const functions = new LocalFunctions();
+    const recorder = options.hopRecorder;
+    const functions = new LocalFunctions(recorder);
     const invoke = (logicalId: string, event: unknown) => functions.invoke(logicalId, event);
 
     const faults = options.faults ?? {};
@@ -198,6 +202,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           input: execution.input,
           ...(execution.error ? { error: execution.error, cause: execution.cause } : {}),
         }),
+      ...(recorder ? { recorder } : {}),
     });
 
     const routing = startEventRouting({
@@ -208,6 +213,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       invoke,
       secrets: options.secrets ?? {},
       ...(faults.duplicateDeliveries ? { duplicateDeliveries: true } : {}),
+      ...(recorder ? { recorder } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
     });
@@ -277,6 +283,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       invoke,
       deadLetters,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(recorder ? { recorder } : {}),
       log,
     });
     stopStack.push({ name: 'stream relay', stop: () => streams.stop() });
@@ -300,7 +307,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deadLetters: deadLetters.messages,
       eventBusDeliveries: routing.eventBusDeliveries,
       replay: routing.replay,
-    });
+    }, recorder);
     stopStack.push({ name: 'HTTP server', stop: () => server.stop() });
     log(`HTTP API on port ${server.port}: ${topology.routes.length} routes (${Date.now() - started} ms)`);
 

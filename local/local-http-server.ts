@@ -10,6 +10,7 @@ import { compileRoutes, headersOf, MALFORMED_PATH, readBody, toEvent, writeJson,
 import { authorize, wwwAuthenticate } from './apigateway/jwt-authorizer.ts';
 import { isConsolePath, serveConsole } from './console-files.ts';
 import type { LocalSigningKey } from './dev-tokens.ts';
+import { hopClock, type HopRecorder } from './hop-recorder.ts';
 import { OperatorRoutes, type OperatorView } from './operator-routes.ts';
 import type { RouteTopology } from './topology.ts';
 
@@ -25,10 +26,13 @@ export async function startHttpServer(
   invoke: (logicalId: string, event: unknown) => Promise<unknown>,
   signingKey: LocalSigningKey,
   view: OperatorView,
+  /** Told when each request to a route arrived and was answered (`npm run bench:latency`). */
+  recorder?: HopRecorder,
 ): Promise<LocalHttpServer> {
   const match = compileRoutes(routes);
   const operatorRoutes = new OperatorRoutes(view);
   const server = createServer(async (request, response) => {
+    const receivedAt = recorder ? hopClock() : 0;
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
       if (url.pathname.startsWith('/_local/')) return await operatorRoutes.handle(url, request, response);
@@ -47,6 +51,8 @@ export async function startHttpServer(
       if (!body) return writeJson(response, 413, { message: 'Request Entity Too Large' });
       const event = toEvent(request, body, route, url, outcome?.context);
       writeResult(response, await invoke(route.route.functionLogicalId, event));
+      const { routeKey, functionLogicalId } = route.route;
+      recorder?.mark({ kind: 'http', routeKey, functionLogicalId, receivedAt, answeredAt: hopClock(), status: response.statusCode });
     } catch {
       if (!response.headersSent) writeJson(response, 500, { message: 'Internal Server Error' });
     }

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DeadLetterQueues } from '../dead-letters.ts';
+import type { BatchTiming, HopRecorder } from '../hop-recorder.ts';
 import type { StreamMappingTopology } from '../topology.ts';
 import { LOCAL_AWS_ENV, type DynamoDbLocal } from './dynamodb-local.ts';
 import { DynamoDbStreamRelay } from './stream-relay.ts';
@@ -15,6 +16,8 @@ export interface StreamMappingsOptions {
   /** Where each mapping keeps its shard checkpoints (`stream-<mapping>.json`). */
   dataDir?: string;
   log: (line: string) => void;
+  /** Receives each batch's read and invocation times (`npm run bench:latency`). */
+  recorder?: HopRecorder;
 }
 
 export interface StreamMappings {
@@ -38,6 +41,9 @@ export async function startStreamMappings(options: StreamMappingsOptions): Promi
         invoke: (event) => options.invoke(mapping.functionLogicalId, event) as never,
         onDeadLetter: (failure) => options.deadLetters.send(mapping.deadLetterQueueLogicalId, failure),
         ...(options.dataDir ? { checkpointFile: join(options.dataDir, `stream-${mapping.logicalId}.json`) } : {}),
+        ...(options.recorder
+          ? { onBatch: (timing: BatchTiming) => options.recorder!.mark({ kind: 'stream-batch', functionLogicalId: mapping.functionLogicalId, ...timing }) }
+          : {}),
         log: options.log,
       }),
   );

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { compileEventPattern, type CompiledEventPattern } from '../../packages/event-pattern/index.ts';
+import { hopClock, type BatchTiming } from '../hop-recorder.ts';
 import { invokeBatch } from './batch-response.ts';
 import { ShardBacklog } from './shard-backlog.ts';
 import { CheckpointFile, type ShardCheckpoint } from './stream-checkpoints.ts';
@@ -36,6 +37,11 @@ export interface EventSourceMappingSettings {
   maximumRetryAttempts: number;
   /** -1 is infinite. */
   maximumRecordAgeInSeconds: number;
+  /**
+   * MaximumBatchingWindowInSeconds: how long to gather records before invoking. 0 (the default for
+   * streams) invokes with what a read returned, without reading again first.
+   */
+  maximumBatchingWindowInSeconds?: number;
 }
 
 /** What the OnFailure destination receives for records the mapping gave up on. */
@@ -60,8 +66,10 @@ export interface StreamRelayOptions {
   onDeadLetter: (failure: DeadLetter) => void | Promise<void>;
   /** JSON file keeping each shard's last processed sequence number, so a restart resumes instead of replaying or skipping. */
   checkpointFile?: string;
-  /** Delay between polls of a shard that had nothing new. @default 250, Lambda's cadence */
+  /** Period of the polls of a shard that has nothing new, from one poll's start to the next's. @default 250, Lambda's cadence */
   pollIntervalMs?: number;
+  /** Told when each batch was read and handed to the function (`npm run bench:latency`); nothing waits on it. */
+  onBatch?: (timing: BatchTiming) => void;
   log?: (message: string) => void;
 }
 
@@ -96,6 +104,10 @@ interface ShardRun {
   ended: boolean;
   failures: number;
   lastError: string;
+  /** When the last GetRecords call was sent: the next poll is due a poll interval after it. */
+  lastReadAt: number | undefined;
+  /** When the oldest pending records were read (the batching window runs from there; `onBatch`). */
+  pendingSince: { requestedAt: number; previousRequestedAt?: number; readAt: number } | undefined;
 }
 
 /**
@@ -307,7 +319,16 @@ export class DynamoDbStreamRelay {
   // --- one shard -------------------------------------------------------------------------------
 
   async #runShard(state: ShardState): Promise<void> {
-    const run: ShardRun = { state, backlog: new ShardBacklog(state.checkpoint.sequenceNumber), iterator: undefined, ended: false, failures: 0, lastError: '' };
+    const run: ShardRun = {
+      state,
+      backlog: new ShardBacklog(state.checkpoint.sequenceNumber),
+      iterator: undefined,
+      ended: false,
+      failures: 0,
+      lastError: '',
+      pendingSince: undefined,
+      lastReadAt: undefined,
+    };
     run.iterator = await this.#withRetry(`GetShardIterator ${state.id}`, () => this.#iterator(state.id, run.backlog.fetchedThrough));
     if (this.#stopping) return;
     if (!run.iterator) run.ended = true;
@@ -330,7 +351,8 @@ export class DynamoDbStreamRelay {
         return;
       }
       if (read === 'caught-up') state.caughtUpTick = tick;
-      if (read === 'caught-up' || this.#stopping) await this.#sleep(this.#pollIntervalMs);
+      // Polls start a poll interval apart (Lambda polls four times a second), however long GetRecords took.
+      if (read === 'caught-up' || this.#stopping) await this.#sleep(this.#untilNextPoll(run));
     }
   }
 
@@ -340,6 +362,9 @@ export class DynamoDbStreamRelay {
     const batchSize = this.#settings.batchSize;
     while (!run.ended && backlog.size < batchSize && !this.#stopping) {
       let page: GetRecordsCommandOutput;
+      const requestedAt = hopClock();
+      const previousRequestedAt = run.lastReadAt;
+      run.lastReadAt = requestedAt;
       try {
         page = await this.#options.client.send(new GetRecordsCommand({ ShardIterator: run.iterator, Limit: Math.min(GET_RECORDS_LIMIT, batchSize) }));
       } catch (error) {
@@ -355,12 +380,34 @@ export class DynamoDbStreamRelay {
         continue;
       }
       const source = { streamArn: this.#streamArn, region: this.#region };
+      const pendingBefore = backlog.size;
       backlog.addPage((page.Records ?? []).map((raw) => toLambdaRecord(raw, source)), (record) => this.#passesFilters(record), Date.now());
+      if (pendingBefore === 0 && backlog.size > 0) {
+        run.pendingSince = { requestedAt, ...(previousRequestedAt !== undefined ? { previousRequestedAt } : {}), readAt: hopClock() };
+      }
       run.iterator = page.NextShardIterator;
       if (!run.iterator) run.ended = true;
-      if (!page.Records?.length) return 'caught-up';
+      const windowLeft = this.#batchingWindowLeft(run);
+      if (!page.Records?.length) {
+        if (backlog.size === 0 || windowLeft <= 0) return 'caught-up';
+        await this.#sleep(Math.min(windowLeft, this.#untilNextPoll(run)));
+        continue;
+      }
+      // Lambda invokes as soon as a read brings records, unless a batching window asks it to gather more.
+      if (backlog.size > 0 && windowLeft <= 0) return 'filled';
     }
     return 'filled';
+  }
+
+  /** Milliseconds until the next poll is due: a poll interval after the last one was sent. */
+  #untilNextPoll(run: ShardRun): number {
+    return run.lastReadAt === undefined ? this.#pollIntervalMs : Math.max(0, run.lastReadAt + this.#pollIntervalMs - hopClock());
+  }
+
+  /** Milliseconds of the batching window left for the pending records; 0 or less when they should go now. */
+  #batchingWindowLeft(run: ShardRun): number {
+    const windowMs = (this.#settings.maximumBatchingWindowInSeconds ?? 0) * 1000;
+    return run.pendingSince ? windowMs - (hopClock() - run.pendingSince.readAt) : windowMs;
   }
 
   /** Offers the first pending records once: to the function, or to the on-failure destination once they are too old or out of retries. */
@@ -374,7 +421,9 @@ export class DynamoDbStreamRelay {
     }
 
     const size = backlog.nextBatchSize(this.#settings.batchSize);
+    const invokedAt = this.#options.onBatch ? hopClock() : 0;
     const outcome = await invokeBatch(this.#options.invoke, backlog.first(size), this.#settings.reportBatchItemFailures);
+    if (this.#options.onBatch && run.pendingSince) this.#options.onBatch({ ...run.pendingSince, invokedAt, doneAt: hopClock(), records: size });
     if (outcome.kind === 'success') return this.#done(run, size);
 
     let failedSize = size;
@@ -413,6 +462,7 @@ export class DynamoDbStreamRelay {
 
   async #commit(run: ShardRun, count: number): Promise<void> {
     const position = run.backlog.remove(count);
+    if (run.backlog.size === 0) run.pendingSince = undefined;
     if (position && position !== run.state.checkpoint.sequenceNumber) {
       run.state.checkpoint.sequenceNumber = position;
       await this.#persistCheckpoints();

@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { hopClock, type HopRecorder } from '../hop-recorder.ts';
 import type { FunctionTopology } from '../topology.ts';
 
 /** A handler error as Lambda reports it: `name` is the errorType Step Functions matches on. */
@@ -29,8 +30,17 @@ export class FunctionTimeout extends Error {
   override name = 'States.Timeout';
 }
 
+/** What the worker says of the handler's run: its wall time, when it returned and when its last DynamoDB write was answered (epoch ms). */
+interface HandlerTiming {
+  handlerMs?: number;
+  handlerEndedAt?: number;
+  lastWriteAt?: number;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
+  /** Filled in with the handler's wall time inside the worker when it answers. */
+  timing: HandlerTiming;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -42,6 +52,7 @@ export class LocalFunction {
   private readonly ready: Promise<void>;
   private nextId = 0;
   private readonly maxConcurrent: number;
+  private readonly recorder: HopRecorder | undefined;
   private running = 0;
   private readonly queue: Array<() => void> = [];
   invocations = 0;
@@ -59,9 +70,11 @@ export class LocalFunction {
     env: Record<string, string>,
     logs?: NodeJS.WritableStream,
     maxConcurrent = 16,
+    recorder?: HopRecorder,
   ) {
     this.topology = topology;
     this.maxConcurrent = maxConcurrent;
+    this.recorder = recorder;
     this.worker = new Worker(new URL('./function-worker.ts', import.meta.url), {
       workerData: { entryPath: resolve(projectRoot, topology.entry), exportName: topology.exportName },
       // Names the thread in inspector titles (a debugger's list, `npm run bench:profile`'s threads).
@@ -87,13 +100,16 @@ export class LocalFunction {
       this.worker.on('message', onMessage);
       this.worker.once('error', rejectReady);
     });
-    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string }; cpuMs?: number }) => {
+    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string }; cpuMs?: number } & HandlerTiming) => {
       if (message.id === undefined) return;
       this.cpuMs += message.cpuMs ?? 0;
       const pending = this.pending.get(message.id);
       if (!pending) return;
       this.pending.delete(message.id);
       clearTimeout(pending.timer);
+      pending.timing.handlerMs = message.handlerMs;
+      pending.timing.handlerEndedAt = message.handlerEndedAt;
+      pending.timing.lastWriteAt = message.lastWriteAt;
       if (message.ok) pending.resolve(message.result);
       else pending.reject(new FunctionError(topology.logicalId, message.error?.name ?? 'Error', message.error?.message ?? ''));
     });
@@ -109,16 +125,24 @@ export class LocalFunction {
     if (this.running >= this.maxConcurrent) await new Promise<void>((start) => this.queue.push(start));
     this.running += 1;
     const started = performance.now();
+    const startedAt = this.recorder ? hopClock() : 0;
+    const timing: HandlerTiming = {};
     try {
-      return await this.dispatch(event);
+      return await this.dispatch(event, timing);
     } finally {
       this.busyMs += performance.now() - started;
       this.running -= 1;
+      if (this.recorder) {
+        const endedAt = hopClock();
+        const { handlerMs = NaN, handlerEndedAt = endedAt, lastWriteAt } = timing;
+        const { logicalId } = this.topology;
+        this.recorder.mark({ kind: 'invocation', functionLogicalId: logicalId, startedAt, endedAt, handlerMs, handlerEndedAt, ...(lastWriteAt ? { lastWriteAt } : {}) });
+      }
       this.queue.shift()?.();
     }
   }
 
-  private dispatch(event: unknown): Promise<unknown> {
+  private dispatch(event: unknown, timing: HandlerTiming): Promise<unknown> {
     const id = this.nextId++;
     const timeoutMs = this.topology.timeoutSeconds * 1000;
     return new Promise((resolvePromise, rejectPromise) => {
@@ -126,7 +150,7 @@ export class LocalFunction {
         this.pending.delete(id);
         rejectPromise(new FunctionTimeout(`${this.topology.logicalId} timed out after ${this.topology.timeoutSeconds} s`));
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolvePromise, reject: rejectPromise, timer });
+      this.pending.set(id, { resolve: resolvePromise, reject: rejectPromise, timer, timing });
       this.worker.postMessage({
         id,
         event,

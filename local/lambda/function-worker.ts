@@ -4,6 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { writesAnswered } from './write-watch.ts';
 
 interface Invocation {
   id: number;
@@ -29,16 +31,23 @@ parentPort?.on('message', async ({ id, event, context }: Invocation) => {
   // This thread's CPU time only (not the process's, shared with the other functions and the engines):
   // exact for one invocation at a time, shared between those that overlap in this worker.
   const cpuBefore = process.threadCpuUsage();
-  const cpuMs = () => {
+  // The handler's own wall time: the host's invocation time less this is the message round trip.
+  const startedAt = performance.now();
+  const writesBefore = writesAnswered.count;
+  const timing = () => {
     const { user, system } = process.threadCpuUsage(cpuBefore);
-    return (user + system) / 1000;
+    const endedAt = performance.now();
+    // handlerEndedAt on the epoch clock every thread shares: the closest the host gets to a write's commit.
+    // The last write answered during this invocation (shared between invocations that overlap in this worker).
+    const lastWriteAt = writesAnswered.count > writesBefore ? writesAnswered.lastAt : undefined;
+    return { cpuMs: (user + system) / 1000, handlerMs: endedAt - startedAt, handlerEndedAt: performance.timeOrigin + endedAt, lastWriteAt };
   };
   try {
     const result = await (handler as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext);
-    parentPort?.postMessage({ id, ok: true, result, cpuMs: cpuMs() });
+    parentPort?.postMessage({ id, ok: true, result, ...timing() });
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
-    parentPort?.postMessage({ id, ok: false, error: { name: failure.name, message: failure.message, stack: failure.stack }, cpuMs: cpuMs() });
+    parentPort?.postMessage({ id, ok: false, error: { name: failure.name, message: failure.message, stack: failure.stack }, ...timing() });
   }
 });
 parentPort?.postMessage({ ready: true });

@@ -2,6 +2,7 @@
  * The stack's functions, by logical id. Created empty and loaded last: the engines that invoke
  * functions exist before the functions, whose environment points at those engines' endpoints.
  */
+import type { HopRecorder } from '../hop-recorder.ts';
 import type { FunctionTopology } from '../topology.ts';
 import { LocalFunction } from './function-host.ts';
 
@@ -17,10 +18,16 @@ export interface FunctionStats {
 
 export class LocalFunctions {
   readonly #functions = new Map<string, LocalFunction>();
+  readonly #recorder: HopRecorder | undefined;
+
+  /** `recorder` receives each invocation's timing (`npm run bench:latency`). */
+  constructor(recorder?: HopRecorder) {
+    this.#recorder = recorder;
+  }
 
   /** Starts one worker per function and resolves once each has loaded its handler. */
   async load(functions: Iterable<FunctionTopology>, projectRoot: string, environment: Record<string, string>, logs?: NodeJS.WritableStream): Promise<void> {
-    for (const fn of functions) this.#functions.set(fn.logicalId, new LocalFunction(fn, projectRoot, { ...environment }, logs));
+    for (const fn of functions) this.#functions.set(fn.logicalId, new LocalFunction(fn, projectRoot, { ...environment }, logs, undefined, this.#recorder));
     await Promise.all([...this.#functions.values()].map((fn) => fn.whenReady()));
   }
 

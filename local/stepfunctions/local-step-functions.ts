@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { hopClock, type HopRecorder } from '../hop-recorder.ts';
 import type { StateMachineTopology } from '../topology.ts';
 
 export interface ExecutionRecord {
@@ -30,6 +31,8 @@ export interface LocalStepFunctionsOptions {
   onExecutionChange?: (execution: ExecutionRecord) => void;
   /** Executions kept for inspection; the oldest are forgotten first. */
   maxExecutions?: number;
+  /** Told when each execution started and stopped (`npm run bench:latency`). */
+  recorder?: HopRecorder;
 }
 
 interface Machine {
@@ -68,8 +71,11 @@ export class LocalStepFunctions {
       startDate: new Date().toISOString(),
       history: [],
     };
+    const startedAt = this.options.recorder ? hopClock() : 0;
     this.remember(record);
-    const run = this.run(machine, record);
+    const run = this.run(machine, record).then(() =>
+      this.options.recorder?.mark({ kind: 'execution', stateMachineArn, startedAt, stoppedAt: hopClock(), status: record.status }),
+    );
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
     return record;

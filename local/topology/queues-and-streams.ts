@@ -36,6 +36,7 @@ export function readStreamMappings(template: CfnTemplate): StreamMappingTopology
         bisectBatchOnFunctionError: Boolean(props.BisectBatchOnFunctionError),
         maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
         maximumRecordAgeInSeconds: Number(props.MaximumRecordAgeInSeconds ?? -1),
+        maximumBatchingWindowInSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
         ...(props.DestinationConfig?.OnFailure ? { deadLetterQueueLogicalId: Names.target(props.DestinationConfig.OnFailure.Destination) } : {}),
       },
     ];

@@ -507,7 +507,7 @@ describe('against a scripted stream', () => {
   }
 
   /** Only what the relay calls: DescribeTable, DescribeStream, GetShardIterator, GetRecords. */
-  function scriptedClients(shards: ScriptedShard[]) {
+  function scriptedClients(shards: ScriptedShard[], pageSize = Number.POSITIVE_INFINITY) {
     const sequenceNumber = (n: number) => String(n).padStart(21, '0');
     const toRecord = (n: number, createdAt: Date): StreamRecord => ({
       eventID: `event-${n}`,
@@ -554,7 +554,7 @@ describe('against a scripted stream', () => {
           const [shardId, at] = command.input.ShardIterator!.split('|');
           const shard = shards.find((s) => s.id === shardId)!;
           const start = Number(at);
-          const page = shard.records.slice(start, start + (command.input.Limit ?? 1000));
+          const page = shard.records.slice(start, start + Math.min(pageSize, command.input.Limit ?? 1000));
           const next = start + page.length;
           const atEnd = shard.closed && next >= shard.records.length;
           return {
@@ -573,8 +573,8 @@ describe('against a scripted stream', () => {
     return { client, table };
   }
 
-  function scriptedRelay(shards: ScriptedShard[], settings: Partial<EventSourceMappingSettings> = {}) {
-    const { client, table } = scriptedClients(shards);
+  function scriptedRelay(shards: ScriptedShard[], settings: Partial<EventSourceMappingSettings> = {}, pageSize?: number) {
+    const { client, table } = scriptedClients(shards, pageSize);
     const invocations: DynamoDBRecord[][] = [];
     const deadLetters: DeadLetter[] = [];
     const relay = new DynamoDbStreamRelay({
@@ -607,6 +607,22 @@ describe('against a scripted stream', () => {
     expect(invocations.flat().map(key)).toEqual(['k1', 'k2', 'k3', 'k4', 'k5']);
     // Binary attributes reach the function base64-encoded, as in Lambda's JSON event.
     expect(invocations[0]![0]!.dynamodb!.NewImage!.blob).toEqual({ B: 'AQID' });
+  });
+
+  it('invokes with what one read returned, without reading again first, when there is no batching window', async () => {
+    const shards: ScriptedShard[] = [{ id: 'shardId-1', closed: false, records: [1, 2, 3].map((n) => record(n)) }];
+    const { relay, invocations } = scriptedRelay(shards, { batchSize: 10 }, 1);
+    await relay.start();
+    await relay.drain();
+    expect(invocations.map(keys)).toEqual([['k1'], ['k2'], ['k3']]);
+  });
+
+  it('gathers records over several reads for as long as the batching window', async () => {
+    const shards: ScriptedShard[] = [{ id: 'shardId-1', closed: false, records: [1, 2, 3].map((n) => record(n)) }];
+    const { relay, invocations } = scriptedRelay(shards, { batchSize: 10, maximumBatchingWindowInSeconds: 0.2 }, 1);
+    await relay.start();
+    await relay.drain();
+    expect(invocations.map(keys)).toEqual([['k1', 'k2', 'k3']]);
   });
 
   it('dead-letters records older than maximumRecordAgeInSeconds instead of invoking with them', async () => {
