@@ -124,7 +124,7 @@ progress('starting the local cloud (in memory) for the unloaded and end-to-end r
 // would be counted as the pipeline's work.
 const NO_PARTNERS = fileURLToPath(new URL('../test/fixtures/no-partners.json', import.meta.url));
 const { stack } = await loadStack('bench', { partnersFile: NO_PARTNERS });
-const cloud = await startLocalCloud({ port: 0, stage: 'bench', stack });
+const cloud = await startLocalCloud({ port: 0, stage: 'bench', stack, warmFunctions: true });
 try {
   const operator = `Bearer ${await cloud.issueToken({ scopes: [SCOPES.admin] })}`;
   const put = async (path: string, body: unknown) => {
@@ -273,7 +273,7 @@ try {
 
 if (!costOnly) {
   progress('intake alone: a local cloud without stream relays, so orders land and nothing downstream competes');
-  const intakeCloud = await startLocalCloud({ port: 0, stage: 'bench', streams: false, partnersFile: NO_PARTNERS });
+  const intakeCloud = await startLocalCloud({ port: 0, stage: 'bench', streams: false, partnersFile: NO_PARTNERS, warmFunctions: true });
   try {
     const intakeSeconds = 10;
     const connections = 32;

@@ -76,6 +76,14 @@ export interface LocalCloudOptions {
   schedules?: boolean;
   /** Faults to inject (`npm run faults`); none by default. */
   faults?: LocalFaults;
+  /**
+   * Start every function's worker thread during start-up, as provisioned concurrency would, for
+   * measurements that must not include cold starts (`npm run bench`); otherwise each function starts
+   * on its first invocation, as a Lambda cold start does, and a cloud whose run uses a handful of its
+   * functions does not pay for the rest.
+   * @default false
+   */
+  warmFunctions?: boolean;
 }
 
 /** What `npm run faults` injects; each is what AWS itself does now and then. */
@@ -264,8 +272,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...options.functionEnvironment,
     };
     stopStack.push({ name: 'functions', stop: () => functions.stop() });
-    await functions.load(topology.functions.values(), PROJECT_ROOT, environment, functionLogs);
-    log(`${functions.size} functions loaded (${Date.now() - started} ms)`);
+    await functions.load(topology.functions.values(), PROJECT_ROOT, environment, functionLogs, { warm: options.warmFunctions ?? false });
+    log(
+      options.warmFunctions
+        ? `${functions.size} functions loaded (${Date.now() - started} ms)`
+        : `${functions.size} functions, each started on its first invocation (${Date.now() - started} ms)`,
+    );
     // Stopped before the functions it invokes.
     stopStack.push({ name: 'queue pollers', stop: () => sqs.stop() });
 

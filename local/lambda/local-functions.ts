@@ -18,14 +18,28 @@ export interface FunctionStats {
 export class LocalFunctions {
   readonly #functions = new Map<string, LocalFunction>();
 
-  /** Starts one worker per function and resolves once each has loaded its handler. */
-  async load(functions: Iterable<FunctionTopology>, projectRoot: string, environment: Record<string, string>, logs?: NodeJS.WritableStream): Promise<void> {
+  /**
+   * Hosts each function; its worker thread starts on its first invocation (a cold start), or now with
+   * `warm`, which resolves once every handler has loaded (for measurements that must not see cold starts).
+   */
+  async load(
+    functions: Iterable<FunctionTopology>,
+    projectRoot: string,
+    environment: Record<string, string>,
+    logs?: NodeJS.WritableStream,
+    { warm = false }: { warm?: boolean } = {},
+  ): Promise<void> {
     for (const fn of functions) this.#functions.set(fn.logicalId, new LocalFunction(fn, projectRoot, { ...environment }, logs));
-    await Promise.all([...this.#functions.values()].map((fn) => fn.whenReady()));
+    if (warm) await Promise.all([...this.#functions.values()].map((fn) => fn.whenReady()));
   }
 
   get size(): number {
     return this.#functions.size;
+  }
+
+  /** How many functions have started their thread so far. */
+  get started(): number {
+    return [...this.#functions.values()].filter((fn) => fn.started).length;
   }
 
   invoke(logicalId: string, event: unknown): Promise<unknown> {
