@@ -149,6 +149,11 @@ export interface LocalCloud {
   kmsRequests(): Record<string, number>;
   /** Invocations, time, CPU time and log bytes per function (logical id) since start, e.g. to count what an order costs. */
   functionStats(): Record<string, FunctionStats>;
+  /**
+   * Starts the functions behind these routes (route keys as `POST /orders/{orderId}/cancel`) and resolves once they have
+   * loaded: for a caller that must act within a moment of an order's workflow and cannot wait out a cold start.
+   */
+  warmRoutes(routeKeys: string[]): Promise<void>;
   /** Resolves once everything written so far has flowed through streams, rules and workflows. */
   settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -379,6 +384,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       queueDepths: () => sqs.depths(),
       kmsRequests: () => kms.requestCounts(),
       functionStats: () => functions.stats(),
+      warmRoutes: (routeKeys) =>
+        functions.warm(
+          routeKeys.map((routeKey) => {
+            const route = topology.routes.find((candidate) => candidate.routeKey === routeKey);
+            if (!route) throw new Error(`No route ${routeKey} in the stack`);
+            return route.functionLogicalId;
+          }),
+        ),
       settle,
       stop: stopAll,
     };

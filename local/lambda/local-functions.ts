@@ -37,6 +37,17 @@ export class LocalFunctions {
     return this.#functions.size;
   }
 
+  /** Starts these functions' threads now and resolves once their handlers have loaded. */
+  async warm(logicalIds: Iterable<string>): Promise<void> {
+    await Promise.all(
+      [...logicalIds].map((logicalId) => {
+        const fn = this.#functions.get(logicalId);
+        if (!fn) throw new Error(`Function ${logicalId} is not part of the stack`);
+        return fn.whenReady();
+      }),
+    );
+  }
+
   /** How many functions have started their thread so far. */
   get started(): number {
     return [...this.#functions.values()].filter((fn) => fn.started).length;
