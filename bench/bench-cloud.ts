@@ -11,10 +11,13 @@ import { loadStack } from '../local/synth-cache.ts';
 
 export const NO_PARTNERS = fileURLToPath(new URL('../test/fixtures/no-partners.json', import.meta.url));
 
-/** Starts the bench's local cloud (stage `bench`, a free port) with `options` added. */
+/**
+ * Starts the bench's local cloud (stage `bench`, a free port, every function started before the first
+ * order so no figure includes a cold start) with `options` added.
+ */
 export async function startBenchCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const { stack } = await loadStack('bench', { partnersFile: NO_PARTNERS });
-  return startLocalCloud({ port: 0, stage: 'bench', stack, ...options });
+  return startLocalCloud({ port: 0, stage: 'bench', stack, warmFunctions: true, ...options });
 }
 
 /** An operator's PUT on the local cloud; anything but 2xx throws. */

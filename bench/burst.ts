@@ -48,7 +48,7 @@ const { stack } = await loadStack('bench', {
     'orderPipeline:orderDeadlineSeconds': BACKLOG_DEADLINES,
   },
 });
-const cloud = await startLocalCloud({ port: 0, stage: 'bench', stack });
+const cloud = await startLocalCloud({ port: 0, stage: 'bench', stack, warmFunctions: true });
 try {
   const operator = `Bearer ${await cloud.issueToken({ scopes: [SCOPES.admin] })}`;
   const put = async (path: string, body: unknown) => {

@@ -81,7 +81,7 @@ const NO_PARTNERS = fileURLToPath(new URL('../test/fixtures/no-partners.json', i
 progress('starting the local cloud (in memory, no partners, schedules on request only)');
 const { stack } = await loadStack('bench', { partnersFile: NO_PARTNERS });
 // Without the minute's reconciler run: it is not per-order work, and would land in the window at random.
-const cloud = await startLocalCloud({ port: 0, stage: 'bench', stack, schedules: false });
+const cloud = await startLocalCloud({ port: 0, stage: 'bench', stack, schedules: false, warmFunctions: true });
 try {
   const operator = `Bearer ${await cloud.issueToken({ scopes: [SCOPES.admin] })}`;
   const put = async (path: string, body: unknown) => {

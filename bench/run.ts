@@ -272,7 +272,7 @@ try {
 
 if (!costOnly) {
   progress('intake alone: a local cloud without stream relays, so orders land and nothing downstream competes');
-  const intakeCloud = await startLocalCloud({ port: 0, stage: 'bench', streams: false, partnersFile: NO_PARTNERS });
+  const intakeCloud = await startLocalCloud({ port: 0, stage: 'bench', streams: false, partnersFile: NO_PARTNERS, warmFunctions: true });
   try {
     const intakeSeconds = 10;
     const connections = 32;

@@ -12,10 +12,10 @@ import { localCloudOperations, startAwsEndpoint } from './aws-endpoint.ts';
 import { LocalKms } from './kms/local-kms.ts';
 import type { SynthesizedStack } from './cloud-assembly.ts';
 import { DeadLetterQueues } from './dead-letters.ts';
-import { LOCAL_AWS_ENV, startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
+import { LOCAL_AWS_ENV, sharedDynamoDbLocal, startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
 import { startStreamMappings } from './dynamodb/stream-mappings.ts';
 import { loadOrCreateSigningKey, signToken } from './dev-tokens.ts';
-import { ensureTable, tableDefinitions } from './dynamodb/tables.ts';
+import { deleteTables, ensureTable, tableDefinitions } from './dynamodb/tables.ts';
 import type { LocalSecrets } from './eventbridge/api-destination.ts';
 import type { BusEvent } from './eventbridge/local-event-bus.ts';
 import { startEventRouting, type ReplayRequest } from './event-routing.ts';
@@ -70,15 +70,39 @@ export interface LocalCloudOptions {
   /** Base delay between retries of rule targets and pipe receipts (EventBridge and SQS take seconds to minutes). */
   retryBaseDelayMs?: number;
   /**
+   * Delay before each retry of a workflow state (its `Retry` field's attempts and errors kept), instead of the
+   * definition's backoff, which waits about half a minute before a carrier that refuses every request is given up on.
+   */
+  workflowRetryIntervalMs?: number;
+  /**
    * Run the stack's schedules (the reconciler, every minute) on their own; false runs them only
    * on request (`scheduler.runNow`, `POST /_local/schedules/{name}/runs`), for tests that decide when.
    * @default true
    */
   schedules?: boolean;
+  /**
+   * A DynamoDB Local already running (a test run's), to create this cloud's tables in instead of starting
+   * a JVM of its own (about 7 s of CPU): in memory only, not with `dataDir`. Give clouds that share one
+   * different `instanceName`s; each deletes its tables when it stops and leaves the database running.
+   */
+  sharedDynamoDbEndpoint?: string;
+  /**
+   * What the cloud's resources are named after instead of the stack's name (tables `<instanceName>-<logicalId>`,
+   * functions, queues, state machines alike), so that clouds of one stack can share a DynamoDB Local.
+   */
+  instanceName?: string;
   /** Faults to inject (`npm run faults`); none by default. */
   faults?: LocalFaults;
   /** Receives the engines' timestamps of what each order goes through (`npm run bench:latency`); none recorded without it. */
   hopRecorder?: HopRecorder;
+  /**
+   * Start every function's worker thread during start-up, as provisioned concurrency would, for
+   * measurements that must not include cold starts (`npm run bench`); otherwise each function starts
+   * on its first invocation, as a Lambda cold start does, and a cloud whose run uses a handful of its
+   * functions does not pay for the rest.
+   * @default false
+   */
+  warmFunctions?: boolean;
 }
 
 /** What `npm run faults` injects; each is what AWS itself does now and then. */
@@ -128,6 +152,11 @@ export interface LocalCloud {
   kmsRequests(): Record<string, number>;
   /** Invocations, time, CPU time and log bytes per function (logical id) since start, e.g. to count what an order costs. */
   functionStats(): Record<string, FunctionStats>;
+  /**
+   * Starts the functions behind these routes (route keys as `POST /orders/{orderId}/cancel`) and resolves once they have
+   * loaded: for a caller that must act within a moment of an order's workflow and cannot wait out a cold start.
+   */
+  warmRoutes(routeKeys: string[]): Promise<void>;
   /** Resolves once everything written so far has flowed through streams, rules and workflows. */
   settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -154,6 +183,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   try {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    if (options.dataDir && options.sharedDynamoDbEndpoint) throw new Error('A cloud with a dataDir keeps its database there: it cannot share a DynamoDB Local');
     const synthOptions = {
       ...(options.partnersFile ? { partnersFile: options.partnersFile } : {}),
       ...(options.channelsFile ? { channelsFile: options.channelsFile } : {}),
@@ -161,13 +191,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const [{ stack, cached }, dynamodb] = await Promise.all([
       options.stack ? { stack: options.stack, cached: true } : loadStack(options.stage ?? 'local', synthOptions, options.synthCacheDir),
-      startDynamoDbLocal({
-        ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
-        ownProcessGroup: options.databaseInOwnProcessGroup ?? false,
-      }),
+      options.sharedDynamoDbEndpoint
+        ? sharedDynamoDbLocal(options.sharedDynamoDbEndpoint)
+        : startDynamoDbLocal({
+            ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+            ownProcessGroup: options.databaseInOwnProcessGroup ?? false,
+          }),
     ]);
     stopStack.push({ name: 'DynamoDB Local', stop: () => dynamodb.stop() });
-    const topology = readTopology(stack.template, stack.stackName);
+    const topology = readTopology(stack.template, options.instanceName ?? stack.stackName);
     log(`${cached ? 'unchanged' : 'synthesized'} ${stack.stackName}, DynamoDB Local at ${dynamodb.endpoint} (${Date.now() - started} ms)`);
 
     const tableNames = new Map(topology.tables.map((table) => [table.logicalId, table.name]));
@@ -175,6 +207,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const outcome = await ensureTable(dynamodb.client, table);
       log(`table ${table.input.TableName}: ${outcome}`);
     }
+    // In a shared database, the tables go with the cloud (pushed after the database, so deleted before its client closes).
+    if (options.sharedDynamoDbEndpoint) stopStack.push({ name: 'tables', stop: () => deleteTables(dynamodb.client, [...tableNames.values()]) });
 
     const feed = new Feed();
     const deadLetters = new DeadLetterQueues(topology.queues, feed, options.dataDir);
@@ -186,6 +220,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const faults = options.faults ?? {};
     const stepFunctions = new LocalStepFunctions({
       stateMachines: topology.stateMachines.values(),
+      ...(options.workflowRetryIntervalMs !== undefined ? { retryIntervalMs: options.workflowRetryIntervalMs } : {}),
       invoke: async (logicalId, input) => {
         const result = await invoke(logicalId, input);
         if (Math.random() < (faults.taskErrorAfterSuccessRate ?? 0)) {
@@ -270,8 +305,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...options.functionEnvironment,
     };
     stopStack.push({ name: 'functions', stop: () => functions.stop() });
-    await functions.load(topology.functions.values(), PROJECT_ROOT, environment, functionLogs);
-    log(`${functions.size} functions loaded (${Date.now() - started} ms)`);
+    await functions.load(topology.functions.values(), PROJECT_ROOT, environment, functionLogs, { warm: options.warmFunctions ?? false });
+    log(
+      options.warmFunctions
+        ? `${functions.size} functions loaded (${Date.now() - started} ms)`
+        : `${functions.size} functions, each started on its first invocation (${Date.now() - started} ms)`,
+    );
     // Stopped before the functions it invokes.
     stopStack.push({ name: 'queue pollers', stop: () => sqs.stop() });
 
@@ -352,6 +391,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       queueDepths: () => sqs.depths(),
       kmsRequests: () => kms.requestCounts(),
       functionStats: () => functions.stats(),
+      warmRoutes: (routeKeys) =>
+        functions.warm(
+          routeKeys.map((routeKey) => {
+            const route = topology.routes.find((candidate) => candidate.routeKey === routeKey);
+            if (!route) throw new Error(`No route ${routeKey} in the stack`);
+            return route.functionLogicalId;
+          }),
+        ),
       settle,
       stop: stopAll,
     };

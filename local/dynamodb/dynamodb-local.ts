@@ -121,3 +121,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   }
   return { endpoint, client, stop };
 }
+
+/** A DynamoDB Local that something else started and stops (a test run's): stopping lets go of it, no more. */
+export function sharedDynamoDbLocal(endpoint: string): DynamoDbLocal {
+  const client = localDynamoDbClient(endpoint);
+  return { endpoint, client, stop: async () => client.destroy() };
+}

@@ -4,6 +4,7 @@
  */
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
@@ -67,4 +68,15 @@ export async function ensureTable(client: DynamoDBClient, table: TableDefinition
     );
   }
   return 'created';
+}
+
+/** Deletes the tables (those already gone are fine): a cloud leaving a DynamoDB Local it shared with others. */
+export async function deleteTables(client: DynamoDBClient, tableNames: Iterable<string>): Promise<void> {
+  for (const TableName of tableNames) {
+    try {
+      await client.send(new DeleteTableCommand({ TableName }));
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    }
+  }
 }

@@ -8,6 +8,10 @@
  * a burst would share one SDK client's sockets and time out together. Invocations
  * beyond `maxConcurrent` wait in a queue, and a function's timeout runs from the
  * moment its invocation starts, as on Lambda.
+ *
+ * A function's thread starts on its first invocation, as a Lambda sandbox starts on a cold
+ * start: a cloud with ninety functions of which a run uses a handful does not pay for every
+ * thread importing the source tree (`whenReady` starts it ahead, to warm a function on purpose).
  */
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -47,9 +51,12 @@ interface Pending {
 
 export class LocalFunction {
   readonly topology: FunctionTopology;
-  private readonly worker: Worker;
+  private readonly projectRoot: string;
+  private readonly env: Record<string, string>;
+  private readonly logs: NodeJS.WritableStream | undefined;
+  private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
-  private readonly ready: Promise<void>;
+  private ready: Promise<void> | undefined;
   private nextId = 0;
   private readonly maxConcurrent: number;
   private readonly recorder: HopRecorder | undefined;
@@ -73,34 +80,43 @@ export class LocalFunction {
     recorder?: HopRecorder,
   ) {
     this.topology = topology;
+    this.projectRoot = projectRoot;
+    this.env = env;
+    this.logs = logs;
     this.maxConcurrent = maxConcurrent;
     this.recorder = recorder;
-    this.worker = new Worker(new URL('./function-worker.ts', import.meta.url), {
-      workerData: { entryPath: resolve(projectRoot, topology.entry), exportName: topology.exportName },
+  }
+
+  /** Whether the function's thread has been started (by an invocation or `whenReady`). */
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** Starts the function's thread if it has not started, and resolves once it has loaded its handler. */
+  whenReady(): Promise<void> {
+    this.ready ??= this.start();
+    return this.ready;
+  }
+
+  private start(): Promise<void> {
+    const { topology, logs } = this;
+    const worker = new Worker(new URL('./function-worker.ts', import.meta.url), {
+      workerData: { entryPath: resolve(this.projectRoot, topology.entry), exportName: topology.exportName },
       // Names the thread in inspector titles (a debugger's list, `npm run bench:profile`'s threads).
       name: topology.logicalId,
-      env: { ...env, ...topology.environment, AWS_LAMBDA_FUNCTION_NAME: topology.logicalId },
+      env: { ...this.env, ...topology.environment, AWS_LAMBDA_FUNCTION_NAME: topology.logicalId },
       stdout: true,
       stderr: true,
     });
-    for (const stream of [this.worker.stdout, this.worker.stderr]) {
+    this.worker = worker;
+    for (const stream of [worker.stdout, worker.stderr]) {
       // Written, not piped: fourteen functions piping into one file would stack up listeners on it.
       stream.on('data', (chunk: Buffer) => {
         this.logBytes += chunk.length;
         logs?.write(chunk);
       });
     }
-    this.ready = new Promise((resolveReady, rejectReady) => {
-      const onMessage = (message: { ready?: boolean }) => {
-        if (message.ready) {
-          this.worker.off('error', rejectReady);
-          resolveReady();
-        }
-      };
-      this.worker.on('message', onMessage);
-      this.worker.once('error', rejectReady);
-    });
-    this.worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string }; cpuMs?: number } & HandlerTiming) => {
+    worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string }; cpuMs?: number } & HandlerTiming) => {
       if (message.id === undefined) return;
       this.cpuMs += message.cpuMs ?? 0;
       const pending = this.pending.get(message.id);
@@ -113,14 +129,24 @@ export class LocalFunction {
       if (message.ok) pending.resolve(message.result);
       else pending.reject(new FunctionError(topology.logicalId, message.error?.name ?? 'Error', message.error?.message ?? ''));
     });
-  }
-
-  whenReady(): Promise<void> {
-    return this.ready;
+    return new Promise((resolveReady, rejectReady) => {
+      // Stopped while it was still loading (the cloud stopping): an invocation waiting for it fails rather than hangs.
+      const onExit = (code: number) => rejectReady(new Error(`${topology.logicalId} stopped (exit code ${code}) before its handler loaded`));
+      const onMessage = (message: { ready?: boolean }) => {
+        if (!message.ready) return;
+        worker.off('message', onMessage);
+        worker.off('error', rejectReady);
+        worker.off('exit', onExit);
+        resolveReady();
+      };
+      worker.on('message', onMessage);
+      worker.once('error', rejectReady);
+      worker.once('exit', onExit);
+    });
   }
 
   async invoke(event: unknown): Promise<unknown> {
-    await this.ready;
+    await this.whenReady();
     this.invocations += 1;
     if (this.running >= this.maxConcurrent) await new Promise<void>((start) => this.queue.push(start));
     this.running += 1;
@@ -151,7 +177,7 @@ export class LocalFunction {
         rejectPromise(new FunctionTimeout(`${this.topology.logicalId} timed out after ${this.topology.timeoutSeconds} s`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolvePromise, reject: rejectPromise, timer, timing });
-      this.worker.postMessage({
+      this.worker!.postMessage({
         id,
         event,
         context: {
@@ -170,6 +196,6 @@ export class LocalFunction {
 
   async stop(): Promise<void> {
     for (const pending of this.pending.values()) clearTimeout(pending.timer);
-    await this.worker.terminate();
+    await this.worker?.terminate();
   }
 }

@@ -25,14 +25,39 @@ export class LocalFunctions {
     this.#recorder = recorder;
   }
 
-  /** Starts one worker per function and resolves once each has loaded its handler. */
-  async load(functions: Iterable<FunctionTopology>, projectRoot: string, environment: Record<string, string>, logs?: NodeJS.WritableStream): Promise<void> {
+  /**
+   * Hosts each function; its worker thread starts on its first invocation (a cold start), or now with
+   * `warm`, which resolves once every handler has loaded (for measurements that must not see cold starts).
+   */
+  async load(
+    functions: Iterable<FunctionTopology>,
+    projectRoot: string,
+    environment: Record<string, string>,
+    logs?: NodeJS.WritableStream,
+    { warm = false }: { warm?: boolean } = {},
+  ): Promise<void> {
     for (const fn of functions) this.#functions.set(fn.logicalId, new LocalFunction(fn, projectRoot, { ...environment }, logs, undefined, this.#recorder));
-    await Promise.all([...this.#functions.values()].map((fn) => fn.whenReady()));
+    if (warm) await Promise.all([...this.#functions.values()].map((fn) => fn.whenReady()));
   }
 
   get size(): number {
     return this.#functions.size;
+  }
+
+  /** Starts these functions' threads now and resolves once their handlers have loaded. */
+  async warm(logicalIds: Iterable<string>): Promise<void> {
+    await Promise.all(
+      [...logicalIds].map((logicalId) => {
+        const fn = this.#functions.get(logicalId);
+        if (!fn) throw new Error(`Function ${logicalId} is not part of the stack`);
+        return fn.whenReady();
+      }),
+    );
+  }
+
+  /** How many functions have started their thread so far. */
+  get started(): number {
+    return [...this.#functions.values()].filter((fn) => fn.started).length;
   }
 
   invoke(logicalId: string, event: unknown): Promise<unknown> {

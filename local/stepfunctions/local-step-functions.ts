@@ -33,11 +33,33 @@ export interface LocalStepFunctionsOptions {
   maxExecutions?: number;
   /** Told when each execution started and stopped (`npm run bench:latency`). */
   recorder?: HopRecorder;
+  /**
+   * Wait this long before each retry of a state with a `Retry` field, instead of what its IntervalSeconds,
+   * BackoffRate and MaxDelaySeconds say; the retriers, their errors and attempts stay the definition's.
+   * For tests that exhaust a retrier (a carrier refusing every request) without waiting out its backoff.
+   */
+  retryIntervalMs?: number;
+}
+
+/** Names of the states in a definition that have a `Retry` field, those in Parallel branches and Map processors too. */
+function statesWithRetry(definition: unknown): string[] {
+  const names: string[] = [];
+  const visit = (machine: unknown) => {
+    const states = (machine as { States?: Record<string, Record<string, unknown>> } | undefined)?.States ?? {};
+    for (const [name, state] of Object.entries(states)) {
+      if (Array.isArray(state.Retry) && state.Retry.length > 0) names.push(name);
+      for (const branch of (state.Branches as unknown[] | undefined) ?? []) visit(branch);
+      visit(state.ItemProcessor ?? state.Iterator);
+    }
+  };
+  visit(definition);
+  return names;
 }
 
 interface Machine {
   topology: StateMachineTopology;
   engine: StateMachine;
+  retryIntervalOverrides: Record<string, number>;
 }
 
 export class LocalStepFunctions {
@@ -50,7 +72,10 @@ export class LocalStepFunctions {
     this.options = options;
     for (const topology of options.stateMachines) {
       // Built once: construction validates the definition, which is the slow part.
-      this.machines.set(topology.arn, { topology, engine: new StateMachine(topology.definition) });
+      const retryIntervalMs = options.retryIntervalMs;
+      const retryIntervalOverrides =
+        retryIntervalMs === undefined ? {} : Object.fromEntries(statesWithRetry(topology.definition).map((name) => [name, retryIntervalMs]));
+      this.machines.set(topology.arn, { topology, engine: new StateMachine(topology.definition), retryIntervalOverrides });
     }
   }
 
@@ -102,7 +127,7 @@ export class LocalStepFunctions {
       ]),
     );
     const execution = machine.engine.run(record.input as Parameters<StateMachine["run"]>[0], {
-      overrides: { taskResourceLocalHandlers },
+      overrides: { taskResourceLocalHandlers, retryIntervalOverrides: machine.retryIntervalOverrides },
       context: { Execution: { Id: record.executionArn, Name: record.name, Input: record.input, StartTime: record.startDate } },
     } as Parameters<StateMachine['run']>[1]);
     const collectHistory = (async () => {

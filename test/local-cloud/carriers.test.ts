@@ -36,8 +36,8 @@ async function placeAndSettle(cloud: LocalCloud, units: number) {
   return { sku, order };
 }
 
-async function start(functionEnvironment: Record<string, string> = {}) {
-  const cloud = await startTestCloud({ functionEnvironment });
+async function start(functionEnvironment: Record<string, string> = {}, workflowRetryIntervalMs?: number) {
+  const cloud = await startTestCloud({ functionEnvironment, ...(workflowRetryIntervalMs === undefined ? {} : { workflowRetryIntervalMs }) });
   expect((await call(cloud, 'PUT', '/policies/routing', JSON.stringify(DEMO_ROUTING_POLICY_DOCUMENT))).status).toBe(200);
   return cloud;
 }
@@ -145,7 +145,8 @@ describe('carrier callbacks', () => {
 describe('a carrier that refuses every shipment request', () => {
   let cloud: LocalCloud;
   beforeAll(async () => {
-    cloud = await start({ SANDBOX_CARRIER_FAILURE_RATE: '1' });
+    // Every RequestShipment attempt fails: its retrier runs all its attempts, without waiting out the backoff between them.
+    cloud = await start({ SANDBOX_CARRIER_FAILURE_RATE: '1' }, 50);
   }, 120_000);
   afterAll(async () => {
     await cloud?.stop();

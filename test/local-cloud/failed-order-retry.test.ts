@@ -55,7 +55,8 @@ async function place(sku: string): Promise<string> {
 }
 
 it('retries a FAILED order to SHIPMENT_REQUESTED with stock exact, for operators only, and keeps REJECTED refused', async () => {
-  cloud = await startTestCloud({ dataDir, partnersFile: NO_PARTNERS, functionEnvironment: { SANDBOX_CARRIER_FAILURE_RATE: '1' } });
+  // Every RequestShipment attempt fails: its retrier runs all its attempts, without waiting out the backoff between them.
+  cloud = await startTestCloud({ dataDir, partnersFile: NO_PARTNERS, functionEnvironment: { SANDBOX_CARRIER_FAILURE_RATE: '1' }, workflowRetryIntervalMs: 50 });
   await issueTokens(cloud);
   const sku = `RETRY-${Date.now()}`;
   const scarce = `${sku}-SCARCE`;

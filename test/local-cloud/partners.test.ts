@@ -12,6 +12,7 @@ import { DEMO_ROUTING_POLICY_DOCUMENT } from '../../functions/domain/routing/dem
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { localApi } from '../support/local-api.ts';
+import { sharedDatabase } from '../support/test-cloud.ts';
 
 interface Received {
   path: string;
@@ -112,6 +113,7 @@ beforeAll(async () => {
   cloud = await startLocalCloud({
     port: 0,
     stage: 'ptest',
+    ...sharedDatabase('ptest'),
     partnersFile: partnersFile(base),
     secrets: {
       'test/warehouse': { apiKey: 'wh-key-123' },

@@ -145,6 +145,8 @@ describe('local cloud', () => {
   it('cancels mid-flight: the order ends CANCELLED and its stock is restored', async () => {
     const sku = uniqueSku('MUG');
     await setStock(sku, { 'wh-chengdu': 4 });
+    // Cancelled within the carrier's 1.5 s: its function loaded beforehand, not on a cold start inside that window.
+    await cloud!.warmRoutes(['POST /orders/{orderId}/cancel']);
     const placed = await call('POST', '/orders', orderRequest({ lines: [{ sku, quantity: 3, unitPrice: 4500 }] }));
     await waitForStatus(placed.body.orderId, ['ROUTED']);
     const cancelled = await call('POST', `/orders/${placed.body.orderId}/cancel`, { reason: 'changed my mind' });

@@ -27,6 +27,21 @@ afterEach(async () => {
 });
 
 describe('LocalFunction', () => {
+  it('starts its thread on the first invocation, as a Lambda cold start, not when created', async () => {
+    fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 1);
+    expect(fn.started).toBe(false);
+    expect(await fn.invoke({ ms: 1 })).toEqual({ concurrent: 1 });
+    expect(fn.started).toBe(true);
+    expect(fn.invocations).toBe(1);
+  });
+
+  it('fails an invocation waiting for a thread that stops before its handler loaded, rather than hanging', async () => {
+    fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 1);
+    const waiting = fn.invoke({ ms: 1 });
+    await fn.stop();
+    await expect(waiting).rejects.toThrow(/before its handler loaded/);
+  });
+
   it('runs at most maxConcurrent invocations at once and queues the rest', async () => {
     fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 2);
     const results = (await Promise.all(Array.from({ length: 6 }, () => fn!.invoke({ ms: 50 })))) as Array<{ concurrent: number }>;
