@@ -13,11 +13,11 @@ export const NO_PARTNERS = fileURLToPath(new URL('../test/fixtures/no-partners.j
 
 /**
  * Starts the bench's local cloud (stage `bench`, a free port, every function started before the first
- * order so no figure includes a cold start) with `options` added.
+ * order so no figure includes a cold start) with `options` added; the bench's stack unless one is given.
  */
 export async function startBenchCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
-  const { stack } = await loadStack('bench', { partnersFile: NO_PARTNERS });
-  return startLocalCloud({ port: 0, stage: 'bench', stack, warmFunctions: true, ...options });
+  const stack = options.stack ?? (await loadStack('bench', { partnersFile: NO_PARTNERS })).stack;
+  return startLocalCloud({ port: 0, stage: 'bench', warmFunctions: true, ...options, stack });
 }
 
 /** An operator's PUT on the local cloud; anything but 2xx throws. */
