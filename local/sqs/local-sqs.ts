@@ -23,6 +23,8 @@ interface LocalQueue {
   arn: string;
   messages: Message[];
   inFlight: number;
+  /** The poll waiting for the earliest hidden message to become visible again. */
+  wake?: { at: number; timer: NodeJS.Timeout };
 }
 
 export interface LocalSqsOptions {
@@ -50,7 +52,6 @@ export class LocalSqs {
   private readonly options: LocalSqsOptions;
   private readonly queues = new Map<string, LocalQueue>();
   private readonly running = new Set<Promise<void>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
   constructor(options: LocalSqsOptions) {
@@ -102,7 +103,7 @@ export class LocalSqs {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const queue of this.queues.values()) clearTimeout(queue.wake?.timer);
     await Promise.allSettled(this.running);
   }
 
@@ -142,6 +143,25 @@ export class LocalSqs {
         this.running.add(run);
       }
     }
+    this.wakeWhenVisible(queue);
+  }
+
+  /**
+   * Lambda's poller never stops polling; locally the queue polls again when its earliest hidden
+   * message becomes visible. A timer may fire a millisecond before `Date.now()` reaches that
+   * instant, so a poll that finds the message still hidden simply waits again.
+   */
+  private wakeWhenVisible(queue: LocalQueue): void {
+    const now = Date.now();
+    const next = Math.min(...queue.messages.filter((message) => message.visibleAt > now).map((message) => message.visibleAt));
+    if (!Number.isFinite(next) || (queue.wake && queue.wake.at <= next)) return;
+    clearTimeout(queue.wake?.timer);
+    const timer = setTimeout(() => {
+      queue.wake = undefined;
+      this.poll(queue);
+    }, next - now);
+    timer.unref();
+    queue.wake = { at: next, timer };
   }
 
   /** Visible messages, oldest first, hidden for the visibility timeout; those received too often go to the dead-letter queue. */
@@ -197,14 +217,7 @@ export class LocalSqs {
   }
 
   private retryLater(queue: LocalQueue, message: Message): void {
-    const delay = this.options.retryDelayMs ?? queue.topology.visibilityTimeoutSeconds * 1000;
-    message.visibleAt = Date.now() + delay;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.poll(queue);
-    }, delay);
-    timer.unref();
-    this.timers.add(timer);
+    message.visibleAt = Date.now() + (this.options.retryDelayMs ?? queue.topology.visibilityTimeoutSeconds * 1000);
   }
 
   /** A message received again after its visibility timeout may finish twice, as on AWS; it leaves once. */

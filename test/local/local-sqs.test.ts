@@ -1,7 +1,7 @@
 /** The local SQS over HTTP, driven by the real @aws-sdk/client-sqs as the place-order function uses it, and its event source mapping poller. */
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws-endpoint.ts';
 import { DeadLetterQueues } from '../../local/dead-letters.ts';
 import { Feed } from '../../local/feed.ts';
@@ -20,6 +20,7 @@ const MAPPING: QueueMappingTopology = { logicalId: 'Drain', functionLogicalId: '
 
 const running: Array<{ endpoint: AwsEndpoint; sqs: LocalSqs }> = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const { endpoint, sqs } of running.splice(0)) {
     await sqs.stop();
     await endpoint.stop();
@@ -86,6 +87,26 @@ describe('LocalSqs', () => {
     expect(deadLetters.messages.get('intake-dlq')).toEqual([expect.objectContaining({ body: 'poison', receiveCount: 3 })]);
     const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: QUEUE.url, AttributeNames: ['All'] }));
     expect(attributes.Attributes?.ApproximateNumberOfMessages).toBe('0');
+  });
+
+  it('delivers a failed message again even when its retry timer fires before the clock reaches its visibility', async () => {
+    // Node may fire a timer a millisecond before Date.now() reaches the instant it was set for;
+    // a clock that falls behind after the first failure makes that certain.
+    const realNow = Date.now.bind(Date);
+    let lag = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() - lag);
+    const receipts: number[] = [];
+    const { client, sqs } = await serve(async (_, event) => {
+      const record = (event as SQSEvent).Records[0]!;
+      receipts.push(Number(record.attributes.ApproximateReceiveCount));
+      if (receipts.length > 1) return { batchItemFailures: [] };
+      setImmediate(() => (lag = 30));
+      return { batchItemFailures: [{ itemIdentifier: record.messageId }] };
+    });
+    await client.send(new SendMessageCommand({ QueueUrl: QUEUE.url, MessageBody: 'once failed' }));
+    await sqs.drain(5_000);
+    expect(receipts).toEqual([1, 2]);
+    expect(sqs.depths().intake).toBe(0);
   });
 
   it('refuses a queue it does not have, as SQS does', async () => {
