@@ -62,13 +62,18 @@ describe('LocalSqs', () => {
   it('runs no more batches at once than the mapping’s maximum concurrency', async () => {
     let now = 0;
     let peak = 0;
+    // Every batch waits until all 60 messages are in: however slowly the sends arrive on a loaded
+    // machine, the first two batches overlap and the other 58 messages are waiting for a slot.
+    let allSent!: () => void;
+    const sent = new Promise<void>((resolve) => (allSent = resolve));
     const { client, sqs } = await serve(async () => {
       peak = Math.max(peak, ++now);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sent;
       now--;
       return {};
     });
     for (let i = 0; i < 60; i++) await client.send(new SendMessageCommand({ QueueUrl: QUEUE.url, MessageBody: String(i) }));
+    allSent();
     await sqs.drain(30_000);
     expect(peak).toBe(2);
   });
