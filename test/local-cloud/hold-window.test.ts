@@ -107,7 +107,7 @@ describe('the hold window', () => {
   }, 120_000);
 
   it('puts no personal data on the bus: the hold window events carry the window, never the name, street or phone', async () => {
-    await cloud.settle(5_000);
+    await cloud.settle();
     const held = busEvents.filter((event) => event['detail-type'] === 'OrderHeld');
     expect(held.length).toBeGreaterThanOrEqual(2);
     expect(held[0]!.detail.data.holdWindow).toEqual({ until: expect.any(String) });
