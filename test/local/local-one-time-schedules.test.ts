@@ -46,10 +46,11 @@ afterAll(async () => {
 });
 
 const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
-const waitFor = async (condition: () => boolean, timeoutMs = 5_000) => {
+/** Polls until `condition` holds; the deadline is generous (a loaded machine), the failure names what never happened. */
+const waitFor = async (what: string, condition: () => boolean, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms (pending: ${engine.pending().join(', ') || 'none'})`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 };
@@ -94,11 +95,11 @@ describe('one-time schedules over the SDK', () => {
     await timers.schedule({ orderId: 'B', kind: 'release-hold', at });
     await timers.schedule({ orderId: 'B', kind: 'release-hold', at: inSeconds(3_600) });
     expect(engine.pending()).toContain(`${GROUP}/release-hold-B`);
-    await waitFor(() => invocations.length > before);
+    await waitFor('release-hold-B did not run', () => invocations.length > before);
     expect(invocations.at(-1)).toMatchObject({ logicalId: 'TimersFire', input: { orderId: 'B', kind: 'release-hold' } });
     // Never before its time: at() is rounded up to the second.
     expect(invocations.at(-1)!.at).toBeGreaterThanOrEqual(Date.parse(at));
-    await waitFor(() => !engine.pending().includes(`${GROUP}/release-hold-B`));
+    await waitFor('release-hold-B was not deleted after it ran', () => !engine.pending().includes(`${GROUP}/release-hold-B`));
     await expect(client.send(new GetScheduleCommand({ Name: 'release-hold-B', GroupName: GROUP }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
@@ -106,7 +107,7 @@ describe('one-time schedules over the SDK', () => {
     failNext = 2;
     const before = invocations.length;
     await create('retried', { ScheduleExpression: atExpression(inSeconds(0)), Target: { Arn: TARGET_ARN, RoleArn: 'r', Input: '{}', RetryPolicy: { MaximumRetryAttempts: 3 } } });
-    await waitFor(() => invocations.length > before);
+    await waitFor('the retried schedule never succeeded', () => invocations.length > before);
     expect(failNext).toBe(0);
   });
 
