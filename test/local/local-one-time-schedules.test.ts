@@ -14,6 +14,8 @@ const TARGET_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:timers-fire';
 const GROUP = 'order-pipeline-test-timers';
 const invocations: Array<{ logicalId: string; input: unknown; at: number }> = [];
 let failNext = 0;
+/** When set, the next invocation says it has started and waits for `released`. */
+let gate: { entered: () => void; released: Promise<void> } | undefined;
 let engine: LocalOneTimeSchedules;
 let endpoint: AwsEndpoint;
 let client: SchedulerClient;
@@ -23,6 +25,12 @@ beforeAll(async () => {
     groups: [GROUP],
     functions: [{ logicalId: 'TimersFire', arn: TARGET_ARN } as FunctionTopology],
     invoke: async (logicalId, input) => {
+      const held = gate;
+      gate = undefined;
+      if (held) {
+        held.entered();
+        await held.released;
+      }
       if (failNext > 0) {
         failNext--;
         throw new Error('target failed (test)');
@@ -117,6 +125,23 @@ describe('one-time schedules over the SDK', () => {
     await engine.runNow(GROUP, 'early');
     expect(invocations.length).toBe(before + 1);
     expect(engine.pending()).not.toContain(`${GROUP}/early`);
+  });
+
+  it('runs a schedule once when asked to run it while its own run is under way', async () => {
+    let entered!: () => void;
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => (entered = resolve));
+    gate = { entered, released: new Promise<void>((resolve) => (release = resolve)) };
+    const before = invocations.length;
+    await create('joined', { ScheduleExpression: atExpression(inSeconds(0)) });
+    // Its time came (within the second): the run is in its target when the request comes.
+    await started;
+    const asked = engine.runNow(GROUP, 'joined');
+    release();
+    await asked;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(invocations.length).toBe(before + 1);
+    expect(engine.pending()).not.toContain(`${GROUP}/joined`);
   });
 });
 
