@@ -98,7 +98,8 @@ describe('one-time schedules over the SDK', () => {
 
   it('runs the target with the input at its time, then deletes the schedule; a second create by the adapter changes nothing', async () => {
     const timers = new SchedulerTimers({ groupName: GROUP, targetArn: TARGET_ARN, roleArn: 'arn:aws:iam::000000000000:role/scheduler' }, client);
-    const at = inSeconds(1);
+    // Due in 3 s: the second create and the pending check must come before it runs, even on a loaded machine.
+    const at = inSeconds(3);
     const before = invocations.length;
     await timers.schedule({ orderId: 'B', kind: 'release-hold', at });
     await timers.schedule({ orderId: 'B', kind: 'release-hold', at: inSeconds(3_600) });
