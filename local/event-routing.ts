@@ -47,6 +47,8 @@ export interface EventRouting {
   replay(request: ReplayRequest): number;
   /** Resolves once the bus and the pipes have nothing under way. */
   drain(): Promise<void>;
+  /** Bus deliveries and pipe messages under way. */
+  inFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ export function startEventRouting(options: EventRoutingOptions): EventRouting {
       const name = request.name ?? `local-${rule.name}-${Date.now()}`;
       return bus.replay(rule.busName, archive.events(rule.busName, request.from, request.to), [rule.arn], name);
     },
+    inFlight: () => bus.inFlightCount() + [...pipes.values()].reduce((sum, pipe) => sum + pipe.inFlightCount(), 0),
     drain: async () => {
       await bus.drain();
       await Promise.all([...pipes.values()].map((pipe) => pipe.drain()));

@@ -27,6 +27,7 @@ import { LocalFunctions, type FunctionStats } from './lambda/local-functions.ts'
 import { startHttpServer } from './local-http-server.ts';
 import { startFaultProxy } from './faults/fault-proxy.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
+import { settle } from './settle.ts';
 import { LocalSqs } from './sqs/local-sqs.ts';
 import { LocalOneTimeSchedules } from './scheduler/local-one-time-schedules.ts';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions.ts';
@@ -157,7 +158,10 @@ export interface LocalCloud {
    * loaded: for a caller that must act within a moment of an order's workflow and cannot wait out a cold start.
    */
   warmRoutes(routeKeys: string[]): Promise<void>;
-  /** Resolves once everything written so far has flowed through streams, rules and workflows. */
+  /**
+   * Resolves once everything written so far has flowed through queues, streams, rules and workflows;
+   * rejects after `timeoutMs` (60 s by default) naming what is still under way.
+   */
   settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -350,21 +354,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stopStack.push({ name: 'HTTP server', stop: () => server.stop() });
     log(`HTTP API on port ${server.port}: ${topology.routes.length} routes (${Date.now() - started} ms)`);
 
-    // Streams feed the bus, the bus starts workflows, workflows write the table: drain in
-    // that order until a whole round adds nothing to the feed.
-    const settle = async (timeoutMs = 60_000) => {
-      const deadline = Date.now() + timeoutMs;
-      let seen = -1;
-      while (Date.now() < deadline) {
-        const before = feed.size();
-        await sqs.drain(Math.max(1, deadline - Date.now()));
-        await streams.drain(Math.max(1, deadline - Date.now()));
-        await routing.drain();
-        await stepFunctions.drain();
-        if (before === seen && feed.size() === before) return;
-        seen = feed.size();
-      }
-    };
+    const settleParts = { feed, sqs, streams, routing, stepFunctions };
 
     return {
       url: `http://127.0.0.1:${server.port}`,
@@ -399,7 +389,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             return route.functionLogicalId;
           }),
         ),
-      settle,
+      settle: (timeoutMs) => settle(settleParts, timeoutMs),
       stop: stopAll,
     };
   } catch (error) {

@@ -106,6 +106,11 @@ export class LocalEventBus {
     return { FailedEntryCount: results.filter((result) => result.ErrorCode).length, Entries: results };
   }
 
+  /** Deliveries started and not yet finished or dead-lettered (retries included). */
+  inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   /** Resolves when every delivery started so far has finished or been dead-lettered. */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);

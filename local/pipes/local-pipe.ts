@@ -44,6 +44,11 @@ export class LocalPipe {
     void processing.finally(() => this.inFlight.delete(processing));
   }
 
+  /** Messages sent and not yet delivered or dead-lettered. */
+  inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }

@@ -59,7 +59,8 @@ export class LocalOneTimeSchedules {
   private readonly functionByArn: ReadonlyMap<string, string>;
   private readonly schedules = new Map<string, OneTimeSchedule>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly running = new Set<Promise<unknown>>();
+  /** The run of each schedule under way, by `group/name`: a second start joins it rather than invoking twice. */
+  private readonly firing = new Map<string, Promise<void>>();
   private stopped = false;
   /** Schedules run so far: what Scheduler bills (per invocation, not per created schedule), for the bench's cost table. */
   invocations = 0;
@@ -131,7 +132,7 @@ export class LocalOneTimeSchedules {
     return [...this.schedules.keys()];
   }
 
-  /** Runs a schedule now instead of at its time (tests, `npm start` demos); resolves once its target ran. */
+  /** Runs a schedule now instead of at its time (tests, `npm start` demos), or joins its run under way; resolves once its target ran. */
   async runNow(group: string, name: string): Promise<void> {
     const schedule = this.schedules.get(key(group, name));
     if (!schedule) throw new Error(`No schedule ${name} in group ${group}`);
@@ -155,7 +156,7 @@ export class LocalOneTimeSchedules {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    await Promise.allSettled(this.running);
+    await Promise.allSettled(this.firing.values());
   }
 
   private arnOf(schedule: OneTimeSchedule): string {
@@ -186,35 +187,39 @@ export class LocalOneTimeSchedules {
     this.schedules.delete(id);
   }
 
-  /** Invokes the target, retrying within its retry policy (Scheduler's defaults: 185 attempts, 24 hours). */
-  private async fire(schedule: OneTimeSchedule): Promise<void> {
+  /** Invokes the target, retrying within its retry policy (Scheduler's defaults: 185 attempts, 24 hours); once at a time per schedule. */
+  private fire(schedule: OneTimeSchedule): Promise<void> {
     const id = key(schedule.GroupName, schedule.Name);
+    const underWay = this.firing.get(id);
+    if (underWay) return underWay;
+    const run = this.run(id, schedule).finally(() => this.firing.delete(id));
+    this.firing.set(id, run);
+    return run;
+  }
+
+  private async run(id: string, schedule: OneTimeSchedule): Promise<void> {
     const functionLogicalId = this.functionByArn.get(schedule.Target.Arn)!;
     const input = schedule.Target.Input === undefined ? {} : JSON.parse(schedule.Target.Input);
     const maxAttempts = 1 + (schedule.Target.RetryPolicy?.MaximumRetryAttempts ?? 185);
     const maxAgeMs = (schedule.Target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) * 1000;
     const started = Date.now();
     this.invocations += 1;
-    const run = (async () => {
-      for (let attempt = 1; !this.stopped; attempt++) {
-        try {
-          await this.options.invoke(functionLogicalId, input);
-          break;
-        } catch (error) {
-          this.options.onError?.(schedule.Name, error);
-          const wait = Math.min(60_000, (this.options.retryBaseDelayMs ?? 1_000) * 2 ** (attempt - 1));
-          if (attempt >= maxAttempts || Date.now() + wait - started > maxAgeMs) break;
-          await new Promise((resolve) => setTimeout(resolve, wait).unref());
-        }
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.options.invoke(functionLogicalId, input);
+        break;
+      } catch (error) {
+        this.options.onError?.(schedule.Name, error);
+        const wait = Math.min(60_000, (this.options.retryBaseDelayMs ?? 1_000) * 2 ** (attempt - 1));
+        if (attempt >= maxAttempts || Date.now() + wait - started > maxAgeMs) break;
+        await new Promise((resolve) => setTimeout(resolve, wait).unref());
       }
-      // One-time: it ran (or gave up); DELETE removes it, NONE keeps it, done, as Scheduler does.
-      if (schedule.ActionAfterCompletion === 'DELETE' && this.schedules.get(id) === schedule) {
-        this.remove(id);
-        this.save();
-      } else this.timers.delete(id);
-    })();
-    this.running.add(run);
-    await run.finally(() => this.running.delete(run));
+    }
+    // One-time: it ran (or gave up); DELETE removes it, NONE keeps it, done, as Scheduler does.
+    if (schedule.ActionAfterCompletion === 'DELETE' && this.schedules.get(id) === schedule) {
+      this.remove(id);
+      this.save();
+    } else this.timers.delete(id);
   }
 
   private save(): void {

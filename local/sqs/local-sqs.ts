@@ -94,11 +94,26 @@ export class LocalSqs {
     return Object.fromEntries([...this.queues.values()].map((queue) => [queue.topology.name, queue.messages.length]));
   }
 
-  /** Resolves once every queue a mapping reads is empty (or the time is up). */
+  /**
+   * Resolves once every queue a mapping reads is empty; throws when the time is up, naming the queues
+   * still holding messages, so a caller fails here rather than later on a puzzling assertion.
+   */
   async drain(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const drained = () => this.options.mappings.every((mapping) => this.queue(mapping.queueLogicalId).messages.length === 0);
-    while (!drained() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const polled = () => [...new Set(this.options.mappings.map((mapping) => this.queue(mapping.queueLogicalId)))];
+    while (polled().some((queue) => queue.messages.length > 0)) {
+      if (Date.now() >= deadline) {
+        const now = Date.now();
+        const left = polled()
+          .filter((queue) => queue.messages.length > 0)
+          .map((queue) => {
+            const hidden = queue.messages.filter((message) => message.visibleAt > now).length;
+            return `${queue.topology.name}: ${queue.messages.length} message(s), ${hidden} hidden, ${queue.inFlight} batch(es) in flight`;
+          });
+        throw new Error(`The local SQS did not drain within ${timeoutMs} ms; ${left.join('; ')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   async stop(): Promise<void> {

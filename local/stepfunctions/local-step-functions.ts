@@ -114,6 +114,11 @@ export class LocalStepFunctions {
     return [...this.executions.values()].reverse();
   }
 
+  /** Executions started and not yet ended. */
+  runningCount(): number {
+    return this.running.size;
+  }
+
   /** Resolves when every execution started so far has ended. */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);

@@ -49,6 +49,18 @@ function waitForOutput(pattern: RegExp): Promise<RegExpMatchArray> {
   });
 }
 
+/** Polls the local cloud's events of the order until one of `detailType` is among them; throws naming those seen. */
+async function waitForEvent(base: string, orderId: string, detailType: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = (await (await fetch(`${base}/_local/events?orderId=${orderId}`)).json()) as Array<{ 'detail-type': string }>;
+    const types = events.map((event) => event['detail-type']);
+    if (types.includes(detailType)) return;
+    if (Date.now() > deadline) throw new Error(`no ${detailType} for order ${orderId} within ${timeoutMs} ms; its events: ${types.join(', ') || 'none'}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Reads the SSE feed until it ends; resolves with every item it carried. */
 async function readFeed(response: Response): Promise<FeedItem[]> {
   const items: FeedItem[] = [];
@@ -98,6 +110,9 @@ it('runs no partner without its secret, and stops on Ctrl-C with a feed client c
     status = ((await (await fetch(`${base}/orders/${orderId}`, { headers })).json()) as { status: string }).status;
   }
   expect(status).toBe('SHIPMENT_REQUESTED');
+  // The order's events reach the bus through the table's stream, a poll behind its status: stopping as soon
+  // as the status shows would race the publisher for OrderRouted. Wait for its last event first.
+  await waitForEvent(base, orderId, 'OrderShipmentRequested');
 
   process.kill(-child.pid!, 'SIGINT');
   expect(await exited).toBe(0);

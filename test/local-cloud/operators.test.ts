@@ -19,15 +19,16 @@ const tokens: Record<'admin' | 'support' | 'web' | 'live', string> = { admin: ''
 const ajv = documentAjv();
 
 beforeAll(async () => {
-  // A slow carrier keeps each order ROUTED for a while, long enough to hold it there.
-  cloud = await startTestCloud({ functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '1500' } });
+  // A slow carrier keeps each order ROUTED for a while, long enough to hold it there (seeing ROUTED
+  // and acting took 1.1 s on a loaded 2-core machine, too close to a 1.5 s carrier).
+  cloud = await startTestCloud({ functionEnvironment: { SANDBOX_CARRIER_LATENCY_MS: '4000' } });
   tokens.admin = await cloud.issueToken({ scopes: [SCOPES.admin], clientId: 'ops-admin' });
   tokens.support = await cloud.issueToken({ scopes: [SCOPES.support], clientId: 'ops-support' });
   tokens.web = await cloud.issueToken({ scopes: [SCOPES.channel], channel: 'web-shop', clientId: 'web-shop-client' });
   tokens.live = await cloud.issueToken({ scopes: [SCOPES.channel], channel: 'live-stream', clientId: 'live-stream-client' });
   expect((await call('PUT', '/policies/routing', 'admin', DEMO_ROUTING_POLICY_DOCUMENT)).status).toBe(200);
   expect((await call('PUT', `/inventory/${SKU}`, 'admin', { warehouses: { 'wh-shanghai': 100, 'wh-guangzhou': 100 } })).status).toBe(200);
-  // Held and cancelled within the carrier's 1.5 s: their functions loaded beforehand, not on a cold start inside that window.
+  // Held and cancelled within the carrier's 4 s: their functions loaded beforehand, not on a cold start inside that window.
   await cloud.warmRoutes(['POST /orders/{orderId}/hold', 'POST /orders/{orderId}/cancel']);
 });
 

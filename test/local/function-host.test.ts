@@ -64,10 +64,11 @@ describe('LocalFunction', () => {
   });
 
   it('starts the timeout when an invocation starts, not while it waits in the queue', async () => {
-    fn = new LocalFunction(sleepy(1), PROJECT_ROOT, {}, undefined, 1);
-    // Three 600 ms invocations one after another: 1.8 s in all, each well within its 1 s timeout.
-    const results = await Promise.all([fn.invoke({ ms: 600 }), fn.invoke({ ms: 600 }), fn.invoke({ ms: 600 })]);
-    expect(results).toEqual([{ concurrent: 1 }, { concurrent: 1 }, { concurrent: 1 }]);
-    await expect(fn.invoke({ ms: 1500 })).rejects.toMatchObject({ name: 'States.Timeout' });
+    fn = new LocalFunction(sleepy(2), PROJECT_ROOT, {}, undefined, 1);
+    // Five 500 ms invocations one after another: 2.5 s in all, so the last would time out were its
+    // wait in the queue counted; each alone is 1.5 s within its 2 s timeout, room for a loaded machine.
+    const results = await Promise.all(Array.from({ length: 5 }, () => fn!.invoke({ ms: 500 })));
+    expect(results).toEqual(Array.from({ length: 5 }, () => ({ concurrent: 1 })));
+    await expect(fn.invoke({ ms: 4000 })).rejects.toMatchObject({ name: 'States.Timeout' });
   });
 });

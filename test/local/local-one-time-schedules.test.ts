@@ -14,6 +14,8 @@ const TARGET_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:timers-fire';
 const GROUP = 'order-pipeline-test-timers';
 const invocations: Array<{ logicalId: string; input: unknown; at: number }> = [];
 let failNext = 0;
+/** When set, the next invocation says it has started and waits for `released`. */
+let gate: { entered: () => void; released: Promise<void> } | undefined;
 let engine: LocalOneTimeSchedules;
 let endpoint: AwsEndpoint;
 let client: SchedulerClient;
@@ -23,6 +25,12 @@ beforeAll(async () => {
     groups: [GROUP],
     functions: [{ logicalId: 'TimersFire', arn: TARGET_ARN } as FunctionTopology],
     invoke: async (logicalId, input) => {
+      const held = gate;
+      gate = undefined;
+      if (held) {
+        held.entered();
+        await held.released;
+      }
       if (failNext > 0) {
         failNext--;
         throw new Error('target failed (test)');
@@ -46,10 +54,11 @@ afterAll(async () => {
 });
 
 const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
-const waitFor = async (condition: () => boolean, timeoutMs = 5_000) => {
+/** Polls until `condition` holds; the deadline is generous (a loaded machine), the failure names what never happened. */
+const waitFor = async (what: string, condition: () => boolean, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms (pending: ${engine.pending().join(', ') || 'none'})`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 };
@@ -89,16 +98,17 @@ describe('one-time schedules over the SDK', () => {
 
   it('runs the target with the input at its time, then deletes the schedule; a second create by the adapter changes nothing', async () => {
     const timers = new SchedulerTimers({ groupName: GROUP, targetArn: TARGET_ARN, roleArn: 'arn:aws:iam::000000000000:role/scheduler' }, client);
-    const at = inSeconds(1);
+    // Due in 3 s: the second create and the pending check must come before it runs, even on a loaded machine.
+    const at = inSeconds(3);
     const before = invocations.length;
     await timers.schedule({ orderId: 'B', kind: 'release-hold', at });
     await timers.schedule({ orderId: 'B', kind: 'release-hold', at: inSeconds(3_600) });
     expect(engine.pending()).toContain(`${GROUP}/release-hold-B`);
-    await waitFor(() => invocations.length > before);
+    await waitFor('release-hold-B did not run', () => invocations.length > before);
     expect(invocations.at(-1)).toMatchObject({ logicalId: 'TimersFire', input: { orderId: 'B', kind: 'release-hold' } });
     // Never before its time: at() is rounded up to the second.
     expect(invocations.at(-1)!.at).toBeGreaterThanOrEqual(Date.parse(at));
-    await waitFor(() => !engine.pending().includes(`${GROUP}/release-hold-B`));
+    await waitFor('release-hold-B was not deleted after it ran', () => !engine.pending().includes(`${GROUP}/release-hold-B`));
     await expect(client.send(new GetScheduleCommand({ Name: 'release-hold-B', GroupName: GROUP }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
@@ -106,7 +116,7 @@ describe('one-time schedules over the SDK', () => {
     failNext = 2;
     const before = invocations.length;
     await create('retried', { ScheduleExpression: atExpression(inSeconds(0)), Target: { Arn: TARGET_ARN, RoleArn: 'r', Input: '{}', RetryPolicy: { MaximumRetryAttempts: 3 } } });
-    await waitFor(() => invocations.length > before);
+    await waitFor('the retried schedule never succeeded', () => invocations.length > before);
     expect(failNext).toBe(0);
   });
 
@@ -116,6 +126,23 @@ describe('one-time schedules over the SDK', () => {
     await engine.runNow(GROUP, 'early');
     expect(invocations.length).toBe(before + 1);
     expect(engine.pending()).not.toContain(`${GROUP}/early`);
+  });
+
+  it('runs a schedule once when asked to run it while its own run is under way', async () => {
+    let entered!: () => void;
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => (entered = resolve));
+    gate = { entered, released: new Promise<void>((resolve) => (release = resolve)) };
+    const before = invocations.length;
+    await create('joined', { ScheduleExpression: atExpression(inSeconds(0)) });
+    // Its time came (within the second): the run is in its target when the request comes.
+    await started;
+    const asked = engine.runNow(GROUP, 'joined');
+    release();
+    await asked;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(invocations.length).toBe(before + 1);
+    expect(engine.pending()).not.toContain(`${GROUP}/joined`);
   });
 });
 

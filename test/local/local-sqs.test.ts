@@ -51,7 +51,7 @@ describe('LocalSqs', () => {
       new SendMessageBatchCommand({ QueueUrl: QUEUE.url, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: `m${i}`, MessageBody: `{"n":${i + 1}}` })) }),
     );
     for (let i = 0; i < 14; i++) await client.send(new SendMessageCommand({ QueueUrl: QUEUE.url, MessageBody: `{"n":${i + 11}}` }));
-    await sqs.drain(5_000);
+    await sqs.drain(30_000);
     const bodies = batches.flatMap((batch) => batch.Records.map((record) => JSON.parse(record.body).n as number));
     expect(bodies.sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i));
     expect(Math.max(...batches.map((batch) => batch.Records.length))).toBeLessThanOrEqual(10);
@@ -62,14 +62,19 @@ describe('LocalSqs', () => {
   it('runs no more batches at once than the mapping’s maximum concurrency', async () => {
     let now = 0;
     let peak = 0;
+    // Every batch waits until all 60 messages are in: however slowly the sends arrive on a loaded
+    // machine, the first two batches overlap and the other 58 messages are waiting for a slot.
+    let allSent!: () => void;
+    const sent = new Promise<void>((resolve) => (allSent = resolve));
     const { client, sqs } = await serve(async () => {
       peak = Math.max(peak, ++now);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sent;
       now--;
       return {};
     });
     for (let i = 0; i < 60; i++) await client.send(new SendMessageCommand({ QueueUrl: QUEUE.url, MessageBody: String(i) }));
-    await sqs.drain(5_000);
+    allSent();
+    await sqs.drain(30_000);
     expect(peak).toBe(2);
   });
 
@@ -82,7 +87,7 @@ describe('LocalSqs', () => {
     });
     await client.send(new SendMessageCommand({ QueueUrl: QUEUE.url, MessageBody: 'good' }));
     await client.send(new SendMessageCommand({ QueueUrl: QUEUE.url, MessageBody: 'poison' }));
-    await sqs.drain(5_000);
+    await sqs.drain(30_000);
     expect(receipts).toEqual(new Map([['good', 1], ['poison', 3]]));
     expect(deadLetters.messages.get('intake-dlq')).toEqual([expect.objectContaining({ body: 'poison', receiveCount: 3 })]);
     const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: QUEUE.url, AttributeNames: ['All'] }));
@@ -104,9 +109,22 @@ describe('LocalSqs', () => {
       return { batchItemFailures: [{ itemIdentifier: record.messageId }] };
     });
     await client.send(new SendMessageCommand({ QueueUrl: QUEUE.url, MessageBody: 'once failed' }));
-    await sqs.drain(5_000);
+    await sqs.drain(30_000);
     expect(receipts).toEqual([1, 2]);
     expect(sqs.depths().intake).toBe(0);
+  });
+
+  it('fails a drain that runs out of time, naming the queue still holding messages', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { client, sqs } = await serve(async () => {
+      await released;
+      return {};
+    });
+    await client.send(new SendMessageCommand({ QueueUrl: QUEUE.url, MessageBody: 'stuck' }));
+    await expect(sqs.drain(50)).rejects.toThrow(/did not drain within 50 ms; intake: 1 message\(s\), 1 hidden, 1 batch\(es\) in flight/);
+    release();
+    await sqs.drain(30_000);
   });
 
   it('refuses a queue it does not have, as SQS does', async () => {

@@ -619,7 +619,8 @@ describe('against a scripted stream', () => {
 
   it('gathers records over several reads for as long as the batching window', async () => {
     const shards: ScriptedShard[] = [{ id: 'shardId-1', closed: false, records: [1, 2, 3].map((n) => record(n)) }];
-    const { relay, invocations } = scriptedRelay(shards, { batchSize: 10, maximumBatchingWindowInSeconds: 0.2 }, 1);
+    // The three reads run back to back: a window of 1 s, not 0.2 s, keeps a stalled process on a loaded machine from splitting them.
+    const { relay, invocations } = scriptedRelay(shards, { batchSize: 10, maximumBatchingWindowInSeconds: 1 }, 1);
     await relay.start();
     await relay.drain();
     expect(invocations.map(keys)).toEqual([['k1', 'k2', 'k3']]);
