@@ -148,8 +148,9 @@ export class LocalFunction {
   async invoke(event: unknown): Promise<unknown> {
     await this.whenReady();
     this.invocations += 1;
+    // A queued invocation is handed its slot by the one finishing (see below), so it counts as running already.
     if (this.running >= this.maxConcurrent) await new Promise<void>((start) => this.queue.push(start));
-    this.running += 1;
+    else this.running += 1;
     const started = performance.now();
     const startedAt = this.recorder ? hopClock() : 0;
     const timing: HandlerTiming = {};
@@ -157,14 +158,17 @@ export class LocalFunction {
       return await this.dispatch(event, timing);
     } finally {
       this.busyMs += performance.now() - started;
-      this.running -= 1;
       if (this.recorder) {
         const endedAt = hopClock();
         const { handlerMs = NaN, handlerEndedAt = endedAt, lastWriteAt } = timing;
         const { logicalId } = this.topology;
         this.recorder.mark({ kind: 'invocation', functionLogicalId: logicalId, startedAt, endedAt, handlerMs, handlerEndedAt, ...(lastWriteAt ? { lastWriteAt } : {}) });
       }
-      this.queue.shift()?.();
+      // The slot goes straight to the invocation waiting longest: freed and then taken, an invocation
+      // arriving in between would take it too, and one more than maxConcurrent would run.
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running -= 1;
     }
   }
 

@@ -52,6 +52,16 @@ describe('LocalFunction', () => {
     expect(fn.busyMs).toBeGreaterThanOrEqual(6 * 45);
   });
 
+  it('hands a finished invocation\'s slot to the one waiting, so one arriving meanwhile cannot run beside it', async () => {
+    let late: Promise<unknown> | undefined;
+    // The recorder hears of the first invocation's end as its slot is released: an invocation arriving right then.
+    const recorder = { mark: (mark: { kind: string }) => void (mark.kind === 'invocation' && !late && (late = fn!.invoke({ ms: 50 }))) };
+    fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 1, recorder);
+    const first = await Promise.all([fn.invoke({ ms: 50 }), fn.invoke({ ms: 50 })]);
+    const results = [...first, await late] as Array<{ concurrent: number }>;
+    expect(results.map((result) => result.concurrent)).toEqual([1, 1, 1]);
+  });
+
   it('counts the bytes a function writes and its own CPU time, which a sleeping handler barely uses', async () => {
     fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 1);
     const line = `${JSON.stringify({ level: 'INFO', message: 'Step done' })}\n`;
