@@ -92,6 +92,8 @@ export class LocalEventBus {
   private readonly rules: CompiledRule[];
   private readonly options: LocalEventBusOptions;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Wakes the deliveries waiting out a retry's backoff (up to a minute), so stopping does not wait for them. */
+  private readonly sleepers = new Set<() => void>();
   private stopped = false;
 
   constructor(options: LocalEventBusOptions) {
@@ -116,8 +118,10 @@ export class LocalEventBus {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** Stops retrying: a delivery waiting for its next attempt goes to the dead-letter queue with its last error. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const wake of [...this.sleepers]) wake();
     await this.drain();
   }
 
@@ -189,7 +193,8 @@ export class LocalEventBus {
       if (attempt > 0) {
         const delay = Math.min(60_000, (this.options.retryBaseDelayMs ?? 200) * 2 ** (attempt - 1));
         if (this.stopped || Date.now() + delay - firstAttempt > target.maximumEventAgeInSeconds * 1000) break;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await this.sleep(delay);
+        if (this.stopped) break;
       }
       try {
         await this.options.deliver(target, input, rule);
@@ -206,6 +211,18 @@ export class LocalEventBus {
       errorCode: lastError?.name ?? 'Unknown',
       errorMessage: lastError?.message ?? 'Delivery gave up',
       event,
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
     });
   }
 }

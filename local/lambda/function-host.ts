@@ -62,6 +62,7 @@ export class LocalFunction {
   private readonly recorder: HopRecorder | undefined;
   private running = 0;
   private readonly queue: Array<() => void> = [];
+  private stopped = false;
   invocations = 0;
   /** Time invocations ran (from start to result), summed: what Lambda would bill as duration. */
   busyMs = 0;
@@ -148,8 +149,9 @@ export class LocalFunction {
   async invoke(event: unknown): Promise<unknown> {
     await this.whenReady();
     this.invocations += 1;
+    // A queued invocation is handed its slot by the one finishing (see below), so it counts as running already.
     if (this.running >= this.maxConcurrent) await new Promise<void>((start) => this.queue.push(start));
-    this.running += 1;
+    else this.running += 1;
     const started = performance.now();
     const startedAt = this.recorder ? hopClock() : 0;
     const timing: HandlerTiming = {};
@@ -157,14 +159,17 @@ export class LocalFunction {
       return await this.dispatch(event, timing);
     } finally {
       this.busyMs += performance.now() - started;
-      this.running -= 1;
       if (this.recorder) {
         const endedAt = hopClock();
         const { handlerMs = NaN, handlerEndedAt = endedAt, lastWriteAt } = timing;
         const { logicalId } = this.topology;
         this.recorder.mark({ kind: 'invocation', functionLogicalId: logicalId, startedAt, endedAt, handlerMs, handlerEndedAt, ...(lastWriteAt ? { lastWriteAt } : {}) });
       }
-      this.queue.shift()?.();
+      // The slot goes straight to the invocation waiting longest: freed and then taken, an invocation
+      // arriving in between would take it too, and one more than maxConcurrent would run.
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running -= 1;
     }
   }
 
@@ -172,6 +177,7 @@ export class LocalFunction {
     const id = this.nextId++;
     const timeoutMs = this.topology.timeoutSeconds * 1000;
     return new Promise((resolvePromise, rejectPromise) => {
+      if (this.stopped) return rejectPromise(this.stoppedError());
       const timer = setTimeout(() => {
         this.pending.delete(id);
         rejectPromise(new FunctionTimeout(`${this.topology.logicalId} timed out after ${this.topology.timeoutSeconds} s`));
@@ -194,8 +200,22 @@ export class LocalFunction {
     });
   }
 
+  /**
+   * Ends the thread. Invocations under way or waiting fail, as when a sandbox dies (`Runtime.ExitError`),
+   * rather than never settle and hold whatever awaits them (a poller's stop, a retrying delivery).
+   */
   async stop(): Promise<void> {
-    for (const pending of this.pending.values()) clearTimeout(pending.timer);
+    this.stopped = true;
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(this.stoppedError());
+    }
+    this.pending.clear();
+    for (const start of this.queue.splice(0)) start();
     await this.worker?.terminate();
+  }
+
+  private stoppedError(): FunctionError {
+    return new FunctionError(this.topology.logicalId, 'Runtime.ExitError', `${this.topology.logicalId} stopped before it answered`);
   }
 }

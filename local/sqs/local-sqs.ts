@@ -141,13 +141,18 @@ export class LocalSqs {
     return queue;
   }
 
-  /** Starts as many batches as the mappings on this queue may run now. */
+  /**
+   * Starts as many batches as the mappings on this queue may run now. One reading of the clock for the
+   * whole poll: were the wake-up to read it again, a message hidden when received (a millisecond before
+   * its visibility) could count as visible when the wake-up is planned, and no poll would come for it.
+   */
   private poll(queue: LocalQueue): void {
     if (this.stopped) return;
+    const now = Date.now();
     for (const mapping of this.options.mappings.filter((m) => m.queueLogicalId === queue.topology.logicalId)) {
       const limit = mapping.maximumConcurrency ?? this.options.defaultConcurrency ?? 10;
       while (queue.inFlight < limit) {
-        const batch = this.receive(queue, mapping.batchSize);
+        const batch = this.receive(queue, mapping.batchSize, now);
         if (batch.length === 0) break;
         queue.inFlight++;
         const run = this.deliver(queue, mapping, batch).finally(() => {
@@ -158,7 +163,7 @@ export class LocalSqs {
         this.running.add(run);
       }
     }
-    this.wakeWhenVisible(queue);
+    this.wakeWhenVisible(queue, now);
   }
 
   /**
@@ -166,8 +171,7 @@ export class LocalSqs {
    * message becomes visible. A timer may fire a millisecond before `Date.now()` reaches that
    * instant, so a poll that finds the message still hidden simply waits again.
    */
-  private wakeWhenVisible(queue: LocalQueue): void {
-    const now = Date.now();
+  private wakeWhenVisible(queue: LocalQueue, now: number): void {
     const next = Math.min(...queue.messages.filter((message) => message.visibleAt > now).map((message) => message.visibleAt));
     if (!Number.isFinite(next) || (queue.wake && queue.wake.at <= next)) return;
     clearTimeout(queue.wake?.timer);
@@ -180,8 +184,7 @@ export class LocalSqs {
   }
 
   /** Visible messages, oldest first, hidden for the visibility timeout; those received too often go to the dead-letter queue. */
-  private receive(queue: LocalQueue, batchSize: number): Message[] {
-    const now = Date.now();
+  private receive(queue: LocalQueue, batchSize: number, now: number): Message[] {
     const batch: Message[] = [];
     for (const message of [...queue.messages]) {
       if (batch.length === batchSize) break;

@@ -42,6 +42,22 @@ describe('LocalFunction', () => {
     await expect(waiting).rejects.toThrow(/before its handler loaded/);
   });
 
+  it('fails the invocations under way and waiting when it stops, rather than leaving them unsettled', async () => {
+    fn = new LocalFunction(sleepy(30), PROJECT_ROOT, {}, undefined, 1);
+    await fn.whenReady();
+    const running = fn.invoke({ ms: 20_000 });
+    const waiting = fn.invoke({ ms: 20_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    const stopping = fn.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const unsettled = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('an invocation never settled')), 10_000)));
+    const outcomes = await Promise.race([Promise.allSettled([running, waiting]), unsettled]);
+    clearTimeout(timer);
+    await stopping;
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 'rejected', reason: { name: 'Runtime.ExitError', message: 'Sleepy stopped before it answered' } });
+    await expect(fn.invoke({ ms: 1 })).rejects.toMatchObject({ name: 'Runtime.ExitError' });
+  });
+
   it('runs at most maxConcurrent invocations at once and queues the rest', async () => {
     fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 2);
     const results = (await Promise.all(Array.from({ length: 6 }, () => fn!.invoke({ ms: 50 })))) as Array<{ concurrent: number }>;
@@ -50,6 +66,16 @@ describe('LocalFunction', () => {
     expect(fn.invocations).toBe(6);
     // Six invocations sleeping 50 ms each (timers may fire a hair early): busy time counts every one.
     expect(fn.busyMs).toBeGreaterThanOrEqual(6 * 45);
+  });
+
+  it('hands a finished invocation\'s slot to the one waiting, so one arriving meanwhile cannot run beside it', async () => {
+    let late: Promise<unknown> | undefined;
+    // The recorder hears of the first invocation's end as its slot is released: an invocation arriving right then.
+    const recorder = { mark: (mark: { kind: string }) => void (mark.kind === 'invocation' && !late && (late = fn!.invoke({ ms: 50 }))) };
+    fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 1, recorder);
+    const first = await Promise.all([fn.invoke({ ms: 50 }), fn.invoke({ ms: 50 })]);
+    const results = [...first, await late] as Array<{ concurrent: number }>;
+    expect(results.map((result) => result.concurrent)).toEqual([1, 1, 1]);
   });
 
   it('counts the bytes a function writes and its own CPU time, which a sleeping handler barely uses', async () => {

@@ -114,6 +114,46 @@ describe('LocalSqs', () => {
     expect(sqs.depths().intake).toBe(0);
   });
 
+  it('delivers a failed message again even when the clock moves on between receiving and planning the next poll', async () => {
+    // A clock that advances a millisecond each time it is read: a poll that read it once to receive and
+    // again to plan its wake-up found the message hidden (a millisecond early) and then not hidden, and
+    // planned none. Two retry delays, so that one of them puts the visibility on either reading.
+    for (const retryDelayMs of [10, 11]) {
+      let clock = 1_000_000;
+      vi.spyOn(Date, 'now').mockImplementation(() => ++clock);
+      let redelivered!: () => void;
+      const again = new Promise<void>((resolve) => (redelivered = resolve));
+      let receipts = 0;
+      const deadLetters = new DeadLetterQueues([QUEUE, DLQ], new Feed());
+      const sqs = new LocalSqs({
+        queues: [QUEUE, DLQ],
+        mappings: [MAPPING],
+        deadLetters,
+        retryDelayMs,
+        invoke: async (_, event) => {
+          const record = (event as SQSEvent).Records[0]!;
+          if (++receipts === 1) return { batchItemFailures: [{ itemIdentifier: record.messageId }] };
+          redelivered();
+          return { batchItemFailures: [] };
+        },
+      });
+      // Straight to the operation, not over HTTP: nothing but the queue reads this clock.
+      sqs.operations()['AmazonSQS.SendMessage']!({ QueueUrl: QUEUE.url, MessageBody: `retried after ${retryDelayMs} ms` });
+      let timer: NodeJS.Timeout | undefined;
+      const stranded = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the failed message was not delivered again (retry delay ${retryDelayMs} ms)`)), 10_000);
+      });
+      try {
+        await Promise.race([again, stranded]);
+      } finally {
+        clearTimeout(timer);
+        await sqs.stop();
+        vi.restoreAllMocks();
+      }
+      expect(receipts).toBe(2);
+    }
+  });
+
   it('fails a drain that runs out of time, naming the queue still holding messages', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
