@@ -62,7 +62,6 @@ export class LocalFunction {
   private readonly recorder: HopRecorder | undefined;
   private running = 0;
   private readonly queue: Array<() => void> = [];
-  private stopped = false;
   invocations = 0;
   /** Time invocations ran (from start to result), summed: what Lambda would bill as duration. */
   busyMs = 0;
@@ -177,7 +176,6 @@ export class LocalFunction {
     const id = this.nextId++;
     const timeoutMs = this.topology.timeoutSeconds * 1000;
     return new Promise((resolvePromise, rejectPromise) => {
-      if (this.stopped) return rejectPromise(this.stoppedError());
       const timer = setTimeout(() => {
         this.pending.delete(id);
         rejectPromise(new FunctionTimeout(`${this.topology.logicalId} timed out after ${this.topology.timeoutSeconds} s`));
@@ -200,22 +198,8 @@ export class LocalFunction {
     });
   }
 
-  /**
-   * Ends the thread. Invocations under way or waiting fail, as when a sandbox dies (`Runtime.ExitError`),
-   * rather than never settle and hold whatever awaits them (a poller's stop, a retrying delivery).
-   */
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const pending of this.pending.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(this.stoppedError());
-    }
-    this.pending.clear();
-    for (const start of this.queue.splice(0)) start();
+    for (const pending of this.pending.values()) clearTimeout(pending.timer);
     await this.worker?.terminate();
-  }
-
-  private stoppedError(): FunctionError {
-    return new FunctionError(this.topology.logicalId, 'Runtime.ExitError', `${this.topology.logicalId} stopped before it answered`);
   }
 }
