@@ -168,15 +168,35 @@ export interface LocalCloud {
 
 /** How long stopping waits for each part of the cloud. */
 const STOP_WAIT_MS = 15_000;
+/**
+ * The order a cloud stops in: what brings work in first (requests, schedules, the stream and queue
+ * pollers, timers, the bus), each finishing what it started while the functions still run; then the
+ * functions; then what functions call; the database last.
+ */
+const STOP_ORDER = [
+  'HTTP server',
+  'scheduler',
+  'stream relay',
+  'queue pollers',
+  'one-time schedules',
+  'event routing',
+  'functions',
+  'function log',
+  'fault proxy',
+  'AWS endpoint',
+  'tables',
+  'DynamoDB Local',
+] as const;
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  const stopStack: Array<{ name: string; stop: () => Promise<void> }> = [];
+  const stopStack: Array<{ name: (typeof STOP_ORDER)[number]; stop: () => Promise<void> }> = [];
   // Each part gets a bounded wait: one that hangs (an invocation that never settles) must not keep the
   // rest, DynamoDB Local's JVM included, running; the log names it so the hang can be found.
   const stopAll = async () => {
-    for (const { name, stop } of stopStack.reverse()) {
+    const inOrder = stopStack.splice(0).sort((a, b) => STOP_ORDER.indexOf(a.name) - STOP_ORDER.indexOf(b.name));
+    for (const { name, stop } of inOrder) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), STOP_WAIT_MS)));
       const outcome = await Promise.race([stop().catch(() => undefined), timedOut]);
@@ -211,7 +231,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const outcome = await ensureTable(dynamodb.client, table);
       log(`table ${table.input.TableName}: ${outcome}`);
     }
-    // In a shared database, the tables go with the cloud (pushed after the database, so deleted before its client closes).
+    // In a shared database, the tables go with the cloud (deleted before the database's client closes).
     if (options.sharedDynamoDbEndpoint) stopStack.push({ name: 'tables', stop: () => deleteTables(dynamodb.client, [...tableNames.values()]) });
 
     const feed = new Feed();
@@ -267,7 +287,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deadLetters,
       ...(options.retryBaseDelayMs !== undefined ? { retryDelayMs: options.retryBaseDelayMs } : {}),
     });
-    // Stopped after the endpoint (the stop stack runs backwards), so no function creates one meanwhile.
+    // A schedule a function creates after these stopped is kept (in the file, with a data directory) and runs on the next start.
     const oneTimeSchedules = new LocalOneTimeSchedules({
       groups: topology.scheduleGroups,
       functions: topology.functions.values(),
@@ -315,10 +335,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ? `${functions.size} functions loaded (${Date.now() - started} ms)`
         : `${functions.size} functions, each started on its first invocation (${Date.now() - started} ms)`,
     );
-    // Stopped before the functions it invokes.
     stopStack.push({ name: 'queue pollers', stop: () => sqs.stop() });
 
-    // Stopped before the database (the stop stack runs backwards), so no poll meets it gone.
     const streams = await startStreamMappings({
       mappings: options.streams === false ? [] : topology.streamMappings,
       dynamodb,

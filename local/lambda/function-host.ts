@@ -61,6 +61,7 @@ export class LocalFunction {
   private readonly maxConcurrent: number;
   private readonly recorder: HopRecorder | undefined;
   private running = 0;
+  private stopped = false;
   private readonly queue: Array<() => void> = [];
   invocations = 0;
   /** Time invocations ran (from start to result), summed: what Lambda would bill as duration. */
@@ -146,6 +147,10 @@ export class LocalFunction {
   }
 
   async invoke(event: unknown): Promise<unknown> {
+    // A stopped cloud runs nothing more: no worker starts, and the caller (an execution still running)
+    // waits for good, as it would on a sandbox that is gone. A rejection would send it into its
+    // compensation and retry timers that keep the process alive for a cloud that no longer exists.
+    if (this.stopped) return new Promise(() => undefined);
     await this.whenReady();
     this.invocations += 1;
     // A queued invocation is handed its slot by the one finishing (see below), so it counts as running already.
@@ -199,6 +204,7 @@ export class LocalFunction {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const pending of this.pending.values()) clearTimeout(pending.timer);
     await this.worker?.terminate();
   }

@@ -60,7 +60,9 @@ export class LocalOneTimeSchedules {
   private readonly schedules = new Map<string, OneTimeSchedule>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** The run of each schedule under way, by `group/name`: a second start joins it rather than invoking twice. */
-  private readonly firing = new Map<string, Promise<void>>();
+  private readonly firing = new Map<string, { schedule: OneTimeSchedule; run: Promise<void> }>();
+  /** Retry backoffs under way, woken by stop so that it does not wait them out. */
+  private readonly backoffs = new Set<() => void>();
   private stopped = false;
   /** Schedules run so far: what Scheduler bills (per invocation, not per created schedule), for the bench's cost table. */
   invocations = 0;
@@ -156,7 +158,8 @@ export class LocalOneTimeSchedules {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    await Promise.allSettled(this.firing.values());
+    for (const wake of this.backoffs) wake();
+    await Promise.allSettled([...this.firing.values()].map(({ run }) => run));
   }
 
   private arnOf(schedule: OneTimeSchedule): string {
@@ -190,10 +193,13 @@ export class LocalOneTimeSchedules {
   /** Invokes the target, retrying within its retry policy (Scheduler's defaults: 185 attempts, 24 hours); once at a time per schedule. */
   private fire(schedule: OneTimeSchedule): Promise<void> {
     const id = key(schedule.GroupName, schedule.Name);
+    // Joined only by the same schedule: one re-created under the name while the old run retries is its own.
     const underWay = this.firing.get(id);
-    if (underWay) return underWay;
-    const run = this.run(id, schedule).finally(() => this.firing.delete(id));
-    this.firing.set(id, run);
+    if (underWay?.schedule === schedule) return underWay.run;
+    const run = this.run(id, schedule).finally(() => {
+      if (this.firing.get(id)?.run === run) this.firing.delete(id);
+    });
+    this.firing.set(id, { schedule, run });
     return run;
   }
 
@@ -204,22 +210,39 @@ export class LocalOneTimeSchedules {
     const maxAgeMs = (schedule.Target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) * 1000;
     const started = Date.now();
     this.invocations += 1;
-    for (let attempt = 1; !this.stopped; attempt++) {
+    let ended = false;
+    for (let attempt = 1; !this.stopped && !ended; attempt++) {
       try {
         await this.options.invoke(functionLogicalId, input);
-        break;
+        ended = true;
       } catch (error) {
         this.options.onError?.(schedule.Name, error);
         const wait = Math.min(60_000, (this.options.retryBaseDelayMs ?? 1_000) * 2 ** (attempt - 1));
-        if (attempt >= maxAttempts || Date.now() + wait - started > maxAgeMs) break;
-        await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        if (attempt >= maxAttempts || Date.now() + wait - started > maxAgeMs) ended = true;
+        else await this.backoff(wait);
       }
     }
+    // Stopped before it ran or gave up: kept (in the file too), so the next start runs it.
+    if (!ended) return;
     // One-time: it ran (or gave up); DELETE removes it, NONE keeps it, done, as Scheduler does.
     if (schedule.ActionAfterCompletion === 'DELETE' && this.schedules.get(id) === schedule) {
       this.remove(id);
       this.save();
-    } else this.timers.delete(id);
+    } else if (this.schedules.get(id) === schedule) this.timers.delete(id);
+  }
+
+  private backoff(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.backoffs.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      timer.unref();
+      this.backoffs.add(wake);
+    });
   }
 
   private save(): void {

@@ -42,6 +42,16 @@ describe('LocalFunction', () => {
     await expect(waiting).rejects.toThrow(/before its handler loaded/);
   });
 
+  it('starts no thread for an invocation after it stopped (an execution still running when the cloud stops)', async () => {
+    fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 1);
+    await fn.stop();
+    let settled = false;
+    void fn.invoke({ ms: 1 }).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fn.started).toBe(false);
+    expect(settled).toBe(false);
+  });
+
   it('runs at most maxConcurrent invocations at once and queues the rest', async () => {
     fn = new LocalFunction(sleepy(5), PROJECT_ROOT, {}, undefined, 2);
     const results = (await Promise.all(Array.from({ length: 6 }, () => fn!.invoke({ ms: 50 })))) as Array<{ concurrent: number }>;

@@ -3,6 +3,9 @@
  * functions use (functions/timers/scheduler-timers.ts): what the handlers rely on behaves as on AWS.
  */
 import { ConflictException, CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atExpression, SchedulerTimers } from '../../functions/timers/scheduler-timers.ts';
 import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws-endpoint.ts';
@@ -103,7 +106,8 @@ describe('one-time schedules over the SDK', () => {
     const before = invocations.length;
     await timers.schedule({ orderId: 'B', kind: 'release-hold', at });
     await timers.schedule({ orderId: 'B', kind: 'release-hold', at: inSeconds(3_600) });
-    expect(engine.pending()).toContain(`${GROUP}/release-hold-B`);
+    // Still the first schedule: had it already run, the second create would have made a new one.
+    expect((await client.send(new GetScheduleCommand({ Name: 'release-hold-B', GroupName: GROUP }))).ScheduleExpression).toBe(atExpression(at));
     await waitFor('release-hold-B did not run', () => invocations.length > before);
     expect(invocations.at(-1)).toMatchObject({ logicalId: 'TimersFire', input: { orderId: 'B', kind: 'release-hold' } });
     // Never before its time: at() is rounded up to the second.
@@ -143,6 +147,40 @@ describe('one-time schedules over the SDK', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(invocations.length).toBe(before + 1);
     expect(engine.pending()).not.toContain(`${GROUP}/joined`);
+  });
+});
+
+describe('stopping while a target fails', () => {
+  it('keeps the schedule, in its file too, and does not wait out the retry backoff', { timeout: 30_000 }, async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'one-time-')), 'one-time-schedules.json');
+    let failed!: () => void;
+    const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+    const options = {
+      groups: [GROUP],
+      functions: [{ logicalId: 'TimersFire', arn: TARGET_ARN } as FunctionTopology],
+      file,
+      // A minute before the retry: the stop below must not wait for it (the test's timeout is 30 s).
+      retryBaseDelayMs: 60_000,
+    };
+    const stopping = new LocalOneTimeSchedules({
+      ...options,
+      invoke: async () => {
+        failed();
+        throw new Error('the cloud is stopping (test)');
+      },
+    });
+    stopping.handle('POST', '/schedules/kept', new URLSearchParams(), {
+      GroupName: GROUP,
+      ScheduleExpression: atExpression(inSeconds(0)),
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'DELETE',
+      Target: { Arn: TARGET_ARN, RoleArn: 'r', Input: '{}' },
+    });
+    await firstFailure;
+    await stopping.stop();
+    const restarted = new LocalOneTimeSchedules({ ...options, invoke: async () => undefined });
+    expect(restarted.pending()).toContain(`${GROUP}/kept`);
+    await restarted.stop();
   });
 });
 
