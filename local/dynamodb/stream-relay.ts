@@ -22,6 +22,7 @@ import { ShardBacklog } from './shard-backlog.ts';
 import { CheckpointFile, type ShardCheckpoint } from './stream-checkpoints.ts';
 import { describeError, isError } from './stream-errors.ts';
 import { toLambdaRecord } from './stream-records.ts';
+import { Sleeps } from '../sleeps.ts';
 
 /** The stream-related settings of an `AWS::Lambda::EventSourceMapping`. */
 export interface EventSourceMappingSettings {
@@ -121,7 +122,7 @@ export class DynamoDbStreamRelay {
   readonly #pollIntervalMs: number;
   readonly #shards = new Map<string, ShardState>();
   readonly #workers = new Set<Promise<void>>();
-  readonly #sleepers = new Set<() => void>();
+  readonly #sleeps = new Sleeps();
   #streamArn = '';
   #region = '';
   #started = false;
@@ -178,7 +179,7 @@ export class DynamoDbStreamRelay {
   /** Stops polling; an invocation under way completes (and is checkpointed) first. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const wake of [...this.#sleepers]) wake();
+    this.#sleeps.wakeAll();
     await this.#coordinator;
     while (this.#workers.size > 0) await Promise.all([...this.#workers]);
     await this.#checkpoints?.flushed();
@@ -229,7 +230,7 @@ export class DynamoDbStreamRelay {
         this.#coordinatorWakeRequested = false;
         continue;
       }
-      await this.#sleep(DISCOVERY_INTERVAL_MS, (wake) => (this.#wakeCoordinator = wake));
+      await this.#sleeps.sleep(DISCOVERY_INTERVAL_MS, (wake) => (this.#wakeCoordinator = wake));
       this.#wakeCoordinator = undefined;
       this.#coordinatorWakeRequested = false;
     }
@@ -352,7 +353,7 @@ export class DynamoDbStreamRelay {
       }
       if (read === 'caught-up') state.caughtUpTick = tick;
       // Polls start a poll interval apart (Lambda polls four times a second), however long GetRecords took.
-      if (read === 'caught-up' || this.#stopping) await this.#sleep(this.#untilNextPoll(run));
+      if (read === 'caught-up' || this.#stopping) await this.#sleeps.sleep(this.#untilNextPoll(run));
     }
   }
 
@@ -376,7 +377,7 @@ export class DynamoDbStreamRelay {
           continue;
         }
         this.#noteError(`GetRecords on ${state.id} failed`, error);
-        await this.#sleep(RETRY_MAX_DELAY_MS);
+        await this.#sleeps.sleep(RETRY_MAX_DELAY_MS);
         continue;
       }
       const source = { streamArn: this.#streamArn, region: this.#region };
@@ -390,7 +391,7 @@ export class DynamoDbStreamRelay {
       const windowLeft = this.#batchingWindowLeft(run);
       if (!page.Records?.length) {
         if (backlog.size === 0 || windowLeft <= 0) return 'caught-up';
-        await this.#sleep(Math.min(windowLeft, this.#untilNextPoll(run)));
+        await this.#sleeps.sleep(Math.min(windowLeft, this.#untilNextPoll(run)));
         continue;
       }
       // Lambda invokes as soon as a read brings records, unless a batching window asks it to gather more.
@@ -451,7 +452,7 @@ export class DynamoDbStreamRelay {
       return;
     }
     this.#log(`shard ${state.id}: attempt ${run.failures} failed (${run.lastError}); retrying`);
-    await this.#sleep(Math.min(RETRY_BASE_DELAY_MS * 2 ** (run.failures - 1), RETRY_MAX_DELAY_MS));
+    await this.#sleeps.sleep(Math.min(RETRY_BASE_DELAY_MS * 2 ** (run.failures - 1), RETRY_MAX_DELAY_MS));
   }
 
   /** The first `count` pending records are delivered or dead-lettered: the next ones start with a fresh retry count. */
@@ -477,7 +478,7 @@ export class DynamoDbStreamRelay {
       return true;
     } catch (error) {
       this.#noteError('the on-failure destination failed', error);
-      await this.#sleep(RETRY_MAX_DELAY_MS);
+      await this.#sleeps.sleep(RETRY_MAX_DELAY_MS);
       return false;
     }
   }
@@ -514,25 +515,10 @@ export class DynamoDbStreamRelay {
         return await action();
       } catch (error) {
         this.#noteError(`${what} failed`, error);
-        await this.#sleep(RETRY_MAX_DELAY_MS);
+        await this.#sleeps.sleep(RETRY_MAX_DELAY_MS);
       }
     }
     return undefined;
-  }
-
-  // stop() cancels these timers, so nothing outlives the relay.
-  #sleep(ms: number, exposeWake?: (wake: () => void) => void): Promise<void> {
-    if (this.#stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.#sleepers.add(wake);
-      exposeWake?.(wake);
-    });
   }
 
   #noteError(context: string, error: unknown): void {

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { compileEventPattern, type CompiledEventPattern } from '../../packages/event-pattern/index.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type RuleTargetTopology, type RuleTopology } from '../topology.ts';
+import { Sleeps } from '../sleeps.ts';
 
 export interface PutEventsEntry {
   EventBusName?: string;
@@ -93,7 +94,7 @@ export class LocalEventBus {
   private readonly options: LocalEventBusOptions;
   private readonly inFlight = new Set<Promise<void>>();
   /** Wakes the deliveries waiting out a retry's backoff (up to a minute), so stopping does not wait for them. */
-  private readonly sleepers = new Set<() => void>();
+  private readonly backoffs = new Sleeps();
   private stopped = false;
 
   constructor(options: LocalEventBusOptions) {
@@ -121,7 +122,7 @@ export class LocalEventBus {
   /** Stops retrying: a delivery waiting for its next attempt goes to the dead-letter queue with its last error. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const wake of [...this.sleepers]) wake();
+    this.backoffs.wakeAll();
     await this.drain();
   }
 
@@ -193,7 +194,7 @@ export class LocalEventBus {
       if (attempt > 0) {
         const delay = Math.min(60_000, (this.options.retryBaseDelayMs ?? 200) * 2 ** (attempt - 1));
         if (this.stopped || Date.now() + delay - firstAttempt > target.maximumEventAgeInSeconds * 1000) break;
-        await this.sleep(delay);
+        await this.backoffs.sleep(delay);
         if (this.stopped) break;
       }
       try {
@@ -211,18 +212,6 @@ export class LocalEventBus {
       errorCode: lastError?.name ?? 'Unknown',
       errorMessage: lastError?.message ?? 'Delivery gave up',
       event,
-    });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
     });
   }
 }

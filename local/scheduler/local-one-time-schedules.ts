@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { FunctionTopology } from '../topology.ts';
+import { Sleeps } from '../sleeps.ts';
 
 export class SchedulerError extends Error {
   readonly status: number;
@@ -61,8 +62,7 @@ export class LocalOneTimeSchedules {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** The run of each schedule under way, by `group/name`: a second start joins it rather than invoking twice. */
   private readonly firing = new Map<string, { schedule: OneTimeSchedule; run: Promise<void> }>();
-  /** Retry backoffs under way, woken by stop so that it does not wait them out. */
-  private readonly backoffs = new Set<() => void>();
+  private readonly backoffs = new Sleeps();
   private stopped = false;
   /** Schedules run so far: what Scheduler bills (per invocation, not per created schedule), for the bench's cost table. */
   invocations = 0;
@@ -158,7 +158,7 @@ export class LocalOneTimeSchedules {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    for (const wake of this.backoffs) wake();
+    this.backoffs.wakeAll();
     await Promise.allSettled([...this.firing.values()].map(({ run }) => run));
   }
 
@@ -219,7 +219,7 @@ export class LocalOneTimeSchedules {
         this.options.onError?.(schedule.Name, error);
         const wait = Math.min(60_000, (this.options.retryBaseDelayMs ?? 1_000) * 2 ** (attempt - 1));
         if (attempt >= maxAttempts || Date.now() + wait - started > maxAgeMs) ended = true;
-        else await this.backoff(wait);
+        else await this.backoffs.sleep(wait);
       }
     }
     // Stopped before it ran or gave up: kept (in the file too), so the next start runs it.
@@ -229,20 +229,6 @@ export class LocalOneTimeSchedules {
       this.remove(id);
       this.save();
     } else if (this.schedules.get(id) === schedule) this.timers.delete(id);
-  }
-
-  private backoff(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.backoffs.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      timer.unref();
-      this.backoffs.add(wake);
-    });
   }
 
   private save(): void {
