@@ -8,13 +8,10 @@ import { ATTRIBUTION_LIMITS, DEVICE_CLASSES, TOUCHPOINT_ROLES } from '../domain/
 import { CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE, personalDataIn, personalDataInPaymentIdentifier } from '../domain/free-text.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
 import { IN_FLIGHT_LISTING_HINT, IN_FLIGHT_LISTING_HINT_FOR_OPERATORS, isRestingStatus } from '../domain/at-rest.ts';
-import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
-import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
-import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
+import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, RETURN_REASON_CODES } from '../domain/vocabulary.ts';
 import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 import { PAYMENT_REPORT_STATUSES } from '../domain/payment.ts';
 import { PLACEMENT_PAYMENT_STATUSES } from '../domain/placement-payment.ts';
-import { RETURN_REASON_CODES } from '../domain/return-policy.ts';
 import {
   channelSchema,
   identifier,
@@ -274,43 +271,6 @@ export const inventoryAdjustmentSchema = z.strictObject({
     .max(1_000_000_000)
     .refine((delta) => delta !== 0, 'Must not be zero'),
   reason: text(200).optional(),
-});
-
-/** As the routing policy names carriers. */
-export const carrierIdSchema = policyIdSchema;
-
-/**
- * A carrier's callback. Not strict: carriers add fields without notice, and refusing them
- * would fail every callback until we deploy; only the fields read here are checked.
- */
-export const carrierEventSchema = z
-  .object({
-    eventId: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'Use 1-128 printable ASCII characters without spaces'),
-    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'Use 1-64 letters, digits or dashes'),
-    status: z.enum([...PARCEL_STATUSES, EXCEPTION_STATUS]),
-    exceptionCode: z
-      .enum(DELIVERY_EXCEPTION_CODES)
-      .optional()
-      .describe('With status `exception` (required then): what went wrong, as a code. Free text from the carrier is not taken.'),
-    occurredAt: z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time with a time zone' }),
-  })
-  .superRefine((event, context) => {
-    if ((event.status === EXCEPTION_STATUS) !== (event.exceptionCode !== undefined)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['exceptionCode'],
-        message: event.status === EXCEPTION_STATUS ? 'Required with status exception' : 'Only with status exception',
-      });
-    }
-  });
-
-/** Most orders a dry-run decides: two decisions each, within an API call's time. */
-export const DRY_RUN_MAX_ORDERS = 200;
-
-export const routingDryRunRequestSchema = z.strictObject({
-  policy: routingPolicySchema,
-  channels: z.array(channelSchema).min(1).max(20).describe('Channels whose newest orders are tried'),
-  limit: z.number().int().min(1).max(DRY_RUN_MAX_ORDERS).default(50).describe('Orders tried in all, newest first'),
 });
 
 /** `POST /orders/{orderId}/returns`: which delivered units, and why, as a code (events carry it; free text would be a leak). */
