@@ -2,7 +2,7 @@ import { orderIdSchema } from '../http/identifiers.ts';
 import { validate } from '../http/request.ts';
 import { caller, visibility } from '../http/caller.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
-import { timelineOf } from '../domain/events.ts';
+import { timelineOf } from '../domain/order-timeline.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { visibleOrder } from '../use-cases/channel-orders.ts';
 
