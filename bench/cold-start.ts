@@ -55,13 +55,14 @@ interface Bundle {
  * (`functions/store`), so the list says which boundary to cut at rather than naming hundreds of files.
  */
 export function contentGroup(input: string): string {
-  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  // The innermost package: a copy nested in another package's node_modules counts as what it is.
+  const dependency = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
   if (dependency) return dependency[1]!;
   return input.replace(/^(\.\.\/)+/, '').split('/').slice(0, -1).join('/') || input;
 }
 
 /** The groups with code in a bundle, from the metafile esbuild wrote beside it (`orderPipeline:bundleMetafile`). */
-function bundleContents(metafileText: string): BundleContent[] {
+export function bundleContents(metafileText: string): BundleContent[] {
   const metafile = JSON.parse(metafileText) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
   const bytes = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
