@@ -219,6 +219,7 @@ let routingPolicies: PolicyStore | undefined;
 let returnPolicies: PolicyStore | undefined;
 let stock: StockStore | undefined;
 let orders: OrderStore | undefined;
+let personalData: PersonalDataCipher | undefined;
 
 /** The saved routing policy's versions, as `dependencies().policies`. */
 export function routingPolicyRepository(): PolicyRepository {
@@ -242,4 +243,9 @@ export function stockRepository(): StockRepository {
 export function orderRepository(): OrderRepository {
   const { client, tableName } = environmentTable();
   return (orders ??= new OrderStore(client, tableName));
+}
+
+/** Seals and opens personal values, as `dependencies().personalData`: the Encryption SDK only where the stack sets the key. */
+export function personalDataCipher(): PersonalDataCipher {
+  return (personalData ??= lazyEncryptionSdkCipher());
 }
