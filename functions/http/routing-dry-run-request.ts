@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { routingPolicySchema } from '../domain/routing/routing-policy.ts';
-import { channelSchema } from './identifiers.ts';
+import { channelSchema } from './schemas.ts';
 
 /** Most orders a dry-run decides: two decisions each, within an API call's time. */
 export const DRY_RUN_MAX_ORDERS = 200;

@@ -12,19 +12,21 @@ import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, RETURN_REASON_CODES } from '../do
 import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 import { PAYMENT_REPORT_STATUSES } from '../domain/payment.ts';
 import { PLACEMENT_PAYMENT_STATUSES } from '../domain/placement-payment.ts';
-import {
-  channelSchema,
-  identifier,
-  idempotencyKeySchema,
-  orderIdSchema,
-  policyVersionSchema,
-  quoteIdSchema,
-  returnIdSchema,
-  skuSchema,
-} from './identifiers.ts';
+import { IDENTIFIER_RULES, MAX_POLICY_VERSION } from './identifiers.ts';
 
-// The identifiers are here too, for the modules that take request shapes and identifiers together.
-export { channelSchema, idempotencyKeySchema, orderIdSchema, policyVersionSchema, quoteIdSchema, returnIdSchema, skuSchema };
+/**
+ * The identifiers of identifiers.ts as zod's full build, made from the same rules: the request shapes
+ * and the OpenAPI document take these (its generator reads the full build's metadata).
+ */
+const ruled = (rule: { pattern: RegExp; message: string }) => z.string().regex(rule.pattern, rule.message);
+const identifier = ruled(IDENTIFIER_RULES.identifier);
+export const skuSchema = identifier;
+export const channelSchema = ruled(IDENTIFIER_RULES.channel);
+export const orderIdSchema = ruled(IDENTIFIER_RULES.orderId);
+export const quoteIdSchema = ruled(IDENTIFIER_RULES.quoteId);
+export const returnIdSchema = ruled(IDENTIFIER_RULES.returnId);
+export const idempotencyKeySchema = ruled(IDENTIFIER_RULES.idempotencyKey);
+export const policyVersionSchema = z.coerce.number().int().positive().max(MAX_POLICY_VERSION);
 
 // Used as keys of plain objects (per-warehouse counts), so names objects already have are refused.
 export const warehouseIdSchema = identifier.refine((id) => !(id in Object.prototype), 'This name is reserved; choose another');
