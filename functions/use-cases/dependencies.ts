@@ -135,6 +135,9 @@ function fulfilmentFromEnvironment(): FulfilmentStarter {
 
 type DocumentClient = ReturnType<typeof createDocumentClient>;
 
+/** The time the ports stamp, as `Dependencies.now`. */
+export const currentTime = (): string => new Date().toISOString();
+
 function createStepDependencies(client: DocumentClient, tableName: string, policies: PolicyStore, options: DependencyOptions): StepDependencies {
   return {
     orders: new OrderStore(client, tableName),
@@ -144,7 +147,7 @@ function createStepDependencies(client: DocumentClient, tableName: string, polic
     quotes: new QuoteStore(client, tableName),
     carrier: options.carrier ?? carrierFromEnvironment(),
     channels: options.channels ?? ((channel) => channelSettingsOf(channelSettings(), channel)),
-    now: () => new Date().toISOString(),
+    now: currentTime,
   };
 }
 
