@@ -8,12 +8,13 @@
  * suits the local runtime but leaves nothing to measure here.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createOrderPipelineApp } from '../lib/order-pipeline-app.ts';
+import { CONTEXT_KEYS } from '../lib/pipeline-context.ts';
 import { ENTRY_METADATA_KEY } from '../lib/pipeline-function.ts';
 import { parseCommandLine } from '../local/cli.ts';
 
@@ -32,6 +33,14 @@ export interface ColdStartRow {
    * waiting for a core, which this does not, so it is the figure to compare between runs.
    */
   importCpuMsMedian: number;
+  /** With `contents`: what the bundle holds, largest first (esbuild's metafile, grouped by {@link contentGroup}). */
+  contents?: BundleContent[];
+}
+
+/** Bytes of one package (`node_modules/<name>`) or one folder of our own code in a bundle's output. */
+export interface BundleContent {
+  group: string;
+  bytes: number;
 }
 
 interface Bundle {
@@ -41,14 +50,38 @@ interface Bundle {
   environment: Record<string, string>;
 }
 
+/**
+ * What a module counts under: its package for a dependency (`zod`, `@smithy/core`), else its folder
+ * (`functions/store`), so the list says which boundary to cut at rather than naming hundreds of files.
+ */
+export function contentGroup(input: string): string {
+  // The innermost package: a copy nested in another package's node_modules counts as what it is.
+  const dependency = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  if (dependency) return dependency[1]!;
+  return input.replace(/^(\.\.\/)+/, '').split('/').slice(0, -1).join('/') || input;
+}
+
+/** The groups with code in a bundle, from the metafile esbuild wrote beside it (`orderPipeline:bundleMetafile`). */
+export function bundleContents(metafileText: string): BundleContent[] {
+  const metafile = JSON.parse(metafileText) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      if (bytesInOutput > 0) bytes.set(contentGroup(input), (bytes.get(contentGroup(input)) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytes].map(([group, size]) => ({ group, bytes: size })).sort((a, b) => b.bytes - a.bytes);
+}
+
 type Resource = { Type: string; Metadata?: Record<string, unknown>; Properties?: { Environment?: { Variables?: Record<string, unknown> } } };
 
 /** Synthesizes the bench stage with bundling and returns each function's bundle file; the caller removes `outdir`. */
-function synthesizeBundles(outdir: string): Bundle[] {
+function synthesizeBundles(outdir: string, metafile: boolean): Bundle[] {
   const { app, stack } = createOrderPipelineApp({
     outdir,
     context: {
       'orderPipeline:stage': 'bench',
+      ...(metafile ? { [CONTEXT_KEYS.bundleMetafile.key]: true } : {}),
       // The CLI turns these on; an in-process App needs them to map resources to assets and paths.
       'aws:cdk:enable-asset-metadata': true,
       'aws:cdk:enable-path-metadata': true,
@@ -138,11 +171,11 @@ export interface ColdStart {
   floor: ImportFloor;
 }
 
-export async function measureColdStart(options: { repeats?: number; only?: string } = {}): Promise<ColdStart> {
+export async function measureColdStart(options: { repeats?: number; only?: string; contents?: boolean } = {}): Promise<ColdStart> {
   const repeats = Math.max(1, options.repeats ?? 5);
   const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cold-start-'));
   try {
-    const bundles = synthesizeBundles(outdir).filter((bundle) => !options.only || bundle.function.includes(options.only));
+    const bundles = synthesizeBundles(outdir, options.contents === true).filter((bundle) => !options.only || bundle.function.includes(options.only));
     const floor = await measureFloor(outdir, bundles[0]?.environment ?? importEnvironment({}), repeats);
     const rows: ColdStartRow[] = [];
     for (const bundle of bundles) {
@@ -157,6 +190,7 @@ export async function measureColdStart(options: { repeats?: number; only?: strin
         importMsMedian: median(times),
         importMsMin: Math.min(...times),
         importCpuMsMedian: median(imports.map(({ cpuMs }) => cpuMs)),
+        ...(options.contents ? { contents: bundleContents(readFileSync(join(dirname(bundle.file), 'index.meta.json'), 'utf8')) } : {}),
       });
     }
     return { rows: rows.sort((a, b) => b.bundleBytes - a.bundleBytes), floor };
@@ -166,7 +200,7 @@ export async function measureColdStart(options: { repeats?: number; only?: strin
 }
 
 /** Table lines, widest bundle first, for the console, then the floor. */
-export function formatColdStart({ rows, floor }: ColdStart): string[] {
+export function formatColdStart({ rows, floor }: ColdStart, contents = 0): string[] {
   const header = ['function', 'entry', 'bundle KiB', 'import ms (median)', 'import ms (min)', 'import CPU ms (median)'];
   const cells = rows.map((row) => [
     row.function,
@@ -185,6 +219,10 @@ export function formatColdStart({ rows, floor }: ColdStart): string[] {
     ...cells.map(format),
     `floor: an empty module's import CPU ${floor.importCpuMsMedian.toFixed(1)} ms (median; in every row, not the bundle's); ` +
       `Node's start-up before any import ${(floor.processCpuMsMedian - floor.importCpuMsMedian).toFixed(1)} ms CPU (in no row)`,
+    ...(contents > 0 ? rows.flatMap(({ function: name, contents: groups = [] }) => [
+      '',
+      `${name}: ${groups.slice(0, contents).map(({ group, bytes }) => `${group} ${(bytes / 1024).toFixed(1)}`).join(', ')} (KiB)`,
+    ]) : []),
   ];
 }
 
@@ -192,13 +230,19 @@ async function main() {
   const { values } = parseCommandLine({
     script: 'bench:cold-start',
     summary: 'Synthesizes the app with bundling and prints each function\'s bundle size and import time in a fresh Node process (the cold-start table of npm run bench).',
-    options: { repeats: { type: 'string' }, only: { type: 'string' } },
-    help: { repeats: 'fresh processes per function (default 5)', only: 'measure the functions whose construct path contains this' },
+    options: { repeats: { type: 'string' }, only: { type: 'string' }, contents: { type: 'string' } },
+    help: {
+      repeats: 'fresh processes per function (default 5)',
+      only: 'measure the functions whose construct path contains this',
+      contents: 'also list the N largest packages or folders of our code in each bundle (esbuild metafile)',
+    },
   });
+  const contents = Number(values.contents ?? 0);
+  if (!Number.isInteger(contents) || contents < 0) throw new Error('--contents must be a whole number');
   const repeats = Number(values.repeats ?? 5);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be a whole number of at least 1');
-  const coldStart = await measureColdStart({ repeats, ...(values.only ? { only: values.only } : {}) });
-  for (const line of formatColdStart(coldStart)) console.log(line);
+  const coldStart = await measureColdStart({ repeats, contents: contents > 0, ...(values.only ? { only: values.only } : {}) });
+  for (const line of formatColdStart(coldStart, contents)) console.log(line);
 }
 
 if (import.meta.main) await main();

@@ -14,6 +14,7 @@ export const ADAPTER_VARIABLES = {
   PERSONAL_DATA_KEY_ARN: 'the personal-data cipher (AWS Encryption SDK and KMS client)',
   STATE_MACHINE_ARN: 'the fulfilment starter (Step Functions client)',
   ORDER_TIMERS_GROUP: 'the order timers (EventBridge Scheduler client)',
+  ORDER_INTAKE_QUEUE_URL: 'the storage-first intake queue (SQS client)',
 } as const;
 
 export type AdapterVariable = keyof typeof ADAPTER_VARIABLES;

@@ -28,13 +28,17 @@ import type { OrderIntakeMode } from './pipeline-context.ts';
 /**
  * The adapter variables the stack sets on a route's function once it is built, from what the route
  * declares: the personal-data key where it seals or opens (the store's grants), the workflow where
- * it re-drives orders ({@link IntakeApi.connectFulfilment}). Every other route's bundle leaves those
- * adapters out (functions/adapter-variables.ts): a read route carries no Encryption SDK or Step Functions client.
+ * it re-drives orders ({@link IntakeApi.connectFulfilment}), the intake queue where it queues orders on a
+ * stage with the storage-first intake (lib/order-intake-queue.ts). Every other route's bundle leaves those
+ * adapters out (functions/adapter-variables.ts): a read route carries no Encryption SDK or Step Functions
+ * client, and PlaceOrder no SQS client on a stage that writes orders directly.
  */
-function adapterVariablesOf(route: Route): AdapterVariable[] {
+function adapterVariablesOf(route: Route, orderIntake: OrderIntakeMode | undefined): AdapterVariable[] {
   const variables: AdapterVariable[] = [];
   if (route.personalData?.length) variables.push('PERSONAL_DATA_KEY_ARN');
   if (route.fulfilment === 'redrive') variables.push('STATE_MACHINE_ARN');
+  // The route that queues orders on a stage with the storage-first intake (lib/order-intake-queue.ts sets the URL).
+  if (orderIntake === 'queue' && route.access?.writesWhenQueued) variables.push('ORDER_INTAKE_QUEUE_URL');
   return variables;
 }
 
@@ -202,7 +206,7 @@ export class IntakeApi extends Construct {
           ...(route.access ? { ORDERS_TABLE_NAME: table.tableName } : {}),
           ...Object.assign({}, ...routeSecrets.map((secret) => secretIds[secret])),
         },
-        adapterVariablesSetLater: adapterVariablesOf(route),
+        adapterVariablesSetLater: adapterVariablesOf(route, props.orderIntake),
         ...(routeSecrets.length > 0
           ? {
               // Reads the secrets with the function's role, so no secret value sits in the function's

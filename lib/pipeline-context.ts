@@ -22,6 +22,8 @@ export const CONTEXT_KEYS = {
   hostConsole: { key: 'orderPipeline:hostConsole' },
   orderIntake: { key: 'orderPipeline:orderIntake' },
   intakeDrainConcurrency: { key: 'orderPipeline:intakeDrainConcurrency' },
+  /** Tooling only (bench/cold-start.ts `--contents`): each bundle also writes esbuild's metafile, `index.meta.json`, beside it. */
+  bundleMetafile: { key: 'orderPipeline:bundleMetafile' },
 } as const satisfies Record<string, { key: string; legacyKey?: string }>;
 
 type Setting = keyof typeof CONTEXT_KEYS;

@@ -9,6 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ADAPTER_VARIABLES, type AdapterVariable } from '../functions/adapter-variables.ts';
 import { acknowledgeNagFinding } from './nag.ts';
+import { CONTEXT_KEYS } from './pipeline-context.ts';
 
 /** Repository root: bundling resolves `functions/` and the lock file from here, wherever synth is started. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -187,6 +188,8 @@ export class PipelineFunction extends NodejsFunction {
         // Bundle the SDK: cold starts load one file, and the version is the one our tests ran against.
         externalModules: UNUSED_CREDENTIAL_PROVIDERS,
         bundleAwsSDK: true,
+        // What each module adds to the bundle, for the bench's `--contents` (never set for a deployment).
+        ...(scope.node.tryGetContext(CONTEXT_KEYS.bundleMetafile.key) === true ? { metafile: true } : {}),
       },
     });
 

@@ -4,7 +4,7 @@ import { ifMatch } from '../http/preconditions.ts';
 import { problems } from '../http/problem.ts';
 import { validate } from '../http/request.ts';
 import { policyVersionSchema } from '../http/identifiers.ts';
-import { dependencies } from '../use-cases/dependencies.ts';
+import { currentTime, routingPolicyRepository } from '../use-cases/dependencies.ts';
 import { activateRoutingPolicyVersion } from '../use-cases/routing-policy.ts';
 
 /**
@@ -13,7 +13,7 @@ import { activateRoutingPolicyVersion } from '../use-cases/routing-policy.ts';
  */
 export const handler = httpHandler(async (event) => {
   const version = validate(policyVersionSchema, event.pathParameters?.version, 'policy version');
-  const saved = await activateRoutingPolicyVersion(dependencies(), version, ifMatch(event));
+  const saved = await activateRoutingPolicyVersion({ policies: routingPolicyRepository(), now: currentTime }, version, ifMatch(event));
   if (!saved) throw problems.notFound(`There is no routing policy version ${version}; GET /policies/routing/versions lists them`);
   return policyResponse(saved);
 });

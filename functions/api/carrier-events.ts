@@ -1,7 +1,7 @@
 import { authenticateCallback } from '../carriers/callback-authentication.ts';
 import { carrierSecretsFromEnvironment, type CarrierSecrets } from '../carriers/carrier-secrets.ts';
 import { SIGNATURE_HEADER } from '../carriers/webhook-signature.ts';
-import { carrierEventSchema, carrierIdSchema } from '../http/schemas.ts';
+import { carrierEventSchema, carrierIdSchema } from '../http/carrier-event-request.ts';
 import { MAX_BODY_BYTES, header, jsonBody, rawBody, validate } from '../http/request.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { problems } from '../http/problem.ts';

@@ -1,6 +1,6 @@
 import { httpHandler, json } from '../http/http-handler.ts';
 import { jsonBody } from '../http/request.ts';
-import { routingDryRunRequestSchema } from '../http/schemas.ts';
+import { routingDryRunRequestSchema } from '../http/routing-dry-run-request.ts';
 import { dependencies } from '../use-cases/dependencies.ts';
 import { dryRunRoutingPolicy } from '../use-cases/routing-dry-run.ts';
 

@@ -2,7 +2,7 @@ import { orderIdSchema } from '../http/identifiers.ts';
 import { validate } from '../http/request.ts';
 import { caller, visibility } from '../http/caller.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
-import { dependencies } from '../use-cases/dependencies.ts';
+import { orderRepository, personalDataCipher } from '../use-cases/dependencies.ts';
 import { visibleOrder } from '../use-cases/channel-orders.ts';
 import { openOrder } from '../use-cases/personal-data.ts';
 
@@ -10,6 +10,5 @@ import { openOrder } from '../use-cases/personal-data.ts';
 export const handler = httpHandler(async (event) => {
   const who = visibility(caller(event));
   const orderId = validate(orderIdSchema, event.pathParameters?.orderId, 'order id');
-  const deps = dependencies();
-  return json(200, await openOrder(deps.personalData, await visibleOrder(deps, orderId, who)));
+  return json(200, await openOrder(personalDataCipher(), await visibleOrder({ orders: orderRepository() }, orderId, who)));
 });

@@ -13,6 +13,7 @@
  */
 import * as z from 'zod';
 import { EventContractBroken } from './errors.ts';
+import { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES, detailTypeOf, eventIdOf, type OrderDetailType, timelineOf, type TimelineEntry } from './order-timeline.ts';
 
 export { EventContractBroken };
 import {
@@ -43,46 +44,11 @@ import { checkedEvent, EVENT_SCHEMA_VERSION } from './event-envelope.ts';
 import { RETURN_DETAIL_TYPES, RETURN_EVENT_SCHEMAS, type ReturnEvent } from './return-events.ts';
 
 export { EVENT_SCHEMA_VERSION };
-
-export const DETAIL_TYPES = {
-  PLACED: 'OrderPlaced',
-  // Placed awaiting payment: still the order's placement, with `status` PAYMENT_PENDING.
-  PAYMENT_PENDING: 'OrderPlaced',
-  STOCK_LOCKED: 'OrderStockLocked',
-  ROUTED: 'OrderRouted',
-  SHIPMENT_REQUESTED: 'OrderShipmentRequested',
-  SHIPPED: 'OrderShipped',
-  DELIVERED: 'OrderDelivered',
-  REJECTED: 'OrderRejected',
-  CANCELLED: 'OrderCancelled',
-  FAILED: 'OrderFailed',
-} as const satisfies Record<OrderStatus, string>;
-
-/** One detail-type per amendment: a change that keeps the status (the event's `status` equals `previousStatus`). */
-export const AMENDMENT_DETAIL_TYPES = {
-  SHIPPING_ADDRESS_CHANGED: 'OrderShippingAddressChanged',
-  FULFILMENT_REDRIVEN: 'OrderFulfilmentRedriven',
-  PERSONAL_DATA_ERASED: 'CustomerDataErased',
-  HELD: 'OrderHeld',
-  PARCEL_SHIPPED: 'ParcelShipped',
-  PARCEL_DELIVERED: 'ParcelDelivered',
-  DELIVERY_EXCEPTION: 'DeliveryException',
-  // The stock lock of an order waiting for its payment: the same event as any stock lock, its status PAYMENT_PENDING.
-  STOCK_LOCKED_AWAITING_PAYMENT: 'OrderStockLocked',
-  PAYMENT_AUTHORIZED: 'OrderPaymentAuthorized',
-  PAYMENT_FAILED: 'OrderPaymentFailed',
-} as const satisfies Record<Amendment, string>;
-
-/** The detail-type of the event a history entry produces. */
-export function detailTypeOf(entry: Transition): DetailType {
-  return entry.amendment ? AMENDMENT_DETAIL_TYPES[entry.amendment] : DETAIL_TYPES[entry.to];
-}
+// Named apart from the schemas (order-timeline.ts), so the timeline route does not build them; the same names here.
+export { AMENDMENT_DETAIL_TYPES, DETAIL_TYPES, detailTypeOf, eventIdOf, timelineOf, type TimelineEntry };
 
 /** Every detail-type the pipeline publishes: one per order status, one per amendment, one per return status (a few statuses and amendments share one). */
 export const ALL_DETAIL_TYPES = [...new Set([...Object.values(DETAIL_TYPES), ...Object.values(AMENDMENT_DETAIL_TYPES), ...Object.values(RETURN_DETAIL_TYPES)])];
-
-/** Stable across redeliveries, so consumers can deduplicate. */
-export const eventIdOf = (orderId: string, sequence: number) => `${orderId}:${sequence}`;
 
 /** At most four digits in the whole string: what `maskPhone` leaves of any number. */
 const MASKED_PHONE = /^\D*(?:\d\D*){0,4}$/;
@@ -398,6 +364,8 @@ export const PUBLISHED_EVENT_SCHEMAS = [...ORDER_EVENT_SCHEMAS, ...RETURN_EVENT_
 
 export type OrderEvent = z.infer<typeof anyOrderEventSchema>;
 export type DetailType = OrderEvent['type'];
+// The schemas name exactly the detail-types order-timeline.ts gives history entries: a compile error otherwise.
+true satisfies [DetailType] extends [OrderDetailType] ? ([OrderDetailType] extends [DetailType] ? true : false) : false;
 
 /** Any event the pipeline publishes: an order's or a return's. */
 export type PublishedEvent = OrderEvent | ReturnEvent;
@@ -471,25 +439,4 @@ export function orderEventOf(order: Order): OrderEvent {
     },
   };
   return checkedEvent(anyOrderEventSchema, type, candidate);
-}
-
-export interface TimelineEntry extends Transition {
-  /** The order's version after this entry, which is the event's `sequence`. */
-  sequence: number;
-  /** The event the entry put on the bus (derived from the table's stream). */
-  event: { eventId: string; detailType: DetailType };
-}
-
-/**
- * Every transition and amendment of the order, oldest first, each with the event it
- * produced. Each history entry is one version and the last one is the order's current
- * version, so an entry's sequence is the version it wrote: the publisher's event id.
- */
-export function timelineOf(order: Order): TimelineEntry[] {
-  const first = order.version - order.history.length + 1;
-  return order.history.map((entry, i) => ({
-    ...entry,
-    sequence: first + i,
-    event: { eventId: eventIdOf(order.orderId, first + i), detailType: detailTypeOf(entry) },
-  }));
 }

@@ -8,7 +8,7 @@
 import * as z from 'zod';
 import { checkedEvent, EVENT_SCHEMA_VERSION } from './event-envelope.ts';
 import { CHANNEL_ORDER_ID } from './free-text.ts';
-import { RETURN_REASON_CODES } from './return-policy.ts';
+import { RETURN_REASON_CODES } from './vocabulary.ts';
 import { canReturnTransition, PAYMENT_REFERENCE, RETURN_STATUSES, type Return, type ReturnStatus } from './returns.ts';
 import { CUSTOMER_TIERS, PARCEL_STATUSES } from './vocabulary.ts';
 

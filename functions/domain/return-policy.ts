@@ -5,22 +5,10 @@
  * Pure: validated with zod, read by `returns.ts`.
  */
 import * as z from 'zod';
-import { CUSTOMER_TIERS, type ProductAttributes } from './vocabulary.ts';
+import { CUSTOMER_TIERS, type ProductAttributes, RETURN_REASON_CODES, type ReturnReasonCode } from './vocabulary.ts';
 
-/**
- * Why a customer returns, as a closed set: events carry the code, never words the customer
- * typed. The first four are the seller's fault, which decides whether damaged units are refunded.
- */
-export const RETURN_REASON_CODES = [
-  'DAMAGED_ON_ARRIVAL',
-  'DEFECTIVE',
-  'WRONG_ITEM',
-  'NOT_AS_DESCRIBED',
-  'SIZE_OR_FIT',
-  'CHANGED_MIND',
-  'OTHER',
-] as const;
-export type ReturnReasonCode = (typeof RETURN_REASON_CODES)[number];
+// Defined with the domain's words, so that a request or event schema naming a reason does not build the policy's schema at import.
+export { RETURN_REASON_CODES, type ReturnReasonCode };
 
 /** Reasons that are the seller's fault: units found damaged on inspection are refunded too. */
 export const SELLER_FAULT_REASONS: readonly ReturnReasonCode[] = ['DAMAGED_ON_ARRIVAL', 'DEFECTIVE', 'WRONG_ITEM', 'NOT_AS_DESCRIBED'];

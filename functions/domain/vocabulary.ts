@@ -60,3 +60,18 @@ export type ParcelStatus = (typeof PARCEL_STATUSES)[number];
  */
 export const DELIVERY_EXCEPTION_CODES = ['FAILED_ATTEMPT', 'DAMAGED', 'LOST', 'REFUSED', 'ADDRESS_PROBLEM'] as const;
 export type DeliveryExceptionCode = (typeof DELIVERY_EXCEPTION_CODES)[number];
+
+/**
+ * Why a customer returns, as a closed set: events carry the code, never words the customer
+ * typed. The first four are the seller's fault, which decides whether damaged units are refunded.
+ */
+export const RETURN_REASON_CODES = [
+  'DAMAGED_ON_ARRIVAL',
+  'DEFECTIVE',
+  'WRONG_ITEM',
+  'NOT_AS_DESCRIBED',
+  'SIZE_OR_FIT',
+  'CHANGED_MIND',
+  'OTHER',
+] as const;
+export type ReturnReasonCode = (typeof RETURN_REASON_CODES)[number];

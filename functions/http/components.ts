@@ -16,7 +16,6 @@ import { LOCK_STOCK_AT } from '../domain/channel-settings.ts';
 import { RETURN_REASON_CODES, returnPolicySchema } from '../domain/return-policy.ts';
 import { RETURN_STATUSES } from '../domain/returns.ts';
 import {
-  carrierEventSchema,
   channelSchema,
   inspectionRequestSchema,
   orderIdSchema,
@@ -30,6 +29,7 @@ import {
   shipToSchema,
   skuSchema,
 } from './schemas.ts';
+import { carrierEventSchema } from './carrier-event-request.ts';
 
 /** A schema under `components/schemas/<id>`, referenced wherever it is used. */
 const named = <Schema extends z.ZodType>(id: string, schema: Schema): Schema => schema.meta({ id }) as Schema;

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
+import { safeParse } from 'zod/mini';
 import { childPath, firstDuplicateKey, utf8Text } from './json-text.ts';
 import { problems, type FieldError } from './problem.ts';
 
@@ -17,13 +18,16 @@ function jsonPointer(path: readonly PropertyKey[]): string {
   return path.map((key) => `/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
-export function fieldErrors(error: z.ZodError): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError): FieldError[] {
   return error.issues.map((issue) => ({ path: jsonPath(issue.path), pointer: jsonPointer(issue.path), message: issue.message }));
 }
 
-/** Validates a value against a schema, or throws a 400 problem listing every failing field. */
-export function validate<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.output<Schema> {
-  const result = schema.safeParse(value);
+/**
+ * Validates a value against a schema, or throws a 400 problem listing every failing field. A schema of
+ * zod's full build or of its mini one (identifiers.ts): both run on zod's core, which parses here.
+ */
+export function validate<Schema extends z.core.$ZodType>(schema: Schema, value: unknown, what: string): z.output<Schema> {
+  const result = safeParse(schema, value);
   if (!result.success) {
     const errors = fieldErrors(result.error);
     throw problems.validation(`The ${what} has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}`, errors);
@@ -46,7 +50,7 @@ export function rawBody(event: APIGatewayProxyEventV2): Buffer {
 }
 
 /** The JSON body, size-checked, then validated against the schema. */
-export function jsonBody<Schema extends z.ZodType>(event: APIGatewayProxyEventV2, schema: Schema): z.output<Schema> {
+export function jsonBody<Schema extends z.core.$ZodType>(event: APIGatewayProxyEventV2, schema: Schema): z.output<Schema> {
   const contentType = header(event, 'content-type');
   if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)) {
     throw problems.unsupportedMediaType(`Send the body as application/json, not ${contentType}`);

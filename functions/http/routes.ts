@@ -38,7 +38,6 @@ import {
 } from './components.ts';
 import {
   cancelRequestSchema,
-  carrierIdSchema,
   customerIdSchema,
   idempotencyKeySchema,
   inventoryAdjustmentSchema,
@@ -48,10 +47,11 @@ import {
   policyVersionSchema,
   quoteRequestSchema,
   returnIdSchema,
-  routingDryRunRequestSchema,
   routingPolicyStageRequestSchema,
   skuSchema,
 } from './schemas.ts';
+import { carrierIdSchema } from './carrier-event-request.ts';
+import { routingDryRunRequestSchema } from './routing-dry-run-request.ts';
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type IndexName = OrderIndexName;

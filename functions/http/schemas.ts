@@ -8,26 +8,25 @@ import { ATTRIBUTION_LIMITS, DEVICE_CLASSES, TOUCHPOINT_ROLES } from '../domain/
 import { CHANNEL_ORDER_ID, CHANNEL_ORDER_ID_RULE, personalDataIn, personalDataInPaymentIdentifier } from '../domain/free-text.ts';
 import { MAX_SHARDS } from '../domain/stock.ts';
 import { IN_FLIGHT_LISTING_HINT, IN_FLIGHT_LISTING_HINT_FOR_OPERATORS, isRestingStatus } from '../domain/at-rest.ts';
-import { CUSTOMER_TIERS, DELIVERY_EXCEPTION_CODES, DELIVERY_PREFERENCES, PARCEL_STATUSES } from '../domain/vocabulary.ts';
-import { EXCEPTION_STATUS } from '../domain/shipment-tracking.ts';
-import { policyIdSchema, routingPolicySchema } from '../domain/routing/routing-policy.ts';
+import { CUSTOMER_TIERS, DELIVERY_PREFERENCES, RETURN_REASON_CODES } from '../domain/vocabulary.ts';
 import { QUOTE_OPTIONS } from '../domain/routing/quote-outcome.ts';
 import { PAYMENT_REPORT_STATUSES } from '../domain/payment.ts';
 import { PLACEMENT_PAYMENT_STATUSES } from '../domain/placement-payment.ts';
-import { RETURN_REASON_CODES } from '../domain/return-policy.ts';
-import {
-  channelSchema,
-  identifier,
-  idempotencyKeySchema,
-  orderIdSchema,
-  policyVersionSchema,
-  quoteIdSchema,
-  returnIdSchema,
-  skuSchema,
-} from './identifiers.ts';
+import { IDENTIFIER_RULES, MAX_POLICY_VERSION } from './identifiers.ts';
 
-// The identifiers are here too, for the modules that take request shapes and identifiers together.
-export { channelSchema, idempotencyKeySchema, orderIdSchema, policyVersionSchema, quoteIdSchema, returnIdSchema, skuSchema };
+/**
+ * The identifiers of identifiers.ts as zod's full build, made from the same rules: the request shapes
+ * and the OpenAPI document take these (its generator reads the full build's metadata).
+ */
+const ruled = (rule: { pattern: RegExp; message: string }) => z.string().regex(rule.pattern, rule.message);
+const identifier = ruled(IDENTIFIER_RULES.identifier);
+export const skuSchema = identifier;
+export const channelSchema = ruled(IDENTIFIER_RULES.channel);
+export const orderIdSchema = ruled(IDENTIFIER_RULES.orderId);
+export const quoteIdSchema = ruled(IDENTIFIER_RULES.quoteId);
+export const returnIdSchema = ruled(IDENTIFIER_RULES.returnId);
+export const idempotencyKeySchema = ruled(IDENTIFIER_RULES.idempotencyKey);
+export const policyVersionSchema = z.coerce.number().int().positive().max(MAX_POLICY_VERSION);
 
 // Used as keys of plain objects (per-warehouse counts), so names objects already have are refused.
 export const warehouseIdSchema = identifier.refine((id) => !(id in Object.prototype), 'This name is reserved; choose another');
@@ -274,43 +273,6 @@ export const inventoryAdjustmentSchema = z.strictObject({
     .max(1_000_000_000)
     .refine((delta) => delta !== 0, 'Must not be zero'),
   reason: text(200).optional(),
-});
-
-/** As the routing policy names carriers. */
-export const carrierIdSchema = policyIdSchema;
-
-/**
- * A carrier's callback. Not strict: carriers add fields without notice, and refusing them
- * would fail every callback until we deploy; only the fields read here are checked.
- */
-export const carrierEventSchema = z
-  .object({
-    eventId: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'Use 1-128 printable ASCII characters without spaces'),
-    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'Use 1-64 letters, digits or dashes'),
-    status: z.enum([...PARCEL_STATUSES, EXCEPTION_STATUS]),
-    exceptionCode: z
-      .enum(DELIVERY_EXCEPTION_CODES)
-      .optional()
-      .describe('With status `exception` (required then): what went wrong, as a code. Free text from the carrier is not taken.'),
-    occurredAt: z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time with a time zone' }),
-  })
-  .superRefine((event, context) => {
-    if ((event.status === EXCEPTION_STATUS) !== (event.exceptionCode !== undefined)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['exceptionCode'],
-        message: event.status === EXCEPTION_STATUS ? 'Required with status exception' : 'Only with status exception',
-      });
-    }
-  });
-
-/** Most orders a dry-run decides: two decisions each, within an API call's time. */
-export const DRY_RUN_MAX_ORDERS = 200;
-
-export const routingDryRunRequestSchema = z.strictObject({
-  policy: routingPolicySchema,
-  channels: z.array(channelSchema).min(1).max(20).describe('Channels whose newest orders are tried'),
-  limit: z.number().int().min(1).max(DRY_RUN_MAX_ORDERS).default(50).describe('Orders tried in all, newest first'),
 });
 
 /** `POST /orders/{orderId}/returns`: which delivered units, and why, as a code (events carry it; free text would be a leak). */

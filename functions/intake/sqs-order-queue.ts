@@ -3,11 +3,15 @@
  * already sealed, so the queue (encrypted at rest too) holds nothing readable without the key.
  */
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { requiredEnv } from '../environment.ts';
 import type { AcceptedOrder, OrderIntakeQueue } from '../use-cases/ports.ts';
+import type { AdapterVariable } from '../adapter-variables.ts';
 
-/** Where the place-order function finds the queue; set only when the stage takes orders through it (`orderPipeline:orderIntake=queue`). */
-export const INTAKE_QUEUE_URL_VARIABLE = 'ORDER_INTAKE_QUEUE_URL';
+/**
+ * Where the place-order function finds the queue; set only when the stage takes orders through it
+ * (`orderPipeline:orderIntake=queue`). An adapter variable (functions/adapter-variables.ts): a stage
+ * that writes orders directly bundles its place-order function without the SQS client.
+ */
+export const INTAKE_QUEUE_URL_VARIABLE = 'ORDER_INTAKE_QUEUE_URL' satisfies AdapterVariable;
 
 export class SqsOrderQueue implements OrderIntakeQueue {
   private readonly client: SQSClient;
@@ -25,7 +29,11 @@ export class SqsOrderQueue implements OrderIntakeQueue {
   }
 }
 
-/** The queue when the stage has one, from the environment; `undefined` means orders are written directly. */
+/**
+ * The queue when the stage has one, from the environment; `undefined` means orders are written directly.
+ * Read as `process.env.ORDER_INTAKE_QUEUE_URL`, the form esbuild's `define` replaces, with the positive test first.
+ */
 export function intakeQueueFromEnvironment(): OrderIntakeQueue | undefined {
-  return process.env[INTAKE_QUEUE_URL_VARIABLE] ? new SqsOrderQueue(requiredEnv(INTAKE_QUEUE_URL_VARIABLE)) : undefined;
+  if (process.env.ORDER_INTAKE_QUEUE_URL) return new SqsOrderQueue(process.env.ORDER_INTAKE_QUEUE_URL);
+  return undefined;
 }
