@@ -5,9 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/dynamodb-global-setup.ts'],
     pool: 'forks',
-    // Two test files at once on this 2-core machine (vitest's default is cores - 1 = one at a time): a suite waiting
-    // on a timer, a child process or DynamoDB Local leaves its core to the other (BENCHMARKS.md, "Test suite time").
-    maxWorkers: 2,
     // The JSON report feeds the closing line CI counts (scripts/test-summary.ts).
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     // Synthesis and DynamoDB Local transactions are slow on a shared 2-core machine; no test asserts time.

@@ -8,7 +8,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dyn
 import { ensureTable, tableDefinitions } from '../../local/dynamodb/tables.ts';
 import { startAwsEndpoint, type AwsEndpoint } from '../../local/aws-endpoint.ts';
 import { LocalKms } from '../../local/kms/local-kms.ts';
-import { NO_PARTNERS, testStack } from './test-cloud.ts';
+import { testStack } from './test-cloud.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,9 +24,6 @@ let kms: AwsEndpoint | undefined;
 export async function setup(project: TestProject): Promise<void> {
   const [{ template }, local] = await Promise.all([testStack(), startDynamoDbLocal()]);
   dynamodb = local;
-  // Most local-cloud suites run the pipeline without partners: synthesized here once, before two test files
-  // start at once (vitest.config.ts, maxWorkers), rather than by each of the first two that need it at the same time.
-  await testStack({ partnersFile: NO_PARTNERS });
   kms = await startAwsEndpoint(new LocalKms().operations());
   project.provide('kmsEndpoint', kms.url);
   const [orders] = tableDefinitions(template, () => 'orders-template');
