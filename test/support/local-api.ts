@@ -5,7 +5,7 @@
 import { SCOPES } from '../../functions/http/access.ts';
 import type { LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
-import { NOT_LOOKED, OrderChanges } from './order-changes.ts';
+import { OrderChanges, untilOrder } from './order-changes.ts';
 
 export interface ApiResponse {
   status: number;
@@ -34,20 +34,17 @@ export function localApi(cloud: () => LocalCloud, channel = orderRequest().chann
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
   const changes = new OrderChanges(cloud);
-  /**
-   * Waits until the API shows the order in one of `statuses`: it asks the API at first and after each change
-   * of the order's item, which a look at the table every 50 ms notices (`OrderChanges`).
-   */
-  const waitForStatus = async (orderId: string, statuses: string[], timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    // Read before the API is asked, so a change while it answers is not missed.
-    let seen = await changes.changed(orderId, NOT_LOOKED, deadline);
-    for (;;) {
-      const { body } = await call('GET', `/orders/${orderId}`);
-      if (statuses.includes(body.status)) return body;
-      if (Date.now() > deadline) throw new Error(`order ${orderId} stayed ${body.status}, expected ${statuses.join('|')}`);
-      seen = await changes.changed(orderId, seen ?? NOT_LOOKED, deadline);
-    }
-  };
+  /** Waits until the API shows the order in one of `statuses`, asking it at first and after each change of the order (`untilOrder`). */
+  const waitForStatus = async (orderId: string, statuses: string[], timeoutMs = 60_000) =>
+    (
+      await untilOrder(
+        changes,
+        orderId,
+        () => call('GET', `/orders/${orderId}`),
+        ({ body }) => statuses.includes(body.status),
+        timeoutMs,
+        ({ body }) => new Error(`order ${orderId} stayed ${body.status}, expected ${statuses.join('|')}`),
+      )
+    ).body;
   return { bearer, call, waitForStatus };
 }
