@@ -12,6 +12,7 @@ import { SCOPES } from '../../functions/http/access.ts';
 import type { LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
 import { NO_PARTNERS, startTestCloud } from '../support/test-cloud.ts';
+import { OrderChanges, untilOrder } from '../support/order-changes.ts';
 import { tokenApi } from '../support/token-api.ts';
 
 const CHANNELS = fileURLToPath(new URL('../fixtures/hold-window-channels.json', import.meta.url));
@@ -26,6 +27,7 @@ let cloud: LocalCloud;
 const busEvents: Array<{ 'detail-type': string; detail: any }> = [];
 const tokens: Record<'admin' | 'live' | 'web', string> = { admin: '', live: '', web: '' };
 const call = tokenApi(() => cloud, tokens);
+const changes = new OrderChanges(() => cloud);
 const SKU = `HOLD-${Date.now()}`;
 const { channel: _channel, ...ORDER } = orderRequest();
 const BEIJING = { ...ORDER.shipTo, region: 'Beijing', city: 'Beijing', postalCode: '100000', line1: "1 Chang'an Avenue" };
@@ -56,13 +58,8 @@ async function place(as: 'live' | 'web', quantity: number): Promise<string> {
 }
 
 async function waitFor(orderId: string, predicate: (order: any) => boolean, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await call('GET', `/orders/${orderId}`, 'admin');
-    if (predicate(body)) return body;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} never ${what} (${body.status})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const read = async () => (await call('GET', `/orders/${orderId}`, 'admin')).body;
+  return untilOrder(changes, orderId, read, predicate, timeoutMs, (body) => new Error(`order ${orderId} never ${what} (${body.status})`));
 }
 
 const stock = async () => (await call('GET', `/inventory/${SKU}`, 'admin')).body;

@@ -11,6 +11,7 @@ import { SCOPES } from '../../functions/http/access.ts';
 import type { LocalCloud } from '../../local/local-cloud.ts';
 import { startTestCloud } from '../support/test-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { OrderChanges, untilOrder } from '../support/order-changes.ts';
 import { tokenApi } from '../support/token-api.ts';
 import { documentAjv, responseValidator } from '../support/openapi.ts';
 
@@ -39,6 +40,7 @@ afterAll(async () => {
 const SKU = `OPS-${Date.now()}`;
 
 const call = tokenApi(() => cloud, tokens);
+const changes = new OrderChanges(() => cloud);
 
 const { channel: _channel, ...ORDER } = orderRequest();
 async function place(as: 'web' | 'live'): Promise<string> {
@@ -49,13 +51,8 @@ async function place(as: 'web' | 'live'): Promise<string> {
 }
 
 async function waitFor(orderId: string, predicate: (order: any) => boolean, what: string) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { body } = await call('GET', `/orders/${orderId}`, 'support');
-    if (predicate(body)) return body;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} never ${what} (${body.status})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const read = async () => (await call('GET', `/orders/${orderId}`, 'support')).body;
+  return untilOrder(changes, orderId, read, predicate, 60_000, (body) => new Error(`order ${orderId} never ${what} (${body.status})`));
 }
 
 describe('reads across channels', () => {

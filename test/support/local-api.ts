@@ -5,6 +5,7 @@
 import { SCOPES } from '../../functions/http/access.ts';
 import type { LocalCloud } from '../../local/local-cloud.ts';
 import { orderRequest } from '../fixtures/orders.ts';
+import { OrderChanges, untilOrder } from './order-changes.ts';
 
 export interface ApiResponse {
   status: number;
@@ -32,15 +33,18 @@ export function localApi(cloud: () => LocalCloud, channel = orderRequest().chann
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
-  /** Polls the order until it is in one of `statuses`. */
-  const waitForStatus = async (orderId: string, statuses: string[], timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { body } = await call('GET', `/orders/${orderId}`);
-      if (statuses.includes(body.status)) return body;
-      if (Date.now() > deadline) throw new Error(`order ${orderId} stayed ${body.status}, expected ${statuses.join('|')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const changes = new OrderChanges(cloud);
+  /** Waits until the API shows the order in one of `statuses`, asking it at first and after each change of the order (`untilOrder`). */
+  const waitForStatus = async (orderId: string, statuses: string[], timeoutMs = 60_000) =>
+    (
+      await untilOrder(
+        changes,
+        orderId,
+        () => call('GET', `/orders/${orderId}`),
+        ({ body }) => statuses.includes(body.status),
+        timeoutMs,
+        ({ body }) => new Error(`order ${orderId} stayed ${body.status}, expected ${statuses.join('|')}`),
+      )
+    ).body;
   return { bearer, call, waitForStatus };
 }
