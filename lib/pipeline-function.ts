@@ -189,7 +189,7 @@ export class PipelineFunction extends NodejsFunction {
         externalModules: UNUSED_CREDENTIAL_PROVIDERS,
         bundleAwsSDK: true,
         // What each module adds to the bundle, for the bench's `--contents` (never set for a deployment).
-        ...(scope.node.tryGetContext(CONTEXT_KEYS.bundleMetafile.key) === true ? { metafile: true } : {}),
+        ...([true, 'true'].includes(scope.node.tryGetContext(CONTEXT_KEYS.bundleMetafile.key)) ? { metafile: true } : {}),
       },
     });
 

@@ -9,6 +9,11 @@
  * same rules, for the request shapes and the OpenAPI document (its generator needs the full build).
  */
 import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// The mini build loads no messages: in a bundle with no full-zod schema, every issue without a
+// message of its own would read "Invalid input". The full build loads these same ones.
+z.config(en());
 
 export const IDENTIFIER_RULES = {
   /** SKUs, warehouse ids and other names: letters, digits and a few separators. */

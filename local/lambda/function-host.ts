@@ -131,7 +131,7 @@ export class LocalFunction {
       else pending.reject(new FunctionError(topology.logicalId, message.error?.name ?? 'Error', message.error?.message ?? ''));
     });
     return new Promise((resolveReady, rejectReady) => {
-      // Stopped while it was still loading (the cloud stopping): an invocation waiting for it fails rather than hangs.
+      // The thread ended while loading: a crash fails the invocations waiting for it (a stop is handled in invoke).
       const onExit = (code: number) => rejectReady(new Error(`${topology.logicalId} stopped (exit code ${code}) before its handler loaded`));
       const onMessage = (message: { ready?: boolean }) => {
         if (!message.ready) return;
@@ -151,7 +151,13 @@ export class LocalFunction {
     // waits for good, as it would on a sandbox that is gone. A rejection would send it into its
     // compensation and retry timers that keep the process alive for a cloud that no longer exists.
     if (this.stopped) return new Promise(() => undefined);
-    await this.whenReady();
+    try {
+      await this.whenReady();
+    } catch (error) {
+      // The thread ended while loading because the cloud stopped: the same as arriving after the stop.
+      if (this.stopped) return new Promise(() => undefined);
+      throw error;
+    }
     this.invocations += 1;
     // A queued invocation is handed its slot by the one finishing (see below), so it counts as running already.
     if (this.running >= this.maxConcurrent) await new Promise<void>((start) => this.queue.push(start));
